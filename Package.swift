@@ -1,0 +1,68 @@
+// swift-tools-version:6.0
+//
+// The workbook: deep-learning recommender systems, one runnable chapter per section.
+//
+// Layers (an arrow points at what a layer may import):
+//   workbook (CLI) -> Chapters/* -> Narrative, Plotting, RecKit -> TensorCore -> COpenBLAS
+import PackageDescription
+
+/// The numeric targets are compiled with optimisation even in debug builds: a debug-built
+/// tensor core is 20-50x slower, which would make `swift test` (and a learner's first
+/// `swift run`) crawl. Plain `-O` (not `-Ounchecked`) keeps the shape preconditions that turn
+/// a learner's mistake into a message instead of garbage.
+let numericFlags: [SwiftSetting] = [.unsafeFlags(["-O"])]
+
+let chapters: [(name: String, path: String)] = [
+    ("Chapter01MFLimits", "Chapters/01-mf-limits"),
+]
+
+let package = Package(
+    name: "workbook",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "workbook", targets: ["workbook"]),
+        .library(name: "TensorCore", targets: ["TensorCore"]),
+        .library(name: "RecKit", targets: ["RecKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: - Public API
+        .target(name: "TensorCore", dependencies: ["COpenBLAS"], swiftSettings: numericFlags),
+        .target(name: "RecKit", dependencies: ["TensorCore", "_WorkbookSupport"], swiftSettings: numericFlags),
+        .target(name: "Plotting", dependencies: ["_GnuplotBridge", "_WorkbookSupport"]),
+        .target(name: "Narrative", dependencies: ["Plotting", "_WorkbookSupport"]),
+        .executableTarget(
+            name: "workbook",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "TensorCore", "RecKit", "Narrative", "Plotting", "_WorkbookSupport",
+            ] + chapters.map { .target(name: $0.name) },
+            swiftSettings: numericFlags),
+
+        // MARK: - Implementation
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
+        .target(
+            name: "_GnuplotBridge",
+            linkerSettings: [
+                .linkedLibrary("boost_iostreams"), .linkedLibrary("boost_filesystem"),
+                .linkedLibrary("boost_system"),
+            ]),
+        .target(name: "_WorkbookSupport"),
+
+        // MARK: - Tests
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: numericFlags),
+        .testTarget(name: "RecKitTests", dependencies: ["RecKit", "TensorCore"], swiftSettings: numericFlags),
+        .testTarget(name: "NarrativeTests", dependencies: ["Narrative", "Plotting", "_WorkbookSupport"]),
+        .testTarget(
+            name: "ChapterTests",
+            dependencies: ["Narrative", "RecKit", "TensorCore"] + chapters.map { .target(name: $0.name) }),
+        .testTarget(name: "ExerciseTests", dependencies: chapters.map { .target(name: $0.name) }),
+    ] + chapters.map {
+        .target(
+            name: $0.name, dependencies: ["TensorCore", "RecKit", "Narrative", "Plotting"],
+            path: $0.path, swiftSettings: numericFlags)
+    },
+    cxxLanguageStandard: .cxx17
+)

@@ -1,0 +1,144 @@
+// Matrix products: dense GEMM through OpenBLAS, and sparse CSR times dense.
+
+extension Tensor {
+    /// The matrix product [M, K] x [K, N] -> [M, N] (OpenBLAS SGEMM).
+    ///
+    /// Backward: dA = dC B^T and dB = A^T dC, accumulated straight into the gradients by
+    /// GEMM with beta = 1.
+    public func matmul(_ other: Tensor) -> Tensor {
+        precondition(rank == 2 && other.rank == 2 && shape[1] == other.shape[0],
+                     "matmul: shapes \(shape) and \(other.shape) do not chain")
+        let (m, k, n) = (shape[0], shape[1], other.shape[1])
+        var c = [Float](repeating: 0, count: m * n)
+        if m > 0 && n > 0 && k > 0 {
+            data.withUnsafeBufferPointer { a in other.data.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { c in
+                    Kernels.gemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1,
+                                 a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n,
+                                 beta: 0, c: c.baseAddress!, ldc: n)
+                } } }
+        }
+        return Tensor.record(Tensor(c, shape: [m, n]), [self, other]) { out in
+            guard m > 0 && n > 0 && k > 0 else { return }
+            out.grad!.withUnsafeBufferPointer { g in
+                if self.requiresGrad {
+                    other.data.withUnsafeBufferPointer { b in
+                        self.withGradBuffer { ga in
+                            Kernels.gemm(transA: false, transB: true, m: m, n: k, k: n, alpha: 1,
+                                         a: g.baseAddress!, lda: n, b: b.baseAddress!, ldb: n,
+                                         beta: 1, c: ga.baseAddress!, ldc: k)
+                        } }
+                }
+                if other.requiresGrad {
+                    self.data.withUnsafeBufferPointer { a in
+                        other.withGradBuffer { gb in
+                            Kernels.gemm(transA: true, transB: false, m: k, n: n, k: m, alpha: 1,
+                                         a: a.baseAddress!, lda: k, b: g.baseAddress!, ldb: n,
+                                         beta: 1, c: gb.baseAddress!, ldc: n)
+                        } }
+                }
+            }
+        }
+    }
+}
+
+/// A sparse matrix in compressed sparse row form (Float32 values).
+///
+/// Row `r`'s entries are `columns[rowStart[r]..<rowStart[r+1]]` with `values` alongside.
+public struct SparseMatrix: Sendable {
+    public let rowCount: Int
+    public let columnCount: Int
+    public let rowStart: [Int]
+    public let columns: [Int32]
+    public let values: [Float]
+
+    public var nonZeroCount: Int { columns.count }
+
+    /// A CSR matrix from (row, column, value) triples; duplicates are summed, columns sorted.
+    public init(rowCount: Int, columnCount: Int, entries: [(row: Int, column: Int, value: Float)]) {
+        var perRow = [[(Int32, Float)]](repeating: [], count: rowCount)
+        for e in entries {
+            precondition(e.row >= 0 && e.row < rowCount && e.column >= 0 && e.column < columnCount,
+                         "SparseMatrix: entry (\(e.row), \(e.column)) outside \(rowCount) x \(columnCount)")
+            perRow[e.row].append((Int32(e.column), e.value))
+        }
+        var rowStart = [0], columns: [Int32] = [], values: [Float] = []
+        for var row in perRow {
+            row.sort { $0.0 < $1.0 }
+            for (c, v) in row {
+                if let last = columns.last, columns.count > rowStart.last!, last == c {
+                    values[values.count - 1] += v
+                } else {
+                    columns.append(c); values.append(v)
+                }
+            }
+            rowStart.append(columns.count)
+        }
+        self.init(rowCount: rowCount, columnCount: columnCount, rowStart: rowStart, columns: columns, values: values)
+    }
+
+    /// A CSR matrix from its arrays (checked).
+    public init(rowCount: Int, columnCount: Int, rowStart: [Int], columns: [Int32], values: [Float]) {
+        precondition(rowStart.count == rowCount + 1 && rowStart.first == 0 && rowStart.last == columns.count
+                     && values.count == columns.count, "SparseMatrix: inconsistent CSR arrays")
+        self.rowCount = rowCount
+        self.columnCount = columnCount
+        self.rowStart = rowStart
+        self.columns = columns
+        self.values = values
+    }
+
+    /// The transpose, also in CSR form.
+    public func transposed() -> SparseMatrix {
+        var counts = [Int](repeating: 0, count: columnCount + 1)
+        for c in columns { counts[Int(c) + 1] += 1 }
+        for j in 0..<columnCount { counts[j + 1] += counts[j] }
+        var next = counts
+        var cols = [Int32](repeating: 0, count: columns.count)
+        var vals = [Float](repeating: 0, count: values.count)
+        for r in 0..<rowCount {
+            for k in rowStart[r]..<rowStart[r + 1] {
+                let c = Int(columns[k])
+                cols[next[c]] = Int32(r); vals[next[c]] = values[k]; next[c] += 1
+            }
+        }
+        return SparseMatrix(rowCount: columnCount, columnCount: rowCount, rowStart: counts, columns: cols, values: vals)
+    }
+
+    /// out[rows, D] (+)= self x dense[columns, D], rows split across threads.
+    func multiply(_ dense: UnsafeBufferPointer<Float>, width d: Int, into out: UnsafeMutableBufferPointer<Float>) {
+        let po = SendablePointer(base: out.baseAddress!), px = dense.baseAddress!
+        rowStart.withUnsafeBufferPointer { starts in columns.withUnsafeBufferPointer { cols in
+            values.withUnsafeBufferPointer { vals in
+                Kernels.parallelRanges(rowCount, threshold: 256) { range in
+                    for r in range {
+                        let y = po.base + r * d
+                        for k in starts[r]..<starts[r + 1] {
+                            let x = px + Int(cols[k]) * d, v = vals[k]
+                            for j in 0..<d { y[j] += v * x[j] }
+                        }
+                    }
+                }
+            } } }
+    }
+}
+
+extension SparseMatrix {
+    /// The product of this sparse matrix [R, C] and a dense tensor [C, D] -> [R, D].
+    ///
+    /// Backward (with respect to the dense side only): dX = A^T dY.
+    public func matmul(_ dense: Tensor) -> Tensor {
+        precondition(dense.rank == 2 && dense.shape[0] == columnCount,
+                     "sparse matmul: [\(rowCount), \(columnCount)] times \(dense.shape)")
+        let d = dense.shape[1]
+        var y = [Float](repeating: 0, count: rowCount * d)
+        dense.data.withUnsafeBufferPointer { x in y.withUnsafeMutableBufferPointer { multiply(x, width: d, into: $0) } }
+        let transpose = dense.requiresGrad && Tensor.isGradEnabled ? self.transposed() : nil
+        return Tensor.record(Tensor(y, shape: [rowCount, d]), [dense]) { out in
+            guard let transpose else { return }
+            out.grad!.withUnsafeBufferPointer { g in
+                dense.withGradBuffer { gx in transpose.multiply(g, width: d, into: gx) }
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import TensorCore
+import XCTest
+
+final class LinalgTests: XCTestCase {
+    func testInverseSPD() throws {
+        let a: [Double] = [4, 2, 0, 2, 5, 1, 0, 1, 3]
+        let inv = try Linalg.inverseSPD(a, n: 3)
+        for i in 0..<3 {
+            for j in 0..<3 {
+                let p = (0..<3).map { a[i * 3 + $0] * inv[$0 * 3 + j] }.reduce(0, +)
+                XCTAssertEqual(p, i == j ? 1 : 0, accuracy: 1e-12)
+            }
+        }
+    }
+
+    func testInverseSPDRejectsIndefinite() {
+        XCTAssertThrowsError(try Linalg.inverseSPD([1, 2, 2, 1], n: 2)) { error in
+            XCTAssertTrue("\(error)".contains("not positive definite"))
+        }
+    }
+
+    func testSymmetricEigen() throws {
+        // [[2, 1], [1, 2]] has eigenvalues 3 (vector (1,1)/sqrt2) and 1.
+        let (values, vectors) = try Linalg.symmetricEigen([2, 1, 1, 2], n: 2, largest: 1)
+        XCTAssertEqual(values[0], 3, accuracy: 1e-5)
+        XCTAssertEqual(vectors, [Float(0.5).squareRoot(), Float(0.5).squareRoot()], accuracy: 1e-5)
+    }
+
+    func testSVDReconstructs() throws {
+        let a: [Float] = [3, 1, 1, -1, 3, 1]
+        let (u, s, vt) = try Linalg.svd(a, rows: 2, columns: 3)
+        XCTAssertEqual(s, [Float(12).squareRoot(), Float(10).squareRoot()], accuracy: 1e-5)
+        for i in 0..<2 {
+            for j in 0..<3 {
+                let v = (0..<2).map { u[i * 2 + $0] * s[$0] * vt[$0 * 3 + j] }.reduce(0, +)
+                XCTAssertEqual(v, a[i * 3 + j], accuracy: 1e-5)
+            }
+        }
+    }
+
+    func testPCAFindsTheLongAxis() throws {
+        // Points along y = 2x with a little noise: the first axis explains almost everything.
+        let rng = RandomGenerator(seed: 1)
+        var points: [Float] = []
+        for _ in 0..<100 { let t = rng.nextNormal(); points += [t, 2 * t + 0.01 * rng.nextNormal()] }
+        let (projection, explained) = try Linalg.pca(points, rows: 100, columns: 2, components: 1)
+        XCTAssertEqual(projection.count, 100)
+        XCTAssertGreaterThan(explained[0], 0.999)
+    }
+}
+
+/// The core is meant to be read in an evening: its size is budgeted.
+final class LineBudgetTests: XCTestCase {
+    func testTensorCoreStaysSmall() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Sources/TensorCore").standardized
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".swift") }
+        let lines = try files.map { try String(contentsOf: dir.appendingPathComponent($0), encoding: .utf8)
+            .split(separator: "\n", omittingEmptySubsequences: false).count }.reduce(0, +)
+        XCTAssertLessThanOrEqual(lines, 2_000, "TensorCore has \(lines) lines; the budget is 2,000")
+    }
+}

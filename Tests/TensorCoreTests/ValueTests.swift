@@ -1,0 +1,131 @@
+import TensorCore
+import XCTest
+
+/// Known values, numerical stability, broadcasting and autograd bookkeeping.
+final class ValueTests: XCTestCase {
+    func testMatmulKnownValues() {
+        let a = Tensor(rows: [[1, 2, 3], [4, 5, 6]])
+        let b = Tensor(rows: [[7, 8], [9, 10], [11, 12]])
+        XCTAssertEqual(a.matmul(b).data, [58, 64, 139, 154])
+    }
+
+    func testStableActivationsAtExtremes() {
+        let x = Tensor([-100, 0, 100])
+        XCTAssertEqual(x.sigmoid().data, [0, 0.5, 1], accuracy: 1e-7)
+        XCTAssertEqual(x.softplus().data, [0, Float(M_LN2), 100], accuracy: 1e-5)
+        XCTAssertEqual(x.logSigmoid().data, [-100, -Float(M_LN2), 0], accuracy: 1e-5)
+        // BCE with confident, correct logits is ~0, with confident wrong ones ~100: never NaN.
+        XCTAssertEqual(Loss.bceWithLogits(Tensor([100, -100]), Tensor([1, 0])).item, 0, accuracy: 1e-6)
+        XCTAssertEqual(Loss.bceWithLogits(Tensor([100, -100]), Tensor([0, 1])).item, 100, accuracy: 1e-3)
+    }
+
+    func testLogSoftmaxRowsNormalise() {
+        let y = Tensor(rows: [[1, 2, 3], [1000, 1000, 1000]]).logSoftmax()
+        XCTAssertEqual(y.row(0).map { Foundation.exp($0) }.reduce(0, +), 1, accuracy: 1e-6)
+        XCTAssertEqual(y.row(1), [Float](repeating: -Foundation.log(3), count: 3), accuracy: 1e-6)
+    }
+
+    func testLossesKnownValues() {
+        XCTAssertEqual(Loss.mse(Tensor([1, 2]), Tensor([3, 2])).item, 2)
+        XCTAssertEqual(Loss.maskedMSE(Tensor([1, 9, 2]), Tensor([3, 0, 2]), mask: Tensor([1, 0, 1])).item, 2)
+        XCTAssertEqual(Loss.bpr(positive: Tensor([0]), negative: Tensor([0])).item, Float(M_LN2), accuracy: 1e-6)
+        XCTAssertEqual(Loss.gaussianKL(mean: Tensor.zeros([2, 3]), logVariance: Tensor.zeros([2, 3])).item, 0)
+        // KL(N(1, 1) || N(0, 1)) = 1/2 per dimension.
+        XCTAssertEqual(Loss.gaussianKL(mean: Tensor.ones([1, 4]), logVariance: Tensor.zeros([1, 4])).item, 2, accuracy: 1e-6)
+        // Uniform logits over 4 items, one item observed: -log(1/4).
+        XCTAssertEqual(Loss.multinomialNLL(logits: Tensor.zeros([1, 4]), counts: Tensor(rows: [[0, 1, 0, 0]])).item,
+                       Foundation.log(4), accuracy: 1e-6)
+    }
+
+    func testBroadcastShapesAndValues() {
+        let y = Tensor(rows: [[1, 2, 3], [4, 5, 6]]) + Tensor([10, 20, 30])
+        XCTAssertEqual(y.data, [11, 22, 33, 14, 25, 36])
+        let z = Tensor([1, 2], shape: [2, 1]) * Tensor([1, 10, 100], shape: [1, 3])
+        XCTAssertEqual(z.shape, [2, 3])
+        XCTAssertEqual(z.data, [1, 10, 100, 2, 20, 200])
+    }
+
+    func testGradientsAccumulateUntilZeroed() {
+        let x = Tensor([1, 2], requiresGrad: true)
+        (x * x).sum().backward()
+        (x * x).sum().backward()
+        XCTAssertEqual(x.grad, [4, 8])
+        x.zeroGrad()
+        XCTAssertNil(x.grad)
+    }
+
+    func testNoGradScopeRecordsNothing() {
+        let x = Tensor([1, 2], requiresGrad: true)
+        let y = Tensor.withoutGrad { x * x }
+        XCTAssertFalse(y.requiresGrad)
+    }
+
+    func testSharedSubexpressionGetsBothPaths() {
+        // y = x*x + x at x=3: dy/dx = 2x + 1 = 7.
+        let x = Tensor(scalar: 3, requiresGrad: true)
+        (x * x + x).backward()
+        XCTAssertEqual(x.grad, [7])
+    }
+
+    func testDropoutIsIdentityInEvaluationAndKeepsExpectation() {
+        let x = Tensor.ones([100_000])
+        XCTAssertEqual(x.dropout(0.5, training: false, rng: RandomGenerator(seed: 1)).data, x.data)
+        let y = x.dropout(0.5, training: true, rng: RandomGenerator(seed: 1))
+        XCTAssertEqual(y.mean().item, 1, accuracy: 0.02)
+        XCTAssertEqual(Float(y.data.filter { $0 == 0 }.count) / 100_000, 0.5, accuracy: 0.01)
+    }
+
+    func testBatchNormTrainingAndEvaluation() {
+        let norm = BatchNorm1d(2, momentum: 1)
+        let x = Tensor(rows: [[1, 10], [3, 30]])
+        let y = norm(x)
+        XCTAssertEqual(y.data, [-1, -1, 1, 1], accuracy: 1e-3)
+        XCTAssertEqual(norm.runningMean, [2, 20])
+        XCTAssertEqual(norm.runningVariance, [2, 200], accuracy: 1e-4)  // unbiased
+        norm.setTraining(false)
+        XCTAssertEqual(norm(Tensor(rows: [[2, 20]])).data, [0, 0], accuracy: 1e-5)
+    }
+
+    func testInitialiserBounds() {
+        let rng = RandomGenerator(seed: 1)
+        let xavier = Initializer.xavierUniform.values(fanIn: 100, fanOut: 50, count: 5000, rng: rng)
+        let bound = Float(6.0 / 150.0).squareRoot()
+        XCTAssertLessThanOrEqual(xavier.map(abs).max()!, bound)
+        XCTAssertGreaterThan(xavier.map(abs).max()!, 0.95 * bound)
+        let normal = Initializer.normal(std: 0.01).values(fanIn: 1, fanOut: 1, count: 20000, rng: rng)
+        let std = (normal.map { $0 * $0 }.reduce(0, +) / 20000).squareRoot()
+        XCTAssertEqual(std, 0.01, accuracy: 0.0005)
+    }
+
+    func testRandomGeneratorIsDeterministicAndUniform() {
+        let a = RandomGenerator(seed: 42), b = RandomGenerator(seed: 42), c = RandomGenerator(seed: 43)
+        let xs = (0..<5).map { _ in a.next() }
+        XCTAssertEqual(xs, (0..<5).map { _ in b.next() })
+        XCTAssertNotEqual(xs, (0..<5).map { _ in c.next() })
+        var counts = [Int](repeating: 0, count: 10)
+        for _ in 0..<100_000 { counts[a.nextInt(below: 10)] += 1 }
+        XCTAssertTrue(counts.allSatisfy { abs($0 - 10_000) < 500 }, "\(counts)")
+        XCTAssertEqual(a.permutation(50).sorted(), Array(0..<50))
+    }
+
+    func testDivergenceIsAClearError() {
+        XCTAssertThrowsError(try checkFinite(.nan, epoch: 3, step: 120)) { error in
+            XCTAssertEqual("\(error)", "loss became NaN at epoch 3, step 120: try a lower learning rate (or check the inputs for NaN)")
+        }
+        XCTAssertNoThrow(try checkFinite(0.5, epoch: 1, step: 1))
+    }
+
+    func testLargeElementwiseMatchesSmall() {
+        // The multi-threaded path (> 2^17 elements) computes the same values as the serial one.
+        let n = 300_000
+        let x = Tensor((0..<n).map { Float($0 % 17) - 8 })
+        let y = x.relu()
+        for i in stride(from: 0, to: n, by: 9973) { XCTAssertEqual(y.data[i], max(x.data[i], 0)) }
+        XCTAssertEqual(x.sum().item, Float((0..<n).map { Double($0 % 17) - 8 }.reduce(0, +)))
+    }
+}
+
+func XCTAssertEqual(_ a: [Float], _ b: [Float], accuracy: Float, file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(a.count, b.count, file: file, line: line)
+    for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: accuracy, "\(a) vs \(b)", file: file, line: line) }
+}
