@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "TensorCore", dependencies: ["COpenBLAS"], swiftSettings: numericFlags),
         .target(name: "RecKit", dependencies: ["TensorCore", "_WorkbookSupport"], swiftSettings: numericFlags),
         .target(name: "Plotting", dependencies: ["_GnuplotBridge", "_WorkbookSupport"]),
-        .target(name: "Narrative", dependencies: ["Plotting", "_WorkbookSupport"]),
+        .target(name: "Narrative", dependencies: ["Plotting", "TensorCore", "_WorkbookSupport"]),
         .executableTarget(
             name: "workbook",
             dependencies: [

@@ -1,1 +1,69 @@
-enum _Placeholder {}
+// Small pieces shared by the workbook's layers: user-facing errors and atomic file writes.
+
+import Foundation
+
+/// An error a reader can act on: what is wrong, and what to do about it, in one line.
+public struct WorkbookError: Error, CustomStringConvertible, Sendable, Equatable {
+    public let problem: String
+    public let fix: String?
+
+    public init(_ problem: String, fix: String? = nil) {
+        self.problem = problem
+        self.fix = fix
+    }
+
+    public var description: String { fix.map { "\(problem): \($0)" } ?? problem }
+}
+
+/// Writes files so that a reader never sees a half-written one: the bytes go to a temporary
+/// file in the same folder, which is then renamed over the target (rename is atomic).
+public enum AtomicFile {
+    public static func write(_ data: Data, to url: URL) throws {
+        let directory = url.deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw WorkbookError("cannot create folder \(directory.path)", fix: "check that the path is writable")
+        }
+        let temporary = temporaryURL(for: url)
+        do {
+            try data.write(to: temporary)
+            try replace(url, with: temporary)
+        } catch let error as WorkbookError {
+            throw error
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw WorkbookError("cannot write \(url.path)", fix: "check that the folder is writable and the disk is not full")
+        }
+    }
+
+    public static func write(_ text: String, to url: URL) throws {
+        try write(Data(text.utf8), to: url)
+    }
+
+    /// A temporary name beside `url` (hidden, unique to this process).
+    public static func temporaryURL(for url: URL) -> URL {
+        url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+    }
+
+    /// Renames `temporary` over `url` (atomically replacing any existing file).
+    public static func replace(_ url: URL, with temporary: URL) throws {
+        if rename(temporary.path, url.path) != 0 {
+            try? FileManager.default.removeItem(at: temporary)
+            throw WorkbookError("cannot move the new \(url.lastPathComponent) into \(url.deletingLastPathComponent().path)",
+                                fix: "check that the folder is writable")
+        }
+    }
+}
+
+/// Looks for an executable on the PATH.
+public func findExecutable(_ name: String) -> String? {
+    if name.contains("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+    for dir in path.split(separator: ":") {
+        let candidate = "\(dir)/\(name)"
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    }
+    return nil
+}

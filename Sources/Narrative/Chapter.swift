@@ -1,0 +1,154 @@
+// What every chapter is, and the context it runs in: options, the narrator, figures, and the
+// record of every number it reports (results.json).
+
+import _WorkbookSupport
+import Foundation
+import Plotting
+import TensorCore
+
+/// How long a chapter may take.
+public enum RunMode: String, Sendable, CaseIterable, Codable {
+    /// Seconds: tiny epochs, for smoke tests.
+    case quick
+    /// About a minute on 2 cores.
+    case standard = "default"
+    /// Paper-scale epochs.
+    case full
+}
+
+public struct ChapterOptions: Sendable {
+    public var mode: RunMode
+    public var seed: UInt64
+    /// The folder that holds one folder per chapter (`output/`).
+    public var outputRoot: URL
+    public var plots: Bool
+    /// Where MovieLens lives (nil: the default cache).
+    public var dataDirectory: URL?
+
+    public init(mode: RunMode = .standard, seed: UInt64 = 42, outputRoot: URL = URL(fileURLWithPath: "output"),
+                plots: Bool = true, dataDirectory: URL? = nil) {
+        self.mode = mode
+        self.seed = seed
+        self.outputRoot = outputRoot
+        self.plots = plots
+        self.dataDirectory = dataDirectory
+    }
+}
+
+/// A chapter of the book: `workbook chapter <number|slug>` runs it.
+public protocol Chapter {
+    static var number: Int { get }
+    /// The short name used in folders and on the command line (`mf-limits`).
+    static var slug: String { get }
+    static var title: String { get }
+    /// One line for `workbook list`.
+    static var summary: String { get }
+    static var exercises: [Exercise] { get }
+    /// Runs the chapter's narrative, computations and figures.
+    static func run(_ context: ChapterContext) throws
+}
+
+extension Chapter {
+    /// "01-mf-limits": the chapter's output folder name.
+    public static var folderName: String { String(format: "%02d-", number) + slug }
+}
+
+/// One reported result, in the stable results.json shape (DESIGN.md).
+public struct ResultEntry: Codable, Sendable, Equatable {
+    public var model: String
+    public var `protocol`: String
+    public var dataset: String
+    public var metrics: [String: Double]
+    public var trainSeconds: Double?
+    public var epochs: Int?
+
+    public init(model: String, protocol: String, dataset: String, metrics: [String: Double],
+                trainSeconds: Double? = nil, epochs: Int? = nil) {
+        self.model = model
+        self.protocol = `protocol`
+        self.dataset = dataset
+        self.metrics = metrics
+        self.trainSeconds = trainSeconds
+        self.epochs = epochs
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case model, `protocol`, dataset, metrics, epochs
+        case trainSeconds = "train_seconds"
+    }
+}
+
+/// The whole results.json of one chapter run.
+public struct ChapterResults: Codable, Sendable {
+    public var chapter: String
+    public var seed: UInt64
+    public var mode: RunMode
+    public var results: [ResultEntry]
+    /// Every other number the chapter printed, by a descriptive key.
+    public var values: [String: Double]
+    public var figures: [String]
+}
+
+/// Everything a running chapter uses.
+public final class ChapterContext {
+    public let options: ChapterOptions
+    public let narrator: Narrator
+    public let directory: URL
+    public let chapterName: String
+    private let renderer: FigureRenderer
+    private var results: [ResultEntry] = []
+    private var values: [String: Double] = [:]
+    private var figures: [String] = []
+    private var warnedAboutGnuplot = false
+
+    public init(chapter: any Chapter.Type, options: ChapterOptions, narrator: Narrator) {
+        self.options = options
+        self.narrator = narrator
+        chapterName = chapter.folderName
+        directory = options.outputRoot.appendingPathComponent(chapter.folderName)
+        renderer = FigureRenderer(directory: directory)
+    }
+
+    /// A generator seeded from the run's seed and a stream name: each part of a chapter
+    /// draws from its own stream, so adding a draw in one part does not move another's.
+    public func rng(_ stream: String) -> RandomGenerator {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in stream.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return RandomGenerator(seed: options.seed ^ hash)
+    }
+
+    /// Renders a figure (unless `--no-plots`) and shows it in the narrative.
+    public func figure(_ figure: Figure, caption: String? = nil) throws {
+        guard options.plots else { return }
+        let rendered = try renderer.render(figure)
+        if rendered.png == nil && !warnedAboutGnuplot {
+            warnedAboutGnuplot = true
+            narrator.note("gnuplot is not installed, so figures are written as .gp scripts and .dat files only. "
+                + "Install it (sudo apt-get install gnuplot-nox) and run `gnuplot NAME.gp` in \(directory.path), "
+                + "or run ./setup.sh once.")
+        }
+        let path = options.outputRoot.lastPathComponent + "/" + chapterName + "/" + (rendered.png ?? rendered.script).lastPathComponent
+        figures.append(path)
+        narrator.figure(rendered, caption: caption ?? figure.caption)
+    }
+
+    /// Records a model's metrics for results.json.
+    public func record(_ entry: ResultEntry) { results.append(entry) }
+
+    /// Records any other reported number for results.json.
+    public func record(_ key: String, _ value: Double) { values[key] = value }
+
+    /// The results recorded so far.
+    public var recorded: ChapterResults {
+        ChapterResults(chapter: chapterName, seed: options.seed, mode: options.mode, results: results,
+                       values: values, figures: figures)
+    }
+
+    /// Writes README.md (the transcript) and results.json, atomically.
+    public func finish() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(recorded), to: directory.appendingPathComponent("results.json"))
+        try AtomicFile.write(narrator.markdown, to: directory.appendingPathComponent("README.md"))
+    }
+}

@@ -1,0 +1,80 @@
+// What a figure shows, independent of how it is drawn. Chapters build these; the renderer
+// turns each into name.dat (the numbers), name.gp (a gnuplot script a learner can edit and
+// re-run) and name.png.
+
+/// A named sequence of (x, y) points.
+public struct Series: Sendable {
+    public enum Style: Sendable { case lines, linesPoints, points, dashed }
+    public var name: String
+    public var points: [(x: Double, y: Double)]
+    public var style: Style
+
+    public init(_ name: String, _ points: [(x: Double, y: Double)], style: Style = .linesPoints) {
+        self.name = name
+        self.points = points
+        self.style = style
+    }
+
+    /// y values at x = 1, 2, 3, ... (epochs).
+    public init(_ name: String, perEpoch values: [Double], style: Style = .linesPoints) {
+        self.init(name, values.enumerated().map { (x: Double($0.offset + 1), y: $0.element) }, style: style)
+    }
+}
+
+/// A text label placed at a point.
+public struct PointLabel: Sendable {
+    public var text: String, x: Double, y: Double
+    public init(_ text: String, x: Double, y: Double) {
+        self.text = text
+        self.x = x
+        self.y = y
+    }
+}
+
+/// A figure: one of four kinds, with a title and axis labels (a figure without them is not
+/// allowed: the initialiser requires them).
+public struct Figure: Sendable {
+    public enum Kind: Sendable {
+        /// Several series as lines (training curves).
+        case lines([Series])
+        /// Groups of points (one colour per group) and text labels (embeddings).
+        case scatter([Series], labels: [PointLabel])
+        /// A matrix of values with labelled rows and columns (similarities, weights);
+        /// `diverging` centres a blue-white-red palette on zero.
+        case heatmap(values: [[Double]], rowLabels: [String], columnLabels: [String], diverging: Bool)
+        /// Grouped bars: one bar per (category, group), e.g. metrics per model.
+        case bars(categories: [String], groups: [(name: String, values: [Double])])
+    }
+
+    /// The file stem: `name.png`, `name.gp`, `name.dat`.
+    public var name: String
+    public var title: String
+    public var xLabel: String
+    public var yLabel: String
+    public var kind: Kind
+    public var logX = false
+    public var logY = false
+    public var xRange: ClosedRange<Double>?
+    public var yRange: ClosedRange<Double>?
+    /// Distance between x tics (1 for an integer axis such as K or epochs); nil: gnuplot's choice.
+    public var xTicStep: Double?
+    /// Vertical marker lines with a caption (e.g. "early stop").
+    public var markers: [(x: Double, caption: String)] = []
+    /// Width and height in pixels.
+    public var size = (width: 1000, height: 620)
+    /// Where the legend goes (a gnuplot `set key` argument list).
+    public var keyPosition = "top right"
+    /// The caption shown under the figure in the transcript.
+    public var caption: String?
+
+    public init(name: String, title: String, xLabel: String, yLabel: String, kind: Kind) {
+        precondition(!name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" },
+                     "figure name '\(name)' must be letters, digits, - or _")
+        precondition(!title.isEmpty && !xLabel.isEmpty && !yLabel.isEmpty, "figure \(name) needs a title and axis labels")
+        self.name = name
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.kind = kind
+    }
+}

@@ -1,0 +1,165 @@
+// Turning a Figure into gnuplot's data and script, with house defaults for every figure:
+// pngcairo, DejaVu Sans at a readable size, a grid, thick lines, and a legend.
+//
+// Text from data (movie titles) never goes through gnuplot's enhanced-text parser (the
+// terminal is `noenhanced`, so _ ^ @ & { } print as themselves) and never sits in the data
+// file, where gnuplot would eat a leading quote: every label is written into the script as a
+// single-quoted string, in which only ' needs doubling.
+
+import Foundation
+
+public enum Gnuplot {
+    /// `text` as a gnuplot single-quoted string literal (newlines become spaces).
+    public static func quote(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "''")
+            .replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " ") + "'"
+    }
+
+    static func number(_ x: Double) -> String {
+        if x.isNaN { return "NaN" }
+        if x.isInfinite { return x > 0 ? "1e308" : "-1e308" }
+        return String(format: "%.9g", x)
+    }
+
+    private static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
+                                  "#F0E442", "#8C564B", "#7F7F7F"]
+    static func color(_ i: Int) -> String { palette[i % palette.count] }
+
+    /// The data file: numbers only, one block per series (blocks separated by two blank lines).
+    public static func data(for figure: Figure) -> String {
+        var out = "# \(figure.title)\n"
+        switch figure.kind {
+        case .lines(let series), .scatter(let series, _):
+            for (i, s) in series.enumerated() {
+                if i > 0 { out += "\n\n" }
+                out += "# block \(i): \(s.name)\n# x\ty\n"
+                for p in s.points { out += "\(number(p.x))\t\(number(p.y))\n" }
+            }
+            if case .scatter(_, let labels) = figure.kind, !labels.isEmpty {
+                out += "\n\n# labelled points (x, y); their texts are in the .gp script\n"
+                for l in labels { out += "\(number(l.x))\t\(number(l.y))\n" }
+            }
+        case .heatmap(let values, let rows, let columns, _):
+            out += "# matrix: \(rows.count) rows x \(columns.count) columns; labels are in the .gp script\n"
+            for row in values { out += row.map(number).joined(separator: "\t") + "\n" }
+        case .bars(let categories, let groups):
+            out += "# category index\t" + groups.map(\.name).joined(separator: "\t") + "\n"
+            for (c, _) in categories.enumerated() {
+                out += "\(c)\t" + groups.map { number($0.values[c]) }.joined(separator: "\t") + "\n"
+            }
+        }
+        return out
+    }
+
+    /// The script, writing its PNG to `output` and reading `dataFile` (both relative to the
+    /// figure's folder, so a learner can `cd` there and run `gnuplot name.gp`).
+    public static func script(for figure: Figure, output: String, dataFile: String) -> String {
+        var s: [String] = [
+            "# \(figure.title): re-plot with `gnuplot \(figure.name).gp` in this folder.",
+            "set terminal pngcairo noenhanced size \(figure.size.width),\(figure.size.height) font 'DejaVu Sans,13' linewidth 1.5",
+            "set encoding utf8",
+            "set output \(quote(output))",
+            "set title \(quote(figure.title)) font 'DejaVu Sans,16'",
+            "set xlabel \(quote(figure.xLabel))",
+            "set ylabel \(quote(figure.yLabel))",
+            "set datafile separator '\\t'",
+            "set grid lc rgb '#dddddd'",
+            "set border lc rgb '#444444'",
+        ]
+        s += keyCommands(figure)
+        if let step = figure.xTicStep { s.append("set xtics \(number(step))") }
+        if figure.logX { s.append("set logscale x") }
+        if figure.logY { s.append("set logscale y") }
+        if let r = figure.xRange { s.append("set xrange [\(number(r.lowerBound)):\(number(r.upperBound))]") }
+        if let r = figure.yRange { s.append("set yrange [\(number(r.lowerBound)):\(number(r.upperBound))]") }
+        for (i, m) in figure.markers.enumerated() {
+            s.append("set arrow \(i + 1) from \(number(m.x)), graph 0 to \(number(m.x)), graph 1 nohead dt 2 lw 2 lc rgb '#555555'")
+            s.append("set label \(i + 1) \(quote(m.caption)) at \(number(m.x)), graph 0.95 offset 0.5,0 font ',11'")
+        }
+        let data = quote(dataFile)
+        switch figure.kind {
+        case .lines(let series):
+            let plots = series.enumerated().map { i, ser in
+                "\(data) index \(i) using 1:2 \(style(ser.style, i)) title \(quote(ser.name))"
+            }
+            s.append("plot " + plots.joined(separator: ", \\\n     "))
+        case .scatter(let series, let labels):
+            s.append("set offsets graph 0.08, graph 0.2, graph 0.1, graph 0.1")
+            for (i, l) in mergedLabels(labels).enumerated() {
+                s.append("set label \(figure.markers.count + i + 1) \(quote(l.text)) at \(number(l.x)),\(number(l.y)) offset 0.6,0.6 font ',11' front")
+            }
+            let plots = series.enumerated().map { i, ser in
+                "\(data) index \(i) using 1:2 \(style(ser.style, i)) title \(quote(ser.name))"
+            }
+            s.append("plot " + plots.joined(separator: ", \\\n     "))
+        case .heatmap(let values, let rows, let columns, let diverging):
+            let flat = values.flatMap { $0 }
+            s.append("unset grid")
+            s.append("set xtics rotate by 50 right font ',10' (" + columns.enumerated().map { "\(quote($0.element)) \($0.offset)" }.joined(separator: ", ") + ")")
+            s.append("set ytics font ',10' (" + rows.enumerated().map { "\(quote($0.element)) \($0.offset)" }.joined(separator: ", ") + ")")
+            s.append("set xrange [-0.5:\(number(Double(columns.count) - 0.5))]")
+            s.append("set yrange [\(number(Double(rows.count) - 0.5)):-0.5]")
+            if diverging {
+                let m = max(flat.map(abs).max() ?? 1, 1e-12)
+                s.append("set palette defined (-1 '#2166AC', 0 '#F7F7F7', 1 '#B2182B')")
+                s.append("set cbrange [\(number(-m)):\(number(m))]")
+            } else {
+                s.append("set palette defined (0 '#FFFFE5', 0.5 '#41AB5D', 1 '#00441B')")
+            }
+            s.append("unset key")
+            s.append("plot \(data) matrix with image")
+        case .bars(let categories, let groups):
+            let g = Double(groups.count), width = 0.8 / g
+            s.append("set style fill solid 0.85 border -1")
+            s.append("set boxwidth \(number(width))")
+            s.append("set xrange [-0.6:\(number(Double(categories.count) - 0.4))]")
+            s.append("set yrange [0:*]")
+            s.append("set xtics rotate by 30 right (" + categories.enumerated().map { "\(quote($0.element)) \($0.offset)" }.joined(separator: ", ") + ")")
+            let plots = groups.enumerated().map { i, group in
+                let shift = (Double(i) - (g - 1) / 2) * width
+                return "\(data) using ($1\(shift >= 0 ? "+" : "")\(number(shift))):\(i + 2) with boxes lc rgb '\(color(i))' title \(quote(group.name))"
+            }
+            s.append("plot " + plots.joined(separator: ", \\\n     "))
+        }
+        return s.joined(separator: "\n") + "\n"
+    }
+
+    /// The legend. "below" puts it under the x label, in as many rows as its entries need
+    /// (gnuplot's own `key below` overprints the x label).
+    static func keyCommands(_ figure: Figure) -> [String] {
+        guard figure.keyPosition == "below" else { return ["set key \(figure.keyPosition) box opaque"] }
+        let titles: [String]
+        switch figure.kind {
+        case .lines(let series), .scatter(let series, _): titles = series.map(\.name)
+        case .bars(_, let groups): titles = groups.map(\.name)
+        case .heatmap: titles = []
+        }
+        let needed = titles.map { Double($0.count) * 8.5 + 90 }.reduce(0, +)
+        let rows = max(1, Int((needed / Double(figure.size.width - 120)).rounded(.up)))
+        return ["set key at screen 0.5, screen 0.015 center bottom horizontal box opaque",
+                "set bmargin \(4 + Int((1.4 * Double(rows)).rounded(.up)))"]
+    }
+
+    /// Labels at the same point become one ("item 1, item 5"), so they do not overprint.
+    public static func mergedLabels(_ labels: [PointLabel]) -> [PointLabel] {
+        var merged: [PointLabel] = []
+        for l in labels {
+            if let k = merged.firstIndex(where: { abs($0.x - l.x) < 1e-5 && abs($0.y - l.y) < 1e-5 }) {
+                merged[k].text += ", " + l.text
+            } else {
+                merged.append(l)
+            }
+        }
+        return merged
+    }
+
+    private static func style(_ style: Series.Style, _ i: Int) -> String {
+        let c = "lc rgb '\(color(i))'"
+        switch style {
+        case .lines: return "with lines lw 2 \(c)"
+        case .linesPoints: return "with linespoints lw 2 pt 7 ps 0.8 \(c)"
+        case .points: return "with points pt 7 ps 1.4 \(c)"
+        case .dashed: return "with lines lw 2 dt 2 \(c)"
+        }
+    }
+}

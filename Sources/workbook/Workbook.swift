@@ -1,0 +1,173 @@
+// The `workbook` command: the book's chapters, their exercises, data and benchmarks.
+// The command tree is declared here, in one place.
+
+import ArgumentParser
+import Chapter01MFLimits
+import Foundation
+import Narrative
+import _WorkbookSupport
+
+/// Every chapter of the book, in order: an explicit registry (no lookup by reflection).
+var chapters: [any Chapter.Type] {
+    [
+        MFLimitsChapter.self,
+    ]
+}
+
+@main
+struct Workbook: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "workbook",
+        abstract: "Deep-learning recommender systems, as a book you run: one chapter per section.",
+        discussion: "Start with `workbook chapter 1`. Figures and transcripts go to output/<NN-slug>/.",
+        subcommands: [List.self, RunChapter.self, RunAll.self, Exercises.self, Bench.self],
+        defaultSubcommand: List.self)
+
+    /// Parses and runs; any error becomes one line on stderr and a non-zero exit.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }  // --help, --version: print and exit 0
+            var message = self.message(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
+            if let first = message.split(separator: "\n").first { message = String(first) }
+            FileHandle.standardError.write(Data("workbook: \(message)\n".utf8))
+            Foundation.exit(code.rawValue == 0 ? 1 : code.rawValue)
+        }
+    }
+}
+
+/// Options every chapter run takes.
+struct RunOptions: ParsableArguments {
+    @Flag(help: "Seconds instead of a minute: tiny epochs, for a smoke test.")
+    var quick = false
+    @Flag(help: "Paper-scale epochs (slow).")
+    var full = false
+    @Option(help: "The seed every random choice flows from.")
+    var seed: UInt64 = 42
+    @Option(help: "Folder for the chapters' output folders.")
+    var output = "output"
+    @Flag(help: "Skip the figures.")
+    var noPlots = false
+    @Option(help: "Folder with MovieLens (default: $WORKBOOK_DATA or ~/.cache/workbook).")
+    var dataDir: String?
+
+    func validate() throws {
+        if quick && full { throw ValidationError("--quick and --full exclude each other: pick one") }
+        if let dataDir {
+            var isDirectory: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: dataDir, isDirectory: &isDirectory) || !isDirectory.boolValue {
+                throw ValidationError("data directory '\(dataDir)' does not exist: create it, or omit --data-dir to use the default cache")
+            }
+        }
+    }
+
+    var chapterOptions: ChapterOptions {
+        ChapterOptions(mode: quick ? .quick : (full ? .full : .standard), seed: seed,
+                       outputRoot: URL(fileURLWithPath: output), plots: !noPlots,
+                       dataDirectory: dataDir.map { URL(fileURLWithPath: $0) })
+    }
+}
+
+/// Finds a chapter by number ("3") or slug ("item2vec").
+func chapter(named name: String) throws -> any Chapter.Type {
+    let key = name.lowercased().trimmingCharacters(in: .whitespaces)
+    if let found = chapters.first(where: { "\($0.number)" == key || $0.slug == key || $0.folderName == key
+        || String(format: "%02d", $0.number) == key }) {
+        return found
+    }
+    let known = chapters.map { "\($0.number) (\($0.slug))" }.joined(separator: ", ")
+    throw WorkbookError("unknown chapter '\(name)'", fix: "choose one of \(known); `workbook list` shows them")
+}
+
+/// Runs one chapter and writes its transcript; returns its results.
+@discardableResult
+func runChapter(_ chapter: any Chapter.Type, options: ChapterOptions) throws -> ChapterResults {
+    let narrator = Narrator()
+    let context = ChapterContext(chapter: chapter, options: options, narrator: narrator)
+    let start = Date()
+    try chapter.run(context)
+    narrator.heading("Exercises")
+    narrator.prose("Answer in Chapters/\(chapter.folderName)/Exercises.swift, then check with `swift test --filter ExerciseTests` (or `workbook exercises \(chapter.number)`).")
+    for exercise in chapter.exercises {
+        let title = exercise.title.last.map { ".?!".contains($0) } == true ? exercise.title : exercise.title + "."
+        narrator.prose("\(exercise.id) \(title) \(exercise.prompt) → \(exercise.answerIn)")
+    }
+    try context.finish()
+    narrator.status("Chapter \(chapter.number) finished in \(String(format: "%.1f", Date().timeIntervalSince(start))) s. "
+        + "Transcript: \(context.directory.path)/README.md; numbers: results.json; figures: \(context.recorded.figures.count).")
+    return context.recorded
+}
+
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the chapters and whether each has been run.")
+    @Option(help: "Folder holding the chapters' output.")
+    var output = "output"
+
+    func run() throws {
+        let style = TerminalStyle.current()
+        var rows: [[String]] = []
+        for c in chapters {
+            let ran = FileManager.default.fileExists(atPath: URL(fileURLWithPath: output).appendingPathComponent(c.folderName).appendingPathComponent("README.md").path)
+            rows.append(["\(c.number)", c.slug, c.summary, ran ? "yes" : "-"])
+        }
+        print("Deep-learning recommender systems: the chapters\n")
+        print(Table(headers: ["#", "slug", "what it shows", "run"], rows: rows, alignments: [.right, .left, .left, .left]).text())
+        print("\n" + wrap("Run one with `workbook chapter 1` (add --quick for a smoke test, --full for paper-scale epochs).", width: style.width))
+    }
+}
+
+struct RunChapter: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "chapter", abstract: "Run one chapter: its narrative, numbers and figures.")
+    @Argument(help: "The chapter's number or slug (e.g. 1 or mf-limits).")
+    var name: String
+    @OptionGroup var options: RunOptions
+
+    func run() throws {
+        try runChapter(try chapter(named: name), options: options.chapterOptions)
+    }
+}
+
+struct RunAll: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "all", abstract: "Run every chapter in order.")
+    @OptionGroup var options: RunOptions
+
+    func run() throws {
+        let start = Date()
+        var rows: [[String]] = []
+        for c in chapters {
+            let t0 = Date()
+            let results = try runChapter(c, options: options.chapterOptions)
+            rows.append(["\(c.number)", c.slug, "\(options.output)/\(c.folderName)/", "\(results.figures.count)",
+                         String(format: "%.1f s", Date().timeIntervalSince(t0))])
+        }
+        print("\nAll chapters done in \(String(format: "%.1f", Date().timeIntervalSince(start))) s:\n")
+        print(Table(headers: ["#", "chapter", "output", "figures", "time"], rows: rows).text())
+    }
+}
+
+struct Exercises: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Check your exercise answers (the same checks as `swift test`).")
+    @Argument(help: "A chapter number or slug (all chapters when omitted).")
+    var name: String?
+
+    func run() throws {
+        let selected = try name.map { [try chapter(named: $0)] } ?? chapters
+        var rows: [[String]] = []
+        for c in selected {
+            for e in c.exercises {
+                let verdict: String
+                switch e.checkAnswer() {
+                case .untouched: verdict = "not answered (hint: \(e.hint))"
+                case .correct: verdict = "correct"
+                case .wrong(let why): verdict = "wrong: \(why)"
+                }
+                rows.append([e.id, e.title, verdict])
+            }
+        }
+        print(Table(headers: ["exercise", "title", "your answer"], rows: rows, alignments: [.left, .left, .left]).text())
+        print("\nAnswers go in Chapters/<NN-slug>/Exercises.swift; rebuild (swift run) to check again.")
+    }
+}

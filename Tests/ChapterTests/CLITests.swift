@@ -1,0 +1,54 @@
+import Foundation
+import XCTest
+
+/// Runs the `workbook` binary as a user does and checks what it prints.
+final class CLITests: XCTestCase {
+    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
+        let binary = Bundle.main.bundleURL.appendingPathComponent("workbook")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw XCTSkip("the workbook binary is not built at \(binary.path)")
+        }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    func testListShowsChapterOne() throws {
+        let r = try run(["list", "--output", "/nonexistent"])
+        XCTAssertEqual(r.status, 0)
+        XCTAssertTrue(r.out.contains("mf-limits"), r.out)
+    }
+
+    func testBadInputIsOneClearLine() throws {
+        for (args, expected) in [(["chapter", "99"], "unknown chapter '99'"),
+                                 (["chapter", "1", "--seed", "abc"], "'abc' is invalid"),
+                                 (["chapter", "1", "--data-dir", "/no/such/dir"], "data directory '/no/such/dir' does not exist"),
+                                 (["chapter", "1", "--quick", "--full"], "exclude each other"),
+                                 (["frobnicate"], "workbook: ")] {
+            let r = try run(args)
+            XCTAssertNotEqual(r.status, 0, "\(args)")
+            XCTAssertEqual(r.err.split(separator: "\n").count, 1, "\(args): \(r.err)")
+            XCTAssertTrue(r.err.contains(expected), "\(args): \(r.err)")
+            XCTAssertFalse(r.err.contains("Stack") || r.err.contains("Fatal"), r.err)
+        }
+    }
+
+    func testChapterWithoutGnuplotStillFinishes() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let r = try run(["chapter", "mf-limits", "--quick", "--output", output.path], environment: ["WORKBOOK_GNUPLOT": "/nonexistent/gnuplot"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.out.components(separatedBy: "gnuplot is not installed").count - 1, 1, "said once")
+        let files = try FileManager.default.contentsOfDirectory(atPath: output.appendingPathComponent("01-mf-limits").path)
+        XCTAssertTrue(files.contains("user4-directions.gp") && files.contains("results.json") && files.contains("README.md"))
+        XCTAssertFalse(files.contains { $0.hasSuffix(".png") })
+    }
+}

@@ -1,0 +1,32 @@
+// Checks your answers to the exercises (Chapters/<NN-slug>/Exercises.swift):
+//
+//     swift test --filter ExerciseTests
+//
+// An exercise you have not answered is skipped with a hint; a wrong answer fails with an
+// explanation; a right one passes. Each test first checks the reference solution with the
+// same check, so a failing reference means the check itself is broken.
+
+import Chapter01MFLimits
+import Narrative
+import XCTest
+
+func verify(_ exercise: Exercise, file: StaticString = #filePath, line: UInt = #line) throws {
+    XCTAssertEqual(exercise.checkReference(), .correct, "the reference solution of exercise \(exercise.id) fails its own check",
+                   file: file, line: line)
+    switch exercise.checkAnswer() {
+    case .untouched:
+        throw XCTSkip("Exercise \(exercise.id) (\(exercise.title)) is not answered yet: fill in \(exercise.answerIn). Hint: \(exercise.hint)")
+    case .wrong(let why):
+        XCTFail("Exercise \(exercise.id) (\(exercise.title)): \(why)", file: file, line: line)
+    case .correct:
+        break
+    }
+}
+
+final class Chapter01ExerciseTests: XCTestCase {
+    func testExercise1_1() throws { try verify(MFLimitsChapter.exercises[0]) }
+    func testExercise1_2() throws { try verify(MFLimitsChapter.exercises[1]) }
+    func testExercise1_3() throws { try verify(MFLimitsChapter.exercises[2]) }
+    func testExercise1_4() throws { try verify(MFLimitsChapter.exercises[3]) }
+    func testEveryExerciseHasATest() { XCTAssertEqual(MFLimitsChapter.exercises.count, 4) }
+}

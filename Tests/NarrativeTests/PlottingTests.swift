@@ -1,0 +1,129 @@
+import Foundation
+import Narrative
+import Plotting
+import XCTest
+import _WorkbookSupport
+
+final class PlottingTests: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("plot-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    /// Real titles: apostrophes, quotes, &, _, ^, @, commas and Latin-1 letters.
+    static let nastyTitles = ["Schindler's List (1993)", "\"Great Day in Harlem, A\" (1994)", "Sense & Sensibility (1995)",
+                              "x_1^2 @home", "Café au Lait (Métisse) (1993)", "Wallace & Gromit: The Best of Aardman (1996)",
+                              "It's a Wonderful Life (1946)", "{braces} \\backslash"]
+
+    func testQuoteDoublesSingleQuotesOnly() {
+        XCTAssertEqual(Gnuplot.quote("it's"), "'it''s'")
+        XCTAssertEqual(Gnuplot.quote("a\"b_c^d@e&f"), "'a\"b_c^d@e&f'")
+        XCTAssertEqual(Gnuplot.quote("two\nlines"), "'two lines'")
+    }
+
+    func testLabelsFromRealDataRenderAndStayExact() throws {
+        try XCTSkipIf(findExecutable("gnuplot") == nil, "gnuplot is not installed (./setup.sh installs it)")
+        let titles = Self.nastyTitles
+        let heat = Figure(name: "nasty-heatmap", title: "Titles: it's \"quoted\" & x_1^2 @ Café", xLabel: "film", yLabel: "film",
+                          kind: .heatmap(values: titles.map { a in titles.map { b in a == b ? 1 : 0.3 } },
+                                         rowLabels: titles, columnLabels: titles, diverging: false))
+        let scatter = Figure(name: "nasty-scatter", title: "Scatter", xLabel: "x", yLabel: "y",
+                             kind: .scatter([Series("films", titles.indices.map { (x: Double($0), y: Double($0 % 3)) }, style: .points)],
+                                            labels: titles.enumerated().map { PointLabel($0.element, x: Double($0.offset), y: Double($0.offset % 3)) }))
+        let bars = Figure(name: "nasty-bars", title: "Bars", xLabel: "model", yLabel: "Recall@20",
+                          kind: .bars(categories: Array(titles.prefix(3)), groups: [("A's", [0.1, 0.2, 0.3]), ("B_2", [0.2, 0.1, 0.4])]))
+        let renderer = FigureRenderer(directory: directory)
+        for figure in [heat, scatter, bars] {
+            let rendered = try renderer.render(figure)
+            let png = try XCTUnwrap(rendered.png)
+            let bytes = try Data(contentsOf: png)
+            XCTAssertEqual(Array(bytes.prefix(4)), [0x89, 0x50, 0x4E, 0x47], "\(figure.name) is not a PNG")
+            XCTAssertGreaterThan(bytes.count, 5_000)
+        }
+        // Every title appears verbatim (as a single-quoted gnuplot string) in the script.
+        let script = try String(contentsOf: directory.appendingPathComponent("nasty-heatmap.gp"), encoding: .utf8)
+        for t in titles { XCTAssertTrue(script.contains(Gnuplot.quote(t)), "missing \(t)") }
+        XCTAssertTrue(script.contains("noenhanced"))
+        // Nothing half-written or temporary is left behind.
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix(".") }
+        XCTAssertEqual(leftovers, [])
+    }
+
+    func testMissingGnuplotStillWritesDataAndScript() throws {
+        let renderer = FigureRenderer(directory: directory, gnuplot: "/nonexistent/gnuplot")
+        XCTAssertNil(renderer.gnuplotPath)
+        let rendered = try renderer.render(Figure(name: "curve", title: "Loss", xLabel: "epoch", yLabel: "loss",
+                                                  kind: .lines([Series("train", perEpoch: [3, 2, 1])])))
+        XCTAssertNil(rendered.png)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: rendered.script.path))
+        let data = try String(contentsOf: rendered.data, encoding: .utf8)
+        XCTAssertTrue(data.contains("3\t1\n"), data)
+    }
+
+    func testBrokenScriptIsAClearErrorAndLeavesNoFile() throws {
+        try XCTSkipIf(findExecutable("gnuplot") == nil, "gnuplot is not installed")
+        var figure = Figure(name: "bad", title: "Log of nothing", xLabel: "x", yLabel: "y",
+                            kind: .lines([Series("s", [(x: 0, y: 0), (x: -1, y: -1)])]))
+        figure.logX = true  // no x > 0 on a log axis: gnuplot reports "x range is invalid"
+        XCTAssertThrowsError(try FigureRenderer(directory: directory).render(figure)) { error in
+            XCTAssertTrue("\(error)".contains("gnuplot could not draw bad.png"), "\(error)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("bad.png").path))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix(".") }
+        XCTAssertEqual(leftovers, [])
+    }
+
+    func testCoincidentLabelsMerge() {
+        let merged = Gnuplot.mergedLabels([PointLabel("a", x: 1, y: 1), PointLabel("b", x: 1, y: 1.000000001), PointLabel("c", x: 2, y: 1)])
+        XCTAssertEqual(merged.map { $0.text }, ["a, b", "c"])
+    }
+}
+
+final class NarrativeTests: XCTestCase {
+    func testTableAlignsNumbersRight() {
+        let t = Table(headers: ["model", "HR@10"], rows: [["NeuMF", "0.6448"], ["Pop", "0.41"]])
+        XCTAssertEqual(t.text(indent: ""), "model   HR@10\n─────  ──────\nNeuMF  0.6448\nPop      0.41")
+        XCTAssertEqual(t.markdown(), "| model | HR@10 |\n| --- | ---: |\n| NeuMF | 0.6448 |\n| Pop | 0.41 |")
+    }
+
+    func testWrapKeepsWordsAndWidth() {
+        let text = String(repeating: "word ", count: 40)
+        let lines = wrap(text, width: 30).split(separator: "\n")
+        XCTAssertTrue(lines.allSatisfy { $0.count <= 30 })
+        XCTAssertEqual(lines.joined(separator: " ").split(separator: " ").count, 40)
+    }
+
+    func testListingComesFromTheMarkedRegion() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("listing-\(UUID().uuidString).swift")
+        try "import X\n    // listing: demo\n    func f() {\n        return\n    }\n    // end listing\n".write(to: file, atomically: true, encoding: .utf8)
+        let listing = try Listing.region("demo", file: file.path)
+        XCTAssertEqual(listing.code, "func f() {\n    return\n}")
+        XCTAssertTrue(listing.origin.hasSuffix("lines 3-5"), listing.origin)
+        XCTAssertThrowsError(try Listing.region("absent", file: file.path))
+    }
+
+    func testNarratorWritesTheSameContentToMarkdown() {
+        var printed = ""
+        let narrator = Narrator(style: TerminalStyle(width: 80, colour: false, interactiveProgress: false)) { printed += $0 + "\n" }
+        narrator.heading("Section")
+        narrator.errata("The document says 0.66; the matrix gives 0.50.")
+        narrator.table(Table(headers: ["a"], rows: [["1"]]))
+        XCTAssertTrue(printed.contains("■ Section"))
+        XCTAssertFalse(printed.contains("\u{1B}["), "no colour when colour is off")
+        XCTAssertTrue(narrator.markdown.contains("## Section"))
+        XCTAssertTrue(narrator.markdown.contains("> **Errata.** The document says 0.66"))
+        XCTAssertTrue(narrator.markdown.contains("| a |"))
+    }
+
+    func testAtomicWriteReplacesWholeFiles() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-\(UUID().uuidString)/out.txt")
+        try AtomicFile.write("first", to: url)
+        try AtomicFile.write("second", to: url)
+        XCTAssertEqual(try String(contentsOf: url, encoding: .utf8), "second")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path), ["out.txt"])
+    }
+}

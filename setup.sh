@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# One command for a new machine (Debian or Ubuntu with the Swift toolchain): installs the
+# system packages the workbook needs, builds it, and runs chapter 1.
+#
+#   ./setup.sh            install what is missing, build, run chapter 1
+#   ./setup.sh --no-run   install and build only (CI)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# gnuplot-nox first: it satisfies `gnuplot` without pulling in Qt. pngcairo (the figures'
+# terminal) is in gnuplot-nox. gnuplot-iostream needs boost's iostreams and filesystem.
+packages=(gnuplot-nox gnuplot libgnuplot-iostream-dev libboost-iostreams-dev libboost-filesystem-dev
+          libboost-system-dev libopenblas-dev liblapacke-dev fonts-dejavu-core)
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    if ! command -v apt-get >/dev/null; then
+        echo "setup: no apt-get here; install these packages with your system's package manager: ${missing[*]}" >&2
+        exit 1
+    fi
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || { echo "setup: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+        sudo="sudo"
+    fi
+    echo "setup: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq --no-install-recommends gnuplot-nox >/dev/null
+    $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+command -v swift >/dev/null || { echo "setup: the Swift toolchain (6.0 or later) is not on PATH: install it from swift.org" >&2; exit 1; }
+echo "setup: building (swift build)"
+swift build
+if [ "${1:-}" != "--no-run" ]; then
+    swift run workbook chapter 1
+fi
