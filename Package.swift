@@ -30,7 +30,7 @@ let package = Package(
     targets: [
         // MARK: - Public API
         .target(name: "TensorCore", dependencies: ["COpenBLAS"], swiftSettings: numericFlags),
-        .target(name: "RecKit", dependencies: ["TensorCore", "_WorkbookSupport"], swiftSettings: numericFlags),
+        .target(name: "RecKit", dependencies: ["TensorCore", "_WorkbookSupport", "CZlib"], swiftSettings: numericFlags),
         .target(name: "Plotting", dependencies: ["_GnuplotBridge", "_WorkbookSupport"]),
         .target(name: "Narrative", dependencies: ["Plotting", "TensorCore", "_WorkbookSupport"]),
         .executableTarget(
@@ -43,6 +43,8 @@ let package = Package(
 
         // MARK: - Implementation
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
+        // zlib's inflate and crc32, for reading the MovieLens zip and the RecBole wheel.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(
             name: "_GnuplotBridge",
             linkerSettings: [

@@ -8,9 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # gnuplot-nox first: it satisfies `gnuplot` without pulling in Qt. pngcairo (the figures'
-# terminal) is in gnuplot-nox. gnuplot-iostream needs boost's iostreams and filesystem.
+# terminal) is in gnuplot-nox. gnuplot-iostream needs boost's iostreams and filesystem;
+# zlib lets the workbook read the MovieLens zip.
 packages=(gnuplot-nox gnuplot libgnuplot-iostream-dev libboost-iostreams-dev libboost-filesystem-dev
-          libboost-system-dev libopenblas-dev liblapacke-dev fonts-dejavu-core)
+          libboost-system-dev libopenblas-dev liblapacke-dev zlib1g-dev fonts-dejavu-core)
 
 missing=()
 for p in "${packages[@]}"; do

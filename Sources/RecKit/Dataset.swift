@@ -1,0 +1,106 @@
+// The one in-memory form every loader produces: ratings with dense user and item indices,
+// maps back to the raw ids, timestamps, and an item catalogue.
+
+import Foundation
+
+/// A film (or any item) as the catalogue knows it.
+public struct CatalogueEntry: Sendable, Equatable {
+    public var title: String
+    public var year: Int?
+    public var genres: [String]
+
+    public init(title: String, year: Int? = nil, genres: [String] = []) {
+        self.title = title
+        self.year = year
+        self.genres = genres
+    }
+
+    /// "Toy Story (1995)": the title with its year, as the book prints films.
+    public var displayTitle: String {
+        guard let year, !title.hasSuffix("(\(year))") else { return title }
+        return "\(title) (\(year))"
+    }
+}
+
+/// Explicit ratings with dense indices.
+///
+/// Users and items are numbered 0..<count in ascending order of their raw ids (so on
+/// MovieLens-100K, item index = item id - 1). Ratings keep the file's row order, which the
+/// splits use to break ties between equal timestamps (DESIGN.md).
+public struct RatingsData: Sendable {
+    /// The data set's name ("ml-100k").
+    public var name: String
+    public var users: [Int32]
+    public var items: [Int32]
+    public var ratings: [Float]
+    public var timestamps: [Int64]
+    /// Raw id of each dense user index.
+    public var userIds: [Int]
+    /// Raw id of each dense item index.
+    public var itemIds: [Int]
+    /// One entry per dense item index (an item missing from the item file gets "item <id>").
+    public var catalogue: [CatalogueEntry]
+    /// Lines skipped as malformed (only with `skipBadLines`).
+    public var skippedLines = 0
+
+    public var userCount: Int { userIds.count }
+    public var itemCount: Int { itemIds.count }
+    public var count: Int { users.count }
+    /// Share of the user x item matrix that is observed.
+    public var density: Double { Double(count) / (Double(userCount) * Double(max(itemCount, 1))) }
+
+    /// Builds dense indices from raw ids (ascending raw-id order).
+    public init(name: String, rawUsers: [Int], rawItems: [Int], ratings: [Float], timestamps: [Int64],
+                catalogue: [Int: CatalogueEntry] = [:], skippedLines: Int = 0) {
+        precondition(rawUsers.count == rawItems.count && rawItems.count == ratings.count && ratings.count == timestamps.count)
+        self.name = name
+        userIds = Array(Set(rawUsers)).sorted()
+        itemIds = Array(Set(rawItems)).sorted()
+        var userIndex = [Int: Int32](minimumCapacity: userIds.count), itemIndex = [Int: Int32](minimumCapacity: itemIds.count)
+        for (k, id) in userIds.enumerated() { userIndex[id] = Int32(k) }
+        for (k, id) in itemIds.enumerated() { itemIndex[id] = Int32(k) }
+        users = rawUsers.map { userIndex[$0]! }
+        items = rawItems.map { itemIndex[$0]! }
+        self.ratings = ratings
+        self.timestamps = timestamps
+        self.catalogue = itemIds.map { catalogue[$0] ?? CatalogueEntry(title: "item \($0)") }
+        self.skippedLines = skippedLines
+    }
+
+    /// Dense user index of a raw id, if the user exists.
+    public func userIndex(raw id: Int) -> Int? { binarySearch(userIds, id) }
+    /// Dense item index of a raw id, if the item exists.
+    public func itemIndex(raw id: Int) -> Int? { binarySearch(itemIds, id) }
+
+    /// The ratings kept by `keep(row)` (indices stay as they are, so splits stay comparable).
+    public func filtered(_ keep: (Int) -> Bool) -> [Int] { (0..<count).filter(keep) }
+}
+
+func binarySearch(_ sorted: [Int], _ x: Int) -> Int? {
+    var lo = 0, hi = sorted.count
+    while lo < hi {
+        let mid = (lo + hi) / 2
+        if sorted[mid] < x { lo = mid + 1 } else { hi = mid }
+    }
+    return lo < sorted.count && sorted[lo] == x ? lo : nil
+}
+
+/// A data file that cannot be read: which file, which line, what is wrong, what to do.
+public struct DataError: Error, CustomStringConvertible, Sendable, Equatable {
+    public let file: String
+    public let line: Int?
+    public let problem: String
+    public let fix: String?
+
+    public init(file: String, line: Int? = nil, _ problem: String, fix: String? = nil) {
+        self.file = file
+        self.line = line
+        self.problem = problem
+        self.fix = fix
+    }
+
+    public var description: String {
+        let place = line.map { "\(file), line \($0)" } ?? file
+        return "\(place): \(problem)" + (fix.map { " (\($0))" } ?? "")
+    }
+}

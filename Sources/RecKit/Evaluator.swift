@@ -1,0 +1,124 @@
+// One evaluator for every model: full ranking (holdout-20: all items, the user's training
+// items excluded) and sampled ranking (loo-99: the test item among 99 sampled candidates).
+
+import Dispatch
+import Foundation
+
+/// Averaged metrics with the protocol that produced them.
+public struct Evaluation: Sendable {
+    public let evaluationProtocol: String
+    /// Metric names as DESIGN.md writes them: "Recall@20", "NDCG@20", "HR@10", ...
+    public let metrics: [String: Double]
+    public let evaluatedUsers: Int
+    /// Users without test items (skipped).
+    public let skippedUsers: Int
+    public let seconds: Double
+}
+
+/// Full-ranking evaluation over all items with training items excluded.
+public struct FullRankingEvaluator: Sendable {
+    public let train: InteractionMatrix
+    public let test: InteractionMatrix
+    public let protocolName: String
+
+    public init(train: InteractionMatrix, test: InteractionMatrix, protocolName: String = EvaluationProtocol.holdout20.rawValue) {
+        precondition(train.userCount == test.userCount && train.itemCount == test.itemCount, "train and test shapes differ")
+        self.train = train
+        self.test = test
+        self.protocolName = protocolName
+    }
+
+    /// Each evaluated user's top-K (users without test items get an empty list).
+    public func topLists(_ model: any Recommender, k: Int, batchSize: Int = 256, allUsers: Bool = false) -> [[Int32]] {
+        let users = (0..<train.userCount).filter { allUsers || test.count(of: $0) > 0 }
+        var lists = [[Int32]](repeating: [], count: train.userCount)
+        for start in stride(from: 0, to: users.count, by: batchSize) {
+            let batch = users[start..<min(users.count, start + batchSize)].map { Int32($0) }
+            let scores = model.scores(users: batch)
+            precondition(scores.count == batch.count * train.itemCount, "\(model.name) returned \(scores.count) scores for \(batch.count) users")
+            let n = train.itemCount
+            let results = UnsafeMutableBufferPointer<[Int32]>.allocate(capacity: batch.count)
+            results.initialize(repeating: [])
+            defer { results.deallocate() }
+            let out = SendableBuffer(base: results.baseAddress!)
+            scores.withUnsafeBufferPointer { s in
+                let base = SendableConstBuffer(base: s.baseAddress!)
+                DispatchQueue.concurrentPerform(iterations: min(batch.count, 8)) { worker in
+                    for b in stride(from: worker, to: batch.count, by: min(batch.count, 8)) {
+                        let row = UnsafeBufferPointer(start: base.base + b * n, count: n)
+                        out.base[b] = topK(row, k: k, excluding: train.items(of: Int(batch[b])))
+                    }
+                }
+            }
+            for (b, u) in batch.enumerated() { lists[Int(u)] = results[b] }
+        }
+        return lists
+    }
+
+    /// Recall, Precision, NDCG, HR, MAP and MRR at each K, and catalogue coverage of the top K.
+    public func evaluate(_ model: any Recommender, ks: [Int] = [20], batchSize: Int = 256) -> Evaluation {
+        let start = Date()
+        let kMax = ks.max() ?? 20
+        let lists = topLists(model, k: kMax, batchSize: batchSize)
+        var metrics: [String: Double] = [:]
+        let users = (0..<test.userCount).filter { test.count(of: $0) > 0 }
+        for k in ks {
+            var sum = UserMetrics(hit: 0, precision: 0, recall: 0, recallCapped: 0, ndcg: 0, averagePrecision: 0, reciprocalRank: 0)
+            var covered = Set<Int32>()
+            for u in users {
+                let m = UserMetrics.compute(ranked: lists[u], relevant: Set(test.items(of: u)), k: k)
+                sum.hit += m.hit; sum.precision += m.precision; sum.recall += m.recall; sum.recallCapped += m.recallCapped
+                sum.ndcg += m.ndcg; sum.averagePrecision += m.averagePrecision; sum.reciprocalRank += m.reciprocalRank
+                covered.formUnion(lists[u].prefix(k))
+            }
+            let n = Double(max(users.count, 1))
+            metrics["Recall@\(k)"] = sum.recall / n
+            metrics["RecallCapped@\(k)"] = sum.recallCapped / n
+            metrics["Precision@\(k)"] = sum.precision / n
+            metrics["NDCG@\(k)"] = sum.ndcg / n
+            metrics["HR@\(k)"] = sum.hit / n
+            metrics["MAP@\(k)"] = sum.averagePrecision / n
+            metrics["MRR@\(k)"] = sum.reciprocalRank / n
+            metrics["Coverage@\(k)"] = Double(covered.count) / Double(test.itemCount)
+        }
+        return Evaluation(evaluationProtocol: protocolName, metrics: metrics, evaluatedUsers: users.count,
+                          skippedUsers: test.userCount - users.count, seconds: Date().timeIntervalSince(start))
+    }
+}
+
+/// Sampled evaluation (loo-99): each user's test item ranked among its sampled candidates.
+/// rank = candidates scoring higher + candidates scoring equal with a lower item index.
+public struct SampledEvaluator: Sendable {
+    public let testItems: [Int32]
+    public let candidates: [[Int32]]
+
+    public init(split: Split, data: RatingsData) {
+        testItems = split.testItemPerUser(data)
+        candidates = split.candidates ?? []
+        precondition(candidates.count == testItems.count, "the split has no sampled candidates (use loo-99)")
+    }
+
+    /// HR@K and NDCG@K (one relevant item: NDCG = 1/log2(rank + 1) for a hit).
+    public func evaluate(_ model: any Recommender, k: Int = 10) -> Evaluation {
+        let start = Date()
+        var hits = 0.0, ndcg = 0.0, evaluated = 0
+        for u in testItems.indices where testItems[u] >= 0 {
+            let test = testItems[u]
+            let scores = model.scores(user: Int32(u), items: [test] + candidates[u])
+            let s = scores[0]
+            var rank = 1
+            for (c, item) in candidates[u].enumerated() {
+                let t = scores[c + 1]
+                if t > s || (t == s && item < test) { rank += 1 }
+            }
+            evaluated += 1
+            if rank <= k { hits += 1; ndcg += 1 / log2(Double(rank) + 1) }
+        }
+        let n = Double(max(evaluated, 1))
+        return Evaluation(evaluationProtocol: EvaluationProtocol.loo99.rawValue, metrics: ["HR@\(k)": hits / n, "NDCG@\(k)": ndcg / n],
+                          evaluatedUsers: evaluated, skippedUsers: testItems.count - evaluated, seconds: Date().timeIntervalSince(start))
+    }
+}
+
+struct SendableBuffer<T>: @unchecked Sendable { let base: UnsafeMutablePointer<T> }
+struct SendableConstBuffer<T>: @unchecked Sendable { let base: UnsafePointer<T> }

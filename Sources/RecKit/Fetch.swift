@@ -1,0 +1,243 @@
+// Getting MovieLens-100K onto the machine, verified, without ever leaving a half-written
+// folder: from a folder the reader already has; else the official GroupLens zip; else the
+// RecBole 1.2.1 wheel from PyPI (which carries the same ratings as atomic files).
+
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import _WorkbookSupport
+
+public enum DataCache {
+    /// Where data lives: `override` (--data-dir), else $WORKBOOK_DATA, else
+    /// $XDG_CACHE_HOME/workbook, else ~/.cache/workbook.
+    public static func root(override: URL? = nil) -> URL {
+        if let override { return override }
+        let env = ProcessInfo.processInfo.environment
+        if let d = env["WORKBOOK_DATA"], !d.isEmpty { return URL(fileURLWithPath: d) }
+        if let x = env["XDG_CACHE_HOME"], !x.isEmpty { return URL(fileURLWithPath: x).appendingPathComponent("workbook") }
+        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/workbook")
+    }
+
+    /// The folder holding MovieLens-100K under `root` (or `root` itself if the files are there).
+    public static func ml100kDirectory(root: URL) -> URL {
+        MovieLensLayout.detect(in: root) != nil ? root : root.appendingPathComponent("ml-100k")
+    }
+}
+
+/// What `fetch` did.
+public struct FetchReport: Sendable {
+    public let directory: URL
+    public let source: String
+    public let verified: String
+    public let alreadyPresent: Bool
+}
+
+public enum MovieLensFetcher {
+    public static let groupLensURL = "https://files.grouplens.org/datasets/movielens/ml-100k.zip"
+    public static let wheelSHA256 = "9c9948202011f37eb0a7c6768129313f00d6403ad221ec940d5e2d5d5f33a407"
+    /// SHA-256 of the RecBole atomic files inside the wheel.
+    public static let atomicSHA256 = [
+        "ml-100k.inter": "4edb74e2a81178c2ba9ff381495f754f996c4aea351b1272ca36b43da0935eff",
+        "ml-100k.item": "51d7cdf777ce5c0f5b32c1d947a4a81fe07d75e78abbe761e0cd4d0756064532",
+        "ml-100k.user": "4f670007d9cfbeb9807e757209af1555b9bcc186bde25e767f67cb67c6dd5972",
+    ]
+    static let interHeader = "user_id:token\titem_id:token\trating:float\ttimestamp:float\n"
+
+    /// Makes sure MovieLens-100K is in `root`. `from`: a folder (or zip) the reader already
+    /// has. `log` receives progress lines.
+    public static func fetch(root: URL, from source: URL? = nil, log: (String) -> Void = { _ in }) throws -> FetchReport {
+        let target = root.appendingPathComponent("ml-100k")
+        let fm = FileManager.default
+        if source == nil, let existing = try? verify(directory: DataCache.ml100kDirectory(root: root)) {
+            return FetchReport(directory: DataCache.ml100kDirectory(root: root), source: "cache", verified: existing, alreadyPresent: true)
+        }
+        try fm.createDirectory(at: root, withIntermediateDirectories: true)
+        // Everything is assembled in a scratch folder and renamed into place at the end.
+        let scratch = root.appendingPathComponent(".ml-100k.partial-\(ProcessInfo.processInfo.processIdentifier)")
+        try? fm.removeItem(at: scratch)
+        try fm.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? fm.removeItem(at: scratch) }
+        let staged = scratch.appendingPathComponent("ml-100k")
+        try fm.createDirectory(at: staged, withIntermediateDirectories: true)
+
+        var description: String
+        if let source {
+            description = try copy(from: source, into: staged)
+        } else {
+            log("trying the GroupLens zip (\(groupLensURL))...")
+            let zip = scratch.appendingPathComponent("ml-100k.zip")
+            if let error = download(groupLensURL, to: zip) {
+                log("  not reachable (\(error)); trying the RecBole 1.2.1 wheel through pip...")
+                try fetchWheel(into: staged, scratch: scratch, log: log)
+                description = "the RecBole 1.2.1 wheel (PyPI)"
+            } else {
+                try extractML100kZip(zip, into: staged)
+                description = "GroupLens (\(groupLensURL))"
+            }
+        }
+        let verified = try verify(directory: staged)
+        if fm.fileExists(atPath: target.path) {
+            let old = scratch.appendingPathComponent("previous")
+            try fm.moveItem(at: target, to: old)
+        }
+        try fm.moveItem(at: staged, to: target)
+        return FetchReport(directory: target, source: description, verified: verified, alreadyPresent: false)
+    }
+
+    /// Checks the files in `directory`: known checksums where they apply, and the shape of
+    /// MovieLens-100K (100,000 ratings, 943 users, 1,682 items) always.
+    @discardableResult
+    public static func verify(directory: URL) throws -> String {
+        guard let (layout, ratings) = MovieLensLayout.detect(in: directory) else {
+            throw DataError(file: directory.path, "holds no MovieLens ratings file")
+        }
+        var checks: [String] = []
+        let bytes = try Data(contentsOf: ratings)
+        switch layout {
+        case .recbole:
+            guard SHA256.hex(bytes) == atomicSHA256[ratings.lastPathComponent] else {
+                throw DataError(file: ratings.lastPathComponent, "does not match the known SHA-256 of RecBole's ml-100k.inter",
+                                fix: "delete \(directory.path) and run `workbook data fetch` again")
+            }
+            checks.append("SHA-256 of \(ratings.lastPathComponent) matches")
+        case .ml100k:
+            // u.data holds the same rows as RecBole's ml-100k.inter, without its header.
+            if SHA256.hex(Data(interHeader.utf8) + bytes) == atomicSHA256["ml-100k.inter"] {
+                checks.append("u.data matches the known SHA-256 of the ratings")
+            } else {
+                checks.append("u.data checksum not the known one (a different release?): structure checked only")
+            }
+        default:
+            checks.append("\(ratings.lastPathComponent): structure checked (not MovieLens-100K's checksum)")
+        }
+        let data = try MovieLens.load(directory: directory)
+        if layout == .recbole || layout == .ml100k {
+            guard data.count == 100_000, data.userCount == 943, data.itemCount == 1_682 else {
+                throw DataError(file: ratings.lastPathComponent, "has \(data.count) ratings from \(data.userCount) users on \(data.itemCount) items, not MovieLens-100K's 100,000 / 943 / 1,682",
+                                fix: "delete \(directory.path) and run `workbook data fetch` again")
+            }
+            checks.append("100,000 ratings, 943 users, 1,682 items")
+        }
+        return checks.joined(separator: "; ")
+    }
+
+    // MARK: - Sources
+
+    static func copy(from source: URL, into staged: URL) throws -> String {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard fm.fileExists(atPath: source.path, isDirectory: &isDirectory) else {
+            throw WorkbookError("\(source.path) does not exist", fix: "give the folder (or ml-100k.zip) that holds MovieLens-100K")
+        }
+        if !isDirectory.boolValue {
+            try extractML100kZip(source, into: staged)
+            return "the zip \(source.path)"
+        }
+        let folder = MovieLensLayout.detect(in: source) != nil ? source : source.appendingPathComponent("ml-100k")
+        guard MovieLensLayout.detect(in: folder) != nil else {
+            throw DataError(file: source.path, "holds no MovieLens files (u.data, *.inter, ratings.dat or ratings.csv)")
+        }
+        for name in try fm.contentsOfDirectory(atPath: folder.path) where !name.hasPrefix(".") {
+            let from = folder.appendingPathComponent(name)
+            var dir: ObjCBool = false
+            if fm.fileExists(atPath: from.path, isDirectory: &dir), !dir.boolValue {
+                try fm.copyItem(at: from, to: staged.appendingPathComponent(name))
+            }
+        }
+        return "the folder \(folder.path)"
+    }
+
+    /// Extracts ml-100k/* from the GroupLens zip (u.data, u.item, ...).
+    static func extractML100kZip(_ zip: URL, into staged: URL) throws {
+        let archive = try ZipArchive(zip)
+        let wanted = archive.entries.filter { !$0.name.hasSuffix("/") && ($0.name.hasPrefix("ml-100k/") || !$0.name.contains("/")) }
+        guard wanted.contains(where: { $0.name.hasSuffix("u.data") }) else {
+            throw DataError(file: zip.lastPathComponent, "holds no ml-100k/u.data", fix: "this is not the MovieLens-100K zip")
+        }
+        for entry in wanted {
+            let name = URL(fileURLWithPath: entry.name).lastPathComponent
+            try archive.extract(entry).write(to: staged.appendingPathComponent(name))
+        }
+    }
+
+    /// `python3 -m pip download --no-deps recbole==1.2.1`, then the atomic files out of it.
+    static func fetchWheel(into staged: URL, scratch: URL, log: (String) -> Void) throws {
+        guard let python = findExecutable(ProcessInfo.processInfo.environment["WORKBOOK_PYTHON"] ?? "python3") else {
+            throw noNetwork("neither GroupLens nor PyPI can be reached (no python3 for pip)")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-m", "pip", "download", "--no-deps", "--quiet", "--disable-pip-version-check",
+                             "recbole==1.2.1", "-d", scratch.path]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let wheel = scratch.appendingPathComponent("recbole-1.2.1-py3-none-any.whl")
+        guard process.terminationStatus == 0, FileManager.default.fileExists(atPath: wheel.path) else {
+            let last = message.split(separator: "\n").last.map(String.init) ?? "exit \(process.terminationStatus)"
+            throw noNetwork("neither GroupLens nor PyPI can be reached (pip: \(last))")
+        }
+        let digest = SHA256.hex(try Data(contentsOf: wheel))
+        guard digest == wheelSHA256 else {
+            throw DataError(file: wheel.lastPathComponent, "has SHA-256 \(digest), not the known \(wheelSHA256)",
+                            fix: "the download is corrupt or altered; try again")
+        }
+        log("  wheel verified (SHA-256 \(digest.prefix(12))...)")
+        let archive = try ZipArchive(wheel)
+        for name in ["ml-100k.inter", "ml-100k.item", "ml-100k.user"] {
+            guard let entry = archive.entries.first(where: { $0.name == "recbole/dataset_example/ml-100k/\(name)" }) else {
+                throw DataError(file: wheel.lastPathComponent, "holds no \(name)")
+            }
+            let data = try archive.extract(entry)
+            guard SHA256.hex(data) == atomicSHA256[name] else { throw DataError(file: name, "fails its SHA-256 check") }
+            try data.write(to: staged.appendingPathComponent(name))
+        }
+    }
+
+    static func noNetwork(_ problem: String) -> WorkbookError {
+        WorkbookError("cannot get MovieLens-100K: \(problem)",
+                      fix: "on a machine with internet download ml-100k.zip from https://grouplens.org/datasets/movielens/100k/, copy it here and run `workbook data fetch --from ml-100k.zip`")
+    }
+
+    /// Downloads `url` to `file`; returns nil on success or a short reason.
+    static func download(_ url: String, to file: URL, timeout: TimeInterval = 20) -> String? {
+        guard let remote = URL(string: url) else { return "bad URL" }
+        final class Box: @unchecked Sendable { var data: Data?; var error: String? }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        let config = URLSessionConfiguration.ephemeral
+        config.timeoutIntervalForRequest = timeout
+        config.timeoutIntervalForResource = 120
+        let session = URLSession(configuration: config)
+        session.dataTask(with: remote) { data, response, error in
+            if let error { box.error = error.localizedDescription }
+            else if let http = response as? HTTPURLResponse, http.statusCode != 200 { box.error = "HTTP \(http.statusCode)" }
+            else { box.data = data }
+            done.signal()
+        }.resume()
+        done.wait()
+        session.finishTasksAndInvalidate()
+        guard let data = box.data, !data.isEmpty else { return box.error ?? "empty response" }
+        do { try data.write(to: file) } catch { return "cannot write \(file.path)" }
+        return nil
+    }
+}
+
+extension MovieLens {
+    /// MovieLens-100K from the cache (or `dataDirectory`), fetched first if missing.
+    public static func ml100k(dataDirectory: URL? = nil, fetchIfMissing: Bool = true, log: (String) -> Void = { _ in }) throws -> RatingsData {
+        let root = DataCache.root(override: dataDirectory)
+        let directory = DataCache.ml100kDirectory(root: root)
+        if MovieLensLayout.detect(in: directory) == nil {
+            guard fetchIfMissing else {
+                throw WorkbookError("MovieLens-100K is not in \(root.path)", fix: "run `workbook data fetch`")
+            }
+            _ = try MovieLensFetcher.fetch(root: root, log: log)
+        }
+        return try load(directory: DataCache.ml100kDirectory(root: root))
+    }
+}
