@@ -20,7 +20,7 @@ struct Workbook: ParsableCommand {
         commandName: "workbook",
         abstract: "Deep-learning recommender systems, as a book you run: one chapter per section.",
         discussion: "Start with `workbook chapter 1`. Figures and transcripts go to output/<NN-slug>/.",
-        subcommands: [List.self, RunChapter.self, RunAll.self, Exercises.self, Bench.self],
+        subcommands: [List.self, RunChapter.self, RunAll.self, Exercises.self, DataCommand.self, Evaluate.self, Bench.self],
         defaultSubcommand: List.self)
 
     /// Parses and runs; any error becomes one line on stderr and a non-zero exit.
