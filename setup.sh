@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # One command for a new machine (Debian or Ubuntu with the Swift toolchain): installs the
-# system packages the workbook needs, builds it, and runs chapter 1.
+# system packages the workbook needs, builds it, fetches MovieLens-100K, and runs chapter 1.
 #
 #   ./setup.sh            install what is missing, build, run chapter 1
-#   ./setup.sh --no-run   install and build only (CI)
+#   ./setup.sh --no-run   install, build and fetch MovieLens only (CI)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -37,6 +37,11 @@ fi
 command -v swift >/dev/null || { echo "setup: the Swift toolchain (6.0 or later) is not on PATH: install it from swift.org" >&2; exit 1; }
 echo "setup: building (swift build)"
 swift build
+# MovieLens-100K for the chapters from 2 on (and their tests): GroupLens, else PyPI.
+if ! swift run workbook data fetch; then
+    echo "setup: MovieLens-100K could not be fetched (see above); chapter 1 runs without it" >&2
+    [ "${1:-}" = "--no-run" ] && exit 1
+fi
 if [ "${1:-}" != "--no-run" ]; then
     swift run workbook chapter 1
 fi

@@ -54,17 +54,29 @@ public struct RatingsData: Sendable {
                 catalogue: [Int: CatalogueEntry] = [:], skippedLines: Int = 0) {
         precondition(rawUsers.count == rawItems.count && rawItems.count == ratings.count && ratings.count == timestamps.count)
         self.name = name
-        userIds = Array(Set(rawUsers)).sorted()
-        itemIds = Array(Set(rawItems)).sorted()
-        var userIndex = [Int: Int32](minimumCapacity: userIds.count), itemIndex = [Int: Int32](minimumCapacity: itemIds.count)
-        for (k, id) in userIds.enumerated() { userIndex[id] = Int32(k) }
-        for (k, id) in itemIds.enumerated() { itemIndex[id] = Int32(k) }
-        users = rawUsers.map { userIndex[$0]! }
-        items = rawItems.map { itemIndex[$0]! }
+        (userIds, users) = RatingsData.denseIndices(rawUsers)
+        (itemIds, items) = RatingsData.denseIndices(rawItems)
         self.ratings = ratings
         self.timestamps = timestamps
         self.catalogue = itemIds.map { catalogue[$0] ?? CatalogueEntry(title: "item \($0)") }
         self.skippedLines = skippedLines
+    }
+
+    /// The sorted distinct ids, and each value's position among them. Ids that fit a lookup
+    /// table (MovieLens' do) are mapped through one; others through a dictionary.
+    static func denseIndices(_ raw: [Int]) -> (ids: [Int], indices: [Int32]) {
+        guard let low = raw.min(), let high = raw.max() else { return ([], []) }
+        if low >= 0 && high < 100_000_000 {
+            var slot = [Int32](repeating: -1, count: high + 1)
+            for id in raw { slot[id] = 0 }
+            var ids: [Int] = []
+            for id in 0...high where slot[id] == 0 { slot[id] = Int32(ids.count); ids.append(id) }
+            return (ids, raw.map { slot[$0] })
+        }
+        let ids = Array(Set(raw)).sorted()
+        var index = [Int: Int32](minimumCapacity: ids.count)
+        for (k, id) in ids.enumerated() { index[id] = Int32(k) }
+        return (ids, raw.map { index[$0] ?? -1 })
     }
 
     /// Dense user index of a raw id, if the user exists.

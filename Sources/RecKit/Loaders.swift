@@ -208,6 +208,14 @@ public enum MovieLens {
     @inline(__always)
     static func parseFloat(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Double? {
         if let v = parseInt(b, r) { return Double(v) }
+        // Fast path for plain decimals ("3.5"): digits, a point, digits.
+        if let dot = r.firstIndex(where: { b[$0] == UInt8(ascii: ".") }), dot > r.lowerBound, dot + 1 < r.upperBound,
+           let whole = parseInt(b, r.lowerBound..<dot), b[dot + 1] != UInt8(ascii: "-"),
+           let fraction = parseInt(b, (dot + 1)..<r.upperBound), fraction >= 0, r.upperBound - dot - 1 <= 9 {
+            let scale = Foundation.pow(10.0, Double(r.upperBound - dot - 1))
+            let sign: Double = b[r.lowerBound] == UInt8(ascii: "-") ? -1 : 1
+            return Double(whole) + sign * Double(fraction) / scale
+        }
         let s = String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self).trimmingCharacters(in: .whitespaces)
         guard let v = Double(s), !s.isEmpty else { return nil }
         return v
