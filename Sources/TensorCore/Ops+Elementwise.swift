@@ -1,50 +1,69 @@
-// Element-wise primitives: each op's forward and its backward side by side.
+// Element-wise primitives. Each op is a small type holding its forward and its derivatives
+// side by side; the kernels are generic over it, so every op compiles to its own
+// vectorised loop (a closure would cost an indirect call per element).
 
 import Foundation
 
-// MARK: - Binary ops with broadcasting
+/// out = forward(a, b), with d(out)/da and d(out)/db at one element given (a, b, out).
+public protocol BinaryOp {
+    func forward(_ a: Float, _ b: Float) -> Float
+    func da(_ a: Float, _ b: Float, _ out: Float) -> Float
+    func db(_ a: Float, _ b: Float, _ out: Float) -> Float
+}
+
+/// y = forward(x), with dy/dx at one element given (x, y).
+public protocol UnaryOp {
+    func forward(_ x: Float) -> Float
+    func derivative(_ x: Float, _ y: Float) -> Float
+}
+
+// MARK: - Binary ops
+
+struct AddOp: BinaryOp {
+    func forward(_ a: Float, _ b: Float) -> Float { a + b }
+    func da(_ a: Float, _ b: Float, _ out: Float) -> Float { 1 }
+    func db(_ a: Float, _ b: Float, _ out: Float) -> Float { 1 }
+}
+struct SubOp: BinaryOp {
+    func forward(_ a: Float, _ b: Float) -> Float { a - b }
+    func da(_ a: Float, _ b: Float, _ out: Float) -> Float { 1 }
+    func db(_ a: Float, _ b: Float, _ out: Float) -> Float { -1 }
+}
+struct MulOp: BinaryOp {
+    func forward(_ a: Float, _ b: Float) -> Float { a * b }
+    func da(_ a: Float, _ b: Float, _ out: Float) -> Float { b }
+    func db(_ a: Float, _ b: Float, _ out: Float) -> Float { a }
+}
+struct DivOp: BinaryOp {
+    func forward(_ a: Float, _ b: Float) -> Float { a / b }
+    func da(_ a: Float, _ b: Float, _ out: Float) -> Float { 1 / b }
+    func db(_ a: Float, _ b: Float, _ out: Float) -> Float { -a / (b * b) }
+}
 
 extension Tensor {
-    /// A binary op on operands broadcast to a common shape. `da`/`db` give the local
-    /// derivatives d(out)/d(a) and d(out)/d(b) at one element, from (a, b, out).
+    /// A binary op on operands broadcast to a common shape; the backward sums each
+    /// operand's gradient back down to its own shape.
     @inline(__always)
-    static func binary(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float,
-                       da: @escaping (Float, Float, Float) -> Float,
-                       db: @escaping (Float, Float, Float) -> Float) -> Tensor {
+    static func binary<Op: BinaryOp>(_ a: Tensor, _ b: Tensor, _ op: Op) -> Tensor {
         let shape = Broadcast.shape(a.shape, b.shape)
         let x = Broadcast.expand(a.data, from: a.shape, to: shape)
         let y = Broadcast.expand(b.data, from: b.shape, to: shape)
-        var z = [Float](repeating: 0, count: x.count)
-        x.withUnsafeBufferPointer { px in y.withUnsafeBufferPointer { py in
-            z.withUnsafeMutableBufferPointer { pz in Kernels.zip(px, py, pz, f) } } }
-        let out = Tensor(z, shape: shape)
-        return record(out, [a, b]) { out in
+        let z = Kernels.apply(x, y, op)
+        return record(Tensor(z, shape: shape), [a, b]) { out in
             let g = out.grad!
             if a.requiresGrad {
-                var ga = [Float](repeating: 0, count: g.count)
-                for i in 0..<g.count { ga[i] = g[i] * da(x[i], y[i], out.data[i]) }
-                a.accumulateGrad(Broadcast.reduce(ga, from: shape, to: a.shape))
+                a.accumulateGrad(Broadcast.reduce(Kernels.gradient(x, y, out.data, g, op, first: true), from: shape, to: a.shape))
             }
             if b.requiresGrad {
-                var gb = [Float](repeating: 0, count: g.count)
-                for i in 0..<g.count { gb[i] = g[i] * db(x[i], y[i], out.data[i]) }
-                b.accumulateGrad(Broadcast.reduce(gb, from: shape, to: b.shape))
+                b.accumulateGrad(Broadcast.reduce(Kernels.gradient(x, y, out.data, g, op, first: false), from: shape, to: b.shape))
             }
         }
     }
 
-    public static func + (a: Tensor, b: Tensor) -> Tensor {
-        binary(a, b, { $0 + $1 }, da: { _, _, _ in 1 }, db: { _, _, _ in 1 })
-    }
-    public static func - (a: Tensor, b: Tensor) -> Tensor {
-        binary(a, b, { $0 - $1 }, da: { _, _, _ in 1 }, db: { _, _, _ in -1 })
-    }
-    public static func * (a: Tensor, b: Tensor) -> Tensor {
-        binary(a, b, { $0 * $1 }, da: { _, y, _ in y }, db: { x, _, _ in x })
-    }
-    public static func / (a: Tensor, b: Tensor) -> Tensor {
-        binary(a, b, { $0 / $1 }, da: { _, y, _ in 1 / y }, db: { x, y, _ in -x / (y * y) })
-    }
+    public static func + (a: Tensor, b: Tensor) -> Tensor { binary(a, b, AddOp()) }
+    public static func - (a: Tensor, b: Tensor) -> Tensor { binary(a, b, SubOp()) }
+    public static func * (a: Tensor, b: Tensor) -> Tensor { binary(a, b, MulOp()) }
+    public static func / (a: Tensor, b: Tensor) -> Tensor { binary(a, b, DivOp()) }
 
     // Scalars broadcast as one-element tensors (composed: no gradient code of their own).
     public static func + (a: Tensor, s: Float) -> Tensor { a + Tensor(scalar: s) }
@@ -59,52 +78,88 @@ extension Tensor {
 
 // MARK: - Unary ops
 
+struct NegOp: UnaryOp {
+    func forward(_ x: Float) -> Float { -x }
+    func derivative(_ x: Float, _ y: Float) -> Float { -1 }
+}
+struct ExpOp: UnaryOp {
+    func forward(_ x: Float) -> Float { Foundation.exp(x) }
+    func derivative(_ x: Float, _ y: Float) -> Float { y }
+}
+struct LogOp: UnaryOp {
+    func forward(_ x: Float) -> Float { Foundation.log(x) }
+    func derivative(_ x: Float, _ y: Float) -> Float { 1 / x }
+}
+struct SqrtOp: UnaryOp {
+    func forward(_ x: Float) -> Float { x.squareRoot() }
+    func derivative(_ x: Float, _ y: Float) -> Float { 0.5 / y }
+}
+struct SquareOp: UnaryOp {
+    func forward(_ x: Float) -> Float { x * x }
+    func derivative(_ x: Float, _ y: Float) -> Float { 2 * x }
+}
+struct PowOp: UnaryOp {
+    let p: Float
+    func forward(_ x: Float) -> Float { Foundation.pow(x, p) }
+    func derivative(_ x: Float, _ y: Float) -> Float { p * Foundation.pow(x, p - 1) }
+}
+struct ReluOp: UnaryOp {
+    func forward(_ x: Float) -> Float { max(x, 0) }
+    func derivative(_ x: Float, _ y: Float) -> Float { x > 0 ? 1 : 0 }
+}
+struct LeakyReluOp: UnaryOp {
+    let slope: Float
+    func forward(_ x: Float) -> Float { x > 0 ? x : slope * x }
+    func derivative(_ x: Float, _ y: Float) -> Float { x > 0 ? 1 : slope }
+}
+struct SigmoidOp: UnaryOp {
+    func forward(_ x: Float) -> Float { Tensor.sigmoid(x) }
+    func derivative(_ x: Float, _ y: Float) -> Float { y * (1 - y) }
+}
+struct TanhOp: UnaryOp {
+    func forward(_ x: Float) -> Float { Foundation.tanh(x) }
+    func derivative(_ x: Float, _ y: Float) -> Float { 1 - y * y }
+}
+/// log(1 + e^x) = max(x, 0) + log1p(e^-|x|): stable for any x. Its derivative is sigmoid(x).
+struct SoftplusOp: UnaryOp {
+    func forward(_ x: Float) -> Float { Tensor.softplus(x) }
+    func derivative(_ x: Float, _ y: Float) -> Float { Tensor.sigmoid(x) }
+}
+/// log(sigmoid(x)) = -softplus(-x), stable for any x. Its derivative is sigmoid(-x).
+struct LogSigmoidOp: UnaryOp {
+    func forward(_ x: Float) -> Float { -Tensor.softplus(-x) }
+    func derivative(_ x: Float, _ y: Float) -> Float { Tensor.sigmoid(-x) }
+}
+
 extension Tensor {
-    /// An element-wise op; `derivative(x, y)` is dy/dx at one element given input and output.
     @inline(__always)
-    func unary(_ f: (Float) -> Float, derivative: @escaping (Float, Float) -> Float) -> Tensor {
-        var y = [Float](repeating: 0, count: count)
-        data.withUnsafeBufferPointer { px in y.withUnsafeMutableBufferPointer { py in Kernels.map(px, py, f) } }
-        let out = Tensor(y, shape: shape)
-        return Tensor.record(out, [self]) { out in
-            let g = out.grad!
-            var gx = [Float](repeating: 0, count: g.count)
-            self.data.withUnsafeBufferPointer { px in out.data.withUnsafeBufferPointer { py in
-                g.withUnsafeBufferPointer { pg in gx.withUnsafeMutableBufferPointer { pgx in
-                    for i in 0..<pg.count { pgx[i] = pg[i] * derivative(px[i], py[i]) }
-                } } } }
-            self.accumulateGrad(gx)
+    func unary<Op: UnaryOp>(_ op: Op) -> Tensor {
+        let y = Kernels.apply(data, op)
+        return Tensor.record(Tensor(y, shape: shape), [self]) { out in
+            self.accumulateGrad(Kernels.gradient(self.data, out.data, out.grad!, op))
         }
     }
 
-    public func neg() -> Tensor { unary({ -$0 }, derivative: { _, _ in -1 }) }
-    public func exp() -> Tensor { unary({ Foundation.exp($0) }, derivative: { _, y in y }) }
+    public func neg() -> Tensor { unary(NegOp()) }
+    public func exp() -> Tensor { unary(ExpOp()) }
     /// Natural logarithm (of positive inputs).
-    public func log() -> Tensor { unary({ Foundation.log($0) }, derivative: { x, _ in 1 / x }) }
-    public func sqrt() -> Tensor { unary({ $0.squareRoot() }, derivative: { _, y in 0.5 / y }) }
+    public func log() -> Tensor { unary(LogOp()) }
+    public func sqrt() -> Tensor { unary(SqrtOp()) }
     /// x^p for a constant exponent p.
-    public func pow(_ p: Float) -> Tensor {
-        if p == 2 { return unary({ $0 * $0 }, derivative: { x, _ in 2 * x }) }
-        return unary({ Foundation.pow($0, p) }, derivative: { x, _ in p * Foundation.pow(x, p - 1) })
-    }
-    public func relu() -> Tensor { unary({ max($0, 0) }, derivative: { x, _ in x > 0 ? 1 : 0 }) }
+    public func pow(_ p: Float) -> Tensor { p == 2 ? unary(SquareOp()) : unary(PowOp(p: p)) }
+    public func relu() -> Tensor { unary(ReluOp()) }
     /// max(x, slope * x): NGCF's activation (slope 0.2 in the paper).
-    public func leakyRelu(slope: Float = 0.01) -> Tensor {
-        unary({ $0 > 0 ? $0 : slope * $0 }, derivative: { x, _ in x > 0 ? 1 : slope })
-    }
+    public func leakyRelu(slope: Float = 0.01) -> Tensor { unary(LeakyReluOp(slope: slope)) }
     /// 1 / (1 + e^-x), computed without overflow for large |x|.
-    public func sigmoid() -> Tensor { unary(Tensor.sigmoid, derivative: { _, y in y * (1 - y) }) }
-    public func tanh() -> Tensor { unary({ Foundation.tanh($0) }, derivative: { _, y in 1 - y * y }) }
-    /// log(1 + e^x) = max(x, 0) + log1p(e^-|x|): stable for any x. Its derivative is sigmoid(x).
-    public func softplus() -> Tensor { unary(Tensor.softplus, derivative: { x, _ in Tensor.sigmoid(x) }) }
-    /// log(sigmoid(x)) = -softplus(-x), stable for any x. Its derivative is sigmoid(-x).
-    public func logSigmoid() -> Tensor {
-        unary({ -Tensor.softplus(-$0) }, derivative: { x, _ in Tensor.sigmoid(-x) })
-    }
+    public func sigmoid() -> Tensor { unary(SigmoidOp()) }
+    public func tanh() -> Tensor { unary(TanhOp()) }
+    public func softplus() -> Tensor { unary(SoftplusOp()) }
+    public func logSigmoid() -> Tensor { unary(LogSigmoidOp()) }
 
     @inline(__always)
     static func sigmoid(_ x: Float) -> Float {
-        x >= 0 ? 1 / (1 + Foundation.exp(-x)) : { let e = Foundation.exp(x); return e / (1 + e) }()
+        let e = Foundation.exp(-abs(x))  // never overflows
+        return x >= 0 ? 1 / (1 + e) : e / (1 + e)
     }
     @inline(__always)
     static func softplus(_ x: Float) -> Float { max(x, 0) + Foundation.log1p(Foundation.exp(-abs(x))) }
