@@ -14,6 +14,7 @@ let numericFlags: [SwiftSetting] = [.unsafeFlags(["-O"])]
 
 let chapters: [(name: String, path: String)] = [
     ("Chapter01MFLimits", "Chapters/01-mf-limits"),
+    ("Chapter02NCF", "Chapters/02-ncf"),
 ]
 
 let package = Package(
@@ -29,7 +30,7 @@ let package = Package(
     ],
     targets: [
         // MARK: - Public API
-        .target(name: "TensorCore", dependencies: ["COpenBLAS"], swiftSettings: numericFlags),
+        .target(name: "TensorCore", dependencies: ["COpenBLAS", "_TensorKernels"], swiftSettings: numericFlags),
         .target(name: "RecKit", dependencies: ["TensorCore", "_WorkbookSupport", "CZlib"], swiftSettings: numericFlags),
         .target(name: "Plotting", dependencies: ["_GnuplotBridge", "_WorkbookSupport"]),
         .target(name: "Narrative", dependencies: ["Plotting", "TensorCore", "_WorkbookSupport"]),
@@ -52,6 +53,8 @@ let package = Package(
                 .linkedLibrary("boost_system"),
             ]),
         .target(name: "_WorkbookSupport"),
+        // Vectorised C loops with per-CPU clones; no FMA contraction, so results match Swift's.
+        .target(name: "_TensorKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off", "-fno-math-errno"])]),
 
         // MARK: - Tests
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: numericFlags),

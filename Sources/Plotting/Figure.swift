@@ -58,6 +58,8 @@ public struct Figure: Sendable {
     public var yRange: ClosedRange<Double>?
     /// Distance between x tics (1 for an integer axis such as K or epochs); nil: gnuplot's choice.
     public var xTicStep: Double?
+    /// Explicit x tic positions (e.g. the factor sizes 8, 16, 32, 64 on a log axis).
+    public var xTics: [Double]?
     /// Vertical marker lines with a caption (e.g. "early stop").
     public var markers: [(x: Double, caption: String)] = []
     /// Width and height in pixels.

@@ -68,6 +68,7 @@ public enum Gnuplot {
         ]
         s += keyCommands(figure)
         if let step = figure.xTicStep { s.append("set xtics \(number(step))") }
+        if let tics = figure.xTics { s.append("set xtics (" + tics.map(number).joined(separator: ", ") + ")") }
         if figure.logX { s.append("set logscale x") }
         if figure.logY { s.append("set logscale y") }
         if let r = figure.xRange { s.append("set xrange [\(number(r.lowerBound)):\(number(r.upperBound))]") }
@@ -79,6 +80,8 @@ public enum Gnuplot {
         let data = quote(dataFile)
         switch figure.kind {
         case .lines(let series):
+            // Keep the first and last points off the frame (applies to autoscaled axes only).
+            s.append("set offsets graph 0.02, graph 0.02, graph 0.04, graph 0.04")
             let plots = series.enumerated().map { i, ser in
                 "\(data) index \(i) using 1:2 \(style(ser.style, i)) title \(quote(ser.name))"
             }
@@ -127,7 +130,8 @@ public enum Gnuplot {
     /// The legend. "below" puts it under the x label, in as many rows as its entries need
     /// (gnuplot's own `key below` overprints the x label).
     static func keyCommands(_ figure: Figure) -> [String] {
-        guard figure.keyPosition == "below" else { return ["set key \(figure.keyPosition) box opaque"] }
+        // gnuplot measures key text with a narrower font than pngcairo draws: widen the box.
+        guard figure.keyPosition == "below" else { return ["set key \(figure.keyPosition) box opaque width 2"] }
         let titles: [String]
         switch figure.kind {
         case .lines(let series), .scatter(let series, _): titles = series.map(\.name)
@@ -136,7 +140,7 @@ public enum Gnuplot {
         }
         let needed = titles.map { Double($0.count) * 8.5 + 90 }.reduce(0, +)
         let rows = max(1, Int((needed / Double(figure.size.width - 120)).rounded(.up)))
-        return ["set key at screen 0.5, screen 0.015 center bottom horizontal box opaque",
+        return ["set key at screen 0.5, screen 0.015 center bottom horizontal box opaque width 2",
                 "set bmargin \(4 + Int((1.4 * Double(rows)).rounded(.up)))"]
     }
 

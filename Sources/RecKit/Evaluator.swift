@@ -102,15 +102,24 @@ public struct SampledEvaluator: Sendable {
     public func evaluate(_ model: any Recommender, k: Int = 10) -> Evaluation {
         let start = Date()
         var hits = 0.0, ndcg = 0.0, evaluated = 0
-        for u in testItems.indices where testItems[u] >= 0 {
+        let users = testItems.indices.filter { testItems[$0] >= 0 }
+        var pairUsers: [Int32] = [], pairItems: [Int32] = []
+        for u in users {
+            pairUsers.append(contentsOf: [Int32](repeating: Int32(u), count: 1 + candidates[u].count))
+            pairItems.append(testItems[u])
+            pairItems.append(contentsOf: candidates[u])
+        }
+        let all = model.scores(pairs: pairUsers, pairItems)
+        var offset = 0
+        for u in users {
             let test = testItems[u]
-            let scores = model.scores(user: Int32(u), items: [test] + candidates[u])
-            let s = scores[0]
+            let s = all[offset]
             var rank = 1
             for (c, item) in candidates[u].enumerated() {
-                let t = scores[c + 1]
+                let t = all[offset + 1 + c]
                 if t > s || (t == s && item < test) { rank += 1 }
             }
+            offset += 1 + candidates[u].count
             evaluated += 1
             if rank <= k { hits += 1; ndcg += 1 / log2(Double(rank) + 1) }
         }

@@ -39,7 +39,11 @@ public enum Kernels {
     public static func setThreadCount(_ n: Int) {
         threadCount = max(1, n)
         openblas_set_num_threads(Int32(threadCount))
+        blasThreads = threadCount
     }
+
+    /// The thread count OpenBLAS was last given (GEMM lowers it for small products).
+    nonisolated(unsafe) static var blasThreads = 0
 
     /// Below this many elements a loop runs on one thread (thread start-up costs more).
     static let parallelThreshold = 1 << 17
@@ -155,7 +159,14 @@ public enum Kernels {
     static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                      beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        _ = threadCount  // make sure OpenBLAS has been told the thread count
+        // Small products run on one thread: waking OpenBLAS's workers for a 256 x 64 x 32
+        // product costs more than the product, and idle workers then spin (sched_yield) on
+        // the core the rest of the step needs.
+        let threads = m * n * k < 1 << 21 ? 1 : threadCount
+        if threads != blasThreads {
+            openblas_set_num_threads(Int32(threads))
+            blasThreads = threads
+        }
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),
                     beta, c, blasint(ldc))

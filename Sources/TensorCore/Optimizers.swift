@@ -8,6 +8,7 @@
 // touches every row.
 
 import Foundation
+import _TensorKernels
 
 public protocol Optimizer: AnyObject {
     var learningRate: Float { get set }
@@ -85,6 +86,13 @@ public final class SGD: Optimizer {
             let view = GradientView(p)
             if momentum != 0 && velocity[k].isEmpty { velocity[k] = [Float](repeating: 0, count: p.count) }
             let (lr, mu, wd) = (learningRate, momentum, weightDecay)
+            if case .dense(let grad) = view {
+                // The same arithmetic as below, as a vectorised C loop.
+                p.data.withUnsafeMutableBufferPointer { w in velocity[k].withUnsafeMutableBufferPointer { v in
+                    grad.withUnsafeBufferPointer { g in wb_sgd_dense(w.baseAddress, mu != 0 ? v.baseAddress : nil, g.baseAddress, g.count, lr, mu, wd) }
+                } }
+                continue
+            }
             p.data.withUnsafeMutableBufferPointer { w in
                 velocity[k].withUnsafeMutableBufferPointer { v in
                     view.forEach { i, g in
@@ -133,6 +141,9 @@ public final class Adagrad: Optimizer {
 
 /// Adam (Kingma & Ba 2015) with bias correction.
 ///
+/// The dense update (every element of a parameter) is a vectorised C loop; it computes
+/// exactly what the element-by-element loop below computes.
+///
 /// `weightDecay` adds wd * p to the gradient (PyTorch's Adam, an L2 penalty); with
 /// `decoupled: true` it shrinks the weights directly instead (AdamW, Loshchilov & Hutter 2019).
 /// Row-sparse gradients update only their rows' moments, with the global step count in the
@@ -172,6 +183,10 @@ public final class Adam: Optimizer {
                 first[k] = [Float](repeating: 0, count: p.count)
                 second[k] = [Float](repeating: 0, count: p.count)
             }
+            if case .dense(let grad) = view, !(wd != 0 && decoupled) {
+                Adam.denseStep(p, grad, &first[k], &second[k], b1: b1, b2: b2, eps: eps, l2: wd, stepSize: stepSize, invSqrtC2: invSqrtC2)
+                continue
+            }
             p.data.withUnsafeMutableBufferPointer { w in
                 first[k].withUnsafeMutableBufferPointer { m in
                     second[k].withUnsafeMutableBufferPointer { v in
@@ -186,5 +201,15 @@ public final class Adam: Optimizer {
                 }
             }
         }
+    }
+
+    /// m = b1 m + (1-b1) g; v = b2 v + (1-b2) g²; w -= stepSize m / (sqrt(v)/sqrt(c2) + eps),
+    /// with g += l2 w first, in a C loop vectorised for the machine's instruction set.
+    static func denseStep(_ p: Tensor, _ grad: [Float], _ first: inout [Float], _ second: inout [Float],
+                          b1: Float, b2: Float, eps: Float, l2: Float, stepSize: Float, invSqrtC2: Float) {
+        p.data.withUnsafeMutableBufferPointer { w in first.withUnsafeMutableBufferPointer { m in
+            second.withUnsafeMutableBufferPointer { v in grad.withUnsafeBufferPointer { g in
+                wb_adam_dense(w.baseAddress, m.baseAddress, v.baseAddress, g.baseAddress, g.count, b1, b2, eps, l2, stepSize, invSqrtC2)
+            } } } }
     }
 }

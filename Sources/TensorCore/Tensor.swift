@@ -234,7 +234,9 @@ public struct RowGradients {
     /// Sums the gradients of repeated rows: unique rows in ascending order, one gradient each.
     public func coalesced(rowWidth: Int) -> (rows: [Int32], values: [Float]) {
         guard !indices.isEmpty else { return ([], []) }
-        let order = indices.indices.sorted { (indices[$0], $0) < (indices[$1], $1) }
+        // Sort (row, position) pairs packed in one integer: no comparison closure.
+        let order = indices.enumerated().map { UInt64(UInt32(bitPattern: $0.element)) << 32 | UInt64($0.offset) }
+            .sorted().map { Int($0 & 0xFFFF_FFFF) }
         var rows: [Int32] = []
         var out: [Float] = []
         rows.reserveCapacity(order.count)

@@ -3,6 +3,7 @@
 
 import ArgumentParser
 import Chapter01MFLimits
+import Chapter02NCF
 import Foundation
 import Narrative
 import _WorkbookSupport
@@ -11,6 +12,7 @@ import _WorkbookSupport
 var chapters: [any Chapter.Type] {
     [
         MFLimitsChapter.self,
+        NCFChapter.self,
     ]
 }
 

@@ -7,6 +7,7 @@
 // same check, so a failing reference means the check itself is broken.
 
 import Chapter01MFLimits
+import Chapter02NCF
 import Narrative
 import XCTest
 
@@ -29,4 +30,12 @@ final class Chapter01ExerciseTests: XCTestCase {
     func testExercise1_3() throws { try verify(MFLimitsChapter.exercises[2]) }
     func testExercise1_4() throws { try verify(MFLimitsChapter.exercises[3]) }
     func testEveryExerciseHasATest() { XCTAssertEqual(MFLimitsChapter.exercises.count, 4) }
+}
+
+final class Chapter02ExerciseTests: XCTestCase {
+    func testExercise2_1() throws { try verify(NCFChapter.exercises[0]) }
+    func testExercise2_2() throws { try verify(NCFChapter.exercises[1]) }
+    func testExercise2_3() throws { try verify(NCFChapter.exercises[2]) }
+    func testExercise2_4() throws { try verify(NCFChapter.exercises[3]) }
+    func testEveryExerciseHasATest() { XCTAssertEqual(NCFChapter.exercises.count, 4) }
 }

@@ -1,0 +1,96 @@
+// `workbook bench ncf`: training time per epoch and quality of the NCF models on
+// MovieLens-100K (loo-99), optionally side by side with the PyTorch reference
+// (../shared/peers/ncf.py) on the same machine.
+
+import ArgumentParser
+import Chapter02NCF
+import Foundation
+import RecKit
+import TensorCore
+
+/// Options for running a peers reference script side by side.
+struct ReferenceOptions: ParsableArguments {
+    @Option(help: "A writable copy of ../shared/peers (set up with its setup.sh): runs its reference script side by side.")
+    var peers: String?
+    @Option(help: "The Python of the peers' environment (default: PEERS/.venv/bin/python).")
+    var python: String?
+
+    /// Runs `script` with `arguments` in the peers folder; returns its one-line JSON result.
+    func run(_ script: String, _ arguments: [String]) throws -> [String: Any]? {
+        guard let peers else { return nil }
+        let python = self.python ?? "\(peers)/.venv/bin/python"
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw ValidationError("no Python at \(python): run the peers' setup.sh, or pass --python")
+        }
+        log("reference: \(script) \(arguments.joined(separator: " "))...")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["\(peers)/\(script)"] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: peers)
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
+              let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+            throw ValidationError("the reference \(script) failed (exit \(process.terminationStatus)); run it by hand in \(peers)")
+        }
+        return object
+    }
+}
+
+func median(_ x: [Double]) -> Double {
+    let s = x.sorted()
+    return s.isEmpty ? .nan : s[s.count / 2]
+}
+
+struct NCFBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ncf", abstract: "NCF training seconds per epoch and HR@10 (loo-99).")
+    @Flag(help: "Print JSON (the only format; kept for the documented interface).")
+    var json = false
+    @OptionGroup var location: DataLocation
+    @OptionGroup var reference: ReferenceOptions
+    @Option(help: "gmf, mlp or neumf.")
+    var model = "neumf"
+    @Option(help: "Predictive factors.")
+    var factors = 8
+    @Option(help: "Epochs.")
+    var epochs = 10
+    @Option(help: "Seed.")
+    var seed: UInt64 = 42
+
+    func run() throws {
+        guard ["gmf", "mlp", "neumf"].contains(model) else { throw ValidationError("--model must be gmf, mlp or neumf") }
+        let data = try location.load()
+        let split = try Split.make(data, protocol: .loo99, seed: seed)
+        let train = InteractionMatrix(data, rows: split.train)
+        let evaluator = SampledEvaluator(split: split, data: data)
+        var config = NCFConfig()
+        config.factors = factors
+        config.epochCount = epochs
+        let name = ["gmf": "GMF", "mlp": "MLP", "neumf": "NeuMF"][model]!
+        let scorer = NCFChapter.makeModel(name, data: data, config: config, rng: RandomGenerator(seed: seed))
+        let recommender = PairScorerRecommender(name: name, model: scorer, itemCount: data.itemCount)
+        let history = try trainImplicit(scorer, train: train, config: config, rng: RandomGenerator(seed: seed &+ 1)) { epoch in
+            log("epoch \(epoch)")
+            return epoch == epochs ? evaluator.evaluate(recommender, k: 10).metrics : [:]
+        }
+        var result: [String: Any] = [
+            "bench": "ncf", "threads": Kernels.threadCount, "dataset": data.name, "protocol": "loo-99",
+            "config": ["model": name, "factors": factors, "layers": config.layers, "batchSize": config.batchSize,
+                       "negativeCount": config.negativeCount, "epochs": epochs, "learningRate": config.learningRate],
+            "timings": ["epoch_seconds": history.medianEpochSeconds, "epoch_seconds_all": history.epochSeconds],
+            "quality": history.last,
+        ]
+        if let ref = try reference.run("ncf.py", ["--model", model, "--factors", "\(factors)", "--epochs", "\(epochs)", "--eval-every", "0",
+                                                   "--threads", "\(Kernels.threadCount)", "--out", "bench_ncf_reference"]) {
+            let refEpoch = median((ref["epoch_train_s"] as? [Double]) ?? [])
+            result["reference"] = ["epoch_seconds": refEpoch, "HR@10": ref["hr@10"] ?? NSNull(), "NDCG@10": ref["ndcg@10"] ?? NSNull(),
+                                   "script": "peers/ncf.py"]
+            result["epoch_time_ratio"] = history.medianEpochSeconds / refEpoch
+        }
+        try printJSON(result)
+    }
+}
