@@ -15,6 +15,12 @@ let numericFlags: [SwiftSetting] = [.unsafeFlags(["-O"])]
 let chapters: [(name: String, path: String)] = [
     ("Chapter01MFLimits", "Chapters/01-mf-limits"),
     ("Chapter02NCF", "Chapters/02-ncf"),
+    ("Chapter05EASE", "Chapters/05-ease"),
+]
+
+/// Models a later chapter reuses are imported from their chapter, not copied.
+let chapterImports: [String: [Target.Dependency]] = [
+    "Chapter05EASE": ["Chapter02NCF"],
 ]
 
 let package = Package(
@@ -67,7 +73,7 @@ let package = Package(
         .testTarget(name: "ExerciseTests", dependencies: chapters.map { .target(name: $0.name) }),
     ] + chapters.map {
         .target(
-            name: $0.name, dependencies: ["TensorCore", "RecKit", "Narrative", "Plotting"],
+            name: $0.name, dependencies: ["TensorCore", "RecKit", "Narrative", "Plotting"] + (chapterImports[$0.name] ?? []),
             path: $0.path, swiftSettings: numericFlags)
     },
     cxxLanguageStandard: .cxx17

@@ -25,8 +25,14 @@ public enum Linalg {
     /// (dpotrf) and inversion from the factor (dpotri). Double precision: EASE's Gram matrix
     /// has a condition number that single precision would feel.
     public static func inverseSPD(_ a: [Double], n: Int) throws -> [Double] {
-        precondition(a.count == n * n, "inverseSPD: \(a.count) values for a \(n) x \(n) matrix")
         var m = a
+        try invertSPD(&m, n: n)
+        return m
+    }
+
+    /// `inverseSPD` in place: no second n x n copy (EASE at 20,000 items: 3.2 GB saved).
+    public static func invertSPD(_ m: inout [Double], n: Int) throws {
+        precondition(m.count == n * n, "inverseSPD: \(m.count) values for a \(n) x \(n) matrix")
         var info = m.withUnsafeMutableBufferPointer {
             LAPACKE_dpotrf(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), $0.baseAddress, Int32(n))
         }
@@ -37,8 +43,9 @@ public enum Linalg {
         }
         if info != 0 { throw LinalgError.invalidArgument(routine: "dpotri", info: Int(info)) }
         // dpotri fills the lower triangle only: mirror it.
-        for i in 0..<n { for j in (i + 1)..<max(i + 1, n) { m[i * n + j] = m[j * n + i] } }
-        return m
+        m.withUnsafeMutableBufferPointer { m in
+            for i in 0..<n { for j in (i + 1)..<max(i + 1, n) { m[i * n + j] = m[j * n + i] } }
+        }
     }
 
     /// The `count` largest eigenvalues (descending) of a symmetric n x n matrix and their

@@ -4,6 +4,7 @@
 
 import ArgumentParser
 import Chapter02NCF
+import Chapter05EASE
 import Foundation
 import RecKit
 import TensorCore
@@ -91,6 +92,67 @@ struct NCFBench: ParsableCommand {
                                    "script": "peers/ncf.py"]
             result["epoch_time_ratio"] = history.medianEpochSeconds / refEpoch
         }
+        try printJSON(result)
+    }
+}
+
+struct EASEBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ease", abstract: "EASE fit time and quality on MovieLens-100K (and a large synthetic catalogue).")
+    @Flag(help: "Print JSON (the only format; kept for the documented interface).")
+    var json = false
+    @OptionGroup var location: DataLocation
+    @OptionGroup var reference: ReferenceOptions
+    @Option(help: "λ.")
+    var lambda: Double = 500
+    @Option(help: "Seed of the holdout-20 split.")
+    var seed: UInt64 = 42
+    @Option(help: "Items of the synthetic catalogue (0 to skip; MovieLens-20M has about 20,000).")
+    var largeItems = 20_000
+
+    func run() throws {
+        let data = try location.load()
+        let split = try Split.make(data, protocol: .holdout20, seed: seed)
+        let train = InteractionMatrix(data, rows: split.train), test = InteractionMatrix(data, rows: split.test)
+        var fits: [Double] = []
+        var model: EASE?
+        for _ in 0..<5 {
+            let ease = try EASE(train: train, lambda: lambda)
+            fits.append(ease.timings.gram + ease.timings.inverse + ease.timings.weights)
+            model = ease
+        }
+        guard let model else { return }
+        let metrics = FullRankingEvaluator(train: train, test: test).evaluate(model, ks: [20]).metrics
+        var timings: [String: Any] = ["fit_seconds": median(fits), "gram_seconds": model.timings.gram, "inverse_seconds": model.timings.inverse]
+        var result: [String: Any] = ["bench": "ease", "threads": Kernels.threadCount, "dataset": data.name, "protocol": "holdout-20",
+                                     "config": ["lambda": lambda, "seed": seed],
+                                     "quality": ["Recall@20": metrics["Recall@20"]!, "NDCG@20": metrics["NDCG@20"]!]]
+        if reference.peers != nil {
+            // The same split, exported with raw ids, scored by the NumPy closed form.
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ease-split-\(ProcessInfo.processInfo.processIdentifier)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            for (name, rows) in [("train.tsv", split.train), ("test.tsv", split.test)] {
+                try ("user_id\titem_id\n" + rows.map { "\(data.userIds[Int(data.users[$0])])\t\(data.itemIds[Int(data.items[$0])])" }.joined(separator: "\n") + "\n")
+                    .write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            }
+            if let ref = try reference.run("ease.py", ["--split-dir", dir.path, "--lambdas", "\(lambda)", "--out", "bench_ease_reference"]),
+               let grid = (ref["grid"] as? [[String: Any]])?.first {
+                let refRecall = grid["recall_plain@20"] as? Double ?? .nan, refNDCG = grid["ndcg@20"] as? Double ?? .nan
+                let refFit = grid["fit_s"] as? Double ?? .nan
+                result["reference"] = ["Recall@20": refRecall, "NDCG@20": refNDCG, "fit_seconds": refFit, "script": "peers/ease.py (NumPy)"]
+                result["quality_difference"] = ["Recall@20": metrics["Recall@20"]! - refRecall, "NDCG@20": metrics["NDCG@20"]! - refNDCG]
+                result["fit_time_ratio"] = median(fits) / refFit
+            }
+        }
+        if largeItems > 0 {
+            log("fitting EASE on a synthetic catalogue of \(largeItems) items...")
+            let (large, t) = try EASEChapter.syntheticFit(items: largeItems, users: largeItems * 5, seed: seed)
+            timings["large_fit_seconds"] = t.total
+            timings["large_inverse_seconds"] = t.inverse
+            result["large"] = ["items": largeItems, "users": large.userCount, "interactions": large.nonZeroCount,
+                               "peak_resident_megabytes": peakResidentMegabytes()]
+        }
+        result["timings"] = timings
         try printJSON(result)
     }
 }

@@ -4,6 +4,7 @@
 import ArgumentParser
 import Chapter01MFLimits
 import Chapter02NCF
+import Chapter05EASE
 import Foundation
 import Narrative
 import _WorkbookSupport
@@ -13,6 +14,7 @@ var chapters: [any Chapter.Type] {
     [
         MFLimitsChapter.self,
         NCFChapter.self,
+        EASEChapter.self,
     ]
 }
 

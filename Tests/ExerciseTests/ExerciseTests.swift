@@ -8,6 +8,7 @@
 
 import Chapter01MFLimits
 import Chapter02NCF
+import Chapter05EASE
 import Narrative
 import XCTest
 
@@ -38,4 +39,11 @@ final class Chapter02ExerciseTests: XCTestCase {
     func testExercise2_3() throws { try verify(NCFChapter.exercises[2]) }
     func testExercise2_4() throws { try verify(NCFChapter.exercises[3]) }
     func testEveryExerciseHasATest() { XCTAssertEqual(NCFChapter.exercises.count, 4) }
+}
+
+final class Chapter05ExerciseTests: XCTestCase {
+    func testExercise5_1() throws { try verify(EASEChapter.exercises[0]) }
+    func testExercise5_2() throws { try verify(EASEChapter.exercises[1]) }
+    func testExercise5_3() throws { try verify(EASEChapter.exercises[2]) }
+    func testEveryExerciseHasATest() { XCTAssertEqual(EASEChapter.exercises.count, 3) }
 }
