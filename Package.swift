@@ -15,6 +15,7 @@ let numericFlags: [SwiftSetting] = [.unsafeFlags(["-O"])]
 let chapters: [(name: String, path: String)] = [
     ("Chapter01MFLimits", "Chapters/01-mf-limits"),
     ("Chapter02NCF", "Chapters/02-ncf"),
+    ("Chapter03Item2Vec", "Chapters/03-item2vec"),
     ("Chapter05EASE", "Chapters/05-ease"),
 ]
 

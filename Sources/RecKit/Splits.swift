@@ -141,23 +141,33 @@ public struct InteractionMatrix: Sendable {
     /// From rating rows; `implicit` turns every rating into 1. Duplicate (user, item) pairs
     /// keep their last value.
     public init(_ data: RatingsData, rows: [Int], implicit: Bool = true) {
-        userCount = data.userCount
-        itemCount = data.itemCount
-        var perUser = [[(Int32, Float)]](repeating: [], count: data.userCount)
-        for r in rows { perUser[Int(data.users[r])].append((data.items[r], implicit ? 1 : data.ratings[r])) }
-        var start = [0], items: [Int32] = [], values: [Float] = []
-        items.reserveCapacity(rows.count); values.reserveCapacity(rows.count)
+        self.init(userCount: data.userCount, itemCount: data.itemCount, users: rows.map { data.users[$0] },
+                  items: rows.map { data.items[$0] }, values: implicit ? nil : rows.map { data.ratings[$0] })
+    }
+
+    /// From (user, item) pairs of dense indices, with values (1 when nil).
+    public init(userCount: Int, itemCount: Int, users: [Int32], items: [Int32], values: [Float]? = nil) {
+        precondition(users.count == items.count && (values == nil || values!.count == users.count), "InteractionMatrix: arrays differ in length")
+        self.userCount = userCount
+        self.itemCount = itemCount
+        var perUser = [[(Int32, Float)]](repeating: [], count: userCount)
+        for k in users.indices {
+            precondition(Int(users[k]) < userCount && Int(items[k]) < itemCount, "InteractionMatrix: index out of range")
+            perUser[Int(users[k])].append((items[k], values?[k] ?? 1))
+        }
+        var start = [0], itemList: [Int32] = [], valueList: [Float] = []
+        itemList.reserveCapacity(users.count); valueList.reserveCapacity(users.count)
         for var row in perUser {
             row.sort { $0.0 < $1.0 }
             for (k, (i, v)) in row.enumerated() {
-                if k > 0 && row[k - 1].0 == i { values[values.count - 1] = v; continue }
-                items.append(i); values.append(v)
+                if k > 0 && row[k - 1].0 == i { valueList[valueList.count - 1] = v; continue }
+                itemList.append(i); valueList.append(v)
             }
-            start.append(items.count)
+            start.append(itemList.count)
         }
         rowStart = start
-        self.items = items
-        self.values = values
+        self.items = itemList
+        self.values = valueList
     }
 
     public var nonZeroCount: Int { items.count }

@@ -2,6 +2,7 @@
 // above this file works on whole tensors.
 
 import COpenBLAS
+import _TensorKernels
 import Dispatch
 import Foundation
 
@@ -153,6 +154,24 @@ public enum Kernels {
             }
         }
         return partial.reduce(0, +)
+    }
+
+    /// The dot product of two n-vectors (a vectorised C loop; for hand-written trainers such
+    /// as word2vec's, where vectors are rows of a table).
+    @inline(__always)
+    public static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ n: Int) -> Float { wb_dot(x, y, n) }
+
+    /// y += a x for n-vectors.
+    @inline(__always)
+    public static func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { wb_axpy(a, x, y, n) }
+
+    /// One skip-gram negative-sampling step (word2vec's inner loop, in C): for each row t of
+    /// `outputs` named in `targets` (the first the positive, the rest noise),
+    /// g = lr (label - sigmoid(input · out_t)), out_t += g input, and input += Σ g out_t.
+    @inline(__always)
+    public static func skipGramUpdate(input: UnsafeMutablePointer<Float>, outputs: UnsafeMutablePointer<Float>, targets: UnsafePointer<Int32>,
+                                      count: Int, learningRate: Float, dimension: Int, scratch: UnsafeMutablePointer<Float>) {
+        wb_sgns_update(input, outputs, targets, Int32(count), learningRate, dimension, scratch)
     }
 
     /// C[M,N] = alpha * op(A) op(B) + beta * C, row-major, through OpenBLAS.

@@ -3,6 +3,7 @@
 
 import ArgumentParser
 import Foundation
+import Chapter03Item2Vec
 import Narrative
 import Plotting
 import RecKit
@@ -206,4 +207,68 @@ struct Evaluate: ParsableCommand {
         print(Table(headers: ["metric", "value"], rows: evaluation.metrics.keys.sorted().map { [$0, String(format: "%.4f", evaluation.metrics[$0]!)] }).text())
         print("\(evaluation.evaluatedUsers) users evaluated, \(evaluation.skippedUsers) without test items skipped; evaluation took \(String(format: "%.3f", evaluation.seconds)) s.")
     }
+}
+
+struct Similar: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Films most similar to a title, by Item2Vec vectors trained on MovieLens-100K.")
+    @OptionGroup var location: DataLocation
+    @Argument(help: "A film title, or part of one (\"toy story\").")
+    var title: String
+    @Option(name: .short, help: "How many films to show.")
+    var k = 10
+    @Option(help: "SGNS epochs.")
+    var epochs = 30
+    @Option(help: "Seed.")
+    var seed: UInt64 = 42
+
+    func run() throws {
+        let data = try location.load()
+        let item = try findTitle(title, in: data)
+        let sessions = Sessions.liked(data)
+        var config = Item2VecChapter.documentConfig()
+        config.epochCount = epochs
+        log("training Item2Vec (\(config))...")
+        let vectors = trainSGNS(sessions: sessions, itemCount: data.itemCount, config: config, seed: seed)
+        let entry = data.catalogue[item]
+        guard vectors.index[item] >= 0 else {
+            throw WorkbookError("\(entry.displayTitle) is liked by fewer than \(config.minimumCount) users, so Item2Vec has no vector for it",
+                                fix: "try a better-known film")
+        }
+        let v = Int(vectors.index[item])
+        let near = vectors.nearest(to: vectors.normalized(v), k: k, excluding: [v])
+        print("Films most similar to \(entry.displayTitle) (Item2Vec, \(epochs) epochs, cosine):\n")
+        print(Table(headers: ["#", "film", "cosine", "genres"], rows: near.enumerated().map { r, n in
+            let e = data.catalogue[Int(vectors.items[n.v])]
+            return ["\(r + 1)", e.displayTitle, String(format: "%.3f", n.cosine), e.genres.joined(separator: ", ")]
+        }, alignments: [.right, .left, .right, .left]).text())
+    }
+}
+
+/// The catalogue entry a title names: an exact title, else the most popular film whose
+/// title contains every word given, else the closest title by shared letter triples.
+func findTitle(_ query: String, in data: RatingsData) throws -> Int {
+    func normal(_ s: String) -> String {
+        s.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+            .map { $0.isLetter || $0.isNumber ? $0 : " " }.reduce(into: "") { $0.append($1) }
+            .split(separator: " ").joined(separator: " ")
+    }
+    let q = normal(query)
+    guard !q.isEmpty else { throw ValidationError("the title is empty: give a film title, e.g. \"toy story\"") }
+    var popularity = [Int](repeating: 0, count: data.itemCount)
+    for i in data.items { popularity[Int(i)] += 1 }
+    let titles = data.catalogue.map { normal($0.displayTitle) }
+    if let exact = titles.indices.first(where: { titles[$0] == q || normal(data.catalogue[$0].title) == q }) { return exact }
+    let words = q.split(separator: " ")
+    let containing = titles.indices.filter { t in words.allSatisfy { titles[t].split(separator: " ").contains($0) || titles[t].contains($0) } }
+    if let best = containing.max(by: { popularity[$0] < popularity[$1] }) { return best }
+    func trigrams(_ s: String) -> Set<String> {
+        let chars = Array("  " + s + " ")
+        return Set((0..<max(0, chars.count - 2)).map { String(chars[$0..<($0 + 3)]) })
+    }
+    let qt = trigrams(q)
+    let scored = titles.indices.map { (t: $0, score: Double(qt.intersection(trigrams(titles[$0])).count) / Double(max(1, qt.union(trigrams(titles[$0])).count))) }
+    let top = scored.sorted { ($0.score, popularity[$0.t]) > ($1.score, popularity[$1.t]) }
+    if let best = top.first, best.score >= 0.3 { return best.t }
+    let suggestions = top.prefix(3).map { data.catalogue[$0.t].displayTitle }.joined(separator: "; ")
+    throw WorkbookError("no film matches \"\(query)\"", fix: "try part of a title; the closest are: \(suggestions)")
 }

@@ -4,6 +4,7 @@
 
 import ArgumentParser
 import Chapter02NCF
+import Chapter03Item2Vec
 import Chapter05EASE
 import Foundation
 import RecKit
@@ -153,6 +154,56 @@ struct EASEBench: ParsableCommand {
                                "peak_resident_megabytes": peakResidentMegabytes()]
         }
         result["timings"] = timings
+        try printJSON(result)
+    }
+}
+
+struct Item2VecBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "item2vec", abstract: "SGNS training throughput and next-item HR@10 against gensim.")
+    @Flag(help: "Print JSON (the only format; kept for the documented interface).")
+    var json = false
+    @OptionGroup var location: DataLocation
+    @OptionGroup var reference: ReferenceOptions
+    @Option(help: "Window.")
+    var window = 20
+    @Option(help: "Epochs.")
+    var epochs = 5
+    @Option(help: "min_count (the peers' gensim script uses 5).")
+    var minCount = 5
+    @Option(help: "Worker threads (gensim's workers).")
+    var threads = 2
+    @Option(help: "Seed.")
+    var seed: UInt64 = 42
+
+    func run() throws {
+        let data = try location.load()
+        let cases = Sessions.holdOutLast(Sessions.liked(data))
+        var config = SGNSConfig()
+        config.window = window
+        config.epochCount = epochs
+        config.minimumCount = minCount
+        config.threads = threads
+        var runs: [(seconds: Double, result: NextItemResult)] = []
+        for r in 0..<3 {
+            let vectors = trainSGNS(sessions: cases.map(\.context), itemCount: data.itemCount, config: config, seed: seed &+ UInt64(r))
+            runs.append((vectors.trainSeconds, nextItemEvaluation(vectors, cases: cases)))
+            log(String(format: "run %d: %.2f s, HR@10 %.4f", r + 1, vectors.trainSeconds, runs.last!.result.hr))
+        }
+        let words = Double(cases.reduce(0) { $0 + $1.context.count } * epochs)
+        let seconds = median(runs.map(\.seconds))
+        var result: [String: Any] = [
+            "bench": "item2vec", "threads": threads, "dataset": data.name, "protocol": "next liked item (last of each user's rating>=4 session)",
+            "config": ["vector_size": config.dimension, "window": window, "negative": config.negativeCount, "epochs": epochs,
+                       "min_count": minCount, "sample": config.sample, "workers": threads],
+            "timings": ["train_seconds": seconds, "words_per_second": words / seconds],
+            "quality": ["HR@10": median(runs.map(\.result.hr)), "NDCG@10": median(runs.map(\.result.ndcg))],
+        ]
+        if let ref = try reference.run("item2vec.py", ["--window", "\(window)", "--epochs", "\(epochs)", "--workers", "\(threads)", "--out", "bench_item2vec_reference"]) {
+            let refSeconds = ref["train_s"] as? Double ?? ref["train_wall_s"] as? Double ?? .nan
+            result["reference"] = ["train_seconds": refSeconds, "words_per_second": words / refSeconds,
+                                   "HR@10": ref["hr@10"] ?? NSNull(), "NDCG@10": ref["ndcg@10"] ?? NSNull(), "script": "peers/item2vec.py (gensim)"]
+            result["throughput_ratio"] = refSeconds / seconds
+        }
         try printJSON(result)
     }
 }

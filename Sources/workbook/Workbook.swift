@@ -4,6 +4,7 @@
 import ArgumentParser
 import Chapter01MFLimits
 import Chapter02NCF
+import Chapter03Item2Vec
 import Chapter05EASE
 import Foundation
 import Narrative
@@ -14,6 +15,7 @@ var chapters: [any Chapter.Type] {
     [
         MFLimitsChapter.self,
         NCFChapter.self,
+        Item2VecChapter.self,
         EASEChapter.self,
     ]
 }
@@ -24,7 +26,7 @@ struct Workbook: ParsableCommand {
         commandName: "workbook",
         abstract: "Deep-learning recommender systems, as a book you run: one chapter per section.",
         discussion: "Start with `workbook chapter 1`. Figures and transcripts go to output/<NN-slug>/.",
-        subcommands: [List.self, RunChapter.self, RunAll.self, Exercises.self, DataCommand.self, Evaluate.self, Bench.self],
+        subcommands: [List.self, RunChapter.self, RunAll.self, Exercises.self, DataCommand.self, Evaluate.self, Similar.self, Bench.self],
         defaultSubcommand: List.self)
 
     /// Parses and runs; any error becomes one line on stderr and a non-zero exit.

@@ -8,6 +8,7 @@
 
 import Chapter01MFLimits
 import Chapter02NCF
+import Chapter03Item2Vec
 import Chapter05EASE
 import Narrative
 import XCTest
@@ -46,4 +47,12 @@ final class Chapter05ExerciseTests: XCTestCase {
     func testExercise5_2() throws { try verify(EASEChapter.exercises[1]) }
     func testExercise5_3() throws { try verify(EASEChapter.exercises[2]) }
     func testEveryExerciseHasATest() { XCTAssertEqual(EASEChapter.exercises.count, 3) }
+}
+
+final class Chapter03ExerciseTests: XCTestCase {
+    func testExercise3_1() throws { try verify(Item2VecChapter.exercises[0]) }
+    func testExercise3_2() throws { try verify(Item2VecChapter.exercises[1]) }
+    func testExercise3_3() throws { try verify(Item2VecChapter.exercises[2]) }
+    func testExercise3_4() throws { try verify(Item2VecChapter.exercises[3]) }
+    func testEveryExerciseHasATest() { XCTAssertEqual(Item2VecChapter.exercises.count, 4) }
 }

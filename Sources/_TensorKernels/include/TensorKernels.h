@@ -15,4 +15,15 @@ void wb_adam_dense(float *w, float *m, float *v, const float *g, size_t n, float
 ///   d = g + weight_decay * w;  vel = momentum * vel + d (if momentum);  w -= lr * (vel or d)
 void wb_sgd_dense(float *w, float *velocity, const float *g, size_t n, float lr, float momentum, float weight_decay);
 
+/// The dot product of two n-vectors (eight partial sums, so it vectorises).
+float wb_dot(const float *x, const float *y, size_t n);
+
+/// y += a * x for n-vectors.
+void wb_axpy(float a, const float *x, float *y, size_t n);
+
+/// One skip-gram negative-sampling update (word2vec): for each target t (targets[0] the
+/// positive, the rest noise), g = lr * (label - sigmoid(input . out_t)), work += g out_t,
+/// out_t += g input; then input += work. `work` holds d floats of scratch.
+void wb_sgns_update(float *input, float *outputs, const int *targets, int count, float lr, size_t d, float *work);
+
 #endif

@@ -1,0 +1,90 @@
+import Chapter03Item2Vec
+import Foundation
+import Narrative
+import RecKit
+import TensorCore
+import XCTest
+
+final class Item2VecModelTests: XCTestCase {
+    /// Two disjoint "genres" of items: sessions never mix them.
+    func sessions() -> [[Int32]] {
+        let rng = RandomGenerator(seed: 4)
+        return (0..<300).map { s in
+            let base: Int32 = s % 2 == 0 ? 0 : 10
+            return (0..<8).map { _ in base + Int32(rng.nextInt(below: 10)) }
+        }
+    }
+
+    func testSingleThreadTrainingIsDeterministicAndLearnsTheGroups() {
+        var config = SGNSConfig()
+        config.dimension = 16
+        config.window = 3
+        config.minimumCount = 1
+        config.epochCount = 20
+        config.sample = 0
+        let a = trainSGNS(sessions: sessions(), itemCount: 20, config: config, seed: 7)
+        let b = trainSGNS(sessions: sessions(), itemCount: 20, config: config, seed: 7)
+        XCTAssertEqual(a.input, b.input, "one thread: the same seed gives the same vectors")
+        // Items of the same group are closer than items of different groups.
+        func cos(_ i: Int, _ j: Int) -> Float { ItemVectors.cosine(a.normalized(Int(a.index[i])), a.normalized(Int(a.index[j]))) }
+        let within = (1..<10).map { cos(0, $0) }.reduce(0, +) / 9, across = (10..<20).map { cos(0, $0) }.reduce(0, +) / 10
+        XCTAssertGreaterThan(within, across + 0.3)
+    }
+
+    func testDocumentHelpers() {
+        let pairs = DocumentSkipGram.skipgramPairs(["a", "b", "c", "d"], window: 2)
+        XCTAssertEqual(pairs.count, 10)
+        XCTAssertEqual(pairs.prefix(3).map { "\($0.0)\($0.1)" }, ["ab", "ac", "ba"])
+        let withNegatives = DocumentSkipGram.addNegatives(pairs, allItems: ["a", "b", "c", "d"], count: 5, rng: RandomGenerator(seed: 1))
+        XCTAssertEqual(withNegatives.count, 60)
+        // The document's bug: with a catalogue of only the session's items, every negative is a consumed item.
+        XCTAssertTrue(withNegatives.filter { $0.2 == 0 }.allSatisfy { ["a", "b", "c", "d"].contains($0.1) })
+    }
+
+    func testPMIHandling() {
+        // Items 0 and 1 co-occur; item 2 never co-occurs.
+        let c: [Double] = [0, 4, 0, 4, 0, 0, 0, 0, 0]
+        let (pmi, minusInfinity) = PMI.documentPMI(c, n: 3)
+        XCTAssertEqual(minusInfinity, 2)              // (0,0) and (1,1)
+        XCTAssertTrue(pmi[2].isNaN)                    // 0/0 survives the clip
+        let sppmi = PMI.shiftedPPMI(c, n: 3, shift: 1)
+        XCTAssertFalse(sppmi.contains { $0.isNaN || $0.isInfinite })
+        XCTAssertEqual(sppmi[1], log(2), accuracy: 1e-12)  // log(4 * 8 / (4 * 4))
+    }
+}
+
+final class Chapter03RunTests: XCTestCase {
+    static let run: (results: ChapterResults?, error: String?) = {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("chapter3-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let narrator = Narrator(style: TerminalStyle(width: 88, colour: false, interactiveProgress: false)) { _ in }
+        let context = ChapterContext(chapter: Item2VecChapter.self, options: ChapterOptions(mode: .quick, outputRoot: output), narrator: narrator)
+        do {
+            try Item2VecChapter.run(context)
+            return (context.recorded, nil)
+        } catch {
+            return (nil, "\(error)")
+        }
+    }()
+
+    override func setUpWithError() throws {
+        guard (try? MovieLens.ml100k(fetchIfMissing: false)) != nil else {
+            throw XCTSkip("MovieLens-100K is not in the cache: run `swift run workbook data fetch`")
+        }
+    }
+
+    func testChapterNumbers() throws {
+        XCTAssertNil(Self.run.error)
+        let r = try XCTUnwrap(Self.run.results)
+        XCTAssertEqual(r.values["document_session_pairs_window2"], 10)
+        XCTAssertGreaterThan(try XCTUnwrap(r.values["document_negatives_consumed_share"]), 0)
+        XCTAssertGreaterThan(try XCTUnwrap(r.values["document_pmi_nan_all_films"]), 0)
+        let overlap = try XCTUnwrap(r.values["pmi_svd_sgns_neighbour_overlap"]), chance = try XCTUnwrap(r.values["pmi_svd_sgns_neighbour_overlap_chance"])
+        XCTAssertGreaterThan(overlap, 3 * chance, "SVD of shifted PPMI and SGNS share neighbours well beyond chance")
+        XCTAssertGreaterThan(try XCTUnwrap(r.values["sgns_dot_vs_shifted_pmi_correlation"]), 0.3)
+        let pop = try XCTUnwrap(r.results.first { $0.model == "MostPopular" && $0.protocol == "next-item" })
+        XCTAssertEqual(pop.metrics["HR@10"]!, 0.0786, accuracy: 0.002, "the peers' popularity floor for this protocol is 0.0786")
+        let long = try XCTUnwrap(r.results.first { $0.model.hasPrefix("Item2Vec, 10") })
+        XCTAssertGreaterThan(long.metrics["HR@10"]!, 0.03)
+    }
+}
