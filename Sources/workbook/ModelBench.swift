@@ -201,7 +201,7 @@ struct Item2VecBench: ParsableCommand {
         if let ref = try reference.run("item2vec.py", ["--window", "\(window)", "--epochs", "\(epochs)", "--workers", "\(threads)", "--out", "bench_item2vec_reference"]) {
             let refSeconds = ref["train_s"] as? Double ?? ref["train_wall_s"] as? Double ?? .nan
             result["reference"] = ["train_seconds": refSeconds, "words_per_second": words / refSeconds,
-                                   "HR@10": ref["hr@10"] ?? NSNull(), "NDCG@10": ref["ndcg@10"] ?? NSNull(), "script": "peers/item2vec.py (gensim)"]
+                                   "HR@10": ref["next_item_hr@10"] ?? NSNull(), "NDCG@10": ref["next_item_ndcg@10"] ?? NSNull(), "script": "peers/item2vec.py (gensim)"]
             result["throughput_ratio"] = refSeconds / seconds
         }
         try printJSON(result)
