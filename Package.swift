@@ -17,6 +17,7 @@ let chapters: [(name: String, path: String)] = [
     ("Chapter02NCF", "Chapters/02-ncf"),
     ("Chapter03Item2Vec", "Chapters/03-item2vec"),
     ("Chapter05EASE", "Chapters/05-ease"),
+    ("Chapter06GNN", "Chapters/06-gnn"),
 ]
 
 /// Models a later chapter reuses are imported from their chapter, not copied.

@@ -36,11 +36,7 @@ public enum NCFChapter: Chapter {
         say.heading("Chapter 2. \(title)", level: 1)
         try models(context)
         try toy(context)
-        let data: RatingsData
-        do {
-            data = try MovieLens.ml100k(dataDirectory: context.options.dataDirectory) { say.status($0) }
-        } catch {
-            say.note("MovieLens-100K is not available, so the MovieLens sections are skipped: \(error)")
+        guard let data = context.optionalData("MovieLens-100K", { try MovieLens.ml100k(dataDirectory: context.options.dataDirectory) { say.status($0) } }) else {
             return
         }
         let loo = try implicitTopK(context, data: data, plan: plan)

@@ -32,11 +32,7 @@ public enum Item2VecChapter: Chapter {
         let say = context.narrator
         say.heading("Chapter 3. \(title)", level: 1)
         try documentExample(context)
-        let data: RatingsData
-        do {
-            data = try MovieLens.ml100k(dataDirectory: context.options.dataDirectory) { say.status($0) }
-        } catch {
-            say.note("MovieLens-100K is not available, so the MovieLens sections are skipped: \(error)")
+        guard let data = context.optionalData("MovieLens-100K", { try MovieLens.ml100k(dataDirectory: context.options.dataDirectory) { say.status($0) } }) else {
             return
         }
         let sessions = Sessions.liked(data)

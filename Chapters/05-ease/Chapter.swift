@@ -33,11 +33,7 @@ public enum EASEChapter: Chapter {
         say.heading("Chapter 5. \(title)", level: 1)
         try closedForm(context)
         try toyExample(context)
-        let data: RatingsData
-        do {
-            data = try MovieLens.ml100k(dataDirectory: context.options.dataDirectory) { say.status($0) }
-        } catch {
-            say.note("MovieLens-100K is not available, so the MovieLens sections are skipped: \(error)")
+        guard let data = context.optionalData("MovieLens-100K", { try MovieLens.ml100k(dataDirectory: context.options.dataDirectory) { say.status($0) } }) else {
             try scale(context)
             return
         }

@@ -132,6 +132,17 @@ public final class ChapterContext {
         narrator.figure(rendered, caption: caption ?? figure.caption)
     }
 
+    /// Runs `load` (the data a chapter's MovieLens sections need). When it fails, the chapter
+    /// says why in a note and gets nil, so that it can finish with its toy parts.
+    public func optionalData<T>(_ what: String, _ load: () throws -> T) -> T? {
+        do {
+            return try load()
+        } catch {
+            narrator.note("\(what) is not available, so the sections that need it are skipped: \(error)")
+            return nil
+        }
+    }
+
     /// Records a model's metrics for results.json.
     public func record(_ entry: ResultEntry) { results.append(entry) }
 

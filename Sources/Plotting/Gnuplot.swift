@@ -63,6 +63,7 @@ public enum Gnuplot {
             "set xlabel \(quote(figure.xLabel))",
             "set ylabel \(quote(figure.yLabel))",
             "set datafile separator '\\t'",
+            "set datafile missing 'NaN'",
             "set grid lc rgb '#dddddd'",
             "set border lc rgb '#444444'",
         ]

@@ -126,14 +126,15 @@ public struct SparseMatrix: Sendable {
 extension SparseMatrix {
     /// The product of this sparse matrix [R, C] and a dense tensor [C, D] -> [R, D].
     ///
-    /// Backward (with respect to the dense side only): dX = A^T dY.
-    public func matmul(_ dense: Tensor) -> Tensor {
+    /// Backward (with respect to the dense side only): dX = A^T dY. Pass `transpose` when A^T
+    /// is already at hand (a symmetric A is its own), to skip building it on every call.
+    public func matmul(_ dense: Tensor, transpose given: SparseMatrix? = nil) -> Tensor {
         precondition(dense.rank == 2 && dense.shape[0] == columnCount,
                      "sparse matmul: [\(rowCount), \(columnCount)] times \(dense.shape)")
         let d = dense.shape[1]
         var y = [Float](repeating: 0, count: rowCount * d)
         dense.data.withUnsafeBufferPointer { x in y.withUnsafeMutableBufferPointer { multiply(x, width: d, into: $0) } }
-        let transpose = dense.requiresGrad && Tensor.isGradEnabled ? self.transposed() : nil
+        let transpose = dense.requiresGrad && Tensor.isGradEnabled ? (given ?? self.transposed()) : nil
         return Tensor.record(Tensor(y, shape: [rowCount, d]), [dense]) { out in
             guard let transpose else { return }
             out.grad!.withUnsafeBufferPointer { g in

@@ -6,6 +6,8 @@ import ArgumentParser
 import Chapter02NCF
 import Chapter03Item2Vec
 import Chapter05EASE
+import Chapter06GNN
+import Narrative
 import Foundation
 import RecKit
 import TensorCore
@@ -203,6 +205,45 @@ struct Item2VecBench: ParsableCommand {
             result["reference"] = ["train_seconds": refSeconds, "words_per_second": words / refSeconds,
                                    "HR@10": ref["next_item_hr@10"] ?? NSNull(), "NDCG@10": ref["next_item_ndcg@10"] ?? NSNull(), "script": "peers/item2vec.py (gensim)"]
             result["throughput_ratio"] = refSeconds / seconds
+        }
+        try printJSON(result)
+    }
+}
+
+struct GNNBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "gnn", abstract: "LightGCN seconds per epoch and Recall@20/NDCG@20 (holdout-20) against the PyTorch reference.")
+    @Flag(help: "Print JSON (the only format; kept for the documented interface).")
+    var json = false
+    @OptionGroup var location: DataLocation
+    @OptionGroup var reference: ReferenceOptions
+    @Option(help: "Epochs (the reference's default is 150).")
+    var epochs = 150
+    @Option(help: "Seed of the holdout-20 split and the model.")
+    var seed: UInt64 = 42
+
+    func run() throws {
+        let data = try location.load()
+        let split = try Split.make(data, protocol: .holdout20, seed: seed)
+        let train = InteractionMatrix(data, rows: split.train), test = InteractionMatrix(data, rows: split.test)
+        let style = TerminalStyle.current()
+        let lightgcn = GNNChapter.trainGraphModel(LightGCN(train: train, rng: RandomGenerator(seed: seed)), name: "LightGCN", train: train, test: test,
+                                                  epochs: epochs, evaluateEvery: epochs, rng: RandomGenerator(seed: seed &+ 1), style: style)
+        // MF-BPR (no propagation) with the same settings, for "LightGCN beats MF-BPR".
+        let mf = GNNChapter.trainGraphModel(LightGCN(train: train, layers: 0, rng: RandomGenerator(seed: seed)), name: "MF-BPR", train: train, test: test,
+                                            epochs: epochs, evaluateEvery: epochs, rng: RandomGenerator(seed: seed &+ 1), style: style)
+        let (metrics, mfMetrics, seconds) = (lightgcn.metrics, mf.metrics, lightgcn.epochSeconds)
+        var result: [String: Any] = [
+            "bench": "gnn", "threads": Kernels.threadCount, "dataset": data.name, "protocol": "holdout-20",
+            "config": ["model": "LightGCN", "layers": 3, "dimension": 64, "batchSize": 2048, "epochs": epochs, "learningRate": 1e-3, "l2": 1e-4],
+            "timings": ["epoch_seconds": median(seconds)],
+            "quality": ["Recall@20": metrics["Recall@20"]!, "RecallCapped@20": metrics["RecallCapped@20"]!, "NDCG@20": metrics["NDCG@20"]!],
+            "mf_bpr_quality": ["Recall@20": mfMetrics["Recall@20"]!, "RecallCapped@20": mfMetrics["RecallCapped@20"]!, "NDCG@20": mfMetrics["NDCG@20"]!],
+        ]
+        if let ref = try reference.run("lightgcn.py", ["--epochs", "\(epochs)", "--out", "bench_gnn_reference"]) {
+            let refEpoch = median((ref["epoch_train_s"] as? [Double]) ?? [])
+            result["reference"] = ["epoch_seconds": refEpoch, "Recall@20": ref["recall_plain@20"] ?? NSNull(), "RecallCapped@20": ref["recall@20"] ?? NSNull(),
+                                   "NDCG@20": ref["ndcg@20"] ?? NSNull(), "script": "peers/lightgcn.py (PyTorch)", "split": "the reference's own seeded 80/20"]
+            result["epoch_time_ratio"] = median(seconds) / refEpoch
         }
         try printJSON(result)
     }

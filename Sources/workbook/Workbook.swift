@@ -6,6 +6,7 @@ import Chapter01MFLimits
 import Chapter02NCF
 import Chapter03Item2Vec
 import Chapter05EASE
+import Chapter06GNN
 import Foundation
 import Narrative
 import _WorkbookSupport
@@ -17,6 +18,7 @@ var chapters: [any Chapter.Type] {
         NCFChapter.self,
         Item2VecChapter.self,
         EASEChapter.self,
+        GNNChapter.self,
     ]
 }
 

@@ -5,27 +5,22 @@ import XCTest
 
 /// Runs chapter 1 in --quick mode, as a reader would, and checks the numbers it reports.
 final class Chapter01Tests: XCTestCase {
-    /// One quick run shared by the tests: its output folder and the results.json it wrote.
-    static let run: (output: URL, results: ChapterResults?, error: String?) = {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("chapter1-\(UUID().uuidString)")
-        let narrator = Narrator(style: TerminalStyle(width: 88, colour: false, interactiveProgress: false)) { _ in }
-        let context = ChapterContext(chapter: MFLimitsChapter.self, options: ChapterOptions(mode: .quick, outputRoot: output), narrator: narrator)
-        do {
-            try MFLimitsChapter.run(context)
-            try context.finish()
-            let results = try JSONDecoder().decode(ChapterResults.self,
-                                                   from: Data(contentsOf: context.directory.appendingPathComponent("results.json")))
-            return (output, results, nil)
-        } catch {
-            return (output, nil, "\(error)")
-        }
-    }()
-    static var output: URL { run.output }
+    /// One quick run shared by the tests.
+    static let run = runQuick(MFLimitsChapter.self)
+    static var output: URL { run.directory.deletingLastPathComponent() }
     static var results: ChapterResults? { run.results }
 
     override class func tearDown() { try? FileManager.default.removeItem(at: output) }
 
     func testChapterRan() { XCTAssertNil(Self.run.error) }
+
+    func testResultsJSONOnDiskIsWhatWasRecorded() throws {
+        let data = try Data(contentsOf: Self.run.directory.appendingPathComponent("results.json"))
+        let decoded = try JSONDecoder().decode(ChapterResults.self, from: data)
+        XCTAssertEqual(decoded.values, Self.results?.values)
+        XCTAssertEqual(decoded.chapter, "01-mf-limits")
+        XCTAssertEqual(decoded.mode, .quick)
+    }
 
     func value(_ key: String) throws -> Double { try XCTUnwrap(Self.results?.values[key], "results.json has no \(key)") }
 

@@ -62,18 +62,7 @@ final class Chapter02ModelTests: XCTestCase {
 }
 
 final class Chapter02RunTests: XCTestCase {
-    static let run: (results: ChapterResults?, directory: URL, error: String?) = {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("chapter2-\(UUID().uuidString)")
-        let narrator = Narrator(style: TerminalStyle(width: 88, colour: false, interactiveProgress: false)) { _ in }
-        let context = ChapterContext(chapter: NCFChapter.self, options: ChapterOptions(mode: .quick, outputRoot: output), narrator: narrator)
-        do {
-            try NCFChapter.run(context)
-            try context.finish()
-            return (context.recorded, context.directory, nil)
-        } catch {
-            return (nil, context.directory, "\(error)")
-        }
-    }()
+    static let run = runQuick(NCFChapter.self)
 
     override func setUpWithError() throws {
         guard (try? MovieLens.ml100k(fetchIfMissing: false)) != nil else {

@@ -54,18 +54,9 @@ final class Item2VecModelTests: XCTestCase {
 }
 
 final class Chapter03RunTests: XCTestCase {
-    static let run: (results: ChapterResults?, error: String?) = {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("chapter3-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: output) }
-        let narrator = Narrator(style: TerminalStyle(width: 88, colour: false, interactiveProgress: false)) { _ in }
-        let context = ChapterContext(chapter: Item2VecChapter.self, options: ChapterOptions(mode: .quick, outputRoot: output), narrator: narrator)
-        do {
-            try Item2VecChapter.run(context)
-            return (context.recorded, nil)
-        } catch {
-            return (nil, "\(error)")
-        }
-    }()
+    static let run = runQuick(Item2VecChapter.self, plots: false)
+
+    override class func tearDown() { try? FileManager.default.removeItem(at: run.directory.deletingLastPathComponent()) }
 
     override func setUpWithError() throws {
         guard (try? MovieLens.ml100k(fetchIfMissing: false)) != nil else {

@@ -31,18 +31,9 @@ final class EASEModelTests: XCTestCase {
 }
 
 final class Chapter05RunTests: XCTestCase {
-    static let run: (results: ChapterResults?, error: String?) = {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("chapter5-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: output) }
-        let narrator = Narrator(style: TerminalStyle(width: 88, colour: false, interactiveProgress: false)) { _ in }
-        let context = ChapterContext(chapter: EASEChapter.self, options: ChapterOptions(mode: .quick, outputRoot: output), narrator: narrator)
-        do {
-            try EASEChapter.run(context)
-            return (context.recorded, nil)
-        } catch {
-            return (nil, "\(error)")
-        }
-    }()
+    static let run = runQuick(EASEChapter.self, plots: false)
+
+    override class func tearDown() { try? FileManager.default.removeItem(at: run.directory.deletingLastPathComponent()) }
 
     override func setUpWithError() throws {
         guard (try? MovieLens.ml100k(fetchIfMissing: false)) != nil else {

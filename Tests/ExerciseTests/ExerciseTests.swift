@@ -10,6 +10,7 @@ import Chapter01MFLimits
 import Chapter02NCF
 import Chapter03Item2Vec
 import Chapter05EASE
+import Chapter06GNN
 import Narrative
 import XCTest
 
@@ -55,4 +56,11 @@ final class Chapter03ExerciseTests: XCTestCase {
     func testExercise3_3() throws { try verify(Item2VecChapter.exercises[2]) }
     func testExercise3_4() throws { try verify(Item2VecChapter.exercises[3]) }
     func testEveryExerciseHasATest() { XCTAssertEqual(Item2VecChapter.exercises.count, 4) }
+}
+
+final class Chapter06ExerciseTests: XCTestCase {
+    func testExercise6_1() throws { try verify(GNNChapter.exercises[0]) }
+    func testExercise6_2() throws { try verify(GNNChapter.exercises[1]) }
+    func testExercise6_3() throws { try verify(GNNChapter.exercises[2]) }
+    func testEveryExerciseHasATest() { XCTAssertEqual(GNNChapter.exercises.count, 3) }
 }
