@@ -16,6 +16,7 @@ let chapters: [(name: String, path: String)] = [
     ("Chapter01MFLimits", "Chapters/01-mf-limits"),
     ("Chapter02NCF", "Chapters/02-ncf"),
     ("Chapter03Item2Vec", "Chapters/03-item2vec"),
+    ("Chapter04Autoencoders", "Chapters/04-autoencoders"),
     ("Chapter05EASE", "Chapters/05-ease"),
     ("Chapter06GNN", "Chapters/06-gnn"),
 ]

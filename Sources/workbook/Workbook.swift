@@ -5,6 +5,7 @@ import ArgumentParser
 import Chapter01MFLimits
 import Chapter02NCF
 import Chapter03Item2Vec
+import Chapter04Autoencoders
 import Chapter05EASE
 import Chapter06GNN
 import Foundation
@@ -17,6 +18,7 @@ var chapters: [any Chapter.Type] {
         MFLimitsChapter.self,
         NCFChapter.self,
         Item2VecChapter.self,
+        AutoencodersChapter.self,
         EASEChapter.self,
         GNNChapter.self,
     ]

@@ -9,6 +9,7 @@
 import Chapter01MFLimits
 import Chapter02NCF
 import Chapter03Item2Vec
+import Chapter04Autoencoders
 import Chapter05EASE
 import Chapter06GNN
 import Narrative
@@ -63,4 +64,12 @@ final class Chapter06ExerciseTests: XCTestCase {
     func testExercise6_2() throws { try verify(GNNChapter.exercises[1]) }
     func testExercise6_3() throws { try verify(GNNChapter.exercises[2]) }
     func testEveryExerciseHasATest() { XCTAssertEqual(GNNChapter.exercises.count, 3) }
+}
+
+final class Chapter04ExerciseTests: XCTestCase {
+    func testExercise4_1() throws { try verify(AutoencodersChapter.exercises[0]) }
+    func testExercise4_2() throws { try verify(AutoencodersChapter.exercises[1]) }
+    func testExercise4_3() throws { try verify(AutoencodersChapter.exercises[2]) }
+    func testExercise4_4() throws { try verify(AutoencodersChapter.exercises[3]) }
+    func testEveryExerciseHasATest() { XCTAssertEqual(AutoencodersChapter.exercises.count, 4) }
 }
