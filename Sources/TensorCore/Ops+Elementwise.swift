@@ -3,6 +3,7 @@
 // vectorised loop (a closure would cost an indirect call per element).
 
 import Foundation
+import _TensorKernels
 
 /// out = forward(a, b), with d(out)/da and d(out)/db at one element given (a, b, out).
 public protocol BinaryOp {
@@ -141,7 +142,17 @@ extension Tensor {
     }
 
     public func neg() -> Tensor { unary(NegOp()) }
-    public func exp() -> Tensor { unary(ExpOp()) }
+    /// e^x. The forward pass is a vectorised C loop (Cephes' polynomial, relative error below
+    /// 3e-7); the backward pass is ExpOp's derivative, dy/dx = y.
+    public func exp() -> Tensor {
+        let y = data.withUnsafeBufferPointer { x in
+            let px = x.baseAddress
+            return Kernels.fill(count) { r, out in wb_exp(px! + r.lowerBound, out + r.lowerBound, r.count) }
+        }
+        return Tensor.record(Tensor(y, shape: shape), [self]) { out in
+            self.accumulateGrad(Kernels.gradient(self.data, out.data, out.grad!, ExpOp()))
+        }
+    }
     /// Natural logarithm (of positive inputs).
     public func log() -> Tensor { unary(LogOp()) }
     public func sqrt() -> Tensor { unary(SqrtOp()) }

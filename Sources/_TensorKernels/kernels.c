@@ -1,6 +1,8 @@
 #include "TensorKernels.h"
 
 #include <math.h>
+#include <stdint.h>
+#include <string.h>
 
 // Written as a plain loop: the compiler vectorises each clone for its instruction set.
 // Contraction into fused multiply-adds is off (see Package.swift), so every clone computes
@@ -68,4 +70,33 @@ void wb_sgns_update(float *restrict input, float *restrict outputs, const int *r
         for (i = 0; i < d; i++) out[i] += g * input[i];
     }
     for (size_t i = 0; i < d; i++) input[i] += work[i];
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void wb_exp(const float *restrict x, float *restrict y, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i];
+        float c = v < -87.3f ? -87.3f : (v > 88.7f ? 88.7f : v);
+        c = c == c ? c : 0.0f;  /* NaN: computed as 0, restored below */
+        float t = c * 1.44269504088896341f + 12582912.0f;  /* round(c / ln 2) in the low bits */
+        float k = t - 12582912.0f;
+        float r = c - k * 0.693359375f + k * 2.12194440e-4f;
+        float z = r * r;
+        float p = 1.9875691500e-4f;
+        p = p * r + 1.3981999507e-3f;
+        p = p * r + 8.3334519073e-3f;
+        p = p * r + 4.1665795894e-2f;
+        p = p * r + 1.6666665459e-1f;
+        p = p * r + 5.0000001201e-1f;
+        float e = p * z + r + 1.0f;
+        int32_t bits;
+        memcpy(&bits, &t, sizeof bits);
+        int32_t scale_bits = (int32_t)((uint32_t)(bits + 127) << 23);
+        float scale;
+        memcpy(&scale, &scale_bits, sizeof scale);
+        float result = e * scale;
+        result = v < -87.3f ? 0.0f : result;
+        result = v > 88.7f ? INFINITY : result;
+        y[i] = v == v ? result : v;
+    }
 }

@@ -115,6 +115,24 @@ final class ValueTests: XCTestCase {
         XCTAssertNoThrow(try checkFinite(0.5, epoch: 1, step: 1))
     }
 
+    func testExpIsAccurateAndHandlesTheEdges() {
+        let xs = (0...200_000).map { -87 + 175 * Float($0) / 200_000 }
+        let ys = Tensor(xs).exp().data
+        var worst = 0.0
+        for (x, y) in zip(xs, ys) {
+            let exact = Foundation.exp(Double(x))
+            worst = max(worst, abs(Double(y) - exact) / exact)
+        }
+        XCTAssertLessThan(worst, 3e-7, "relative error of exp")
+        let edges = Tensor([0, -200, 200, .nan, -.infinity, .infinity]).exp().data
+        XCTAssertEqual(edges[0], 1)
+        XCTAssertEqual(edges[1], 0)
+        XCTAssertEqual(edges[2], .infinity)
+        XCTAssertTrue(edges[3].isNaN)
+        XCTAssertEqual(edges[4], 0)
+        XCTAssertEqual(edges[5], .infinity)
+    }
+
     func testLargeElementwiseMatchesSmall() {
         // The multi-threaded path (> 2^17 elements) computes the same values as the serial one.
         let n = 300_000
