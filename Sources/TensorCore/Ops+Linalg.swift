@@ -9,14 +9,18 @@ extension Tensor {
         precondition(rank == 2 && other.rank == 2 && shape[1] == other.shape[0],
                      "matmul: shapes \(shape) and \(other.shape) do not chain")
         let (m, k, n) = (shape[0], shape[1], other.shape[1])
-        var c = [Float](repeating: 0, count: m * n)
-        if m > 0 && n > 0 && k > 0 {
-            data.withUnsafeBufferPointer { a in other.data.withUnsafeBufferPointer { b in
-                c.withUnsafeMutableBufferPointer { c in
+        // GEMM with beta = 0 writes every element of C: no need to zero it first.
+        let c = [Float](unsafeUninitializedCapacity: m * n) { buffer, initialized in
+            if m > 0 && n > 0 && k > 0 {
+                data.withUnsafeBufferPointer { a in other.data.withUnsafeBufferPointer { b in
                     Kernels.gemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1,
                                  a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n,
-                                 beta: 0, c: c.baseAddress!, ldc: n)
-                } } }
+                                 beta: 0, c: buffer.baseAddress!, ldc: n)
+                } }
+            } else if m * n > 0 {
+                buffer.baseAddress!.initialize(repeating: 0, count: m * n)  // K = 0: the empty sum
+            }
+            initialized = m * n
         }
         return Tensor.record(Tensor(c, shape: [m, n]), [self, other]) { out in
             guard m > 0 && n > 0 && k > 0 else { return }
