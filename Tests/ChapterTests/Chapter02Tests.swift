@@ -64,11 +64,7 @@ final class Chapter02ModelTests: XCTestCase {
 final class Chapter02RunTests: XCTestCase {
     static let run = runQuick(NCFChapter.self)
 
-    override func setUpWithError() throws {
-        guard (try? MovieLens.ml100k(fetchIfMissing: false)) != nil else {
-            throw XCTSkip("MovieLens-100K is not in the cache: run `swift run workbook data fetch`")
-        }
-    }
+    override func setUpWithError() throws { try skipWithoutMovieLens() }
 
     override class func tearDown() { try? FileManager.default.removeItem(at: run.directory.deletingLastPathComponent()) }
 

@@ -39,11 +39,7 @@ final class Chapter04RunTests: XCTestCase {
 
     override class func tearDown() { try? FileManager.default.removeItem(at: run.directory.deletingLastPathComponent()) }
 
-    override func setUpWithError() throws {
-        guard (try? MovieLens.ml100k(fetchIfMissing: false)) != nil else {
-            throw XCTSkip("MovieLens-100K is not in the cache: run `swift run workbook data fetch`")
-        }
-    }
+    override func setUpWithError() throws { try skipWithoutMovieLens() }
 
     func testChapterNumbers() throws {
         XCTAssertNil(Self.run.error)

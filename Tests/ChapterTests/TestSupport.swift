@@ -1,5 +1,7 @@
 import Foundation
 import Narrative
+import RecKit
+import XCTest
 
 /// Runs a chapter in --quick mode into a temporary folder, as `workbook chapter N --quick`
 /// would, and returns what it recorded (or the error it stopped with).
@@ -13,5 +15,12 @@ func runQuick(_ chapter: any Chapter.Type, plots: Bool = true) -> (results: Chap
         return (context.recorded, context.directory, nil)
     } catch {
         return (nil, context.directory, "\(error)")
+    }
+}
+
+/// Skips a test that needs MovieLens-100K when it is not in the cache (CI fetches it first).
+func skipWithoutMovieLens() throws {
+    guard (try? MovieLens.ml100k(fetchIfMissing: false)) != nil else {
+        throw XCTSkip("MovieLens-100K is not in the cache: run `swift run workbook data fetch`")
     }
 }
