@@ -23,7 +23,7 @@ let chapters: [(name: String, path: String)] = [
 
 /// Models a later chapter reuses are imported from their chapter, not copied.
 let chapterImports: [String: [Target.Dependency]] = [
-    "Chapter05EASE": ["Chapter02NCF"],
+    "Chapter05EASE": ["Chapter02NCF", "Chapter03Item2Vec", "Chapter04Autoencoders"],
 ]
 
 let package = Package(

@@ -267,49 +267,21 @@ public enum AutoencodersChapter: Chapter {
         var vae: MultVAE?
         for variational in [true, false] {
             let name = variational ? "Mult-VAE" : "Mult-DAE"
-            let rng = context.rng(name)
-            let model = MultVAE(items: data.itemCount, variational: variational, rng: rng)
-            let adam = Adam(model.parameters, learningRate: 1e-3)
-            let total = plan.vaeEpochs * ((data.userCount + 499) / 500)
-            var step = 0, curve: [(x: Double, y: Double)] = [], trainSeconds = 0.0
             let bar = ProgressBar(name, total: plan.vaeEpochs, style: say.style)
-            for epoch in 1...plan.vaeEpochs {
-                let start = Date()
-                model.setTraining(true)
-                let order = rng.permutation(data.userCount).map(Int32.init)
-                for s in stride(from: 0, to: order.count, by: 500) {
-                    step += 1
-                    let x = interactionRows(train, Array(order[s..<min(order.count, s + 500)]))
-                    adam.zeroGrad()
-                    let (logits, mu, logvar) = model(x)
-                    let recon = Loss.multinomialNLL(logits: logits, counts: x)
-                    let b = beta(step: step, total: total)
-                    var loss = recon
-                    var kl = 0.0
-                    if let logvar {
-                        let klTerm = Loss.gaussianKL(mean: mu, logVariance: logvar)
-                        kl = Double(klTerm.item)
-                        loss = recon + klTerm * Float(b)
-                    }
-                    try checkFinite(loss.item, epoch: epoch, step: step)
-                    loss.backward()
-                    adam.step()
-                    if variational { steps.append((Double(recon.item), kl, b)) }
-                }
-                trainSeconds += Date().timeIntervalSince(start)
-                if epoch % max(1, plan.vaeEpochs / 10) == 0 || epoch == plan.vaeEpochs {
-                    model.setTraining(false)
-                    let m = evaluator.evaluate(RowModelRecommender(name: name, train: train) { x, _ in model(x).logits }, ks: [20]).metrics
-                    curve.append((x: Double(epoch), y: m["Recall@20"]!))
-                    finals[name] = m
-                }
-                bar.update(epoch, detail: String(format: "epoch %d/%d", epoch, plan.vaeEpochs))
+            var curve: [(x: Double, y: Double)] = []
+            let trained = try trainMultVAE(train: train, epochs: plan.vaeEpochs, variational: variational, rng: context.rng(name),
+                                           progress: { bar.update($0, detail: "epoch \($0)/\(plan.vaeEpochs)") }) { epoch, model in
+                guard epoch % max(1, plan.vaeEpochs / 10) == 0 || epoch == plan.vaeEpochs else { return }
+                let m = evaluator.evaluate(RowModelRecommender(name: name, train: train) { x, _ in model(x).logits }, ks: [20]).metrics
+                curve.append((x: Double(epoch), y: m["Recall@20"]!))
+                finals[name] = m
             }
             bar.finish(String(format: "Recall@20 %.4f", finals[name]?["Recall@20"] ?? .nan))
-            seconds[name] = trainSeconds / Double(plan.vaeEpochs)
+            seconds[name] = trained.seconds / Double(plan.vaeEpochs)
+            if variational { steps = trained.steps }
             curves.append(Series(name, curve))
-            context.record(ResultEntry(model: name, protocol: "holdout-20", dataset: data.name, metrics: finals[name] ?? [:], trainSeconds: trainSeconds, epochs: plan.vaeEpochs))
-            if variational { vae = model }
+            context.record(ResultEntry(model: name, protocol: "holdout-20", dataset: data.name, metrics: finals[name] ?? [:], trainSeconds: trained.seconds, epochs: plan.vaeEpochs))
+            if variational { vae = trained.model }
         }
         var rows: [[String]] = ["Mult-VAE", "Mult-DAE"].map { [$0, f4(finals[$0]?["Recall@20"] ?? .nan), f4(finals[$0]?["RecallCapped@20"] ?? .nan), f4(finals[$0]?["NDCG@20"] ?? .nan), String(format: "%.3f", seconds[$0] ?? .nan)] }
         for (name, model) in [("ItemKNN", try ItemKNN(train: train) as any Recommender), ("MostPopular", MostPopular(train: train))] {
@@ -353,6 +325,49 @@ public enum AutoencodersChapter: Chapter {
             try context.figure(figure, caption: "Users coloured by how many films they have in training.")
         }
     }
+
+    // listing: train-multvae
+    /// Trains Mult-VAE (or Mult-DAE) on the binary training rows: batches of 500 users, Adam
+    /// (lr 0.001), multinomial NLL + β KL with β annealed linearly to 0.2 over all steps.
+    /// `evaluate(epoch, model)` runs after every epoch, in evaluation mode.
+    public static func trainMultVAE(train: InteractionMatrix, epochs: Int, variational: Bool = true, rng: RandomGenerator,
+                                    progress: ((Int) -> Void)? = nil, evaluate: ((Int, MultVAE) -> Void)? = nil) throws
+        -> (model: MultVAE, seconds: Double, steps: [(recon: Double, kl: Double, beta: Double)]) {
+        let model = MultVAE(items: train.itemCount, variational: variational, rng: rng)
+        let adam = Adam(model.parameters, learningRate: 1e-3)
+        let total = epochs * ((train.userCount + 499) / 500)
+        var step = 0, seconds = 0.0
+        var steps: [(recon: Double, kl: Double, beta: Double)] = []
+        for epoch in 1...epochs {
+            let start = Date()
+            model.setTraining(true)
+            let order = rng.permutation(train.userCount).map(Int32.init)
+            for s in stride(from: 0, to: order.count, by: 500) {
+                step += 1
+                let x = interactionRows(train, Array(order[s..<min(order.count, s + 500)]))
+                adam.zeroGrad()
+                let (logits, mu, logvar) = model(x)
+                let recon = Loss.multinomialNLL(logits: logits, counts: x)
+                let b = beta(step: step, total: total)
+                var loss = recon, kl = 0.0
+                if let logvar {
+                    let klTerm = Loss.gaussianKL(mean: mu, logVariance: logvar)
+                    kl = Double(klTerm.item)
+                    loss = recon + klTerm * Float(b)
+                }
+                try checkFinite(loss.item, epoch: epoch, step: step)
+                loss.backward()
+                adam.step()
+                steps.append((Double(recon.item), kl, b))
+            }
+            seconds += Date().timeIntervalSince(start)
+            model.setTraining(false)
+            evaluate?(epoch, model)
+            progress?(epoch)
+        }
+        return (model, seconds, steps)
+    }
+    // end listing
 
     // MARK: - Exercises
 
