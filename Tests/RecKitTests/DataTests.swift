@@ -138,3 +138,40 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+final class FetchTests: XCTestCase {
+    /// `workbook data fetch --from some.zip` with a zip that is not MovieLens-100K: a clear
+    /// error, and nothing half-extracted left in the cache.
+    func testFetchFromAWrongZipFailsCleanly() throws {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"
+        guard path.split(separator: ":").contains(where: { FileManager.default.isExecutableFile(atPath: "\($0)/python3") }) else {
+            throw XCTSkip("python3 is needed to make a test zip")
+        }
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("fetch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let zip = root.appendingPathComponent("ml-100k.zip")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],'w',zipfile.ZIP_DEFLATED); z.writestr('ml-100k/u.data','1\\t2\\t3\\t4\\n2\\t3\\t4\\t5\\n'); z.close()", zip.path]
+        try p.run(); p.waitUntilExit()
+        let cache = root.appendingPathComponent("cache")
+        XCTAssertThrowsError(try MovieLensFetcher.fetch(root: cache, from: zip)) { error in
+            XCTAssertTrue("\(error)".contains("not MovieLens-100K's 100,000 / 943 / 1,682"), "\(error)")
+        }
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: cache.path)) ?? []
+        XCTAssertEqual(left, [], "no partial folder may stay behind")
+    }
+
+    func testFetchFromAFolderCopiesAndVerifiesShape() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("fetch-\(UUID().uuidString)")
+        let source = root.appendingPathComponent("mine")
+        try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        try "1\t2\t3\t4\n".write(to: source.appendingPathComponent("u.data"), atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try MovieLensFetcher.fetch(root: root.appendingPathComponent("cache"), from: source))
+        XCTAssertThrowsError(try MovieLensFetcher.fetch(root: root.appendingPathComponent("cache"), from: root.appendingPathComponent("missing"))) { error in
+            XCTAssertTrue("\(error)".contains("does not exist"), "\(error)")
+        }
+    }
+}
