@@ -9,7 +9,7 @@ import _WorkbookSupport
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Benchmarks, printed as JSON.",
-                                                    subcommands: [CoreBench.self, DataBench.self, NCFBench.self, EASEBench.self, Item2VecBench.self, GNNBench.self])
+                                                    subcommands: [CoreBench.self, DataBench.self, NCFBench.self, EASEBench.self, Item2VecBench.self, GNNBench.self, AutoencodersBench.self])
 }
 
 /// Median seconds of `body` over at least `minimumRuns` runs and `minimumSeconds` in total.

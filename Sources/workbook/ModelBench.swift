@@ -5,6 +5,7 @@
 import ArgumentParser
 import Chapter02NCF
 import Chapter03Item2Vec
+import Chapter04Autoencoders
 import Chapter05EASE
 import Chapter06GNN
 import Narrative
@@ -244,6 +245,61 @@ struct GNNBench: ParsableCommand {
             result["reference"] = ["epoch_seconds": refEpoch, "Recall@20": ref["recall_plain@20"] ?? NSNull(), "RecallCapped@20": ref["recall@20"] ?? NSNull(),
                                    "NDCG@20": ref["ndcg@20"] ?? NSNull(), "script": "peers/lightgcn.py (PyTorch)", "split": "the reference's own seeded 80/20"]
             result["epoch_time_ratio"] = median(seconds) / refEpoch
+        }
+        try printJSON(result)
+    }
+}
+
+struct AutoencodersBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "autoencoders", abstract: "I-AutoRec and Mult-VAE seconds per epoch and quality against the PyTorch references.")
+    @Flag(help: "Print JSON (the only format; kept for the documented interface).")
+    var json = false
+    @OptionGroup var location: DataLocation
+    @OptionGroup var reference: ReferenceOptions
+    @Option(help: "I-AutoRec epochs (the reference's default is 100).")
+    var autorecEpochs = 100
+    @Option(help: "Mult-VAE epochs (the reference's default is 200).")
+    var vaeEpochs = 200
+    @Option(help: "Seed.")
+    var seed: UInt64 = 42
+
+    func run() throws {
+        let data = try location.load()
+        let ratings = try Split.make(data, protocol: .ratings9010, seed: seed)
+        let autorec = try AutoencodersChapter.trainAutoRec(data, split: ratings, itemBased: true, hidden: 500, epochs: autorecEpochs, seed: seed)
+        log(String(format: "I-AutoRec: %.3f s/epoch, test RMSE %.4f", median(autorec.seconds), autorec.test.last ?? .nan))
+        let holdout = try Split.make(data, protocol: .holdout20, seed: seed)
+        let train = InteractionMatrix(data, rows: holdout.train), test = InteractionMatrix(data, rows: holdout.test)
+        var epochSeconds: [Double] = []
+        var last = Date()
+        let vae = try AutoencodersChapter.trainMultVAE(train: train, epochs: vaeEpochs, rng: RandomGenerator(seed: seed)) { _ in
+            epochSeconds.append(Date().timeIntervalSince(last)); last = Date()
+        }
+        let metrics = FullRankingEvaluator(train: train, test: test).evaluate(RowModelRecommender(name: "Mult-VAE", train: train) { x, _ in vae.model(x).logits }, ks: [20]).metrics
+        log(String(format: "Mult-VAE: %.3f s/epoch, Recall@20 %.4f", vae.seconds / Double(vaeEpochs), metrics["Recall@20"]!))
+        var result: [String: Any] = [
+            "bench": "autoencoders", "threads": Kernels.threadCount, "dataset": data.name,
+            "config": ["autorec": ["hidden": 500, "lambda": 300, "batchSize": 64, "epochs": autorecEpochs, "protocol": "ratings-90-10"],
+                       "multvae": ["layers": [600, 200], "batchSize": 500, "epochs": vaeEpochs, "beta": 0.2, "protocol": "holdout-20"]],
+            "timings": ["autorec_epoch_seconds": median(autorec.seconds), "multvae_epoch_seconds": vae.seconds / Double(vaeEpochs)],
+            "quality": ["autorec_RMSE": autorec.test.last ?? .nan, "multvae_Recall@20": metrics["Recall@20"]!,
+                        "multvae_RecallCapped@20": metrics["RecallCapped@20"]!, "multvae_NDCG@20": metrics["NDCG@20"]!],
+        ]
+        if reference.peers != nil {
+            var ref: [String: Any] = [:]
+            if let a = try reference.run("autorec.py", ["--epochs", "\(autorecEpochs)", "--out", "bench_autorec_reference"]) {
+                ref["autorec_epoch_seconds"] = median((a["epoch_train_s"] as? [Double]) ?? [])
+                ref["autorec_RMSE"] = a["test_rmse"] ?? NSNull()
+            }
+            if let v = try reference.run("multvae.py", ["--epochs", "\(vaeEpochs)", "--out", "bench_multvae_reference"]) {
+                ref["multvae_epoch_seconds"] = median((v["epoch_train_s"] as? [Double]) ?? [])
+                ref["multvae_Recall@20"] = v["recall_plain@20"] ?? NSNull()
+                ref["multvae_RecallCapped@20"] = v["recall@20"] ?? NSNull()
+            }
+            result["reference"] = ref
+            if let a = ref["autorec_epoch_seconds"] as? Double, let v = ref["multvae_epoch_seconds"] as? Double {
+                result["epoch_time_ratios"] = ["autorec": median(autorec.seconds) / a, "multvae": vae.seconds / Double(vaeEpochs) / v]
+            }
         }
         try printJSON(result)
     }
