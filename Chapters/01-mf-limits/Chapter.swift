@@ -333,12 +333,3 @@ extension LatentSpace {
     /// This chapter's source file, for listings.
     static let sourceFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("LatentSpace.swift").path
 }
-
-extension Figure {
-    /// A modified copy: `Figure(...).with { $0.logY = true }`.
-    func with(_ change: (inout Figure) -> Void) -> Figure {
-        var copy = self
-        change(&copy)
-        return copy
-    }
-}

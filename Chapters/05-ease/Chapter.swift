@@ -331,11 +331,3 @@ public enum EASEChapter: Chapter {
         return answer == (low, high) ? .correct : .wrong("got \(answer), expected (\(low), \(high)) negative weights: count B_ij < 0 for i != j")
     }
 }
-
-extension Figure {
-    func with(_ change: (inout Figure) -> Void) -> Figure {
-        var copy = self
-        change(&copy)
-        return copy
-    }
-}

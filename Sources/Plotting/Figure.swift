@@ -80,3 +80,12 @@ public struct Figure: Sendable {
         self.kind = kind
     }
 }
+
+extension Figure {
+    /// A modified copy, for setting options inline: `Figure(...).with { $0.logY = true }`.
+    public func with(_ change: (inout Figure) -> Void) -> Figure {
+        var copy = self
+        change(&copy)
+        return copy
+    }
+}
