@@ -32,26 +32,34 @@ func log(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf
 /// The repository's root, found from this source file (benchmark scripts live there).
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
 
-/// Runs a reference script and returns its JSON object.
+/// Runs `python script arguments` (in `directory` if given) and returns the JSON object on
+/// the last line of its standard output; a failure is one clear error naming the command.
+func runReferenceScript(python: String, script: String, arguments: [String], directory: String? = nil) throws -> [String: Any] {
+    log("reference: \(URL(fileURLWithPath: script).lastPathComponent) \(arguments.joined(separator: " "))...")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: python)
+    process.arguments = [script] + arguments
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0, let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
+          let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+        throw WorkbookError("the reference \(script) failed (exit \(process.terminationStatus))",
+                            fix: "run `\(python) \(script) \(arguments.joined(separator: " "))` to see why")
+    }
+    return object
+}
+
+/// The core bench's reference: Benchmarks/core_reference.py with the given Python.
 func runReference(_ script: String, python: String, arguments: [String]) throws -> [String: Any] {
     guard let executable = findExecutable(python) else {
         throw WorkbookError("cannot find '\(python)' for the reference run", fix: "pass --python PATH (a Python with numpy, and torch for the MLP step)")
     }
-    let path = repositoryRoot.appendingPathComponent("Benchmarks/\(script)").path
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = [path] + arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0,
-          let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-        throw WorkbookError("the reference script \(script) failed (exit \(process.terminationStatus))",
-                            fix: "run `\(executable) \(path)` to see why")
-    }
-    return object
+    return try runReferenceScript(python: executable, script: repositoryRoot.appendingPathComponent("Benchmarks/\(script)").path, arguments: arguments)
 }
 
 func printJSON(_ object: [String: Any]) throws {

@@ -20,29 +20,19 @@ struct ReferenceOptions: ParsableArguments {
     @Option(help: "The Python of the peers' environment (default: PEERS/.venv/bin/python).")
     var python: String?
 
+    /// Fails before any work starts when the peers' Python is missing.
+    func validate() throws {
+        guard let peers else { return }
+        let python = self.python ?? "\(peers)/.venv/bin/python"
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw ValidationError("no Python at \(python): copy ../shared/peers somewhere writable and run its setup.sh, or pass --python")
+        }
+    }
+
     /// Runs `script` with `arguments` in the peers folder; returns its one-line JSON result.
     func run(_ script: String, _ arguments: [String]) throws -> [String: Any]? {
         guard let peers else { return nil }
-        let python = self.python ?? "\(peers)/.venv/bin/python"
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw ValidationError("no Python at \(python): run the peers' setup.sh, or pass --python")
-        }
-        log("reference: \(script) \(arguments.joined(separator: " "))...")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["\(peers)/\(script)"] + arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: peers)
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
-              let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-            throw ValidationError("the reference \(script) failed (exit \(process.terminationStatus)); run it by hand in \(peers)")
-        }
-        return object
+        return try runReferenceScript(python: self.python ?? "\(peers)/.venv/bin/python", script: "\(peers)/\(script)", arguments: arguments, directory: peers)
     }
 }
 
