@@ -112,25 +112,10 @@ struct SplitCommand: ParsableCommand {
         let data = try location.load()
         let split = try Split.make(data, protocol: p, seed: seed, validation: validation)
         let dir = URL(fileURLWithPath: out)
-        func rows(_ indices: [Int]) -> String {
-            "user_id\titem_id\trating\ttimestamp\n" + indices.map {
-                "\(data.userIds[Int(data.users[$0])])\t\(data.itemIds[Int(data.items[$0])])\t\(formatRating(data.ratings[$0]))\t\(data.timestamps[$0])"
-            }.joined(separator: "\n") + "\n"
-        }
-        try AtomicFile.write(rows(split.train), to: dir.appendingPathComponent("train.tsv"))
-        try AtomicFile.write(rows(split.test), to: dir.appendingPathComponent("test.tsv"))
-        if validation { try AtomicFile.write(rows(split.validation), to: dir.appendingPathComponent("validation.tsv")) }
-        if let candidates = split.candidates {
-            let text = "user_id\tcandidate_item_ids\n" + candidates.enumerated().map { u, items in
-                "\(data.userIds[u])\t" + items.map { "\(data.itemIds[Int($0)])" }.joined(separator: ",")
-            }.joined(separator: "\n") + "\n"
-            try AtomicFile.write(text, to: dir.appendingPathComponent("candidates.tsv"))
-        }
+        try split.write(to: dir, data: data)
         print("\(p.rawValue) (\(p.summary)), seed \(seed): \(split.train.count) train, \(split.validation.count) validation, \(split.test.count) test rows in \(dir.path)")
     }
 }
-
-func formatRating(_ r: Float) -> String { r == r.rounded() ? String(Int(r)) : String(r) }
 
 func parseProtocol(_ name: String) throws -> EvaluationProtocol {
     guard let p = EvaluationProtocol(rawValue: name) else {

@@ -123,12 +123,8 @@ struct EASEBench: ParsableCommand {
         if reference.peers != nil {
             // The same split, exported with raw ids, scored by the NumPy closed form.
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ease-split-\(ProcessInfo.processInfo.processIdentifier)")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: dir) }
-            for (name, rows) in [("train.tsv", split.train), ("test.tsv", split.test)] {
-                try ("user_id\titem_id\n" + rows.map { "\(data.userIds[Int(data.users[$0])])\t\(data.itemIds[Int(data.items[$0])])" }.joined(separator: "\n") + "\n")
-                    .write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
-            }
+            try split.write(to: dir, data: data)
             if let ref = try reference.run("ease.py", ["--split-dir", dir.path, "--lambdas", "\(lambda)", "--out", "bench_ease_reference"]),
                let grid = (ref["grid"] as? [[String: Any]])?.first {
                 let refRecall = grid["recall_plain@20"] as? Double ?? .nan, refNDCG = grid["ndcg@20"] as? Double ?? .nan

@@ -59,14 +59,8 @@ final class MovieLensTests: XCTestCase {
         try XCTSkipIf(check.terminationStatus != 0, "numpy is not installed")
         let split = try Split.make(data, protocol: .holdout20, seed: 9)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("split-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        func write(_ rows: [Int], _ name: String) throws {
-            try ("user_id\titem_id\n" + rows.map { "\(data.userIds[Int(data.users[$0])])\t\(data.itemIds[Int(data.items[$0])])" }.joined(separator: "\n") + "\n")
-                .write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
-        }
-        try write(split.train, "train.tsv")
-        try write(split.test, "test.tsv")
+        try split.write(to: dir, data: data)  // what `workbook data split` writes
         let reference = Process()
         reference.executableURL = URL(fileURLWithPath: python)
         reference.arguments = [URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("reference_metrics.py").path, dir.path, "20"]
