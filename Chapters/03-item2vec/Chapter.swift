@@ -171,7 +171,8 @@ public enum Item2VecChapter: Chapter {
         try context.figure(figure, caption: "Each film coloured by its first listed genre among six; labels mark well-known titles.")
         let popular = (0..<min(20, vectors.count)).map { $0 }  // the vocabulary is sorted by frequency
         let titles = popular.map { data.catalogue[Int(vectors.items[$0])].displayTitle }
-        let matrix = popular.map { a in popular.map { b in Double((0..<vectors.dimension).map { unit[a * vectors.dimension + $0] * unit[b * vectors.dimension + $0] }.reduce(0, +)) } }
+        let sims = Linalg.cosineSimilarities(Array(vectors.input[0..<(popular.count * vectors.dimension)]), count: popular.count, dimension: vectors.dimension)
+        let matrix = popular.map { a in popular.map { b in Double(sims[a * popular.count + b]) } }
         var heat = Figure(name: "similarity-heatmap", title: "Cosine similarity of the 20 most liked films", xLabel: "film", yLabel: "film",
                           kind: .heatmap(values: matrix, rowLabels: titles, columnLabels: titles, diverging: true))
         heat.size = (width: 1200, height: 1100)
@@ -205,12 +206,10 @@ public enum Item2VecChapter: Chapter {
         for i in 0..<n { for j in 0..<rank { svdVectors[i * rank + j] = u[i * rank + j] * s[j].squareRoot() } }
         // Overlap of the 10 nearest neighbours under both embeddings.
         func neighbours(_ m: [Float], _ d: Int) -> [[Int]] {
-            let unit = (0..<n).map { i -> [Float] in
-                let row = Array(m[(i * d)..<((i + 1) * d)]); let norm = max(row.map { $0 * $0 }.reduce(0, +).squareRoot(), 1e-12); return row.map { $0 / norm }
-            }
+            var sims = Linalg.cosineSimilarities(m, count: n, dimension: d)
             return (0..<n).map { i in
-                let scores = (0..<n).map { j in j == i ? -Float.infinity : zip(unit[i], unit[j]).map(*).reduce(0, +) }
-                return scores.withUnsafeBufferPointer { topK($0, k: 10) }.map(Int.init)
+                sims[i * n + i] = -.infinity  // not its own neighbour
+                return sims.withUnsafeBufferPointer { topK(UnsafeBufferPointer(rebasing: $0[(i * n)..<((i + 1) * n)]), k: 10) }.map(Int.init)
             }
         }
         let sgnsNeighbours = neighbours(vectors.input, vectors.dimension), svdNeighbours = neighbours(svdVectors, rank)

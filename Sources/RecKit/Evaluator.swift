@@ -2,6 +2,7 @@
 // items excluded) and sampled ranking (loo-99: the test item among 99 sampled candidates).
 
 import Dispatch
+import TensorCore
 import Foundation
 
 /// Averaged metrics with the protocol that produced them.
@@ -43,8 +44,9 @@ public struct FullRankingEvaluator: Sendable {
             let out = SendableBuffer(base: results.baseAddress!)
             scores.withUnsafeBufferPointer { s in
                 let base = SendableConstBuffer(base: s.baseAddress!)
-                DispatchQueue.concurrentPerform(iterations: min(batch.count, 8)) { worker in
-                    for b in stride(from: worker, to: batch.count, by: min(batch.count, 8)) {
+                let workers = min(batch.count, Kernels.threadCount)
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    for b in stride(from: worker, to: batch.count, by: workers) {
                         let row = UnsafeBufferPointer(start: base.base + b * n, count: n)
                         out.base[b] = topK(row, k: k, excluding: train.items(of: Int(batch[b])))
                     }

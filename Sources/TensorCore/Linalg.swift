@@ -131,6 +131,26 @@ public enum Linalg {
         return (projection, s.map { $0 * $0 / max(total, .leastNonzeroMagnitude) })
     }
 
+    /// The cosine similarity of every pair of rows of an n x d row-major matrix, as an n x n
+    /// matrix (one GEMM of the unit rows; a row of zeros has similarity 0 with everything).
+    public static func cosineSimilarities(_ rows: [Float], count n: Int, dimension d: Int) -> [Float] {
+        precondition(rows.count == n * d, "cosineSimilarities: \(rows.count) values for \(n) rows of \(d)")
+        var unit = rows
+        for i in 0..<n {
+            var norm: Float = 0
+            for j in 0..<d { norm += unit[i * d + j] * unit[i * d + j] }
+            let scale = norm > 0 ? 1 / norm.squareRoot() : 0
+            for j in 0..<d { unit[i * d + j] *= scale }
+        }
+        var out = [Float](repeating: 0, count: n * n)
+        guard n > 0 && d > 0 else { return out }
+        unit.withUnsafeBufferPointer { u in out.withUnsafeMutableBufferPointer { o in
+            Kernels.gemm(transA: false, transB: true, m: n, n: n, k: d, alpha: 1, a: u.baseAddress!, lda: d,
+                         b: u.baseAddress!, ldb: d, beta: 0, c: o.baseAddress!, ldc: n)
+        } }
+        return out
+    }
+
     private static func fixSigns(_ v: inout [Float], rows: Int, columns: Int) {
         for j in 0..<columns {
             var best: Float = 0

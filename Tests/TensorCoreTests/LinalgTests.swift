@@ -38,6 +38,12 @@ final class LinalgTests: XCTestCase {
         }
     }
 
+    func testCosineSimilarities() {
+        // Rows (1, 0), (1, 1), (0, 0): cos = 1/sqrt(2) between the first two; a zero row gives 0.
+        let s = Linalg.cosineSimilarities([1, 0, 1, 1, 0, 0], count: 3, dimension: 2)
+        XCTAssertEqual(s, [1, Float(0.5).squareRoot(), 0, Float(0.5).squareRoot(), 1, 0, 0, 0, 0], accuracy: 1e-6)
+    }
+
     func testPCAFindsTheLongAxis() throws {
         // Points along y = 2x with a little noise: the first axis explains almost everything.
         let rng = RandomGenerator(seed: 1)
