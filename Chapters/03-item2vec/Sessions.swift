@@ -85,21 +85,6 @@ public func nextItemEvaluation(_ vectors: ItemVectors, cases: [(user: Int, conte
     return NextItemResult(hr: hits / n, ndcg: ndcg / n, users: cases.count, outOfVocabulary: oov)
 }
 
-/// Most-popular under the same next-item protocol (popularity = count in training sessions).
-public func nextItemPopularity(cases: [(user: Int, context: [Int32], heldOut: Int32)], itemCount: Int, k: Int = 10) -> NextItemResult {
-    var counts = [Float](repeating: 0, count: itemCount)
-    for c in cases { for i in c.context { counts[Int(i)] += 1 } }
-    var hits = 0.0, ndcg = 0.0
-    for c in cases {
-        var scores = counts
-        for i in c.context { scores[Int(i)] = -.infinity }
-        let ranked = scores.withUnsafeBufferPointer { topK($0, k: k) }
-        if let rank = ranked.firstIndex(of: c.heldOut) { hits += 1; ndcg += 1 / log2(Double(rank) + 2) }
-    }
-    let n = Double(max(cases.count, 1))
-    return NextItemResult(hr: hits / n, ndcg: ndcg / n, users: cases.count, outOfVocabulary: 0)
-}
-
 /// Item2Vec as a `Recommender`: a user's score for an item is the cosine between the item's
 /// vector and the mean of the user's training items' unit vectors (items outside the
 /// vocabulary score lowest).

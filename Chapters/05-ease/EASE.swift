@@ -73,12 +73,6 @@ public final class EASE: Recommender {
 // end listing
 
 extension EASE {
-    /// The items of `user` that contributed most (and least) to `item`'s score: B[i][item].
-    public func explain(user: Int32, item: Int32, count: Int = 5) -> [(item: Int32, weight: Float)] {
-        train.items(of: Int(user)).map { (item: $0, weight: weights[Int($0) * itemCount + Int(item)]) }
-            .sorted { abs($0.weight) > abs($1.weight) }.prefix(count).map { $0 }
-    }
-
     /// B's weight from item i to item j.
     public func weight(_ i: Int, _ j: Int) -> Float { weights[i * itemCount + j] }
 }

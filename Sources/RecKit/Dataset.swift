@@ -83,9 +83,6 @@ public struct RatingsData: Sendable {
     public func userIndex(raw id: Int) -> Int? { binarySearch(userIds, id) }
     /// Dense item index of a raw id, if the item exists.
     public func itemIndex(raw id: Int) -> Int? { binarySearch(itemIds, id) }
-
-    /// The ratings kept by `keep(row)` (indices stay as they are, so splits stay comparable).
-    public func filtered(_ keep: (Int) -> Bool) -> [Int] { (0..<count).filter(keep) }
 }
 
 func binarySearch(_ sorted: [Int], _ x: Int) -> Int? {

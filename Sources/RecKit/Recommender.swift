@@ -121,10 +121,4 @@ public final class ItemKNN: Recommender {
         for (b, u) in users.enumerated() { for i in train.items(of: Int(u)) { x.data[b * n + Int(i)] = 1 } }
         return Tensor.withoutGrad { x.matmul(Tensor(similarity, shape: [n, n])).data }
     }
-
-    /// The rated items that contributed most to `item`'s score for `user`.
-    public func explain(user: Int32, item: Int32, count: Int = 5) -> [(item: Int32, weight: Float)] {
-        train.items(of: Int(user)).map { ($0, similarity[Int($0) * itemCount + Int(item)]) }
-            .filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }.prefix(count).map { (item: $0.0, weight: $0.1) }
-    }
 }

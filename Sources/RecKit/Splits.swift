@@ -189,8 +189,4 @@ public struct InteractionMatrix: Sendable {
         for i in items { counts[Int(i)] += 1 }
         return counts
     }
-    /// As a SparseMatrix for the tensor core.
-    public var sparse: SparseMatrix {
-        SparseMatrix(rowCount: userCount, columnCount: itemCount, rowStart: rowStart, columns: items, values: values)
-    }
 }

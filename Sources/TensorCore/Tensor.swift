@@ -205,11 +205,6 @@ public final class Tensor {
         if grad == nil { grad = [Float](repeating: 0, count: data.count) }
         return grad!.withUnsafeMutableBufferPointer { body($0) }
     }
-
-    func reshapeInPlace(_ newShape: [Int]) {
-        precondition(newShape.reduce(1, *) == data.count)
-        shape = newShape
-    }
 }
 
 /// Row-sparse gradient of an embedding table: the rows a batch gathered and their gradients.
