@@ -141,7 +141,8 @@ public enum MFLimitsChapter: Chapter {
         try context.figure(Figure(name: "mf-training-loss", title: "Gradient-descent MF on users 1-3 (K = 2)",
                                   xLabel: "Adam step", yLabel: "squared reconstruction error",
                                   kind: .lines([
-                                    Series("gradient descent", losses.enumerated().filter { $0.offset % max(1, steps / 300) == 0 }
+                                    // Every early step (the x axis is logarithmic), then a few hundred points.
+                                    Series("gradient descent", losses.enumerated().filter { $0.offset < 100 || $0.offset % max(1, steps / 300) == 0 }
                                         .map { (x: Double($0.offset + 1), y: $0.element) }, style: .lines),
                                     Series("SVD optimum", [(x: 1, y: exact.squaredError(trainUsers)), (x: Double(steps), y: exact.squaredError(trainUsers))], style: .dashed),
                                   ])).with { $0.logY = true; $0.logX = true })

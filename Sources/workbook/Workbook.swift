@@ -97,6 +97,12 @@ func chapter(named name: String) throws -> any Chapter.Type {
 func runChapter(_ chapter: any Chapter.Type, options: ChapterOptions) throws -> ChapterResults {
     let narrator = Narrator()
     let context = ChapterContext(chapter: chapter, options: options, narrator: narrator)
+    // Fail before any work when the output folder cannot be made.
+    do {
+        try FileManager.default.createDirectory(at: context.directory, withIntermediateDirectories: true)
+    } catch {
+        throw WorkbookError("cannot create the output folder \(context.directory.path)", fix: "pass --output DIR with a writable folder")
+    }
     let start = Date()
     try chapter.run(context)
     narrator.heading("Exercises")

@@ -32,6 +32,7 @@ final class CLITests: XCTestCase {
                                  (["chapter", "1", "--seed", "abc"], "'abc' is invalid"),
                                  (["chapter", "1", "--data-dir", "/no/such/dir"], "data directory '/no/such/dir' does not exist"),
                                  (["chapter", "1", "--quick", "--full"], "exclude each other"),
+                                 (["chapter", "1", "--output", "/proc/no-such-place"], "cannot create the output folder"),
                                  (["frobnicate"], "workbook: ")] {
             let r = try run(args)
             XCTAssertNotEqual(r.status, 0, "\(args)")
