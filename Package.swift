@@ -19,11 +19,13 @@ let chapters: [(name: String, path: String)] = [
     ("Chapter04Autoencoders", "Chapters/04-autoencoders"),
     ("Chapter05EASE", "Chapters/05-ease"),
     ("Chapter06GNN", "Chapters/06-gnn"),
+    ("Chapter07Practice", "Chapters/07-practice"),
 ]
 
 /// Models a later chapter reuses are imported from their chapter, not copied.
 let chapterImports: [String: [Target.Dependency]] = [
     "Chapter05EASE": ["Chapter02NCF", "Chapter03Item2Vec", "Chapter04Autoencoders"],
+    "Chapter07Practice": ["Chapter02NCF", "Chapter03Item2Vec", "Chapter04Autoencoders", "Chapter05EASE", "Chapter06GNN"],
 ]
 
 let package = Package(

@@ -24,6 +24,9 @@ public enum NCFChapter: Chapter {
         }
     }
 
+    /// The chapter's training epochs in `mode` (other chapters train NCF models with them).
+    public static func defaultEpochs(_ mode: RunMode) -> Int { Plan.of(mode).epochs }
+
     static func f4(_ x: Double) -> String { String(format: "%.4f", x) }
     static let sourceDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     static func listing(_ name: String, _ file: String) throws -> Listing {

@@ -104,9 +104,11 @@ public struct RatingRows: Sendable {
 // listing: train-regression
 /// The document's pipeline: NeuMF regressing explicit ratings with MSE, Adam (lr 0.001),
 /// batches of 256 (shuffled for training), train and validation loss per epoch.
+/// `afterEpoch(epoch, validationMSE)` may adjust the optimiser and returns true to stop early.
 public func trainRegression(_ model: any PairScorer, train: RatingRows, validation: RatingRows, config: NCFConfig,
-                            rng: RandomGenerator, progress: ProgressBar? = nil) throws -> (train: [Double], validation: [Double]) {
-    let adam = Adam(model.parameters, learningRate: config.learningRate)
+                            rng: RandomGenerator, optimizer: (any Optimizer)? = nil, progress: ProgressBar? = nil,
+                            afterEpoch: ((Int, Double) -> Bool)? = nil) throws -> (train: [Double], validation: [Double]) {
+    let adam = optimizer ?? Adam(model.parameters, learningRate: config.learningRate)
     var trainLosses: [Double] = [], validationLosses: [Double] = []
     let steps = (train.count + config.batchSize - 1) / config.batchSize
     for epoch in 1...config.epochCount {
@@ -133,6 +135,7 @@ public func trainRegression(_ model: any PairScorer, train: RatingRows, validati
             count += 1
         }
         validationLosses.append(sum / Double(count))
+        if afterEpoch?(epoch, validationLosses[epoch - 1]) == true { break }
     }
     return (trainLosses, validationLosses)
 }

@@ -26,7 +26,7 @@ public enum Item2VecChapter: Chapter {
     }
 
     /// Epochs of the longer run that shows what more training buys.
-    static func longEpochs(_ mode: RunMode) -> Int { mode == .quick ? 10 : (mode == .full ? 100 : 50) }
+    public static func longEpochs(_ mode: RunMode) -> Int { mode == .quick ? 10 : (mode == .full ? 100 : 50) }
 
     public static func run(_ context: ChapterContext) throws {
         let say = context.narrator

@@ -52,6 +52,19 @@ public final class ItemVectors: @unchecked Sendable {
     /// Training statistics.
     public var trainedWords = 0, trainSeconds = 0.0
 
+    /// Vectors from saved input vectors ([V, d], row v for `items[v]`); output vectors are zero.
+    public init(items: [Int32], itemCount: Int, dimension: Int, input: [Float]) {
+        precondition(input.count == items.count * dimension, "ItemVectors: input must be [V, d]")
+        self.items = items
+        counts = [Int](repeating: 0, count: items.count)
+        self.dimension = dimension
+        var index = [Int32](repeating: -1, count: itemCount)
+        for (v, item) in items.enumerated() { index[Int(item)] = Int32(v) }
+        self.index = index
+        self.input = input
+        output = [Float](repeating: 0, count: input.count)
+    }
+
     init(items: [Int32], itemCount: Int, counts: [Int], dimension: Int, rng: RandomGenerator) {
         self.items = items
         self.counts = counts

@@ -24,6 +24,12 @@ public enum AutoencodersChapter: Chapter {
     }
 
     static func f4(_ x: Double) -> String { String(format: "%.4f", x) }
+
+    /// The chapter's training epochs in `mode` for CDAE and Mult-VAE (other chapters reuse them).
+    public static func defaultEpochs(_ mode: RunMode) -> (cdae: Int, multVAE: Int) {
+        let plan = Plan.of(mode)
+        return (plan.cdaeEpochs, plan.vaeEpochs)
+    }
     static let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Models.swift").path
 
     /// β at a training step: linear from 0 to `cap` over `total` steps (Liang et al.'s annealing).
@@ -217,22 +223,7 @@ public enum AutoencodersChapter: Chapter {
         let settings: [(Float, Bool)] = [(0, false), (0.2, false), (0.5, false), (0.8, false), (0.5, true)]
         let bar = ProgressBar("CDAE corruption", total: settings.count, style: say.style)
         for (k, (q, rescale)) in settings.enumerated() {
-            let rng = context.rng("cdae-\(q)-\(rescale)")
-            let model = CDAE(users: data.userCount, items: data.itemCount, corruption: q, rescale: rescale, rng: rng)
-            let adam = Adam(model.parameters, learningRate: 1e-3)
-            for epoch in 1...plan.cdaeEpochs {
-                let order = rng.permutation(data.userCount).map(Int32.init)
-                for (step, s) in stride(from: 0, to: order.count, by: 128).enumerated() {
-                    let users = Array(order[s..<min(order.count, s + 128)])
-                    let x = interactionRows(train, users)
-                    adam.zeroGrad()
-                    let loss = Loss.bceWithLogits(model(x, users: users), x)
-                    try checkFinite(loss.item, epoch: epoch, step: step + 1)
-                    loss.backward()
-                    adam.step()
-                }
-            }
-            model.setTraining(false)
+            let model = try trainCDAE(train: train, epochs: plan.cdaeEpochs, corruption: q, rescale: rescale, rng: context.rng("cdae-\(q)-\(rescale)"))
             let name = rescale ? "q = \(q), rescaled by 1/(1-q)" : "q = \(q)"
             let m = evaluator.evaluate(RowModelRecommender(name: "CDAE", train: train) { x, users in model(x, users: users) }, ks: [20]).metrics
             rows.append([name, f4(m["Recall@20"]!), f4(m["NDCG@20"]!)])
@@ -250,6 +241,29 @@ public enum AutoencodersChapter: Chapter {
                             yLabel: "Recall@20", kind: .lines([Series("CDAE", points)]))
         figure.xRange = -0.05...0.85
         try context.figure(figure)
+    }
+
+    /// Trains CDAE on the binary training rows: batches of 128 users, Adam (lr 0.001), BCE of
+    /// the logits against the uncorrupted row. Returns the model in evaluation mode.
+    public static func trainCDAE(train: InteractionMatrix, epochs: Int, corruption q: Float, rescale: Bool = false,
+                                 rng: RandomGenerator, progress: ((Int) -> Void)? = nil) throws -> CDAE {
+        let model = CDAE(users: train.userCount, items: train.itemCount, corruption: q, rescale: rescale, rng: rng)
+        let adam = Adam(model.parameters, learningRate: 1e-3)
+        for epoch in 1...epochs {
+            let order = rng.permutation(train.userCount).map(Int32.init)
+            for (step, s) in stride(from: 0, to: order.count, by: 128).enumerated() {
+                let users = Array(order[s..<min(order.count, s + 128)])
+                let x = interactionRows(train, users)
+                adam.zeroGrad()
+                let loss = Loss.bceWithLogits(model(x, users: users), x)
+                try checkFinite(loss.item, epoch: epoch, step: step + 1)
+                loss.backward()
+                adam.step()
+            }
+            progress?(epoch)
+        }
+        model.setTraining(false)
+        return model
     }
 
     // MARK: - Mult-VAE

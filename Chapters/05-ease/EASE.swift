@@ -46,6 +46,16 @@ public final class EASE: Recommender {
         timings = (gramSeconds, inverseSeconds, Date().timeIntervalSince(t))
     }
 
+    /// An EASE model from saved weights B ([I, I], row-major, zero diagonal).
+    public init(train: InteractionMatrix, lambda: Double, weights: [Float]) {
+        precondition(weights.count == train.itemCount * train.itemCount, "EASE: B must be [I, I]")
+        self.train = train
+        self.lambda = lambda
+        itemCount = train.itemCount
+        self.weights = weights
+        timings = (0, 0, 0)
+    }
+
     /// XᵀX from the sparse rows, without a dense X: every pair of items a user shares adds 1.
     public static func gram(_ train: InteractionMatrix) -> [Double] {
         let n = train.itemCount

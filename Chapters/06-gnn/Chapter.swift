@@ -26,6 +26,9 @@ public enum GNNChapter: Chapter {
         }
     }
 
+    /// The chapter's training epochs in `mode` (other chapters train graph models with them).
+    public static func defaultEpochs(_ mode: RunMode) -> Int { Plan.of(mode).epochs }
+
     /// The toy interactions: the NCF paper's four users (chapters 1, 2 and 5).
     public static let toy = [[1, 1, 1, 0, 1], [0, 1, 1, 0, 0], [0, 1, 1, 1, 0], [1, 0, 1, 1, 1]]
     public static func toyMatrix() -> InteractionMatrix {
@@ -120,14 +123,15 @@ public enum GNNChapter: Chapter {
 
     struct Outcome { let split: Split; let recall: [String: Double] }
 
-    /// Trains a graph model with BPR (the LightGCN reference's settings); returns Recall@20
-    /// every `evaluateEvery` epochs, the final metrics, and the training seconds of each epoch.
-    public static func trainGraphModel(_ model: any GraphRecommenderModel, name: String, train: InteractionMatrix, test: InteractionMatrix, epochs: Int,
+    /// Trains a graph model with BPR (the LightGCN reference's settings); returns Recall@20 on
+    /// `test` every `evaluateEvery` epochs (none without a test set), the final metrics, and
+    /// the training seconds of each epoch.
+    public static func trainGraphModel(_ model: any GraphRecommenderModel, name: String, train: InteractionMatrix, test: InteractionMatrix?, epochs: Int,
                                        evaluateEvery: Int, rng: RandomGenerator, style: TerminalStyle)
         -> (curve: [(x: Double, y: Double)], metrics: [String: Double], seconds: Double, epochSeconds: [Double]) {
         let adam = Adam(model.parameters, learningRate: 1e-3)
         let sampler = NegativeSampler(train: train)
-        let evaluator = FullRankingEvaluator(train: train, test: test)
+        let evaluator = test.map { FullRankingEvaluator(train: train, test: $0) }
         var curve: [(x: Double, y: Double)] = []
         var epochSeconds: [Double] = []
         let bar = ProgressBar(name, total: epochs, style: style)
@@ -143,13 +147,13 @@ public enum GNNChapter: Chapter {
                 batches += 1
             }
             epochSeconds.append(Date().timeIntervalSince(t0))
-            if epoch % evaluateEvery == 0 || epoch == epochs {
+            if let evaluator, epoch % evaluateEvery == 0 || epoch == epochs {
                 last = evaluator.evaluate(GraphRecommender(name: name, model: model), ks: [20]).metrics
                 curve.append((x: Double(epoch), y: last["Recall@20"]!))
             }
             bar.update(epoch, detail: String(format: "epoch %d/%d BPR %.4f", epoch, epochs, loss / Double(batches)))
         }
-        bar.finish(String(format: "Recall@20 %.4f", last["Recall@20"] ?? .nan))
+        bar.finish(evaluator == nil ? "" : String(format: "Recall@20 %.4f", last["Recall@20"] ?? .nan))
         return (curve, last, epochSeconds.reduce(0, +), epochSeconds)
     }
 

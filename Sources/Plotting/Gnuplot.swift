@@ -118,7 +118,10 @@ public enum Gnuplot {
             s.append("set boxwidth \(number(width))")
             s.append("set xrange [-0.6:\(number(Double(categories.count) - 0.4))]")
             s.append("set yrange [0:*]")
-            s.append("set xtics rotate by 30 right (" + categories.enumerated().map { "\(quote($0.element)) \($0.offset)" }.joined(separator: ", ") + ")")
+            // Labels lie flat when they fit under their group (about 8 px a character), else they slant.
+            let room = Double(figure.size.width) * 0.85 / Double(max(categories.count, 1))
+            let flat = Double(categories.map(\.count).max() ?? 0) * 8 < room * 0.9
+            s.append("set xtics \(flat ? "norotate center" : "rotate by 30 right") (" + categories.enumerated().map { "\(quote($0.element)) \($0.offset)" }.joined(separator: ", ") + ")")
             let plots = groups.enumerated().map { i, group in
                 let shift = (Double(i) - (g - 1) / 2) * width
                 return "\(data) using ($1\(shift >= 0 ? "+" : "")\(number(shift))):\(i + 2) with boxes lc rgb '\(color(i))' title \(quote(group.name))"

@@ -115,6 +115,16 @@ public final class ItemKNN: Recommender {
         similarity = sim
     }
 
+    /// An ItemKNN from a saved similarity matrix ([I, I], as `similarity` holds it).
+    public init(train: InteractionMatrix, similarity: [Float], neighbourCount: Int, shrinkage: Float) {
+        precondition(similarity.count == train.itemCount * train.itemCount, "ItemKNN: the similarity matrix must be [I, I]")
+        itemCount = train.itemCount
+        self.neighbourCount = neighbourCount
+        self.shrinkage = shrinkage
+        self.train = train
+        self.similarity = similarity
+    }
+
     public func scores(users: [Int32]) -> [Float] {
         let n = itemCount
         let x = Tensor.zeros([users.count, n])

@@ -8,6 +8,7 @@ import Chapter03Item2Vec
 import Chapter04Autoencoders
 import Chapter05EASE
 import Chapter06GNN
+import Chapter07Practice
 import Foundation
 import Narrative
 import _WorkbookSupport
@@ -21,6 +22,7 @@ var chapters: [any Chapter.Type] {
         AutoencodersChapter.self,
         EASEChapter.self,
         GNNChapter.self,
+        PracticeChapter.self,
     ]
 }
 
