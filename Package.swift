@@ -20,12 +20,14 @@ let chapters: [(name: String, path: String)] = [
     ("Chapter05EASE", "Chapters/05-ease"),
     ("Chapter06GNN", "Chapters/06-gnn"),
     ("Chapter07Practice", "Chapters/07-practice"),
+    ("Chapter08Capstone", "Chapters/08-capstone"),
 ]
 
 /// Models a later chapter reuses are imported from their chapter, not copied.
 let chapterImports: [String: [Target.Dependency]] = [
     "Chapter05EASE": ["Chapter02NCF", "Chapter03Item2Vec", "Chapter04Autoencoders"],
     "Chapter07Practice": ["Chapter02NCF", "Chapter03Item2Vec", "Chapter04Autoencoders", "Chapter05EASE", "Chapter06GNN"],
+    "Chapter08Capstone": ["Chapter02NCF", "Chapter05EASE", "Chapter07Practice", "_WorkbookSupport"],
 ]
 
 let package = Package(

@@ -149,8 +149,9 @@ public enum PracticeChapter: Chapter {
             // Every run draws the same batches: only the setting under test differs.
             let (t, v) = try trainRegression(model, train: train, validation: validation, config: c, rng: context.rng("tips-train"),
                                              optimizer: adam, progress: bar) { epoch, loss in
-                rates.append(Double(adam.learningRate))
-                return afterEpoch?(epoch, loss, adam) ?? false
+                let stop = afterEpoch?(epoch, loss, adam) ?? false
+                rates.append(Double(adam.learningRate))  // the rate the next epoch will use
+                return stop
             }
             bar.finish(String(format: "validation MSE %.4f", v.last ?? .nan))
             return RegressionRun(train: t, validation: v, learningRates: rates, model: model)
@@ -200,7 +201,9 @@ public enum PracticeChapter: Chapter {
             scheduler?.step(Float(loss))
             return false
         }
-        let lowered = zip(plateau.learningRates, [1e-3] + plateau.learningRates.dropLast()).enumerated().filter { $0.element.0 < $0.element.1 - 1e-12 }.map { $0.offset + 1 }
+        // Epochs after which the rate went down.
+        let lowered = zip(plateau.learningRates, [Double(config.learningRate)] + plateau.learningRates.dropLast()).enumerated()
+            .filter { $0.element.0 < $0.element.1 - 1e-12 }.map { $0.offset + 1 }
         say.table(Table(headers: ["epoch", "validation MSE, constant lr", "validation MSE, plateau", "learning rate after the epoch"],
                         rows: (0..<plan.tipEpochs).map { e in
                             [String(e + 1), e < constant.validation.count ? f4(constant.validation[e]) : "-", e < plateau.validation.count ? f4(plateau.validation[e]) : "-",
@@ -212,6 +215,7 @@ public enum PracticeChapter: Chapter {
         var lossFigure = Figure(name: "plateau-loss", title: "Validation MSE: constant learning rate against ReduceLROnPlateau", xLabel: "epoch", yLabel: "validation MSE",
                                 kind: .lines([Series("constant lr 0.001", perEpoch: constant.validation), Series("ReduceLROnPlateau", perEpoch: plateau.validation)]))
         lossFigure.markers = lowered.map { (x: Double($0), caption: "lr halved") }
+        lossFigure.keyPosition = "top left"
         lossFigure.xTicStep = plan.tipEpochs > 12 ? 5 : 1
         try context.figure(lossFigure)
         var lrFigure = Figure(name: "plateau-lr", title: "The learning rate ReduceLROnPlateau set after each epoch", xLabel: "epoch", yLabel: "learning rate",
@@ -433,7 +437,7 @@ public enum PracticeChapter: Chapter {
                   caption: "Each model's top-10 lists for all \(data.userCount) users; long tail = outside the 20% most-rated films; popularity = training interactions")
         var scatter = Figure(name: "coverage-accuracy", title: "Accuracy against catalogue coverage of the top-10 lists", xLabel: "catalogue coverage of the top-10 lists (%)", yLabel: "HR@10 (full ranking)",
                              kind: .scatter(points, labels: labels))
-        scatter.keyPosition = "below"
+        scatter.keyPosition = "off"
         try context.figure(scatter)
         say.prose("Most-popular recommends the same few films to everyone (highest Gini, almost no long tail); a personalised model spreads its lists over more of the catalogue. Accuracy and coverage are different goals, and the usual accuracy metrics reward popularity (popular films are also the likeliest held-out items), so report both.")
     }

@@ -24,6 +24,19 @@ public struct DataProfile: Sendable {
     /// (user → item → user → item) of the interaction graph.
     public var threeHopReach: Double
 
+    public init(name: String, users: Int, items: Int, interactions: Int, density: Double, medianPerUser: Double, orderLift: Double,
+                rank8Energy: Double, threeHopReach: Double) {
+        self.name = name
+        self.users = users
+        self.items = items
+        self.interactions = interactions
+        self.density = density
+        self.medianPerUser = medianPerUser
+        self.orderLift = orderLift
+        self.rank8Energy = rank8Energy
+        self.threeHopReach = threeHopReach
+    }
+
     /// Measures a data set (its time order is the timestamps, ties in file order).
     public static func measure(_ data: RatingsData) throws -> DataProfile {
         let all = Array(0..<data.count)

@@ -64,7 +64,8 @@ public struct Figure: Sendable {
     public var markers: [(x: Double, caption: String)] = []
     /// Width and height in pixels.
     public var size = (width: 1000, height: 620)
-    /// Where the legend goes (a gnuplot `set key` argument list).
+    /// Where the legend goes (a gnuplot `set key` argument list; "off" for none, e.g. when
+    /// every point carries its own label).
     public var keyPosition = "top right"
     /// The caption shown under the figure in the transcript.
     public var caption: String?

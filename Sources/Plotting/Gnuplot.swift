@@ -135,6 +135,7 @@ public enum Gnuplot {
     /// (gnuplot's own `key below` overprints the x label).
     static func keyCommands(_ figure: Figure) -> [String] {
         // gnuplot measures key text with a narrower font than pngcairo draws: widen the box.
+        if figure.keyPosition == "off" { return ["unset key"] }
         guard figure.keyPosition == "below" else { return ["set key \(figure.keyPosition) box opaque width 2"] }
         let titles: [String]
         switch figure.kind {

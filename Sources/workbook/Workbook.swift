@@ -9,6 +9,7 @@ import Chapter04Autoencoders
 import Chapter05EASE
 import Chapter06GNN
 import Chapter07Practice
+import Chapter08Capstone
 import Foundation
 import Narrative
 import _WorkbookSupport
@@ -23,6 +24,7 @@ var chapters: [any Chapter.Type] {
         EASEChapter.self,
         GNNChapter.self,
         PracticeChapter.self,
+        CapstoneChapter.self,
     ]
 }
 
@@ -32,7 +34,7 @@ struct Workbook: ParsableCommand {
         commandName: "workbook",
         abstract: "Deep-learning recommender systems, as a book you run: one chapter per section.",
         discussion: "Start with `workbook chapter 1`. Figures and transcripts go to output/<NN-slug>/.",
-        subcommands: [List.self, RunChapter.self, RunAll.self, Exercises.self, DataCommand.self, Evaluate.self, Similar.self, Bench.self],
+        subcommands: [List.self, RunChapter.self, RunAll.self, Exercises.self, DataCommand.self, Evaluate.self, Similar.self, Recommend.self, Book.self, Bench.self],
         defaultSubcommand: List.self)
 
     /// Parses and runs; any error becomes one line on stderr and a non-zero exit.
@@ -163,6 +165,8 @@ struct RunAll: ParsableCommand {
         }
         print("\nAll chapters done in \(String(format: "%.1f", Date().timeIntervalSince(start))) s:\n")
         print(Table(headers: ["#", "chapter", "output", "figures", "time"], rows: rows).text())
+        let book = try BookBuilder.build(outputRoot: URL(fileURLWithPath: options.output), chapters: chapters.map { (folder: $0.folderName, number: $0.number, title: $0.title) })
+        print("\nThe whole book as HTML: \(book.index.path)")
     }
 }
 

@@ -33,6 +33,9 @@ final class CLITests: XCTestCase {
                                  (["chapter", "1", "--data-dir", "/no/such/dir"], "data directory '/no/such/dir' does not exist"),
                                  (["chapter", "1", "--quick", "--full"], "exclude each other"),
                                  (["chapter", "1", "--output", "/proc/no-such-place"], "cannot create the output folder"),
+                                 (["recommend", "--model", "svd", "--user", "1"], "unknown model 'svd': choose one of most-popular"),
+                                 (["recommend", "--model", "ease", "--user", "1", "-k", "0"], "-k must be between 1 and 100"),
+                                 (["book", "--output", "/no/such/output"], "no chapter has been run yet"),
                                  (["frobnicate"], "workbook: ")] {
             let r = try run(args)
             XCTAssertNotEqual(r.status, 0, "\(args)")
@@ -51,5 +54,25 @@ final class CLITests: XCTestCase {
         let files = try FileManager.default.contentsOfDirectory(atPath: output.appendingPathComponent("01-mf-limits").path)
         XCTAssertTrue(files.contains("user4-directions.gp") && files.contains("results.json") && files.contains("README.md"))
         XCTAssertFalse(files.contains { $0.hasSuffix(".png") })
+    }
+
+    func testRecommendShowsTheUsersFilmsAndTheModelsPicks() throws {
+        try skipWithoutMovieLens()
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let first = try run(["recommend", "--model", "EASE", "--user", "196", "-k", "5", "--explain", "--output", output.path])
+        XCTAssertEqual(first.status, 0, first.err)
+        XCTAssertTrue(first.out.contains("User 196 rated 39 films"), first.out)
+        XCTAssertTrue(first.out.contains("because you rated"), first.out)
+        XCTAssertTrue(first.out.contains("trained now, saved to"), first.out)
+        let again = try run(["recommend", "--model", "ease", "--user", "196", "-k", "5", "--explain", "--output", output.path])
+        XCTAssertTrue(again.out.contains("loaded from"), again.out)
+        // The same list either way.
+        func films(_ text: String) -> [String] { text.components(separatedBy: "Top 5")[1].split(separator: "\n").filter { $0.contains("(19") }.map(String.init) }
+        XCTAssertEqual(films(first.out), films(again.out))
+        XCTAssertEqual(films(first.out).count, 5)
+        let unknown = try run(["recommend", "--model", "ease", "--user", "5000", "--output", output.path])
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertTrue(unknown.err.contains("user 5000 is not in ml-100k: choose a user id between 1 and 943"), unknown.err)
     }
 }

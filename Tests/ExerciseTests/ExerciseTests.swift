@@ -12,6 +12,8 @@ import Chapter03Item2Vec
 import Chapter04Autoencoders
 import Chapter05EASE
 import Chapter06GNN
+import Chapter07Practice
+import Chapter08Capstone
 import Narrative
 import XCTest
 
@@ -72,4 +74,20 @@ final class Chapter04ExerciseTests: XCTestCase {
     func testExercise4_3() throws { try verify(AutoencodersChapter.exercises[2]) }
     func testExercise4_4() throws { try verify(AutoencodersChapter.exercises[3]) }
     func testEveryExerciseHasATest() { XCTAssertEqual(AutoencodersChapter.exercises.count, 4) }
+}
+
+final class Chapter07ExerciseTests: XCTestCase {
+    func testExercise7_1() throws { try verify(PracticeChapter.exercises[0]) }
+    func testExercise7_2() throws { try verify(PracticeChapter.exercises[1]) }
+    func testExercise7_3() throws { try verify(PracticeChapter.exercises[2]) }
+    func testExercise7_4() throws { try verify(PracticeChapter.exercises[3]) }
+    func testExercise7_5() throws { try verify(PracticeChapter.exercises[4]) }
+    func testEveryExerciseHasATest() { XCTAssertEqual(PracticeChapter.exercises.count, 5) }
+}
+
+final class Chapter08ExerciseTests: XCTestCase {
+    func testExercise8_1() throws { try verify(CapstoneChapter.exercises[0]) }
+    func testExercise8_2() throws { try verify(CapstoneChapter.exercises[1]) }
+    func testExercise8_3() throws { try verify(CapstoneChapter.exercises[2]) }
+    func testEveryExerciseHasATest() { XCTAssertEqual(CapstoneChapter.exercises.count, 3) }
 }

@@ -1,0 +1,193 @@
+// The book as HTML: every chapter's transcript (output/NN-slug/README.md) turned into a page,
+// its figures copied beside it, and an index; one folder (output/book/) that opens offline in
+// any browser. The Markdown is the subset the Narrator writes: headings, paragraphs, lists,
+// tables, Swift listings, call-outs (> **Errata.** ...), figures and italic captions.
+
+import _WorkbookSupport
+import Foundation
+
+public enum BookBuilder {
+    public struct Report: Sendable {
+        public let index: URL
+        public let pages: Int
+        public let figures: Int
+        /// Chapters without a transcript yet.
+        public let missing: [String]
+    }
+
+    /// Builds `<outputRoot>/book/`. Fails, writing nothing, when no chapter has been run.
+    public static func build(outputRoot: URL, chapters: [(folder: String, number: Int, title: String)]) throws -> Report {
+        let fm = FileManager.default
+        let present = chapters.filter { fm.fileExists(atPath: outputRoot.appendingPathComponent($0.folder).appendingPathComponent("README.md").path) }
+        guard !present.isEmpty else {
+            throw WorkbookError("no chapter has been run yet, so there is nothing to put in the book (looked in \(outputRoot.path))",
+                                fix: "run `workbook all` (or `workbook chapter 1`) first")
+        }
+        let book = outputRoot.appendingPathComponent("book")
+        var figures = 0
+        for (k, chapter) in present.enumerated() {
+            let source = outputRoot.appendingPathComponent(chapter.folder)
+            guard let markdown = try? String(contentsOf: source.appendingPathComponent("README.md"), encoding: .utf8) else {
+                throw WorkbookError("cannot read \(source.appendingPathComponent("README.md").path)", fix: "run `workbook chapter \(chapter.number)` again")
+            }
+            let page = render(markdown, imagePrefix: chapter.folder + "/")
+            // Figures go to book/NN-slug/, so the book folder is complete on its own.
+            for image in page.images {
+                let from = source.appendingPathComponent(image)
+                guard let bytes = fm.contents(atPath: from.path) else { continue }
+                try AtomicFile.write(bytes, to: book.appendingPathComponent(chapter.folder).appendingPathComponent(image))
+                figures += 1
+            }
+            let previous = k > 0 ? "<a href=\"\(present[k - 1].folder).html\">← \(escape(present[k - 1].title))</a>" : ""
+            let next = k + 1 < present.count ? "<a href=\"\(present[k + 1].folder).html\">\(escape(present[k + 1].title)) →</a>" : ""
+            let nav = "<nav><a href=\"index.html\">Contents</a><span>\(previous)</span><span>\(next)</span></nav>"
+            try AtomicFile.write(document(title: "\(chapter.number). \(chapter.title)", body: nav + page.html + nav), to: book.appendingPathComponent(chapter.folder + ".html"))
+        }
+        let items = chapters.map { c in
+            present.contains { $0.folder == c.folder }
+                ? "<li><a href=\"\(c.folder).html\">\(c.number). \(escape(c.title))</a></li>"
+                : "<li class=\"missing\">\(c.number). \(escape(c.title)) <em>(not run yet: <code>workbook chapter \(c.number)</code>)</em></li>"
+        }
+        let index = "<h1>Deep-learning recommender systems</h1><p>A book you run: every number and figure below was computed by the run that wrote it.</p><ol class=\"toc\">"
+            + items.joined() + "</ol>"
+        let indexURL = book.appendingPathComponent("index.html")
+        try AtomicFile.write(document(title: "Deep-learning recommender systems", body: index), to: indexURL)
+        return Report(index: indexURL, pages: present.count, figures: figures,
+                      missing: chapters.filter { c in !present.contains { $0.folder == c.folder } }.map { "\($0.number) (\($0.folder))" })
+    }
+
+    /// One page's HTML and the image files it shows.
+    public static func render(_ markdown: String, imagePrefix: String = "") -> (html: String, images: [String]) {
+        var html = "", images: [String] = []
+        let lines = markdown.components(separatedBy: "\n")
+        var k = 0
+        func paragraphLines() -> [String] {
+            var block: [String] = []
+            while k < lines.count, !lines[k].trimmingCharacters(in: .whitespaces).isEmpty, !lines[k].hasPrefix("```") {
+                block.append(lines[k])
+                k += 1
+            }
+            return block
+        }
+        while k < lines.count {
+            let line = lines[k]
+            if line.trimmingCharacters(in: .whitespaces).isEmpty { k += 1; continue }
+            if line.hasPrefix("```") {
+                let language = String(line.dropFirst(3))
+                k += 1
+                var code: [String] = []
+                while k < lines.count, !lines[k].hasPrefix("```") { code.append(lines[k]); k += 1 }
+                k += 1
+                html += "<pre><code class=\"language-\(escape(language))\">\(escape(code.joined(separator: "\n")))</code></pre>\n"
+                continue
+            }
+            let block = paragraphLines()
+            guard let first = block.first else { k += 1; continue }
+            if let level = headingLevel(first) {
+                html += "<h\(level)>\(inline(String(first.dropFirst(level + 1))))</h\(level)>\n"
+            } else if first.hasPrefix("|") {
+                html += table(block)
+            } else if first.hasPrefix(">") {
+                let text = block.map { $0.hasPrefix("> ") ? String($0.dropFirst(2)) : String($0.dropFirst(1)) }.joined(separator: "\n")
+                let kind = text.hasPrefix("**Errata.**") ? "errata" : "note"
+                html += "<aside class=\"\(kind)\">\(inline(text).replacingOccurrences(of: "\n", with: "<br>"))</aside>\n"
+            } else if first.trimmingCharacters(in: .whitespaces).hasPrefix("- ") {
+                html += "<ul>" + block.map { item in
+                    let depth = item.prefix { $0 == " " }.count / 2
+                    let text = item.trimmingCharacters(in: .whitespaces).dropFirst(2)
+                    return "<li\(depth > 0 ? " class=\"depth\(depth)\"" : "")>\(inline(String(text)))</li>"
+                }.joined() + "</ul>\n"
+            } else if block.count == 1, first.hasPrefix("!["), let close = first.firstIndex(of: "]"),
+                      first[close...].hasPrefix("]("), first.hasSuffix(")") {
+                let alt = String(first[first.index(first.startIndex, offsetBy: 2)..<close])
+                let file = String(first[first.index(close, offsetBy: 2)..<first.index(before: first.endIndex)])
+                images.append(file)
+                html += "<figure><img src=\"\(escape(imagePrefix + file))\" alt=\"\(escape(alt))\"><figcaption>\(escape(alt))</figcaption></figure>\n"
+            } else if block.count == 1, first.hasPrefix("*"), first.hasSuffix("*"), !first.hasPrefix("**"), first.count > 2 {
+                html += "<p class=\"caption\">\(inline(String(first.dropFirst().dropLast())))</p>\n"
+            } else {
+                html += "<p>\(inline(block.joined(separator: " ")))</p>\n"
+            }
+        }
+        return (html, images)
+    }
+
+    static func headingLevel(_ line: String) -> Int? {
+        let hashes = line.prefix { $0 == "#" }.count
+        return hashes >= 1 && hashes <= 6 && line.dropFirst(hashes).hasPrefix(" ") ? hashes : nil
+    }
+
+    static func table(_ block: [String]) -> String {
+        func cells(_ row: String) -> [String] {
+            // Split on | that is not escaped as \|.
+            var out: [String] = [], current = "", escaped = false
+            for ch in row.trimmingCharacters(in: .whitespaces).dropFirst() {
+                if escaped { current.append(ch == "|" ? "|" : "\\" + String(ch)); escaped = false; continue }
+                if ch == "\\" { escaped = true; continue }
+                if ch == "|" { out.append(current.trimmingCharacters(in: .whitespaces)); current = "" } else { current.append(ch) }
+            }
+            return out
+        }
+        guard let header = block.first else { return "" }
+        let alignRight = block.count > 1 ? cells(block[1]).map { $0.hasSuffix(":") } : []
+        func row(_ values: [String], tag: String) -> String {
+            "<tr>" + values.enumerated().map { c, v in
+                "<\(tag)\(c < alignRight.count && alignRight[c] ? " class=\"num\"" : "")>\(inline(v))</\(tag)>"
+            }.joined() + "</tr>"
+        }
+        return "<table><thead>" + row(cells(header), tag: "th") + "</thead><tbody>"
+            + block.dropFirst(2).map { row(cells($0), tag: "td") }.joined() + "</tbody></table>\n"
+    }
+
+    /// Escapes HTML, then renders `code` and **bold**.
+    static func inline(_ text: String) -> String {
+        var out = "", rest = Substring(text)
+        while let tick = rest.firstIndex(of: "`") {
+            out += bold(escape(String(rest[..<tick])))
+            let after = rest[rest.index(after: tick)...]
+            guard let end = after.firstIndex(of: "`") else { out += escape(String(rest[tick...])); rest = ""; break }
+            out += "<code>\(escape(String(after[..<end])))</code>"
+            rest = after[after.index(after: end)...]
+        }
+        return out + bold(escape(String(rest)))
+    }
+
+    static func bold(_ escaped: String) -> String {
+        let parts = escaped.components(separatedBy: "**")
+        guard parts.count >= 3 else { return escaped }
+        return parts.enumerated().map { $0.offset % 2 == 1 && $0.offset < parts.count - 1 ? "<strong>\($0.element)</strong>" : ($0.offset % 2 == 1 ? "**" + $0.element : $0.element) }.joined()
+    }
+
+    public static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    static func document(title: String, body: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(escape(title))</title>
+        <style>
+        body { font: 17px/1.55 "DejaVu Sans", system-ui, sans-serif; max-width: 60rem; margin: 0 auto; padding: 1rem 1.5rem 4rem; color: #1d232a; }
+        h1 { font-size: 1.9rem; border-bottom: 2px solid #2b7bb9; padding-bottom: .3rem; }
+        h2 { font-size: 1.45rem; margin-top: 2.2rem; } h3 { font-size: 1.15rem; margin-top: 1.6rem; }
+        pre { background: #f5f7f9; border: 1px solid #dde3e8; border-radius: 6px; padding: .8rem 1rem; overflow-x: auto; font-size: .85rem; line-height: 1.4; }
+        code { font-family: "DejaVu Sans Mono", ui-monospace, monospace; font-size: .9em; }
+        table { border-collapse: collapse; margin: .5rem 0 1.2rem; font-size: .9rem; display: block; overflow-x: auto; }
+        th, td { border-bottom: 1px solid #dde3e8; padding: .3rem .7rem; text-align: left; vertical-align: top; }
+        th { background: #eef3f7; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+        figure { margin: 1.2rem 0; } figure img { max-width: 100%; border: 1px solid #dde3e8; border-radius: 4px; }
+        figcaption, .caption { color: #52606d; font-style: italic; font-size: .92rem; }
+        aside { border-left: 4px solid #2b7bb9; background: #f0f6fb; padding: .6rem 1rem; margin: 1rem 0; border-radius: 0 6px 6px 0; }
+        aside.errata { border-color: #c0392b; background: #fcf1ef; }
+        nav { display: flex; justify-content: space-between; gap: 1rem; font-size: .9rem; margin: 1rem 0; }
+        li.depth1 { margin-left: 1.5rem; } li.depth2 { margin-left: 3rem; } li.missing { color: #7b8794; }
+        ol.toc li { margin: .4rem 0; font-size: 1.1rem; }
+        </style></head><body>
+        \(body)
+        </body></html>
+
+        """
+    }
+}

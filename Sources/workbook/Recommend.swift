@@ -1,0 +1,92 @@
+// `workbook recommend` (one user's recommendations from any model of the book) and
+// `workbook book` (the chapters' transcripts as HTML).
+
+import ArgumentParser
+import Chapter07Practice
+import Chapter08Capstone
+import Foundation
+import Narrative
+import RecKit
+import _WorkbookSupport
+
+struct Recommend: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "One user's top-K from any model of the book, next to what they rated highly.",
+        discussion: "The model is trained on all of MovieLens-100K with its chapter's defaults and saved to <output>/models/; later calls load it. "
+            + "Models: " + Catalogue.all.map(\.key).joined(separator: ", ") + ".")
+    @Option(help: "The model (e.g. ease, neumf, lightgcn, mult-vae).")
+    var model: String
+    @Option(help: "The MovieLens user id (1-943 in MovieLens-100K).")
+    var user: Int
+    @Option(name: .short, help: "How many films to recommend.")
+    var k = 10
+    @Flag(help: "Show which of the user's films contributed most (EASE and ItemKNN).")
+    var explain = false
+    @Flag(help: "Train again even if a saved model exists.")
+    var retrain = false
+    @Flag(help: "Train with --quick epochs (seconds).")
+    var quick = false
+    @Flag(help: "Train with the papers' epochs (slow).")
+    var full = false
+    @Option(help: "The seed every random choice flows from.")
+    var seed: UInt64 = 42
+    @Option(help: "Folder for output (models go to <output>/models/).")
+    var output = "output"
+    @OptionGroup var location: DataLocation
+
+    func validate() throws {
+        if quick && full { throw ValidationError("--quick and --full exclude each other: pick one") }
+        if k < 1 || k > 100 { throw ValidationError("-k must be between 1 and 100") }
+        if Catalogue.recipe(model) == nil {
+            throw ValidationError("unknown model '\(model)': choose one of " + Catalogue.all.map(\.key).joined(separator: ", "))
+        }
+    }
+
+    func run() throws {
+        guard let recipe = Catalogue.recipe(model) else { return }
+        let data = try location.load()
+        guard let u = data.userIndex(raw: user) else {
+            throw WorkbookError("user \(user) is not in \(data.name)", fix: "choose a user id between \(data.userIds.first ?? 0) and \(data.userIds.last ?? 0)")
+        }
+        let mode: RunMode = quick ? .quick : (full ? .full : .standard)
+        let loaded = try ModelStore.model(recipe, data: data, root: URL(fileURLWithPath: output), mode: mode, seed: seed, retrain: retrain, log: log)
+        if explain && !recipe.explainable {
+            log("--explain: \(recipe.name)'s scores do not split into per-film contributions (EASE's and ItemKNN's do); showing the list without them")
+        }
+        let title = { (i: Int) in data.catalogue.indices.contains(i) ? data.catalogue[i].displayTitle : "item \(data.itemIds[i])" }
+        // What the user rated highly: best ratings first, then the most recent.
+        let rows = (0..<data.count).filter { data.users[$0] == Int32(u) }
+            .sorted { (data.ratings[$0], data.timestamps[$0]) > (data.ratings[$1], data.timestamps[$1]) }
+        print("User \(user) rated \(rows.count) films; the highest rated:\n")
+        print(Table(headers: ["rating", "film"], rows: rows.prefix(k).map { [String(format: "%.0f", data.ratings[$0]), title(Int(data.items[$0]))] },
+                    alignments: [.right, .left]).text())
+        let recommendations = ModelStore.recommend(loaded.recommender, user: u, data: data, k: k, explain: explain && recipe.explainable)
+        let origin = loaded.trainedNow ? "trained now, saved to \(loaded.url.path)" : "loaded from \(loaded.url.path)"
+        print("\nTop \(k) from \(recipe.name): \(loaded.header.settings), trained on all \(data.count.formatted()) ratings (\(origin)).\n")
+        var table: [[String]] = []
+        for (r, rec) in recommendations.enumerated() {
+            var row = ["\(r + 1)", title(rec.item), String(format: abs(rec.score) >= 1000 ? "%.0f" : "%.4f", rec.score)]
+            if explain && recipe.explainable {
+                row.append(rec.because.map { "\(title($0.item)) (\(String(format: "%+.3f", $0.weight)))" }.joined(separator: "; "))
+            }
+            table.append(row)
+        }
+        let headers = ["#", "film", "score"] + (explain && recipe.explainable ? ["because you rated (contribution)"] : [])
+        print(Table(headers: headers, rows: table, alignments: [.right, .left, .right, .left]).text())
+    }
+}
+
+struct Book: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Build the book as HTML (output/book/index.html) from the chapters' transcripts.")
+    @Option(help: "Folder holding the chapters' output.")
+    var output = "output"
+
+    func run() throws {
+        let root = URL(fileURLWithPath: output)
+        let report = try BookBuilder.build(outputRoot: root, chapters: chapters.map { (folder: $0.folderName, number: $0.number, title: $0.title) })
+        print("The book is in \(report.index.path): \(report.pages) chapter page(s), \(report.figures) figure(s).")
+        if !report.missing.isEmpty {
+            print("Not run yet (so not in the book): " + report.missing.joined(separator: ", ") + ". Run `workbook all`, then `workbook book` again.")
+        }
+    }
+}
