@@ -145,10 +145,15 @@ public enum NCFChapter: Chapter {
     }
 
     public static func makeModel(_ name: String, data: RatingsData, config: NCFConfig, rng: RandomGenerator) -> any PairScorer {
+        makeModel(name, users: data.userCount, items: data.itemCount, config: config, rng: rng)
+    }
+
+    /// GMF, MLP or NeuMF (any other name) for `users` x `items`.
+    public static func makeModel(_ name: String, users: Int, items: Int, config: NCFConfig, rng: RandomGenerator) -> any PairScorer {
         switch name {
-        case "GMF": return GMF(userCount: data.userCount, itemCount: data.itemCount, factors: config.factors, rng: rng)
-        case "MLP": return MLP(userCount: data.userCount, itemCount: data.itemCount, factors: config.factors, layers: config.layers, dropout: config.dropout, rng: rng)
-        default: return NeuMF(userCount: data.userCount, itemCount: data.itemCount, config: config, rng: rng)
+        case "GMF": return GMF(userCount: users, itemCount: items, factors: config.factors, rng: rng)
+        case "MLP": return MLP(userCount: users, itemCount: items, factors: config.factors, layers: config.layers, dropout: config.dropout, rng: rng)
+        default: return NeuMF(userCount: users, itemCount: items, config: config, rng: rng)
         }
     }
 

@@ -179,21 +179,13 @@ public enum Catalogue {
                                     settings: "f = \(config.factors), \(config.negativeCount) negatives, \(config.epochCount) epochs", state: tensors(model))
             },
             restoreModel: { train, values, _ in
-                let model = NCFChapter.makeModel(name, data: placeholder(train), config: NCFConfig(), rng: RandomGenerator(seed: 0))
+                let model = NCFChapter.makeModel(name, users: train.userCount, items: train.itemCount, config: NCFConfig(), rng: RandomGenerator(seed: 0))
                 try load(model, values)
                 return PairScorerRecommender(name: name, model: model, itemCount: train.itemCount)
             },
             expectedShapes: { users, items in
-                let shape = InteractionMatrix(userCount: users, itemCount: items, users: [0], items: [0])
-                return NCFChapter.makeModel(name, data: placeholder(shape), config: NCFConfig(), rng: RandomGenerator(seed: 0)).parameters.map(\.shape)
+                NCFChapter.makeModel(name, users: users, items: items, config: NCFConfig(), rng: RandomGenerator(seed: 0)).parameters.map(\.shape)
             })
-    }
-
-    /// A data set with the shape of `train` (NCF models are built from a RatingsData's counts).
-    static func placeholder(_ train: InteractionMatrix) -> RatingsData {
-        let n = max(train.userCount, train.itemCount)
-        return RatingsData(name: "", rawUsers: (0..<n).map { $0 % train.userCount }, rawItems: (0..<n).map { $0 % train.itemCount },
-                           ratings: [Float](repeating: 1, count: n), timestamps: [Int64](repeating: 0, count: n))
     }
 
     static let item2vec = ModelRecipe(

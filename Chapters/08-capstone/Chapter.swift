@@ -42,7 +42,7 @@ public enum CapstoneChapter: Chapter {
         say.heading("The document's project, made right")
         say.prose("The document's project builds a MovieLensDataset over a DataFrame, splits it 80/20 at random, trains NeuralMF(factor_num=64, num_layers=3, dropout=0.2) as a rating regressor with MSE and Adam for 50 epochs, and calls evaluate_model on the validation loader. Four things change here, and nothing else:")
         say.bullets([
-            "The data set is columns, not rows: `RatingRows` holds the users, items and ratings as three arrays, so a batch is three gathers. The document's `__getitem__` calls `self.ratings.iloc[idx]` and builds three tensors for every single row, which makes its DataLoader spend most of an epoch in pandas.",
+            "The data set is columns, not rows: `RatingRows` holds the users, items and ratings as three arrays, so a batch is three gathers. The document's `__getitem__` calls `self.ratings.iloc[idx]` and builds three tensors for every single row: a pandas lookup and three allocations per example, before the model sees anything.",
             "Three parts, not two: the 80% is split again into train and validation (protocol ratings-80-20 with validation), so that the number of epochs is chosen without the test set, and the test set is read once.",
             "Early stopping on the validation loss, keeping the best epoch's weights (chapter 7's errata: the document's EarlyStopping is never read by its loop).",
             "Evaluation per user (chapter 2's errata: evaluate_model ranks across the users of a mini-batch), plus RMSE, the metric a rating regressor is trained for.",

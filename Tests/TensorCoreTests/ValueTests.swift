@@ -147,3 +147,34 @@ func XCTAssertEqual(_ a: [Float], _ b: [Float], accuracy: Float, file: StaticStr
     XCTAssertEqual(a.count, b.count, file: file, line: line)
     for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: accuracy, "\(a) vs \(b)", file: file, line: line) }
 }
+
+/// Products large enough for OpenBLAS's threads, tall and short-wide, with odd sizes: the result
+/// and both gradients (the transposed GEMMs of the backward pass) match a plain triple loop.
+final class LargeGEMMTests: XCTestCase {
+    func check(m: Int, k: Int, n: Int, file: StaticString = #filePath, line: UInt = #line) {
+        let rng = RandomGenerator(seed: UInt64(m * 7 + n))
+        let a = Tensor.randomNormal([m, k], rng: rng), b = Tensor.randomNormal([k, n], rng: rng), w = Tensor.randomNormal([m, n], rng: rng)
+        a.requiresGrad = true
+        b.requiresGrad = true
+        let c = a.matmul(b)
+        (c * w).sum().backward()
+        func close(_ x: Float, _ y: Double) -> Bool { abs(Double(x) - y) <= 1e-3 * max(1, abs(y)) }
+        for (i, j) in [(0, 0), (m - 1, n - 1), (m / 2, n / 3), (m - 1, 0), (0, n - 1), (m / 3, n / 2 + 1)] {
+            let want = (0..<k).reduce(0.0) { $0 + Double(a.data[i * k + $1]) * Double(b.data[$1 * n + j]) }
+            XCTAssertTrue(close(c.data[i * n + j], want), "C[\(i),\(j)] = \(c.data[i * n + j]), want \(want)", file: file, line: line)
+        }
+        // dA = W Bᵀ and dB = Aᵀ W.
+        for (i, p) in [(0, 0), (m - 1, k - 1), (m / 2, k / 2)] {
+            let want = (0..<n).reduce(0.0) { $0 + Double(w.data[i * n + $1]) * Double(b.data[p * n + $1]) }
+            XCTAssertTrue(close(a.grad![i * k + p], want), "dA[\(i),\(p)]", file: file, line: line)
+        }
+        for (p, j) in [(0, 0), (k - 1, n - 1), (k / 2, n / 2)] {
+            let want = (0..<m).reduce(0.0) { $0 + Double(a.data[$1 * k + p]) * Double(w.data[$1 * n + j]) }
+            XCTAssertTrue(close(b.grad![p * n + j], want), "dB[\(p),\(j)]", file: file, line: line)
+        }
+    }
+
+    func testTallProduct() { check(m: 300, k: 200, n: 150) }
+    func testShortWideProduct() { check(m: 20, k: 400, n: 3000) }
+    func testOddSizesLeaveNoElementOut() { check(m: 517, k: 33, n: 131) }
+}
