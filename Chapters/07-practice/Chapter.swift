@@ -221,6 +221,8 @@ public enum PracticeChapter: Chapter {
         var lrFigure = Figure(name: "plateau-lr", title: "The learning rate ReduceLROnPlateau set after each epoch", xLabel: "epoch", yLabel: "learning rate",
                               kind: .lines([Series("ReduceLROnPlateau", perEpoch: plateau.learningRates), Series("constant", perEpoch: constant.learningRates, style: .dashed)]))
         lrFigure.logY = true
+        let lowest = plateau.learningRates.min() ?? Double(config.learningRate)
+        lrFigure.yRange = (lowest / 1.5)...(Double(config.learningRate) * 1.5)
         lrFigure.xTicStep = plan.tipEpochs > 12 ? 5 : 1
         try context.figure(lrFigure)
         let plateauBest = plateau.validation.min() ?? .nan, constantBest = constant.validation.min() ?? .nan
