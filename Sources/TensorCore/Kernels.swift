@@ -17,15 +17,22 @@ private struct SendableBody: @unchecked Sendable {
     let run: (Range<Int>) -> Void
 }
 
+/// The same for a body indexed by worker.
+private struct SendableIndexBody: @unchecked Sendable {
+    let run: (Int) -> Void
+}
+
 /// Low-level loops. Large element-wise loops are split across threads; reductions use fixed
 /// block boundaries, so their result never depends on the thread count.
 public enum Kernels {
-    /// Worker threads for the core's own loops and for OpenBLAS. Defaults to the number of
-    /// active processors; `WORKBOOK_THREADS` or `setThreadCount` overrides it.
+    /// Worker threads for the core's own loops (GEMM included) and for LAPACK. Defaults to the
+    /// number of active processors; `WORKBOOK_THREADS` or `setThreadCount` overrides it.
     nonisolated(unsafe) public private(set) static var threadCount: Int = {
         let fromEnvironment = ProcessInfo.processInfo.environment["WORKBOOK_THREADS"].flatMap { Int($0) }
         let n = max(1, fromEnvironment ?? ProcessInfo.processInfo.activeProcessorCount)
-        openblas_set_num_threads(Int32(n))
+        // OpenBLAS runs single-threaded except inside `withBLASThreads` (LAPACK).
+        openblas_set_num_threads(1)
+        blasThreads = 1
         #if canImport(Glibc)
         // Keep freed tensor buffers in the heap for reuse instead of returning each large one
         // to the kernel: a fresh mmap of a 40 MB result costs 10,000 page faults (more than the
@@ -36,15 +43,24 @@ public enum Kernels {
         return n
     }()
 
-    /// Sets the threads used by the core and by OpenBLAS (call before work starts).
+    /// Sets the threads used by the core (call before work starts).
     public static func setThreadCount(_ n: Int) {
         threadCount = max(1, n)
-        openblas_set_num_threads(Int32(threadCount))
-        blasThreads = threadCount
     }
 
-    /// The thread count OpenBLAS was last given (GEMM lowers it for small products).
+    /// The thread count OpenBLAS was last given.
     nonisolated(unsafe) static var blasThreads = 0
+
+    /// Runs `body` (a LAPACK routine) with OpenBLAS on all `threadCount` threads: LAPACK's
+    /// blocked factorisations call BLAS internally, where the core cannot split the work.
+    static func withBLASThreads<T>(_ body: () throws -> T) rethrows -> T {
+        let n = threadCount
+        if blasThreads != n {
+            openblas_set_num_threads(Int32(n))
+            blasThreads = n
+        }
+        return try body()
+    }
 
     /// Below this many elements a loop runs on one thread (thread start-up costs more).
     static let parallelThreshold = 1 << 17
@@ -175,19 +191,44 @@ public enum Kernels {
     }
 
     /// C[M,N] = alpha * op(A) op(B) + beta * C, row-major, through OpenBLAS.
+    ///
+    /// OpenBLAS itself always runs on one thread here; a large product is split into blocks of
+    /// C's rows (or columns, when C is short and wide) that the core's own workers compute at
+    /// once. OpenBLAS's threads would spin (sched_yield) after each product, on the cores the
+    /// rest of a training step needs; GCD's workers sleep.
     static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                      beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        // Small products run on one thread: waking OpenBLAS's workers for a 256 x 64 x 32
-        // product costs more than the product, and idle workers then spin (sched_yield) on
-        // the core the rest of the step needs.
-        let threads = m * n * k < 1 << 21 ? 1 : threadCount
-        if threads != blasThreads {
-            openblas_set_num_threads(Int32(threads))
-            blasThreads = threads
+        let workers = threadCount  // first: its initialiser sets OpenBLAS's thread count
+        if blasThreads != 1 {
+            openblas_set_num_threads(1)
+            blasThreads = 1
         }
-        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),
-                    beta, c, blasint(ldc))
+        func block(rows: Range<Int>, columns: Range<Int>) {
+            let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
+            let aBlock = transA ? a + rows.lowerBound : a + rows.lowerBound * lda
+            let bBlock = transB ? b + columns.lowerBound * ldb : b + columns.lowerBound
+            cblas_sgemm(CblasRowMajor, ta, tb, blasint(rows.count), blasint(columns.count), blasint(k), alpha, aBlock, blasint(lda),
+                        bBlock, blasint(ldb), beta, c + rows.lowerBound * ldc + columns.lowerBound, blasint(ldc))
+        }
+        // Small products run as one block: splitting a 256 x 64 x 32 product costs more than it saves.
+        let threads = m * n * k < 1 << 21 ? 1 : workers
+        let splitRows = m >= n || n < 64 * threads
+        let extent = splitRows ? m : n
+        guard threads > 1, extent >= 16 * threads else {
+            block(rows: 0..<m, columns: 0..<n)
+            return
+        }
+        // Blocks of a multiple of 16 rows or columns (the kernels' tile), as even as that allows.
+        let chunk = ((extent + threads - 1) / threads + 15) / 16 * 16
+        let pieces = (extent + chunk - 1) / chunk
+        let piece: (Int) -> Void = { t in
+            let range = (t * chunk)..<min(extent, (t + 1) * chunk)
+            if splitRows { block(rows: range, columns: 0..<n) } else { block(rows: 0..<m, columns: range) }
+        }
+        withoutActuallyEscaping(piece) { piece in
+            let work = SendableIndexBody(run: piece)
+            DispatchQueue.concurrentPerform(iterations: pieces) { work.run($0) }
+        }
     }
 }

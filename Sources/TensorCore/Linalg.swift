@@ -33,14 +33,14 @@ public enum Linalg {
     /// `inverseSPD` in place: no second n x n copy (EASE at 20,000 items: 3.2 GB saved).
     public static func invertSPD(_ m: inout [Double], n: Int) throws {
         precondition(m.count == n * n, "inverseSPD: \(m.count) values for a \(n) x \(n) matrix")
-        var info = m.withUnsafeMutableBufferPointer {
+        var info = Kernels.withBLASThreads { m.withUnsafeMutableBufferPointer {
             LAPACKE_dpotrf(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), $0.baseAddress, Int32(n))
-        }
+        } }
         if info > 0 { throw LinalgError.notPositiveDefinite(order: Int(info)) }
         if info < 0 { throw LinalgError.invalidArgument(routine: "dpotrf", info: Int(info)) }
-        info = m.withUnsafeMutableBufferPointer {
+        info = Kernels.withBLASThreads { m.withUnsafeMutableBufferPointer {
             LAPACKE_dpotri(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), $0.baseAddress, Int32(n))
-        }
+        } }
         if info != 0 { throw LinalgError.invalidArgument(routine: "dpotri", info: Int(info)) }
         // dpotri fills the lower triangle only: mirror it.
         m.withUnsafeMutableBufferPointer { m in
@@ -58,10 +58,12 @@ public enum Linalg {
         var w = [Float](repeating: 0, count: n)
         var z = [Float](repeating: 0, count: n * count)
         var support = [Int32](repeating: 0, count: 2 * count)
-        let info = LAPACKE_ssyevr(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "I")),
-                                  Int8(UInt8(ascii: "L")), Int32(n), &m, Int32(n), 0, 0,
-                                  Int32(n - count + 1), Int32(n), 0, &found, &w, &z,
-                                  Int32(count), &support)
+        let info = Kernels.withBLASThreads {
+            LAPACKE_ssyevr(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "I")),
+                           Int8(UInt8(ascii: "L")), Int32(n), &m, Int32(n), 0, 0,
+                           Int32(n - count + 1), Int32(n), 0, &found, &w, &z,
+                           Int32(count), &support)
+        }
         if info > 0 { throw LinalgError.didNotConverge(routine: "ssyevr", info: Int(info)) }
         if info < 0 { throw LinalgError.invalidArgument(routine: "ssyevr", info: Int(info)) }
         // LAPACK returns ascending order; reverse to descending.
@@ -84,8 +86,10 @@ public enum Linalg {
         var s = [Float](repeating: 0, count: r)
         var u = [Float](repeating: 0, count: m * r)
         var vt = [Float](repeating: 0, count: r * n)
-        let info = LAPACKE_sgesdd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "S")), Int32(m), Int32(n), &x,
-                                  Int32(n), &s, &u, Int32(r), &vt, Int32(n))
+        let info = Kernels.withBLASThreads {
+            LAPACKE_sgesdd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "S")), Int32(m), Int32(n), &x,
+                           Int32(n), &s, &u, Int32(r), &vt, Int32(n))
+        }
         if info > 0 { throw LinalgError.didNotConverge(routine: "sgesdd", info: Int(info)) }
         if info < 0 { throw LinalgError.invalidArgument(routine: "sgesdd", info: Int(info)) }
         return (u, s, vt)
