@@ -17,11 +17,6 @@ private struct SendableBody: @unchecked Sendable {
     let run: (Range<Int>) -> Void
 }
 
-/// The same for a body indexed by worker.
-private struct SendableIndexBody: @unchecked Sendable {
-    let run: (Int) -> Void
-}
-
 /// Low-level loops. Large element-wise loops are split across threads; reductions use fixed
 /// block boundaries, so their result never depends on the thread count.
 public enum Kernels {
@@ -31,8 +26,7 @@ public enum Kernels {
         let fromEnvironment = ProcessInfo.processInfo.environment["WORKBOOK_THREADS"].flatMap { Int($0) }
         let n = max(1, fromEnvironment ?? ProcessInfo.processInfo.activeProcessorCount)
         // OpenBLAS runs single-threaded except inside `withBLASThreads` (LAPACK).
-        openblas_set_num_threads(1)
-        blasThreads = 1
+        openblas_set_num_threads(1); blasThreads = 1
         #if canImport(Glibc)
         // Keep freed tensor buffers in the heap for reuse instead of returning each large one
         // to the kernel: a fresh mmap of a 40 MB result costs 10,000 page faults (more than the
@@ -48,17 +42,12 @@ public enum Kernels {
         threadCount = max(1, n)
     }
 
-    /// The thread count OpenBLAS was last given.
-    nonisolated(unsafe) static var blasThreads = 0
+    nonisolated(unsafe) static var blasThreads = 0  // the thread count OpenBLAS was last given
 
     /// Runs `body` (a LAPACK routine) with OpenBLAS on all `threadCount` threads: LAPACK's
     /// blocked factorisations call BLAS internally, where the core cannot split the work.
     static func withBLASThreads<T>(_ body: () throws -> T) rethrows -> T {
-        let n = threadCount
-        if blasThreads != n {
-            openblas_set_num_threads(Int32(n))
-            blasThreads = n
-        }
+        if blasThreads != threadCount { openblas_set_num_threads(Int32(threadCount)); blasThreads = threadCount }
         return try body()
     }
 
@@ -200,35 +189,25 @@ public enum Kernels {
                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                      beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         let workers = threadCount  // first: its initialiser sets OpenBLAS's thread count
-        if blasThreads != 1 {
-            openblas_set_num_threads(1)
-            blasThreads = 1
-        }
+        if blasThreads != 1 { openblas_set_num_threads(1); blasThreads = 1 }
         func block(rows: Range<Int>, columns: Range<Int>) {
-            let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
-            let aBlock = transA ? a + rows.lowerBound : a + rows.lowerBound * lda
-            let bBlock = transB ? b + columns.lowerBound * ldb : b + columns.lowerBound
-            cblas_sgemm(CblasRowMajor, ta, tb, blasint(rows.count), blasint(columns.count), blasint(k), alpha, aBlock, blasint(lda),
-                        bBlock, blasint(ldb), beta, c + rows.lowerBound * ldc + columns.lowerBound, blasint(ldc))
+            cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                        blasint(rows.count), blasint(columns.count), blasint(k), alpha,
+                        transA ? a + rows.lowerBound : a + rows.lowerBound * lda, blasint(lda),
+                        transB ? b + columns.lowerBound * ldb : b + columns.lowerBound, blasint(ldb),
+                        beta, c + rows.lowerBound * ldc + columns.lowerBound, blasint(ldc))
         }
         // Small products run as one block: splitting a 256 x 64 x 32 product costs more than it saves.
         let threads = m * n * k < 1 << 21 ? 1 : workers
-        let splitRows = m >= n || n < 64 * threads
-        let extent = splitRows ? m : n
-        guard threads > 1, extent >= 16 * threads else {
-            block(rows: 0..<m, columns: 0..<n)
-            return
-        }
-        // Blocks of a multiple of 16 rows or columns (the kernels' tile), as even as that allows.
+        let splitRows = m >= n || n < 64 * threads, extent = splitRows ? m : n
+        guard threads > 1, extent >= 16 * threads else { return block(rows: 0..<m, columns: 0..<n) }
+        // One block per worker, a multiple of 16 rows or columns (the kernels' tile) each.
         let chunk = ((extent + threads - 1) / threads + 15) / 16 * 16
-        let pieces = (extent + chunk - 1) / chunk
-        let piece: (Int) -> Void = { t in
-            let range = (t * chunk)..<min(extent, (t + 1) * chunk)
-            if splitRows { block(rows: range, columns: 0..<n) } else { block(rows: 0..<m, columns: range) }
-        }
-        withoutActuallyEscaping(piece) { piece in
-            let work = SendableIndexBody(run: piece)
-            DispatchQueue.concurrentPerform(iterations: pieces) { work.run($0) }
+        parallelRanges((extent + chunk - 1) / chunk, threshold: 2) { pieces in
+            for t in pieces {
+                let range = (t * chunk)..<min(extent, (t + 1) * chunk)
+                if splitRows { block(rows: range, columns: 0..<n) } else { block(rows: 0..<m, columns: range) }
+            }
         }
     }
 }

@@ -39,6 +39,15 @@ public enum Loss {
 }
 
 extension Tensor {
-    /// The sum of squares: the L2 penalty of a parameter (composed).
-    public func sumOfSquares() -> Tensor { pow(2).sum() }
+    /// The sum of squares Σ x²: the L2 penalty of a parameter. Fused, because it runs on whole
+    /// weight matrices every step: the forward pass is a dot product and the backward pass adds
+    /// 2g·x to the gradient, with no temporary (pow(2).sum() would write two).
+    public func sumOfSquares() -> Tensor {
+        guard count > 0 else { return Tensor(scalar: 0) }
+        let value = data.withUnsafeBufferPointer { Kernels.dot($0.baseAddress!, $0.baseAddress!, count) }
+        return Tensor.record(Tensor(scalar: value), [self]) { out in
+            guard let g = out.grad?.first else { return }
+            self.data.withUnsafeBufferPointer { x in self.withGradBuffer { Kernels.axpy(2 * g, x.baseAddress!, $0.baseAddress!, self.count) } }
+        }
+    }
 }

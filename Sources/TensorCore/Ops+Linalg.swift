@@ -9,6 +9,11 @@ extension Tensor {
         precondition(rank == 2 && other.rank == 2 && shape[1] == other.shape[0],
                      "matmul: shapes \(shape) and \(other.shape) do not chain")
         let (m, k, n) = (shape[0], shape[1], other.shape[1])
+        // Data (no gradient) that is mostly zeros, such as a batch of interaction rows, is
+        // multiplied as a sparse matrix: the cost follows its non-zeros, not its size.
+        if !requiresGrad, m * k >= 1 << 15, let sparse = SparseMatrix(mostlyZero: data, rows: m, columns: k) {
+            return sparse.matmul(other)
+        }
         // GEMM with beta = 0 writes every element of C: no need to zero it first.
         let c = [Float](unsafeUninitializedCapacity: m * n) { buffer, initialized in
             if m > 0 && n > 0 && k > 0 {
@@ -60,25 +65,36 @@ public struct SparseMatrix: Sendable {
 
     /// A CSR matrix from (row, column, value) triples; duplicates are summed, columns sorted.
     public init(rowCount: Int, columnCount: Int, entries: [(row: Int, column: Int, value: Float)]) {
-        var perRow = [[(Int32, Float)]](repeating: [], count: rowCount)
-        for e in entries {
-            precondition(e.row >= 0 && e.row < rowCount && e.column >= 0 && e.column < columnCount,
-                         "SparseMatrix: entry (\(e.row), \(e.column)) outside \(rowCount) x \(columnCount)")
-            perRow[e.row].append((Int32(e.column), e.value))
+        precondition(entries.allSatisfy { (0..<rowCount).contains($0.row) && (0..<columnCount).contains($0.column) },
+                     "SparseMatrix: an entry lies outside \(rowCount) x \(columnCount)")
+        var rowStart = [Int](repeating: 0, count: rowCount + 1), columns: [Int32] = [], values: [Float] = []
+        var last: (row: Int, column: Int)?
+        for e in entries.sorted(by: { ($0.row, $0.column) < ($1.row, $1.column) }) {  // stable: duplicates keep their order
+            if let l = last, l == (e.row, e.column) { values[values.count - 1] += e.value; continue }
+            columns.append(Int32(e.column)); values.append(e.value); rowStart[e.row + 1] += 1
+            last = (e.row, e.column)
         }
-        var rowStart = [0], columns: [Int32] = [], values: [Float] = []
-        for var row in perRow {
-            row.sort { $0.0 < $1.0 }
-            for (c, v) in row {
-                if let last = columns.last, columns.count > rowStart.last!, last == c {
-                    values[values.count - 1] += v
-                } else {
-                    columns.append(c); values.append(v)
-                }
-            }
-            rowStart.append(columns.count)
-        }
+        for r in 0..<rowCount { rowStart[r + 1] += rowStart[r] }
         self.init(rowCount: rowCount, columnCount: columnCount, rowStart: rowStart, columns: columns, values: values)
+    }
+
+    /// The non-zeros of a dense row-major matrix, or nil when more than a tenth are non-zero.
+    init?(mostlyZero dense: [Float], rows: Int, columns: Int) {
+        let limit = dense.count / 10
+        var rowStart = [0], cols: [Int32] = [], values: [Float] = []
+        cols.reserveCapacity(limit); values.reserveCapacity(limit)
+        let complete: Bool = dense.withUnsafeBufferPointer { x in
+            for r in 0..<rows {
+                for c in 0..<columns where x[r * columns + c] != 0 {
+                    if cols.count == limit { return false }
+                    cols.append(Int32(c)); values.append(x[r * columns + c])
+                }
+                rowStart.append(cols.count)
+            }
+            return true
+        }
+        guard complete else { return nil }  // denser than a tenth: GEMM is faster
+        self.init(rowCount: rows, columnCount: columns, rowStart: rowStart, columns: cols, values: values)
     }
 
     /// A CSR matrix from its arrays (checked).
@@ -117,10 +133,7 @@ public struct SparseMatrix: Sendable {
                 Kernels.parallelRanges(rowCount, threshold: 256) { range in
                     for r in range {
                         let y = po.base + r * d
-                        for k in starts[r]..<starts[r + 1] {
-                            let x = px + Int(cols[k]) * d, v = vals[k]
-                            for j in 0..<d { y[j] += v * x[j] }
-                        }
+                        for k in starts[r]..<starts[r + 1] { Kernels.axpy(vals[k], px + Int(cols[k]) * d, y, d) }
                     }
                 }
             } } }

@@ -32,6 +32,10 @@ final class GradientTests: XCTestCase {
 
     // MARK: Reductions
     func testSum() { checkGradients([awayFromZero([3, 4], seed: 6)]) { $0[0].sum() } }
+    func testSumOfSquares() {
+        checkGradients([awayFromZero([3, 4], seed: 6)]) { $0[0].sumOfSquares() }
+        checkGradients([awayFromZero([37], seed: 9)]) { $0[0].sumOfSquares() * 0.5 + $0[0].sum() }  // odd length: the vector tail
+    }
     func testMean() { checkGradients([awayFromZero([3, 4], seed: 6)]) { $0[0].mean() } }
     func testSumAxis() {
         checkGradients([awayFromZero([2, 3, 4], seed: 6)]) { $0[0].sum(axis: 1) }

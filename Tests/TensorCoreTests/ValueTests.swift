@@ -178,3 +178,32 @@ final class LargeGEMMTests: XCTestCase {
     func testShortWideProduct() { check(m: 20, k: 400, n: 3000) }
     func testOddSizesLeaveNoElementOut() { check(m: 517, k: 33, n: 131) }
 }
+
+/// A left operand that is data and mostly zeros takes the sparse path; the numbers must be the
+/// dense product's.
+final class SparseLeftOperandTests: XCTestCase {
+    func testMostlyZeroDataMatchesTheDenseProduct() {
+        let rng = RandomGenerator(seed: 11)
+        let (m, k, n) = (300, 200, 64)
+        let a = Tensor((0..<(m * k)).map { _ in rng.nextFloat() < 0.05 ? rng.nextNormal() : 0 }, shape: [m, k])
+        let b = Tensor.randomNormal([k, n], rng: rng), w = Tensor.randomNormal([m, n], rng: rng)
+        b.requiresGrad = true
+        let c = a.matmul(b)
+        (c * w).sum().backward()
+        for (i, j) in [(0, 0), (m - 1, n - 1), (m / 2, 7), (17, n / 2)] {
+            let want = (0..<k).reduce(0.0) { $0 + Double(a.data[i * k + $1]) * Double(b.data[$1 * n + j]) }
+            XCTAssertEqual(Double(c.data[i * n + j]), want, accuracy: 1e-4)
+        }
+        for (p, j) in [(0, 0), (k - 1, n - 1), (k / 2, 5)] {
+            let want = (0..<m).reduce(0.0) { $0 + Double(a.data[$1 * k + p]) * Double(w.data[$1 * n + j]) }
+            XCTAssertEqual(Double(b.grad![p * n + j]), want, accuracy: 1e-4)
+        }
+    }
+
+    func testEntriesAreSortedAndDuplicatesSummed() {
+        let s = SparseMatrix(rowCount: 3, columnCount: 3, entries: [(2, 1, 1), (0, 2, 2), (0, 0, 3), (2, 1, 4), (1, 1, 5)])
+        XCTAssertEqual(s.rowStart, [0, 2, 3, 4])
+        XCTAssertEqual(s.columns, [0, 2, 1, 1])
+        XCTAssertEqual(s.values, [3, 2, 5, 5])
+    }
+}
