@@ -84,6 +84,16 @@ final class ModelStoreTests: XCTestCase {
         }
     }
 
+    func testTheSameSeedTrainsTheSameModel() throws {
+        let data = Self.smallData()
+        let style = TerminalStyle(width: 80, colour: false, interactiveProgress: false)
+        for recipe in Catalogue.all {
+            let a = try recipe.fit(TrainingInput(data: data, rows: Array(0..<data.count), mode: .quick, seed: 9, style: style))
+            let b = try recipe.fit(TrainingInput(data: data, rows: Array(0..<data.count), mode: .quick, seed: 9, style: style))
+            XCTAssertEqual(a.recommender.scores(users: [1, 30]), b.recommender.scores(users: [1, 30]), "\(recipe.name) is not deterministic")
+        }
+    }
+
     func testFilesThatDoNotFitAreRefusedWithAMessage() throws {
         let data = Self.smallData()
         guard let recipe = Catalogue.recipe("gmf") else { return XCTFail("gmf is in the catalogue") }
