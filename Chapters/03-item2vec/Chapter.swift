@@ -18,10 +18,12 @@ public enum Item2VecChapter: Chapter {
         try Listing.region(name, file: directory.appendingPathComponent(file).path)
     }
 
-    /// The document's configuration (train_item2vec's defaults), with this machine's threads.
+    /// The document's configuration (train_item2vec's defaults), on one thread: Hogwild workers
+    /// race on the shared tables, and the book's numbers must repeat for the same seed
+    /// (`workbook bench item2vec` measures the multi-threaded speed, as gensim's workers).
     public static func documentConfig() -> SGNSConfig {
         var c = SGNSConfig()
-        c.threads = Kernels.threadCount
+        c.threads = 1
         return c
     }
 
@@ -96,7 +98,7 @@ public enum Item2VecChapter: Chapter {
         say.listing(try listing("sgns", "SGNS.swift"))
         var config = documentConfig()
         let epochs = longEpochs(context.options.mode)
-        say.prose("Configuration (the document's train_item2vec): \(config). The noise distribution is unigram^0.75 (an alias table), frequent items are subsampled, and the learning rate falls linearly; with more than one thread the workers update the shared tables without locks, as word2vec and gensim do (so multi-threaded runs are not bit-reproducible; `threads = 1` is).")
+        say.prose("Configuration (the document's train_item2vec): \(config). The noise distribution is unigram^0.75 (an alias table), frequent items are subsampled, and the learning rate falls linearly; the book trains on one thread so that the same seed always gives the same vectors (with several threads the workers update the shared tables without locks, as word2vec and gensim do, and runs stop being bit-reproducible; `workbook bench item2vec` measures that Hogwild speed).")
         let bar = ProgressBar("SGNS, \(config.epochCount) epochs", total: 100, style: say.style)
         let short = trainSGNS(sessions: cases.map(\.context), itemCount: data.itemCount, config: config, seed: context.options.seed) { bar.update(Int($0 * 100)) }
         bar.finish(String(format: "%.2f s", short.trainSeconds))

@@ -193,7 +193,6 @@ public enum Catalogue {
         fitModel: { input in
             var config = Item2VecChapter.documentConfig()
             config.epochCount = Catalogue.Epochs.of(input.mode).item2vec
-            config.threads = 1  // Hogwild threads race: one thread keeps the same seed giving the same vectors
             // The document's sessions: each user's liked films (rating >= 4) in time order.
             let sessions = Split.rowsByUser(input.rows, data: input.data).map { $0.filter { input.data.ratings[$0] >= 4 }.map { input.data.items[$0] } }
             let vectors = trainSGNS(sessions: sessions, itemCount: input.data.itemCount, config: config, seed: input.seed)
