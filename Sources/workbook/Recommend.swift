@@ -24,18 +24,12 @@ struct Recommend: ParsableCommand {
     var explain = false
     @Flag(help: "Train again even if a saved model exists.")
     var retrain = false
-    @Flag(help: "Train with --quick epochs (seconds).")
-    var quick = false
-    @Flag(help: "Train with the papers' epochs (slow).")
-    var full = false
-    @Option(help: "The seed every random choice flows from.")
-    var seed: UInt64 = 42
+    @OptionGroup var training: TrainingOptions
     @Option(help: "Folder for output (models go to <output>/models/).")
     var output = "output"
     @OptionGroup var location: DataLocation
 
     func validate() throws {
-        if quick && full { throw ValidationError("--quick and --full exclude each other: pick one") }
         if k < 1 || k > 100 { throw ValidationError("-k must be between 1 and 100") }
         if Catalogue.recipe(model) == nil {
             throw ValidationError("unknown model '\(model)': choose one of " + Catalogue.all.map(\.key).joined(separator: ", "))
@@ -48,8 +42,8 @@ struct Recommend: ParsableCommand {
         guard let u = data.userIndex(raw: user) else {
             throw WorkbookError("user \(user) is not in \(data.name)", fix: "choose a user id between \(data.userIds.first ?? 0) and \(data.userIds.last ?? 0)")
         }
-        let mode: RunMode = quick ? .quick : (full ? .full : .standard)
-        let loaded = try ModelStore.model(recipe, data: data, root: URL(fileURLWithPath: output), mode: mode, seed: seed, retrain: retrain, log: log)
+        let loaded = try ModelStore.model(recipe, data: data, root: URL(fileURLWithPath: output), mode: training.mode, seed: training.seed,
+                                          retrain: retrain, log: log)
         if explain && !recipe.explainable {
             log("--explain: \(recipe.name)'s scores do not split into per-film contributions (EASE's and ItemKNN's do); showing the list without them")
         }

@@ -53,14 +53,25 @@ struct Workbook: ParsableCommand {
     }
 }
 
-/// Options every chapter run takes.
-struct RunOptions: ParsableArguments {
+/// How long to train, and from which seed (chapters and `recommend`).
+struct TrainingOptions: ParsableArguments {
     @Flag(help: "Seconds instead of a minute: tiny epochs, for a smoke test.")
     var quick = false
     @Flag(help: "Paper-scale epochs (slow).")
     var full = false
     @Option(help: "The seed every random choice flows from.")
     var seed: UInt64 = 42
+
+    func validate() throws {
+        if quick && full { throw ValidationError("--quick and --full exclude each other: pick one") }
+    }
+
+    var mode: RunMode { quick ? .quick : (full ? .full : .standard) }
+}
+
+/// Options every chapter run takes.
+struct RunOptions: ParsableArguments {
+    @OptionGroup var training: TrainingOptions
     @Option(help: "Folder for the chapters' output folders.")
     var output = "output"
     @Flag(help: "Skip the figures.")
@@ -69,7 +80,6 @@ struct RunOptions: ParsableArguments {
     var dataDir: String?
 
     func validate() throws {
-        if quick && full { throw ValidationError("--quick and --full exclude each other: pick one") }
         if let dataDir {
             var isDirectory: ObjCBool = false
             if !FileManager.default.fileExists(atPath: dataDir, isDirectory: &isDirectory) || !isDirectory.boolValue {
@@ -79,7 +89,7 @@ struct RunOptions: ParsableArguments {
     }
 
     var chapterOptions: ChapterOptions {
-        ChapterOptions(mode: quick ? .quick : (full ? .full : .standard), seed: seed,
+        ChapterOptions(mode: training.mode, seed: training.seed,
                        outputRoot: URL(fileURLWithPath: output), plots: !noPlots,
                        dataDirectory: dataDir.map { URL(fileURLWithPath: $0) })
     }
