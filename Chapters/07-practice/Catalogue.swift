@@ -38,11 +38,7 @@ public struct TrainingInput {
     }
 
     /// A generator for one part of the training, derived from the seed and the model's key.
-    func rng(_ stream: String) -> RandomGenerator {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in stream.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        return RandomGenerator(seed: seed ^ hash)
-    }
+    func rng(_ stream: String) -> RandomGenerator { RandomGenerator(seed: seed, stream: stream) }
 }
 
 /// A trained model and what it takes to save it.

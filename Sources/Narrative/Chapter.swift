@@ -111,11 +111,7 @@ public final class ChapterContext {
 
     /// A generator seeded from the run's seed and a stream name: each part of a chapter
     /// draws from its own stream, so adding a draw in one part does not move another's.
-    public func rng(_ stream: String) -> RandomGenerator {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in stream.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        return RandomGenerator(seed: options.seed ^ hash)
-    }
+    public func rng(_ stream: String) -> RandomGenerator { RandomGenerator(seed: options.seed, stream: stream) }
 
     /// Renders a figure (unless `--no-plots`) and shows it in the narrative.
     public func figure(_ figure: Figure, caption: String? = nil) throws {

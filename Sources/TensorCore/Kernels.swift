@@ -44,8 +44,7 @@ public enum Kernels {
 
     nonisolated(unsafe) static var blasThreads = 0  // the thread count OpenBLAS was last given
 
-    /// Runs `body` (a LAPACK routine) with OpenBLAS on all `threadCount` threads: LAPACK's
-    /// blocked factorisations call BLAS internally, where the core cannot split the work.
+    /// Runs `body` (LAPACK, whose blocked factorisations call BLAS inside) on `threadCount` threads.
     static func withBLASThreads<T>(_ body: () throws -> T) rethrows -> T {
         if blasThreads != threadCount { openblas_set_num_threads(Int32(threadCount)); blasThreads = threadCount }
         return try body()
@@ -179,12 +178,10 @@ public enum Kernels {
         wb_sgns_update(input, outputs, targets, Int32(count), learningRate, dimension, scratch)
     }
 
-    /// C[M,N] = alpha * op(A) op(B) + beta * C, row-major, through OpenBLAS.
-    ///
-    /// OpenBLAS itself always runs on one thread here; a large product is split into blocks of
-    /// C's rows (or columns, when C is short and wide) that the core's own workers compute at
-    /// once. OpenBLAS's threads would spin (sched_yield) after each product, on the cores the
-    /// rest of a training step needs; GCD's workers sleep.
+    /// C[M,N] = alpha * op(A) op(B) + beta * C, row-major, through single-threaded OpenBLAS: a
+    /// large product is split into blocks of C's rows (or columns, when C is short and wide) for
+    /// the core's workers. OpenBLAS's own threads spin (sched_yield) after each product, on the
+    /// cores the rest of a training step needs; GCD's workers sleep.
     static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                      beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {

@@ -39,9 +39,8 @@ public enum Loss {
 }
 
 extension Tensor {
-    /// The sum of squares Σ x²: the L2 penalty of a parameter. Fused, because it runs on whole
-    /// weight matrices every step: the forward pass is a dot product and the backward pass adds
-    /// 2g·x to the gradient, with no temporary (pow(2).sum() would write two).
+    /// Σ x², the L2 penalty of a parameter, fused (it runs on whole weight matrices every step):
+    /// a dot product forward, grad += 2g·x backward, no temporaries.
     public func sumOfSquares() -> Tensor {
         guard count > 0 else { return Tensor(scalar: 0) }
         let value = data.withUnsafeBufferPointer { Kernels.dot($0.baseAddress!, $0.baseAddress!, count) }

@@ -5,8 +5,7 @@ import Foundation
 
 /// xoshiro256** (Blackman & Vigna 2018), seeded through SplitMix64.
 ///
-/// A class, so that layers (dropout), samplers and trainers can share one stream.
-/// Not thread-safe: give each thread its own generator (`split()`).
+/// A class, so that layers, samplers and trainers share one stream; not thread-safe (`split()` one per thread).
 public final class RandomGenerator: RandomNumberGenerator {
     private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
     private var cachedNormal: Float?
@@ -34,6 +33,11 @@ public final class RandomGenerator: RandomNumberGenerator {
         s2 ^= t
         s3 = (s3 << 45) | (s3 >> 19)
         return result
+    }
+
+    /// A named stream of a run: the seed mixed with the name's FNV-1a hash (each part of a chapter draws its own numbers).
+    public convenience init(seed: UInt64, stream: String) {
+        self.init(seed: seed ^ stream.utf8.reduce(0xCBF2_9CE4_8422_2325) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01B3 })
     }
 
     /// A new generator whose stream is derived from this one (for a worker thread or a
