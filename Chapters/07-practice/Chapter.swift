@@ -186,7 +186,8 @@ public enum PracticeChapter: Chapter {
         figure.xTicStep = plan.tipEpochs > 12 ? 5 : 1
         try context.figure(figure)
         let heBest = initRuns.first { $0.0 == .he }?.1.validation.min() ?? .nan, normalBest = initRuns.first { $0.0 == .normal }?.1.validation.min() ?? .nan
-        say.prose(String(format: "He initialisation scales by the table's width only (bound √(6/%d) = %.2f), as if the table fed a ReLU layer; with tables this large that puts every embedding far from zero, and the dot products of GMF start large. Xavier also counts the table's rows, so its bound is small. ", width, (6 / Double(width)).squareRoot())
+        say.prose(String(format: "He initialisation scales by the table's width only (bound √(6/%d) = %.2f), as if the table fed a ReLU layer: every embedding starts far from zero, so GMF's element-wise products start large. Xavier also counts the table's rows (%d users), which makes its bound small (%.3f). ",
+                         width, (6 / Double(width)).squareRoot(), data.userCount, (6 / Double(width + data.userCount)).squareRoot())
                   + String(format: "Best validation MSE: He %.4f against N(0, 0.01²) %.4f. ", heBest, normalBest)
                   + "The document offers 'he' as an option for embeddings, but Kaiming's derivation is about keeping activations' variance through ReLU layers; an embedding table is a lookup, not a layer, which is why the NCF reference (and this book) initialise embeddings with N(0, 0.01²).")
 
