@@ -52,11 +52,12 @@ public final class ItemVectors: @unchecked Sendable {
     /// Training statistics.
     public var trainedWords = 0, trainSeconds = 0.0
 
-    /// Vectors from saved input vectors ([V, d], row v for `items[v]`); output vectors are zero.
-    public init(items: [Int32], itemCount: Int, dimension: Int, input: [Float]) {
+    /// Vectors from input vectors ([V, d], row v for `items[v]`, e.g. saved ones); output
+    /// vectors start at zero.
+    public init(items: [Int32], itemCount: Int, counts: [Int]? = nil, dimension: Int, input: [Float]) {
         precondition(input.count == items.count * dimension, "ItemVectors: input must be [V, d]")
         self.items = items
-        counts = [Int](repeating: 0, count: items.count)
+        self.counts = counts ?? [Int](repeating: 0, count: items.count)
         self.dimension = dimension
         var index = [Int32](repeating: -1, count: itemCount)
         for (v, item) in items.enumerated() { index[Int(item)] = Int32(v) }
@@ -65,16 +66,10 @@ public final class ItemVectors: @unchecked Sendable {
         output = [Float](repeating: 0, count: input.count)
     }
 
-    init(items: [Int32], itemCount: Int, counts: [Int], dimension: Int, rng: RandomGenerator) {
-        self.items = items
-        self.counts = counts
-        self.dimension = dimension
-        var index = [Int32](repeating: -1, count: itemCount)
-        for (v, item) in items.enumerated() { index[Int(item)] = Int32(v) }
-        self.index = index
-        // word2vec's initialisation: input uniform in ±0.5/d, output zeros.
-        input = (0..<(items.count * dimension)).map { _ in (rng.nextFloat() - 0.5) / Float(dimension) }
-        output = [Float](repeating: 0, count: items.count * dimension)
+    /// word2vec's initialisation: input uniform in ±0.5/d, output zeros.
+    convenience init(items: [Int32], itemCount: Int, counts: [Int], dimension: Int, rng: RandomGenerator) {
+        self.init(items: items, itemCount: itemCount, counts: counts, dimension: dimension,
+                  input: (0..<(items.count * dimension)).map { _ in (rng.nextFloat() - 0.5) / Float(dimension) })
     }
 
     public var count: Int { items.count }

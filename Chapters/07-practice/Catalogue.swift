@@ -25,6 +25,8 @@ public struct TrainingInput {
     public let seed: UInt64
     public let style: TerminalStyle
     public let matrix: InteractionMatrix
+    /// The tuning rows as matrices, built once for every model that tunes on them.
+    let tuningMatrices: (train: InteractionMatrix, validation: InteractionMatrix)?
 
     public init(data: RatingsData, rows: [Int], tuning: (train: [Int], validation: [Int])? = nil, mode: RunMode, seed: UInt64,
                 style: TerminalStyle = .current()) {
@@ -35,6 +37,7 @@ public struct TrainingInput {
         self.seed = seed
         self.style = style
         matrix = InteractionMatrix(data, rows: rows)
+        tuningMatrices = tuning.map { (InteractionMatrix(data, rows: $0.train), InteractionMatrix(data, rows: $0.validation)) }
     }
 
     /// A generator for one part of the training, derived from the seed and the model's key.
@@ -121,19 +124,18 @@ public enum Catalogue {
         for (p, v) in zip(parameters, values) { p.data = v }
     }
 
-    /// Picks the value whose model scores the highest NDCG@20 on the validation rows.
-    static func chooseOnValidation<T>(_ input: TrainingInput, _ candidates: [T], label: String,
-                                      _ make: (InteractionMatrix, T) throws -> any Recommender) throws -> (T, [String]) {
-        guard let tuning = input.tuning, let first = candidates.first else { return (candidates[candidates.count / 2], []) }
-        let train = InteractionMatrix(input.data, rows: tuning.train), validation = InteractionMatrix(input.data, rows: tuning.validation)
-        let evaluator = FullRankingEvaluator(train: train, test: validation)
-        var best = (value: first, ndcg: -1.0), log: [String] = []
+    /// Picks the value whose model scores the highest NDCG@20 on the validation rows, or
+    /// `fallback` (the chapter's choice) when the input has no validation rows.
+    static func chooseOnValidation<T>(_ input: TrainingInput, _ candidates: [T], fallback: T,
+                                      _ make: (InteractionMatrix, T) throws -> any Recommender) throws -> T {
+        guard let tuning = input.tuningMatrices else { return fallback }
+        let evaluator = FullRankingEvaluator(train: tuning.train, test: tuning.validation)
+        var best = (value: fallback, ndcg: -1.0)
         for value in candidates {
-            let ndcg = evaluator.evaluate(try make(train, value), ks: [20]).metrics["NDCG@20"] ?? 0
-            log.append(String(format: "\(label) \(value): %.4f", ndcg))
+            let ndcg = evaluator.evaluate(try make(tuning.train, value), ks: [20]).metrics["NDCG@20"] ?? 0
             if ndcg > best.ndcg { best = (value, ndcg) }
         }
-        return (best.value, log)
+        return best.value
     }
 
     // MARK: - The models
@@ -150,14 +152,14 @@ public enum Catalogue {
     static let itemKNN = ModelRecipe(
         key: "itemknn", name: "ItemKNN", chapter: 2, explainable: true,
         fitModel: { input in
-            let (k, _) = try chooseOnValidation(input, knnNeighbours, label: "k") { try ItemKNN(train: $0, neighbourCount: $1) }
+            let k = try chooseOnValidation(input, knnNeighbours, fallback: 100) { try ItemKNN(train: $0, neighbourCount: $1) }
             let (model, seconds) = try timed { try ItemKNN(train: input.matrix, neighbourCount: k) }
             let n = input.data.itemCount
             return TrainedModel(recommender: model, seconds: seconds, epochs: nil,
                                 settings: "cosine, shrinkage 10, k = \(k)" + (input.tuning == nil ? "" : " (validation)"),
                                 state: [("similarity", [n, n], model.similarity)])
         },
-        restoreModel: { train, values, _ in ItemKNN(train: train, similarity: values[0], neighbourCount: 0, shrinkage: 10) },
+        restoreModel: { train, values, _ in ItemKNN(train: train, similarity: values[0], shrinkage: 10) },
         expectedShapes: { _, items in [[items, items]] })
 
     static func ncf(_ key: String, _ name: String) -> ModelRecipe {
@@ -243,8 +245,7 @@ public enum Catalogue {
     static let ease = ModelRecipe(
         key: "ease", name: "EASE", chapter: 5, explainable: true,
         fitModel: { input in
-            let (lambda, _) = try chooseOnValidation(input, easeLambdas, label: "λ") { try EASE(train: $0, lambda: $1) }
-            let chosen = input.tuning == nil ? 500 : lambda
+            let chosen = try chooseOnValidation(input, easeLambdas, fallback: 500) { try EASE(train: $0, lambda: $1) }
             let (model, seconds) = try timed { try EASE(train: input.matrix, lambda: chosen) }
             let n = input.data.itemCount
             return TrainedModel(recommender: model, seconds: seconds, epochs: nil,

@@ -17,6 +17,8 @@ public enum ModelStore {
     public struct Loaded {
         public let recommender: any Recommender
         public let header: ModelFile.Header
+        /// The interactions it was trained on (every rating of the data set).
+        public let train: InteractionMatrix
         /// The file it came from, and whether it was trained by this call.
         public let url: URL
         public let trainedNow: Bool
@@ -36,7 +38,7 @@ public enum ModelStore {
             try file.check(model: recipe.key, fingerprint: fingerprint, shapes: shapes, path: url.path)
             do {
                 let model = try recipe.restore(train: train, values: file.values, shapes: file.header.tensors.map(\.shape))
-                return Loaded(recommender: model, header: file.header, url: url, trainedNow: false)
+                return Loaded(recommender: model, header: file.header, train: train, url: url, trainedNow: false)
             } catch {
                 throw WorkbookError("\(url.path) does not fit the \(recipe.name) model (\(error))", fix: "delete it (or pass --retrain) to train the model again")
             }
@@ -47,7 +49,7 @@ public enum ModelStore {
                                       seed: seed, mode: mode.rawValue, settings: trained.settings, trainSeconds: trained.seconds)
         let file = ModelFile(header: header, tensors: trained.state)
         try file.write(to: url)
-        return Loaded(recommender: trained.recommender, header: file.header, url: url, trainedNow: true)
+        return Loaded(recommender: trained.recommender, header: file.header, train: train, url: url, trainedNow: true)
     }
 
     public struct Recommendation: Sendable {
@@ -59,12 +61,12 @@ public enum ModelStore {
     }
 
     /// The user's top `k` among the films they have not rated.
-    public static func recommend(_ model: any Recommender, user: Int, data: RatingsData, k: Int, explain: Bool) -> [Recommendation] {
-        let train = InteractionMatrix(data, rows: Array(0..<data.count))
+    public static func recommend(_ loaded: Loaded, user: Int, k: Int, explain: Bool) -> [Recommendation] {
+        let model = loaded.recommender, train = loaded.train
         let scores = model.scores(users: [Int32(user)])
         let top = scores.withUnsafeBufferPointer { topK($0, k: k, excluding: train.items(of: user)) }
         let rated = Array(train.items(of: user))
-        let n = data.itemCount
+        let n = train.itemCount
         let weight: ((Int, Int) -> Float)?
         if let ease = model as? EASE {
             weight = { i, j in ease.weights[i * n + j] }

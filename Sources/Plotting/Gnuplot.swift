@@ -134,8 +134,8 @@ public enum Gnuplot {
     /// The legend. "below" puts it under the x label, in as many rows as its entries need
     /// (gnuplot's own `key below` overprints the x label).
     static func keyCommands(_ figure: Figure) -> [String] {
-        // gnuplot measures key text with a narrower font than pngcairo draws: widen the box.
         if figure.keyPosition == "off" { return ["unset key"] }
+        // gnuplot measures key text with a narrower font than pngcairo draws: widen the box.
         guard figure.keyPosition == "below" else { return ["set key \(figure.keyPosition) box opaque width 2"] }
         let titles: [String]
         switch figure.kind {

@@ -56,8 +56,10 @@ public struct ModelFile: Sendable, Equatable {
         }
     }
 
-    public var header: Header
-    public var values: [[Float]]
+    public let header: Header
+    public let values: [[Float]]
+    /// The values as the file stores them (built once: checksummed here, written by `write`).
+    private let payload: Data
 
     /// A file for `tensors` (name, shape, values); the header's tensor list and checksum are filled in.
     public init(header: Header, tensors: [(name: String, shape: [Int], values: [Float])]) {
@@ -65,19 +67,15 @@ public struct ModelFile: Sendable, Equatable {
         var header = header
         header.tensors = tensors.map { TensorInfo(name: $0.name, shape: $0.shape) }
         values = tensors.map(\.values)
-        header.payloadSHA256 = SHA256.hex(ModelFile.payload(values))
-        self.header = header
-    }
-
-    static func payload(_ values: [[Float]]) -> Data {
-        var data = Data(capacity: values.reduce(0) { $0 + $1.count } * 4)
+        var payload = Data(capacity: values.reduce(0) { $0 + $1.count } * 4)
         for tensor in values {
-            for v in tensor {
-                var le = v.bitPattern.littleEndian
-                withUnsafeBytes(of: &le) { data.append(contentsOf: $0) }
-            }
+            // Little-endian on disk: the bytes as they are on a little-endian machine, swapped elsewhere.
+            let ordered = 1.littleEndian == 1 ? tensor : tensor.map { Float(bitPattern: $0.bitPattern.littleEndian) }
+            ordered.withUnsafeBytes { payload.append(contentsOf: $0) }
         }
-        return data
+        header.payloadSHA256 = SHA256.hex(payload)
+        self.header = header
+        self.payload = payload
     }
 
     /// Writes the file atomically.
@@ -87,7 +85,7 @@ public struct ModelFile: Sendable, Equatable {
         var data = Data((ModelFile.magic + "\n").utf8)
         data.append(try encoder.encode(header))
         data.append(Data("\n".utf8))
-        data.append(ModelFile.payload(values))
+        data.append(payload)
         try AtomicFile.write(data, to: url)
     }
 
@@ -121,16 +119,17 @@ public struct ModelFile: Sendable, Equatable {
             tensor.withUnsafeMutableBytes { raw in
                 _ = payload[offset..<(offset + info.count * 4)].copyBytes(to: raw)
             }
-            for k in tensor.indices { tensor[k] = Float(bitPattern: UInt32(littleEndian: tensor[k].bitPattern)) }
+            if 1.littleEndian != 1 { tensor = tensor.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) } }
             values.append(tensor)
             offset += info.count * 4
         }
-        return ModelFile(header: header, checkedValues: values)
+        return ModelFile(header: header, values: values, payload: Data(payload))
     }
 
-    private init(header: Header, checkedValues: [[Float]]) {
+    private init(header: Header, values: [[Float]], payload: Data) {
         self.header = header
-        values = checkedValues
+        self.values = values
+        self.payload = payload
     }
 
     /// Checks that the file fits what the caller is about to load it into.

@@ -115,11 +115,15 @@ public final class ItemKNN: Recommender {
         similarity = sim
     }
 
-    /// An ItemKNN from a saved similarity matrix ([I, I], as `similarity` holds it).
-    public init(train: InteractionMatrix, similarity: [Float], neighbourCount: Int, shrinkage: Float) {
-        precondition(similarity.count == train.itemCount * train.itemCount, "ItemKNN: the similarity matrix must be [I, I]")
-        itemCount = train.itemCount
-        self.neighbourCount = neighbourCount
+    /// An ItemKNN from a saved similarity matrix ([I, I], as `similarity` holds it); the
+    /// neighbour count is read off it (the most non-zeros in a column).
+    public init(train: InteractionMatrix, similarity: [Float], shrinkage: Float) {
+        let n = train.itemCount
+        precondition(similarity.count == n * n, "ItemKNN: the similarity matrix must be [I, I]")
+        itemCount = n
+        var perColumn = [Int](repeating: 0, count: n)
+        for k in similarity.indices where similarity[k] != 0 { perColumn[k % n] += 1 }
+        neighbourCount = perColumn.max() ?? 0
         self.shrinkage = shrinkage
         self.train = train
         self.similarity = similarity

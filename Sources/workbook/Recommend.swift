@@ -54,7 +54,7 @@ struct Recommend: ParsableCommand {
         print("User \(user) rated \(rows.count) films; the highest rated:\n")
         print(Table(headers: ["rating", "film"], rows: rows.prefix(k).map { [String(format: "%.0f", data.ratings[$0]), title(Int(data.items[$0]))] },
                     alignments: [.right, .left]).text())
-        let recommendations = ModelStore.recommend(loaded.recommender, user: u, data: data, k: k, explain: explain && recipe.explainable)
+        let recommendations = ModelStore.recommend(loaded, user: u, k: k, explain: explain && recipe.explainable)
         let origin = loaded.trainedNow ? "trained now, saved to \(loaded.url.path)" : "loaded from \(loaded.url.path)"
         print("\nTop \(k) from \(recipe.name): \(loaded.header.settings), trained on all \(data.count.formatted()) ratings (\(origin)).\n")
         var table: [[String]] = []

@@ -129,7 +129,7 @@ final class ModelStoreTests: XCTestCase {
     func testExplanationsAreTheTermsOfTheScore() throws {
         let data = Self.smallData()
         let loaded = try ModelStore.model(XCTUnwrap(Catalogue.recipe("ease")), data: data, root: root, mode: .quick, seed: 1)
-        let recommendations = ModelStore.recommend(loaded.recommender, user: 3, data: data, k: 5, explain: true)
+        let recommendations = ModelStore.recommend(loaded, user: 3, k: 5, explain: true)
         XCTAssertEqual(recommendations.count, 5)
         let train = InteractionMatrix(data, rows: Array(0..<data.count))
         let ease = try XCTUnwrap(loaded.recommender as? EASE)
