@@ -23,10 +23,13 @@ enum Broadcast {
         let total = target.reduce(1, *)
         if data.count == 1 { return [Float](repeating: data[0], count: total) }
         let aligned = [Int](repeating: 1, count: target.count - shape.count) + shape
-        // Fast path: the operand is a trailing block repeated over the leading dimensions.
-        if let split = trailingSplit(aligned, target) {
+        // Fast path (a bias row, a [B, 1] column, a sum's gradient): one run of repeated dimensions.
+        if let (outer, repeats, inner) = repeatedRun(aligned, target) {
             var out = [Float](); out.reserveCapacity(total)
-            for _ in 0..<split { out.append(contentsOf: data) }
+            for o in 0..<outer {
+                if inner == 1 { out.append(contentsOf: repeatElement(data[o], count: repeats)); continue }
+                for _ in 0..<repeats { out.append(contentsOf: data[(o * inner)..<((o + 1) * inner)]) }
+            }
             return out
         }
         let strides = inputStrides(aligned)
@@ -46,13 +49,16 @@ enum Broadcast {
     static func reduce(_ grad: [Float], from target: [Int], to shape: [Int]) -> [Float] {
         if shape == target { return grad }
         let count = shape.reduce(1, *)
-        if count == 1 { return [grad.reduce(0, +)] }
         let aligned = [Int](repeating: 1, count: target.count - shape.count) + shape
         var out = [Float](repeating: 0, count: count)
-        if let repeats = trailingSplit(aligned, target) {
-            for r in 0..<repeats {
-                for j in 0..<count { out[j] += grad[r * count + j] }
-            }
+        if let (outer, repeats, inner) = repeatedRun(aligned, target) {
+            grad.withUnsafeBufferPointer { g in out.withUnsafeMutableBufferPointer { o in
+                for p in 0..<outer {
+                    let base = g.baseAddress! + p * repeats * inner
+                    if inner == 1 { o[p] = Float(Kernels.sum(UnsafeBufferPointer(start: base, count: repeats))); continue }
+                    for r in 0..<repeats { Kernels.axpy(1, base + r * inner, o.baseAddress! + p * inner, inner) }
+                }
+            } }
             return out
         }
         let strides = inputStrides(aligned)
@@ -78,12 +84,12 @@ enum Broadcast {
         return strides
     }
 
-    /// If `shape` is all ones up to some dimension and equal to `target` after it, the number
-    /// of repeats (product of the leading target dimensions); otherwise nil.
-    private static func trailingSplit(_ shape: [Int], _ target: [Int]) -> Int? {
-        var k = 0
-        while k < shape.count && shape[k] == 1 { k += 1 }
-        guard Array(shape[k...]) == Array(target[k...]) else { return nil }
-        return target[..<k].reduce(1, *)
+    /// If `shape` equals `target` except for one run of dimensions where it is 1, the target
+    /// as [outer, repeats, inner] (the operand as [outer, 1, inner]); otherwise nil.
+    private static func repeatedRun(_ shape: [Int], _ target: [Int]) -> (Int, Int, Int)? {
+        let differs = shape.indices.filter { shape[$0] != target[$0] }
+        guard let first = differs.first, let last = differs.last,
+              (first...last).allSatisfy({ shape[$0] == 1 }) else { return nil }
+        return (target[..<first].reduce(1, *), target[first...last].reduce(1, *), target[(last + 1)...].reduce(1, *))
     }
 }

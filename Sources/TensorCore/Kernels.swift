@@ -70,13 +70,17 @@ public enum Kernels {
     }
 
     /// A new array of `count` elements written by `body(range, pointer)` over parallel ranges
-    /// (no zero-filling first).
+    /// of elements (or of `rows` equal rows, when given), with no zero-filling first.
     @inline(__always)
-    static func fill(_ count: Int, _ body: (Range<Int>, UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+    static func fill(_ count: Int, rows: Int = 0, _ body: (Range<Int>, UnsafeMutablePointer<Float>) -> Void) -> [Float] {
         [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             if count > 0 {
                 let out = SendablePointer(base: buffer.baseAddress!)
-                parallelRanges(count) { r in body(r, out.base) }
+                if rows > 0 {
+                    parallelRanges(rows, threshold: max(1, parallelThreshold * rows / count)) { r in body(r, out.base) }
+                } else {
+                    parallelRanges(count) { r in body(r, out.base) }
+                }
             }
             initialized = count
         }
@@ -121,6 +125,15 @@ public enum Kernels {
                 }
                 return fill(px.count) { r, out in for i in r { out[i] = op.db(a![i], b![i], c![i]) * d![i] } }
             } } } }
+    }
+
+    /// The positions of `x`'s non-zero elements in ascending order (a C scan that skips zero
+    /// blocks), or nil when there are more than `limit`.
+    static func nonZeroPositions(_ x: UnsafeBufferPointer<Float>, limit: Int = .max) -> [Int32]? {
+        guard let base = x.baseAddress else { return [] }
+        let n = wb_count_nonzero(base, x.count)
+        guard n <= limit else { return nil }
+        return [Int32](unsafeUninitializedCapacity: n) { p, initialized in initialized = n == 0 ? 0 : wb_nonzeros(base, x.count, p.baseAddress!) }
     }
 
     /// dst[i] += src[i]

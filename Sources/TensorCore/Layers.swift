@@ -44,7 +44,7 @@ public enum Initializer: Sendable, Equatable {
     public func values(fanIn: Int, fanOut: Int, count: Int, rng: RandomGenerator) -> [Float] {
         func uniform(_ b: Float) -> [Float] { (0..<count).map { _ in (2 * rng.nextFloat() - 1) * b } }
         switch self {
-        case .normal(let std): return (0..<count).map { _ in std * rng.nextNormal() }
+        case .normal(let std): return rng.normals(count, std: std)
         case .xavierUniform: return uniform((6 / Float(fanIn + fanOut)).squareRoot())
         case .kaimingUniform: return uniform(Float(2).squareRoot() * (3 / Float(fanIn)).squareRoot())
         case .lecunUniform: return uniform((3 / Float(fanIn)).squareRoot())
@@ -82,8 +82,14 @@ public final class Linear: Layer {
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
         precondition(x.shape.last == inputSize, "Linear(\(inputSize), \(outputSize)) got input of shape \(x.shape)")
-        let y = x.matmul(weight)  // [B, out]
-        return bias.map { y + $0 } ?? y
+        return x.matmul(weight, plus: bias)  // [B, out]
+    }
+
+    /// The layer applied to sparse rows (data, such as a batch of interaction rows): the cost
+    /// follows the non-zeros.
+    public func callAsFunction(_ x: SparseMatrix) -> Tensor {
+        precondition(x.columnCount == inputSize, "Linear(\(inputSize), \(outputSize)) got \(x.columnCount) sparse columns")
+        return x.matmul(weight, plus: bias)  // [B, out]
     }
 
     public var parameters: [Tensor] { [weight] + (bias.map { [$0] } ?? []) }

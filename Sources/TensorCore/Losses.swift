@@ -1,5 +1,8 @@
-// Losses, composed from the primitives: none of them has gradient code of its own.
+// Losses, composed from the primitives, except two fused ones that run over whole weight
+// matrices or [B, I] score matrices every step (each says what it is the fusion of).
 // Shapes: B = batch, I = items.
+
+import _TensorKernels
 
 public enum Loss {
     /// Mean squared error: mean((prediction - target)^2).
@@ -25,10 +28,32 @@ public enum Loss {
         -(positive - negative).logSigmoid().mean()
     }
 
-    /// Multinomial negative log-likelihood (Mult-VAE): -mean_b sum_i x_bi log softmax(logits)_bi.
-    /// logits, counts: [B, I].
+    /// Multinomial negative log-likelihood (Mult-VAE): -mean_b sum_i x_bi log softmax(logits)_bi,
+    /// which is `-(logits.logSoftmax() * counts).sum(axis: 1).mean()`. Fused (it runs over
+    /// [B, I] every step): per row, sum(x) logsumexp(z) - x.z forward and
+    /// (sum(x) softmax(z) - x) / B backward, in C. logits, counts: [B, I]; counts are data.
     public static func multinomialNLL(logits: Tensor, counts: Tensor) -> Tensor {
-        -(logits.logSoftmax() * counts).sum(axis: 1).mean()
+        precondition(logits.rank == 2 && logits.shape == counts.shape && logits.count > 0 && !counts.requiresGrad,
+                     "multinomialNLL: logits \(logits.shape) and counts \(counts.shape) (counts are data)")
+        let (b, n) = (logits.shape[0], logits.shape[1])
+        var logSumExp = [Float](repeating: 0, count: b), perRow = [Float](repeating: 0, count: b)
+        logits.data.withUnsafeBufferPointer { z in counts.data.withUnsafeBufferPointer { x in
+            perRow.withUnsafeMutableBufferPointer { loss in logSumExp.withUnsafeMutableBufferPointer { lse in
+                let (pl, ps) = (SendablePointer(base: loss.baseAddress!), SendablePointer(base: lse.baseAddress!))
+                Kernels.parallelRanges(b, threshold: max(1, Kernels.parallelThreshold / max(n, 1))) { rows in
+                    for r in rows { pl.base[r] = wb_multinomial_nll_row(z.baseAddress! + r * n, x.baseAddress! + r * n, n, ps.base + r) }
+                }
+            } }
+        } }
+        let loss = perRow.withUnsafeBufferPointer { Kernels.sum($0) } / Double(max(b, 1))
+        return Tensor.record(Tensor(scalar: Float(loss)), [logits]) { out in
+            let g = out.grad![0] / Float(b)
+            logits.accumulateGrad(logits.data.withUnsafeBufferPointer { z in counts.data.withUnsafeBufferPointer { x in
+                Kernels.fill(b * n, rows: b) { rows, gz in
+                    for r in rows { wb_multinomial_nll_backward_row(z.baseAddress! + r * n, x.baseAddress! + r * n, n, logSumExp[r], g, gz + r * n) }
+                }
+            } })
+        }
     }
 
     /// KL(N(mu, exp(logVariance)) || N(0, I)), summed over dimensions, averaged over the batch:
@@ -40,13 +65,23 @@ public enum Loss {
 
 extension Tensor {
     /// Σ x², the L2 penalty of a parameter, fused (it runs on whole weight matrices every step):
-    /// a dot product forward, grad += 2g·x backward, no temporaries.
+    /// a dot product forward, grad += 2g·x backward (in parallel), no temporaries.
     public func sumOfSquares() -> Tensor {
         guard count > 0 else { return Tensor(scalar: 0) }
         let value = data.withUnsafeBufferPointer { Kernels.dot($0.baseAddress!, $0.baseAddress!, count) }
         return Tensor.record(Tensor(scalar: value), [self]) { out in
             guard let g = out.grad?.first else { return }
-            self.data.withUnsafeBufferPointer { x in self.withGradBuffer { Kernels.axpy(2 * g, x.baseAddress!, $0.baseAddress!, self.count) } }
+            self.data.withUnsafeBufferPointer { x in
+                let px = x.baseAddress!
+                if self.grad == nil {  // the first gradient: written, not added to zeros
+                    self.grad = Kernels.fill(self.count) { r, gx in for i in r { gx[i] = 2 * g * px[i] } }
+                } else {
+                    self.withGradBuffer { gx in
+                        let pg = SendablePointer(base: gx.baseAddress!)
+                        Kernels.parallelRanges(self.count) { r in Kernels.axpy(2 * g, px + r.lowerBound, pg.base + r.lowerBound, r.count) }
+                    }
+                }
+            }
         }
     }
 }

@@ -52,11 +52,14 @@ extension Tensor {
         let z = Kernels.apply(x, y, op)
         return record(Tensor(z, shape: shape), [a, b]) { out in
             let g = out.grad!
+            // A sum passes its gradient through unchanged: no pass to multiply it by 1.
             if a.requiresGrad {
-                a.accumulateGrad(Broadcast.reduce(Kernels.gradient(x, y, out.data, g, op, first: true), from: shape, to: a.shape))
+                let ga = op is AddOp || op is SubOp ? g : Kernels.gradient(x, y, out.data, g, op, first: true)
+                a.accumulateGrad(Broadcast.reduce(ga, from: shape, to: a.shape))
             }
             if b.requiresGrad {
-                b.accumulateGrad(Broadcast.reduce(Kernels.gradient(x, y, out.data, g, op, first: false), from: shape, to: b.shape))
+                let gb = op is AddOp ? g : Kernels.gradient(x, y, out.data, g, op, first: false)
+                b.accumulateGrad(Broadcast.reduce(gb, from: shape, to: b.shape))
             }
         }
     }
@@ -141,18 +144,21 @@ extension Tensor {
         }
     }
 
-    public func neg() -> Tensor { unary(NegOp()) }
-    /// e^x. The forward pass is a vectorised C loop (Cephes' polynomial, relative error below
-    /// 3e-7); the backward pass is ExpOp's derivative, dy/dx = y.
-    public func exp() -> Tensor {
+    /// A unary op whose forward pass is a vectorised C loop; its backward is `op`'s derivative.
+    @inline(__always)
+    func unary<Op: UnaryOp>(_ op: Op, kernel: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> Tensor {
         let y = data.withUnsafeBufferPointer { x in
             let px = x.baseAddress
-            return Kernels.fill(count) { r, out in wb_exp(px! + r.lowerBound, out + r.lowerBound, r.count) }
+            return Kernels.fill(count) { r, out in kernel(px! + r.lowerBound, out + r.lowerBound, r.count) }
         }
         return Tensor.record(Tensor(y, shape: shape), [self]) { out in
-            self.accumulateGrad(Kernels.gradient(self.data, out.data, out.grad!, ExpOp()))
+            self.accumulateGrad(Kernels.gradient(self.data, out.data, out.grad!, op))
         }
     }
+
+    public func neg() -> Tensor { unary(NegOp()) }
+    /// e^x, by Cephes' polynomial in C (relative error below 3e-7).
+    public func exp() -> Tensor { unary(ExpOp()) { wb_exp($0, $1, $2) } }
     /// Natural logarithm (of positive inputs).
     public func log() -> Tensor { unary(LogOp()) }
     public func sqrt() -> Tensor { unary(SqrtOp()) }
@@ -162,8 +168,9 @@ extension Tensor {
     /// max(x, slope * x): NGCF's activation (slope 0.2 in the paper).
     public func leakyRelu(slope: Float = 0.01) -> Tensor { unary(LeakyReluOp(slope: slope)) }
     /// 1 / (1 + e^-x), computed without overflow for large |x|.
-    public func sigmoid() -> Tensor { unary(SigmoidOp()) }
-    public func tanh() -> Tensor { unary(TanhOp()) }
+    public func sigmoid() -> Tensor { unary(SigmoidOp()) { wb_sigmoid($0, $1, $2) } }
+    /// tanh, by Cephes' tanhf in C (glibc's is scalar and several times slower).
+    public func tanh() -> Tensor { unary(TanhOp()) { wb_tanh($0, $1, $2) } }
     public func softplus() -> Tensor { unary(SoftplusOp()) }
     public func logSigmoid() -> Tensor { unary(LogSigmoidOp()) }
 

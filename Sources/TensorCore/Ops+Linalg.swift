@@ -1,49 +1,58 @@
 // Matrix products: dense GEMM through OpenBLAS, and sparse CSR times dense.
 
+import _TensorKernels
+
 extension Tensor {
-    /// The matrix product [M, K] x [K, N] -> [M, N] (OpenBLAS SGEMM).
+    /// The matrix product [M, K] x [K, N] -> [M, N] (OpenBLAS SGEMM), plus a bias row [N] added
+    /// to every row when given (a Linear layer: the product starts from the bias rows).
     ///
     /// Backward: dA = dC B^T and dB = A^T dC, accumulated straight into the gradients by
-    /// GEMM with beta = 1.
-    public func matmul(_ other: Tensor) -> Tensor {
+    /// GEMM with beta = 1 (beta = 0 into a new buffer); dbias = the column sums of dC.
+    public func matmul(_ other: Tensor, plus bias: Tensor? = nil) -> Tensor {
         precondition(rank == 2 && other.rank == 2 && shape[1] == other.shape[0],
                      "matmul: shapes \(shape) and \(other.shape) do not chain")
         let (m, k, n) = (shape[0], shape[1], other.shape[1])
+        precondition(bias.map { $0.shape == [n] } ?? true, "matmul: bias of shape \(bias?.shape ?? []) for \(n) columns")
         // Data (no gradient) that is mostly zeros, such as a batch of interaction rows, is
         // multiplied as a sparse matrix: the cost follows its non-zeros, not its size.
         if !requiresGrad, m * k >= 1 << 15, let sparse = SparseMatrix(mostlyZero: data, rows: m, columns: k) {
-            return sparse.matmul(other)
+            return sparse.matmul(other, plus: bias)
         }
         // GEMM with beta = 0 writes every element of C: no need to zero it first.
-        let c = [Float](unsafeUninitializedCapacity: m * n) { buffer, initialized in
-            if m > 0 && n > 0 && k > 0 {
-                data.withUnsafeBufferPointer { a in other.data.withUnsafeBufferPointer { b in
-                    Kernels.gemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1,
-                                 a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n,
-                                 beta: 0, c: buffer.baseAddress!, ldc: n)
-                } }
-            } else if m * n > 0 {
-                buffer.baseAddress!.initialize(repeating: 0, count: m * n)  // K = 0: the empty sum
+        var c = bias.map { Broadcast.expand($0.data, from: [n], to: [m, n]) } ?? []
+        if c.isEmpty {
+            c = [Float](unsafeUninitializedCapacity: m * n) { buffer, initialized in
+                if k == 0 && m * n > 0 { buffer.baseAddress!.initialize(repeating: 0, count: m * n) }  // K = 0: the empty sum
+                initialized = m * n
             }
-            initialized = m * n
         }
-        return Tensor.record(Tensor(c, shape: [m, n]), [self, other]) { out in
+        if m > 0 && n > 0 && k > 0 {
+            data.withUnsafeBufferPointer { a in other.data.withUnsafeBufferPointer { b in c.withUnsafeMutableBufferPointer { pc in
+                Kernels.gemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1,
+                             a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n,
+                             beta: bias == nil ? 0 : 1, c: pc.baseAddress!, ldc: n)
+            } } }
+        }
+        return Tensor.record(Tensor(c, shape: [m, n]), [self, other] + (bias.map { [$0] } ?? [])) { out in
+            if let bias, bias.requiresGrad { bias.accumulateGrad(Broadcast.reduce(out.grad!, from: [m, n], to: [n])) }
             guard m > 0 && n > 0 && k > 0 else { return }
             out.grad!.withUnsafeBufferPointer { g in
                 if self.requiresGrad {
+                    let beta = self.gradBeta()
                     other.data.withUnsafeBufferPointer { b in
                         self.withGradBuffer { ga in
                             Kernels.gemm(transA: false, transB: true, m: m, n: k, k: n, alpha: 1,
                                          a: g.baseAddress!, lda: n, b: b.baseAddress!, ldb: n,
-                                         beta: 1, c: ga.baseAddress!, ldc: k)
+                                         beta: beta, c: ga.baseAddress!, ldc: k)
                         } }
                 }
                 if other.requiresGrad {
+                    let beta = other.gradBeta()
                     self.data.withUnsafeBufferPointer { a in
                         other.withGradBuffer { gb in
                             Kernels.gemm(transA: true, transB: false, m: k, n: n, k: m, alpha: 1,
                                          a: a.baseAddress!, lda: k, b: g.baseAddress!, ldb: n,
-                                         beta: 1, c: gb.baseAddress!, ldc: n)
+                                         beta: beta, c: gb.baseAddress!, ldc: n)
                         } }
                 }
             }
@@ -78,23 +87,23 @@ public struct SparseMatrix: Sendable {
         self.init(rowCount: rowCount, columnCount: columnCount, rowStart: rowStart, columns: columns, values: values)
     }
 
-    /// The non-zeros of a dense row-major matrix, or nil when more than a tenth are non-zero.
-    init?(mostlyZero dense: [Float], rows: Int, columns: Int) {
-        let limit = dense.count / 10
-        var rowStart = [0], cols: [Int32] = [], values: [Float] = []
-        cols.reserveCapacity(limit); values.reserveCapacity(limit)
-        let complete: Bool = dense.withUnsafeBufferPointer { x in
-            for r in 0..<rows {
-                for c in 0..<columns where x[r * columns + c] != 0 {
-                    if cols.count == limit { return false }
-                    cols.append(Int32(c)); values.append(x[r * columns + c])
-                }
-                rowStart.append(cols.count)
-            }
-            return true
+    /// The non-zeros of a dense row-major matrix, or nil when more than `limit` of them.
+    init?(mostlyZero dense: [Float], rows: Int, columns: Int, limit: Int? = nil) {
+        guard dense.count <= Int(Int32.max),
+              let positions = dense.withUnsafeBufferPointer({ Kernels.nonZeroPositions($0, limit: limit ?? dense.count / 10) })
+        else { return nil }  // by default, denser than a tenth: GEMM is faster
+        var rowStart = [Int](repeating: 0, count: rows + 1)
+        let cols = positions.map { p in rowStart[Int(p) / columns + 1] += 1; return Int32(Int(p) % columns) }
+        for r in 0..<rows { rowStart[r + 1] += rowStart[r] }
+        self.init(rowCount: rows, columnCount: columns, rowStart: rowStart, columns: cols, values: positions.map { dense[Int($0)] })
+    }
+
+    /// Every non-zero of a rank-2 tensor.
+    public init(dense x: Tensor) {
+        guard x.rank == 2, let all = SparseMatrix(mostlyZero: x.data, rows: x.shape[0], columns: x.shape[1], limit: x.count) else {
+            preconditionFailure("SparseMatrix(dense:): a rank-2 tensor of < 2^31 elements, not \(x.shape)")
         }
-        guard complete else { return nil }  // denser than a tenth: GEMM is faster
-        self.init(rowCount: rows, columnCount: columns, rowStart: rowStart, columns: cols, values: values)
+        self = all
     }
 
     /// A CSR matrix from its arrays (checked).
@@ -127,13 +136,14 @@ public struct SparseMatrix: Sendable {
 
     /// out[rows, D] (+)= self x dense[columns, D], rows split across threads.
     func multiply(_ dense: UnsafeBufferPointer<Float>, width d: Int, into out: UnsafeMutableBufferPointer<Float>) {
+        guard !columns.isEmpty else { return }
         let po = SendablePointer(base: out.baseAddress!), px = dense.baseAddress!
         rowStart.withUnsafeBufferPointer { starts in columns.withUnsafeBufferPointer { cols in
             values.withUnsafeBufferPointer { vals in
                 Kernels.parallelRanges(rowCount, threshold: 256) { range in
                     for r in range {
-                        let y = po.base + r * d
-                        for k in starts[r]..<starts[r + 1] { Kernels.axpy(vals[k], px + Int(cols[k]) * d, y, d) }
+                        let k = starts[r]
+                        wb_sparse_row(cols.baseAddress! + k, vals.baseAddress! + k, starts[r + 1] - k, px, d, po.base + r * d)
                     }
                 }
             } } }
@@ -145,14 +155,15 @@ extension SparseMatrix {
     ///
     /// Backward (with respect to the dense side only): dX = A^T dY. Pass `transpose` when A^T
     /// is already at hand (a symmetric A is its own), to skip building it on every call.
-    public func matmul(_ dense: Tensor, transpose given: SparseMatrix? = nil) -> Tensor {
+    public func matmul(_ dense: Tensor, transpose given: SparseMatrix? = nil, plus bias: Tensor? = nil) -> Tensor {
         precondition(dense.rank == 2 && dense.shape[0] == columnCount,
                      "sparse matmul: [\(rowCount), \(columnCount)] times \(dense.shape)")
         let d = dense.shape[1]
-        var y = [Float](repeating: 0, count: rowCount * d)
+        var y = bias.map { Broadcast.expand($0.data, from: [d], to: [rowCount, d]) } ?? [Float](repeating: 0, count: rowCount * d)
         dense.data.withUnsafeBufferPointer { x in y.withUnsafeMutableBufferPointer { multiply(x, width: d, into: $0) } }
         let transpose = dense.requiresGrad && Tensor.isGradEnabled ? (given ?? self.transposed()) : nil
-        return Tensor.record(Tensor(y, shape: [rowCount, d]), [dense]) { out in
+        return Tensor.record(Tensor(y, shape: [rowCount, d]), [dense] + (bias.map { [$0] } ?? [])) { out in
+            if let bias, bias.requiresGrad { bias.accumulateGrad(Broadcast.reduce(out.grad!, from: [self.rowCount, d], to: [d])) }
             guard let transpose else { return }
             out.grad!.withUnsafeBufferPointer { g in
                 dense.withGradBuffer { gx in transpose.multiply(g, width: d, into: gx) }

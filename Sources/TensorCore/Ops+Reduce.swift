@@ -1,6 +1,7 @@
 // Reductions and the log-softmax: forward and backward side by side.
 
 import Foundation
+import _TensorKernels
 
 extension Tensor {
     /// The sum of all elements, as a scalar.
@@ -24,27 +25,12 @@ extension Tensor {
     /// The sum along one axis (negative counts from the end); `keepDims` keeps it as size 1.
     public func sum(axis: Int, keepDims: Bool = false) -> Tensor {
         let (outer, n, inner, a) = around(axis)
-        var out = [Float](repeating: 0, count: outer * inner)
-        data.withUnsafeBufferPointer { x in
-            for o in 0..<outer {
-                for k in 0..<n {
-                    let base = (o * n + k) * inner
-                    for i in 0..<inner { out[o * inner + i] += x[base + i] }
-                }
-            }
-        }
+        // Summing an axis is undoing its broadcast, and its gradient is the broadcast.
+        let out = Broadcast.reduce(data, from: [outer, n, inner], to: [outer, 1, inner])
         var newShape = shape
         if keepDims { newShape[a] = 1 } else { newShape.remove(at: a) }
         return Tensor.record(Tensor(out, shape: newShape), [self]) { out in
-            let g = out.grad!
-            var gx = [Float](repeating: 0, count: self.count)
-            for o in 0..<outer {
-                for k in 0..<n {
-                    let base = (o * n + k) * inner
-                    for i in 0..<inner { gx[base + i] = g[o * inner + i] }
-                }
-            }
-            self.accumulateGrad(gx)
+            self.accumulateGrad(Broadcast.expand(out.grad!, from: [outer, 1, inner], to: [outer, n, inner]))
         }
     }
 
@@ -56,37 +42,22 @@ extension Tensor {
 
     /// log(softmax(x)) along the last axis, computed as (x - max) - log(sum(exp(x - max))).
     ///
-    /// Backward: dx = g - softmax(x) * sum(g) per row.
+    /// Backward: dx = g - softmax(x) * sum(g) per row. Both are C loops over rows, in parallel.
     public func logSoftmax() -> Tensor {
         precondition(rank >= 1, "logSoftmax needs at least one axis")
         let n = shape[rank - 1], rows = count / max(n, 1)
-        var y = [Float](repeating: 0, count: count)
-        data.withUnsafeBufferPointer { x in
-            y.withUnsafeMutableBufferPointer { py in
-                let pyy = SendablePointer(base: py.baseAddress!)
-                Kernels.parallelRanges(rows, threshold: 64) { range in
+        func byRows(_ x: [Float], _ g: [Float]?) -> [Float] {
+            x.withUnsafeBufferPointer { px in (g ?? []).withUnsafeBufferPointer { pg in
+                Kernels.fill(count, rows: rows) { range, out in
                     for r in range {
-                        let base = r * n
-                        var m = -Float.infinity
-                        for j in 0..<n { m = max(m, x[base + j]) }
-                        var s: Float = 0
-                        for j in 0..<n { s += Foundation.exp(x[base + j] - m) }
-                        let logSum = Foundation.log(s)
-                        for j in 0..<n { pyy.base[base + j] = (x[base + j] - m) - logSum }
+                        if pg.isEmpty { wb_log_softmax(px.baseAddress! + r * n, out + r * n, n) }
+                        else { wb_log_softmax_backward(px.baseAddress! + r * n, pg.baseAddress! + r * n, out + r * n, n) }
                     }
                 }
-            }
+            } }
         }
-        return Tensor.record(Tensor(y, shape: shape), [self]) { out in
-            let g = out.grad!
-            var gx = [Float](repeating: 0, count: g.count)
-            for r in 0..<rows {
-                let base = r * n
-                var gs: Float = 0
-                for j in 0..<n { gs += g[base + j] }
-                for j in 0..<n { gx[base + j] = g[base + j] - Foundation.exp(out.data[base + j]) * gs }
-            }
-            self.accumulateGrad(gx)
+        return Tensor.record(Tensor(byRows(data, nil), shape: shape), [self]) { out in
+            self.accumulateGrad(byRows(out.data, out.grad!))
         }
     }
 }

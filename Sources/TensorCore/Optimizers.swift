@@ -209,7 +209,11 @@ public final class Adam: Optimizer {
                           b1: Float, b2: Float, eps: Float, l2: Float, stepSize: Float, invSqrtC2: Float) {
         p.data.withUnsafeMutableBufferPointer { w in first.withUnsafeMutableBufferPointer { m in
             second.withUnsafeMutableBufferPointer { v in grad.withUnsafeBufferPointer { g in
-                wb_adam_dense(w.baseAddress, m.baseAddress, v.baseAddress, g.baseAddress, g.count, b1, b2, eps, l2, stepSize, invSqrtC2)
+                let (pw, pm, pv) = (SendablePointer(base: w.baseAddress!), SendablePointer(base: m.baseAddress!), SendablePointer(base: v.baseAddress!))
+                Kernels.parallelRanges(g.count) { r in  // element-wise: the split changes no bit
+                    let i = r.lowerBound
+                    wb_adam_dense(pw.base + i, pm.base + i, pv.base + i, g.baseAddress! + i, r.count, b1, b2, eps, l2, stepSize, invSqrtC2)
+                }
             } } } }
     }
 }

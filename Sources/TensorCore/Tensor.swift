@@ -80,9 +80,7 @@ public final class Tensor {
     /// Elements drawn from N(mean, std^2) with the given generator.
     public static func randomNormal(_ shape: [Int], mean: Float = 0, std: Float = 1,
                                     rng: RandomGenerator, requiresGrad: Bool = false) -> Tensor {
-        let count = shape.reduce(1, *)
-        return Tensor((0..<count).map { _ in mean + std * rng.nextNormal() }, shape: shape,
-                      requiresGrad: requiresGrad)
+        Tensor(rng.normals(shape.reduce(1, *), mean: mean, std: std), shape: shape, requiresGrad: requiresGrad)
     }
 
     /// Elements drawn uniformly from [low, high) with the given generator.
@@ -197,6 +195,14 @@ public final class Tensor {
         grad!.withUnsafeMutableBufferPointer { dst in
             g.withUnsafeBufferPointer { src in Kernels.addInPlace(dst, src) }
         }
+    }
+
+    /// The BLAS beta for adding into `grad`: 1, or 0 with a new buffer left unwritten (for a
+    /// product that then overwrites it) when there is no gradient yet.
+    func gradBeta() -> Float {
+        guard grad == nil else { return 1 }
+        grad = [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+        return 0
     }
 
     /// Gives the body a writable gradient buffer (allocated as zeros if needed).

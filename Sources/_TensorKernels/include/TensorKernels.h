@@ -4,6 +4,7 @@
 #define WORKBOOK_TENSOR_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// One dense Adam step over n values, in place:
 ///   g' = g + l2 * w;  m = b1 m + (1 - b1) g';  v = b2 v + (1 - b2) g'^2;
@@ -30,5 +31,40 @@ void wb_sgns_update(float *input, float *outputs, const int *targets, int count,
 /// polynomial), written so that it vectorises: relative error below 3e-7; 0 below -87.3 and
 /// +inf above 88.7; NaN stays NaN.
 void wb_exp(const float *x, float *y, size_t n);
+
+/// y[i] = tanh(x[i]) (Cephes' tanhf: an odd polynomial below |x| = 0.625, 1 - 2 / (e^2|x| + 1)
+/// above), vectorised; relative error below 1e-6.
+void wb_tanh(const float *x, float *y, size_t n);
+
+/// y[i] = 1 / (1 + e^-x[i]), from e^-|x| so that it never overflows; vectorised.
+void wb_sigmoid(const float *x, float *y, size_t n);
+
+/// One row of n: y = x - max(x) - log(sum(exp(x - max(x)))).
+void wb_log_softmax(const float *x, float *y, size_t n);
+
+/// The log-softmax's backward for one row: gx = g - exp(y) * sum(g).
+void wb_log_softmax_backward(const float *y, const float *g, float *gx, size_t n);
+
+/// One row of a CSR matrix times a dense [*, d] matrix: out[0..<d] += sum_k values[k] *
+/// dense[columns[k]], summed in k order (as a sequence of axpys would), 64 outputs at a time.
+void wb_sparse_row(const int32_t *columns, const float *values, size_t nnz, const float *dense, size_t d, float *out);
+
+/// The number of non-zero elements of x (NaN counts as non-zero).
+size_t wb_count_nonzero(const float *x, size_t n);
+
+/// The positions of x's non-zero elements, ascending, written to `positions` (room for all
+/// of them); returns how many.
+size_t wb_nonzeros(const float *x, size_t n, int32_t *positions);
+
+/// n standard normals from (n + 1) / 2 random 64-bit words, by the Box-Muller transform with
+/// vectorised log, sine and cosine (each word gives a pair; u1 has 32 bits, the angle 22).
+void wb_normals(const uint64_t *bits, float *out, size_t n);
+
+/// One row of the multinomial negative log-likelihood: sum(x) * logsumexp(z) - x . z (that is,
+/// -sum_i x_i log softmax(z)_i); stores logsumexp(z) for the backward pass.
+float wb_multinomial_nll_row(const float *z, const float *x, size_t n, float *log_sum_exp);
+
+/// Its gradient with respect to z, times g: gz = g (sum(x) softmax(z) - x).
+void wb_multinomial_nll_backward_row(const float *z, const float *x, size_t n, float log_sum_exp, float g, float *gz);
 
 #endif
