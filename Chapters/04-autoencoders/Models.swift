@@ -98,10 +98,12 @@ public final class MultVAE: Module {
         self.rng = rng
     }
 
-    /// (μ, logvar) of q(z | x); logvar is nil for Mult-DAE.
-    public func encode(_ x: Tensor) -> (mean: Tensor, logVariance: Tensor?) {
-        let norm = (x.pow(2).sum(axis: 1, keepDims: true) + 1e-12).sqrt()    // [B, 1]
-        let h = encoder((x / norm).dropout(dropout, training: isTraining, rng: rng)).tanh()
+    /// (μ, logvar) of q(z | x); logvar is nil for Mult-DAE. A user's row is 95% zeros, so it stays
+    /// sparse up to the first layer: normalising, dropping out and multiplying touch only the
+    /// user's items (PyTorch's dense version multiplies the zeros too).
+    public func encode(_ x: SparseMatrix) -> (mean: Tensor, logVariance: Tensor?) {
+        let input = x.rowsNormalized().dropout(dropout, training: isTraining, rng: rng)  // x / ‖x‖, then dropout
+        let h = encoder(input).tanh()
         let out = encoderOut(h)
         guard variational else { return (out, nil) }
         let parts = out.chunk(2)
@@ -109,7 +111,7 @@ public final class MultVAE: Module {
     }
 
     /// Logits over items, and (μ, logvar) for the KL term.
-    public func callAsFunction(_ x: Tensor) -> (logits: Tensor, mean: Tensor, logVariance: Tensor?) {
+    public func callAsFunction(_ x: SparseMatrix) -> (logits: Tensor, mean: Tensor, logVariance: Tensor?) {
         let (mu, logvar) = encode(x)
         var z = mu
         if isTraining, let logvar {
@@ -123,6 +125,61 @@ public final class MultVAE: Module {
     public func setTraining(_ training: Bool) { isTraining = training }
 }
 // end listing
+
+extension MultVAE {
+    /// The same on dense rows [B, I] (evaluation).
+    public func encode(_ x: Tensor) -> (mean: Tensor, logVariance: Tensor?) { encode(SparseMatrix(dense: x)) }
+    public func callAsFunction(_ x: Tensor) -> (logits: Tensor, mean: Tensor, logVariance: Tensor?) { self(SparseMatrix(dense: x)) }
+}
+
+// Mult-VAE's input path on sparse rows (used by the listing above).
+extension SparseMatrix {
+    /// Each row divided by its L2 norm, sqrt(Σ x² + 1e-12) (Mult-VAE's input; the 1e-12 keeps an
+    /// empty row at zero).
+    public func rowsNormalized() -> SparseMatrix {
+        var scaled = values
+        scaled.withUnsafeMutableBufferPointer { v in
+            for r in 0..<rowCount {
+                let range = rowStart[r]..<rowStart[r + 1]
+                var sum: Float = 0
+                for k in range { sum += v[k] * v[k] }
+                let norm = (sum + 1e-12).squareRoot()
+                for k in range { v[k] /= norm }
+            }
+        }
+        return SparseMatrix(rowCount: rowCount, columnCount: columnCount, rowStart: rowStart, columns: columns, values: scaled)
+    }
+
+    /// Inverted dropout on the stored entries: each is dropped (removed) with probability `p`,
+    /// the rest scaled by 1/(1-p); a zero stays zero either way, so only the entries draw.
+    public func dropout(_ p: Float, training: Bool, rng: RandomGenerator) -> SparseMatrix {
+        precondition(p >= 0 && p < 1, "dropout probability must be in [0, 1), got \(p)")
+        guard training, p > 0 else { return self }
+        let scale = 1 / (1 - p)
+        var rowStart = [0], cols: [Int32] = [], vals: [Float] = []
+        rowStart.reserveCapacity(rowCount + 1); cols.reserveCapacity(nonZeroCount); vals.reserveCapacity(nonZeroCount)
+        for r in 0..<rowCount {
+            for k in self.rowStart[r]..<self.rowStart[r + 1] where rng.nextFloat() >= p { cols.append(columns[k]); vals.append(values[k] * scale) }
+            rowStart.append(cols.count)
+        }
+        return SparseMatrix(rowCount: rowCount, columnCount: columnCount, rowStart: rowStart, columns: cols, values: vals)
+    }
+
+    /// The dense [rows, columns] tensor.
+    public func dense() -> Tensor {
+        var out = [Float](repeating: 0, count: rowCount * columnCount)
+        for r in 0..<rowCount { for k in rowStart[r]..<rowStart[r + 1] { out[r * columnCount + Int(columns[k])] = values[k] } }
+        return Tensor(out, shape: [rowCount, columnCount])
+    }
+}
+
+/// The binary training rows of `users` as a sparse matrix [B, I].
+public func sparseRows(_ train: InteractionMatrix, _ users: [Int32]) -> SparseMatrix {
+    var rowStart = [0], columns: [Int32] = []
+    for u in users { columns += train.items(of: Int(u)); rowStart.append(columns.count) }
+    return SparseMatrix(rowCount: users.count, columnCount: train.itemCount, rowStart: rowStart, columns: columns,
+                        values: [Float](repeating: 1, count: columns.count))
+}
 
 /// A trained row autoencoder as a `Recommender`: a user's scores are the reconstruction of
 /// their training row.
