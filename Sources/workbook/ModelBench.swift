@@ -237,7 +237,16 @@ struct GNNBench: ParsableCommand {
 }
 
 struct AutoencodersBench: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "autoencoders", abstract: "I-AutoRec and Mult-VAE seconds per epoch and quality against the PyTorch references.")
+    static let configuration = CommandConfiguration(
+        commandName: "autoencoders",
+        abstract: "I-AutoRec and Mult-VAE seconds per epoch and quality against the PyTorch references.",
+        discussion: """
+            Timing runs alternate (ours, reference, ours, reference, ...) so that both see the same \
+            machine; each run's epoch time is the median of its epochs, and the ratio is the median \
+            of ours over the median of the reference's. Quality is the first run's (same seed, same \
+            numbers); --quality-seeds K adds K seeds per side, because the two sides split the data \
+            with different generators and one split's RMSE moves by about 0.01.
+            """)
     @Flag(help: "Print JSON (the only format; kept for the documented interface).")
     var json = false
     @OptionGroup var location: DataLocation
@@ -246,46 +255,91 @@ struct AutoencodersBench: ParsableCommand {
     var autorecEpochs = 100
     @Option(help: "Mult-VAE epochs (the reference's default is 200).")
     var vaeEpochs = 200
+    @Option(help: "Timing runs per side, alternating.")
+    var repeats = 3
+    @Option(help: "Extra seeds (1...K) per side for the quality comparison (one split's AutoRec RMSE moves by about 0.01).")
+    var qualitySeeds = 0
     @Option(help: "Seed.")
     var seed: UInt64 = 42
 
-    func run() throws {
-        let data = try location.load()
+    func validate() throws {
+        guard repeats >= 1, qualitySeeds >= 0, autorecEpochs >= 1, vaeEpochs >= 1 else {
+            throw ValidationError("--repeats, --autorec-epochs and --vae-epochs must be at least 1, --quality-seeds at least 0")
+        }
+    }
+
+    /// One run of ours: median seconds per epoch and the quality at the end.
+    func ours(_ data: RatingsData, seed: UInt64) throws -> (autorec: Double, multvae: Double, quality: [String: Double]) {
         let ratings = try Split.make(data, protocol: .ratings9010, seed: seed)
         let autorec = try AutoencodersChapter.trainAutoRec(data, split: ratings, itemBased: true, hidden: 500, epochs: autorecEpochs, seed: seed)
-        log(String(format: "I-AutoRec: %.3f s/epoch, test RMSE %.4f", median(autorec.seconds), autorec.test.last ?? .nan))
+        log(String(format: "I-AutoRec (seed %d): %.3f s/epoch, test RMSE %.4f", seed, median(autorec.seconds), autorec.test.last ?? .nan))
+        var quality = ["autorec_RMSE": autorec.test.last ?? .nan]
         let holdout = try Split.make(data, protocol: .holdout20, seed: seed)
         let train = InteractionMatrix(data, rows: holdout.train), test = InteractionMatrix(data, rows: holdout.test)
-        var epochSeconds: [Double] = []
-        var last = Date()
-        let vae = try AutoencodersChapter.trainMultVAE(train: train, epochs: vaeEpochs, rng: RandomGenerator(seed: seed)) { _ in
+        var epochSeconds: [Double] = [], last = Date()
+        let trained = try AutoencodersChapter.trainMultVAE(train: train, epochs: vaeEpochs, rng: RandomGenerator(seed: seed)) { _ in
             epochSeconds.append(Date().timeIntervalSince(last)); last = Date()
         }
-        let metrics = FullRankingEvaluator(train: train, test: test).evaluate(RowModelRecommender(name: "Mult-VAE", train: train) { x, _ in vae.model(x).logits }, ks: [20]).metrics
-        log(String(format: "Mult-VAE: %.3f s/epoch, Recall@20 %.4f", vae.seconds / Double(vaeEpochs), metrics["Recall@20"]!))
+        let metrics = FullRankingEvaluator(train: train, test: test).evaluate(RowModelRecommender(name: "Mult-VAE", train: train) { x, _ in trained.model(x).logits }, ks: [20]).metrics
+        log(String(format: "Mult-VAE (seed %d): %.3f s/epoch, Recall@20 %.4f", seed, median(epochSeconds), metrics["Recall@20"] ?? .nan))
+        for key in ["Recall@20", "RecallCapped@20", "NDCG@20"] { quality["multvae_\(key)"] = metrics[key] ?? .nan }
+        return (median(autorec.seconds), median(epochSeconds), quality)
+    }
+
+    /// One run of the references (nil without --peers); `seed` is the split seed (default: theirs).
+    func references(seed: UInt64?) throws -> (autorec: Double, multvae: Double, quality: [String: Double])? {
+        let split = seed.map { ["--split-seed", "\($0)", "--eval-every", "0"] } ?? []
+        guard let a = try reference.run("autorec.py", ["--epochs", "\(autorecEpochs)", "--out", "bench_autorec_reference"] + split) else { return nil }
+        var quality = ["autorec_RMSE": (a["test_rmse"] as? Double) ?? .nan]
+        guard let v = try reference.run("multvae.py", ["--epochs", "\(vaeEpochs)", "--out", "bench_multvae_reference"] + split) else { return nil }
+        quality["multvae_Recall@20"] = (v["recall_plain@20"] as? Double) ?? .nan
+        quality["multvae_RecallCapped@20"] = (v["recall@20"] as? Double) ?? .nan
+        quality["multvae_NDCG@20"] = (v["ndcg@20"] as? Double) ?? .nan
+        return (median((a["epoch_train_s"] as? [Double]) ?? []), median((v["epoch_train_s"] as? [Double]) ?? []), quality)
+    }
+
+    func run() throws {
+        let data = try location.load()
+        var runs: [(autorec: Double, multvae: Double, quality: [String: Double])] = []
+        var referenceRuns: [(autorec: Double, multvae: Double, quality: [String: Double])] = []
+        for r in 1...repeats {
+            log("timing run \(r) of \(repeats)")
+            runs.append(try ours(data, seed: seed))
+            if let ref = try references(seed: nil) { referenceRuns.append(ref) }
+        }
+        let timings = ["autorec_epoch_seconds": median(runs.map(\.autorec)), "multvae_epoch_seconds": median(runs.map(\.multvae))]
         var result: [String: Any] = [
-            "bench": "autoencoders", "threads": Kernels.threadCount, "dataset": data.name,
+            "bench": "autoencoders", "threads": Kernels.threadCount, "dataset": data.name, "repeats": repeats,
             "config": ["autorec": ["hidden": 500, "lambda": 300, "batchSize": 64, "epochs": autorecEpochs, "protocol": "ratings-90-10"],
                        "multvae": ["layers": [600, 200], "batchSize": 500, "epochs": vaeEpochs, "beta": 0.2, "protocol": "holdout-20"]],
-            "timings": ["autorec_epoch_seconds": median(autorec.seconds), "multvae_epoch_seconds": vae.seconds / Double(vaeEpochs)],
-            "quality": ["autorec_RMSE": autorec.test.last ?? .nan, "multvae_Recall@20": metrics["Recall@20"]!,
-                        "multvae_RecallCapped@20": metrics["RecallCapped@20"]!, "multvae_NDCG@20": metrics["NDCG@20"]!],
+            "timings": timings,
+            "timings_per_run": ["autorec": runs.map(\.autorec), "multvae": runs.map(\.multvae)],
+            "quality": runs[0].quality,
         ]
-        if reference.peers != nil {
-            var ref: [String: Any] = [:]
-            if let a = try reference.run("autorec.py", ["--epochs", "\(autorecEpochs)", "--out", "bench_autorec_reference"]) {
-                ref["autorec_epoch_seconds"] = median((a["epoch_train_s"] as? [Double]) ?? [])
-                ref["autorec_RMSE"] = a["test_rmse"] ?? NSNull()
+        if !referenceRuns.isEmpty {
+            let ref = ["autorec_epoch_seconds": median(referenceRuns.map(\.autorec)), "multvae_epoch_seconds": median(referenceRuns.map(\.multvae))]
+            result["reference"] = ["timings": ref, "timings_per_run": ["autorec": referenceRuns.map(\.autorec), "multvae": referenceRuns.map(\.multvae)],
+                                   "quality": referenceRuns[0].quality, "scripts": ["peers/autorec.py", "peers/multvae.py"]]
+            result["epoch_time_ratios"] = ["autorec": timings["autorec_epoch_seconds"]! / ref["autorec_epoch_seconds"]!,
+                                           "multvae": timings["multvae_epoch_seconds"]! / ref["multvae_epoch_seconds"]!]
+        }
+        if qualitySeeds > 0 {
+            // Different splits per seed on both sides: compare the means, not one split against another.
+            var mine: [[String: Double]] = [], theirs: [[String: Double]] = []
+            for s in 1...UInt64(qualitySeeds) {
+                mine.append(try ours(data, seed: s).quality)
+                if let ref = try references(seed: s) { theirs.append(ref.quality) }
             }
-            if let v = try reference.run("multvae.py", ["--epochs", "\(vaeEpochs)", "--out", "bench_multvae_reference"]) {
-                ref["multvae_epoch_seconds"] = median((v["epoch_train_s"] as? [Double]) ?? [])
-                ref["multvae_Recall@20"] = v["recall_plain@20"] ?? NSNull()
-                ref["multvae_RecallCapped@20"] = v["recall@20"] ?? NSNull()
+            func summary(_ runs: [[String: Double]]) -> [String: Any] {
+                Dictionary(uniqueKeysWithValues: ["autorec_RMSE", "multvae_Recall@20", "multvae_NDCG@20"].map { key in
+                    let values = runs.map { $0[key] ?? .nan }
+                    let mean = values.reduce(0, +) / Double(max(values.count, 1))
+                    let sd = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(max(values.count - 1, 1))).squareRoot()
+                    return (key, ["by_seed": values, "mean": mean, "sd": sd] as [String: Any])
+                })
             }
-            result["reference"] = ref
-            if let a = ref["autorec_epoch_seconds"] as? Double, let v = ref["multvae_epoch_seconds"] as? Double {
-                result["epoch_time_ratios"] = ["autorec": median(autorec.seconds) / a, "multvae": vae.seconds / Double(vaeEpochs) / v]
-            }
+            result["quality_by_seed"] = ["seeds": Array(1...qualitySeeds), "ours": summary(mine)]
+                .merging(theirs.isEmpty ? [:] : ["reference": summary(theirs)]) { $1 }
         }
         try printJSON(result)
     }
