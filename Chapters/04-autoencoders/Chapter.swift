@@ -363,7 +363,7 @@ public enum AutoencodersChapter: Chapter {
                 let x = sparseRows(train, Array(order[s..<min(order.count, s + 500)]))
                 adam.zeroGrad()
                 let (logits, mu, logvar) = model(x)
-                let recon = Loss.multinomialNLL(logits: logits, counts: x.dense())
+                let recon = Loss.multinomialNLL(logits: logits, counts: x)
                 let b = beta(step: step, total: total)
                 var loss = recon, kl = 0.0
                 if let logvar {

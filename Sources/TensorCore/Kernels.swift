@@ -145,9 +145,9 @@ public enum Kernels {
         }
     }
 
-    /// The sum of a buffer, in Double, by blocks of 4096 summed in order: deterministic
-    /// whatever the thread count, and accurate for 10^7 elements.
-    static func sum(_ a: UnsafeBufferPointer<Float>) -> Double {
+    /// The sum of a buffer (or its dot product with `other`), in Double, by blocks of 4096 summed in
+    /// order: deterministic whatever the thread count, and accurate for 10^7 elements.
+    static func sum(_ a: UnsafeBufferPointer<Float>, times other: UnsafePointer<Float>? = nil) -> Double {
         let block = 4096
         let blocks = (a.count + block - 1) / block
         var partial = [Double](repeating: 0, count: blocks)
@@ -161,11 +161,12 @@ public enum Kernels {
                     var lanes = SIMD16<Float>(repeating: 0)
                     var i = lo
                     while i + 16 <= hi {
-                        lanes += UnsafeRawPointer(pa! + i).loadUnaligned(as: SIMD16<Float>.self)
+                        let x = UnsafeRawPointer(pa! + i).loadUnaligned(as: SIMD16<Float>.self)
+                        lanes += other.map { x * UnsafeRawPointer($0 + i).loadUnaligned(as: SIMD16<Float>.self) } ?? x
                         i += 16
                     }
                     var s = Double(lanes.sum())
-                    while i < hi { s += Double(pa![i]); i += 1 }
+                    while i < hi { s += Double(pa![i] * (other?[i] ?? 1)); i += 1 }
                     pp.base[b] = s
                 }
             }

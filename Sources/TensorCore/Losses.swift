@@ -1,4 +1,4 @@
-// Losses, composed from the primitives, except two fused ones that run over whole weight
+// Losses, composed from the primitives, except the fused ones that run over whole weight
 // matrices or [B, I] score matrices every step (each says what it is the fusion of).
 // Shapes: B = batch, I = items.
 
@@ -31,35 +31,57 @@ public enum Loss {
     /// Multinomial negative log-likelihood (Mult-VAE): -mean_b sum_i x_bi log softmax(logits)_bi,
     /// which is `-(logits.logSoftmax() * counts).sum(axis: 1).mean()`. Fused (it runs over
     /// [B, I] every step): per row, sum(x) logsumexp(z) - x.z forward and
-    /// (sum(x) softmax(z) - x) / B backward, in C. logits, counts: [B, I]; counts are data.
-    public static func multinomialNLL(logits: Tensor, counts: Tensor) -> Tensor {
-        precondition(logits.rank == 2 && logits.shape == counts.shape && logits.count > 0 && !counts.requiresGrad,
-                     "multinomialNLL: logits \(logits.shape) and counts \(counts.shape) (counts are data)")
+    /// (sum(x) softmax(z) - x) / B backward, in C; the counts (data) are read only where they
+    /// are non-zero. logits: [B, I]; counts: [B, I], dense or sparse.
+    public static func multinomialNLL(logits: Tensor, counts: SparseMatrix) -> Tensor {
+        precondition(logits.rank == 2 && logits.shape == [counts.rowCount, counts.columnCount] && logits.count > 0,
+                     "multinomialNLL: logits \(logits.shape) and counts [\(counts.rowCount), \(counts.columnCount)]")
         let (b, n) = (logits.shape[0], logits.shape[1])
         var logSumExp = [Float](repeating: 0, count: b), perRow = [Float](repeating: 0, count: b)
-        logits.data.withUnsafeBufferPointer { z in counts.data.withUnsafeBufferPointer { x in
+        func row<R>(_ r: Int, _ body: (UnsafePointer<Int32>?, UnsafePointer<Float>?, Int) -> R) -> R {
+            counts.columns.withUnsafeBufferPointer { c in counts.values.withUnsafeBufferPointer { v in
+                let k = counts.rowStart[r]
+                return body(c.baseAddress.map { $0 + k }, v.baseAddress.map { $0 + k }, counts.rowStart[r + 1] - k)
+            } }
+        }
+        logits.data.withUnsafeBufferPointer { z in
             perRow.withUnsafeMutableBufferPointer { loss in logSumExp.withUnsafeMutableBufferPointer { lse in
                 let (pl, ps) = (SendablePointer(base: loss.baseAddress!), SendablePointer(base: lse.baseAddress!))
                 Kernels.parallelRanges(b, threshold: max(1, Kernels.parallelThreshold / max(n, 1))) { rows in
-                    for r in rows { pl.base[r] = wb_multinomial_nll_row(z.baseAddress! + r * n, x.baseAddress! + r * n, n, ps.base + r) }
+                    for r in rows { pl.base[r] = row(r) { wb_multinomial_nll_row(z.baseAddress! + r * n, n, $0, $1, $2, ps.base + r) } }
                 }
             } }
-        } }
-        let loss = perRow.withUnsafeBufferPointer { Kernels.sum($0) } / Double(max(b, 1))
+        }
+        let loss = perRow.withUnsafeBufferPointer { Kernels.sum($0) } / Double(b)
         return Tensor.record(Tensor(scalar: Float(loss)), [logits]) { out in
             let g = out.grad![0] / Float(b)
-            logits.accumulateGrad(logits.data.withUnsafeBufferPointer { z in counts.data.withUnsafeBufferPointer { x in
+            logits.accumulateGrad(logits.data.withUnsafeBufferPointer { z in
                 Kernels.fill(b * n, rows: b) { rows, gz in
-                    for r in rows { wb_multinomial_nll_backward_row(z.baseAddress! + r * n, x.baseAddress! + r * n, n, logSumExp[r], g, gz + r * n) }
+                    for r in rows { row(r) { wb_multinomial_nll_backward_row(z.baseAddress! + r * n, n, $0, $1, $2, logSumExp[r], g, gz + r * n) } }
                 }
-            } })
+            })
         }
     }
 
+    public static func multinomialNLL(logits: Tensor, counts: Tensor) -> Tensor {
+        precondition(!counts.requiresGrad, "multinomialNLL: the counts are data (no gradient)")
+        return multinomialNLL(logits: logits, counts: SparseMatrix(dense: counts))
+    }
+
     /// KL(N(mu, exp(logVariance)) || N(0, I)), summed over dimensions, averaged over the batch:
-    /// mean_b -1/2 sum_k (1 + logvar - mu^2 - exp(logvar)). mu, logVariance: [B, k].
+    /// mean_b -1/2 sum_k (1 + logvar - mu^2 - exp(logvar)). mu, logVariance: [B, k]. Fused (one
+    /// exp pass): d/dmu = mu / B, d/dlogvar = (exp(logvar) - 1) / 2B.
     public static func gaussianKL(mean mu: Tensor, logVariance: Tensor) -> Tensor {
-        ((1 + logVariance - mu.pow(2) - logVariance.exp()).sum(axis: 1) * -0.5).mean()
+        precondition(mu.shape == logVariance.shape && mu.rank == 2, "gaussianKL: mean \(mu.shape) and logVariance \(logVariance.shape)")
+        let b = Float(max(mu.shape[0], 1))
+        let e = logVariance.exp().data  // a value, not part of the graph: the gradient below is explicit
+        var total = 0.0
+        for i in 0..<e.count { total += Double(1 + logVariance.data[i] - mu.data[i] * mu.data[i] - e[i]) }
+        return Tensor.record(Tensor(scalar: Float(-0.5 * total) / b), [mu, logVariance]) { out in
+            let g = out.grad![0] / b
+            if mu.requiresGrad { mu.accumulateGrad(mu.data.map { g * $0 }) }
+            if logVariance.requiresGrad { logVariance.accumulateGrad(e.map { g * 0.5 * ($0 - 1) }) }
+        }
     }
 }
 
@@ -68,7 +90,7 @@ extension Tensor {
     /// a dot product forward, grad += 2g·x backward (in parallel), no temporaries.
     public func sumOfSquares() -> Tensor {
         guard count > 0 else { return Tensor(scalar: 0) }
-        let value = data.withUnsafeBufferPointer { Kernels.dot($0.baseAddress!, $0.baseAddress!, count) }
+        let value = data.withUnsafeBufferPointer { Float(Kernels.sum($0, times: $0.baseAddress)) }
         return Tensor.record(Tensor(scalar: value), [self]) { out in
             guard let g = out.grad?.first else { return }
             self.data.withUnsafeBufferPointer { x in

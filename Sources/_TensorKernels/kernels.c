@@ -254,32 +254,30 @@ void wb_normals(const uint64_t *restrict bits, float *restrict out, size_t n) {
 }
 
 __attribute__((target_clones("avx512f", "avx2", "default")))
-float wb_multinomial_nll_row(const float *restrict z, const float *restrict x, size_t n, float *restrict log_sum_exp) {
+float wb_multinomial_nll_row(const float *restrict z, size_t n, const int32_t *restrict columns, const float *restrict counts,
+                             size_t nnz, float *restrict log_sum_exp) {
     float m = lane_max(z, n);
-    float e[8] = {0, 0, 0, 0, 0, 0, 0, 0}, d[8] = {0, 0, 0, 0, 0, 0, 0, 0}, c[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    float e[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     size_t i = 0;
     for (; i + 8 <= n; i += 8)
-        for (int k = 0; k < 8; k++) {
-            e[k] += expf_poly(z[i + k] - m);
-            d[k] += x[i + k] * z[i + k];
-            c[k] += x[i + k];
-        }
+        for (int k = 0; k < 8; k++) e[k] += expf_poly(z[i + k] - m);
     float sum_e = ((e[0] + e[1]) + (e[2] + e[3])) + ((e[4] + e[5]) + (e[6] + e[7]));
-    float dot = ((d[0] + d[1]) + (d[2] + d[3])) + ((d[4] + d[5]) + (d[6] + d[7]));
-    float count = ((c[0] + c[1]) + (c[2] + c[3])) + ((c[4] + c[5]) + (c[6] + c[7]));
-    for (; i < n; i++) {
-        sum_e += expf_poly(z[i] - m);
-        dot += x[i] * z[i];
-        count += x[i];
+    for (; i < n; i++) sum_e += expf_poly(z[i] - m);
+    float lse = m + logf(sum_e), dot = 0, total = 0;
+    for (size_t k = 0; k < nnz; k++) {
+        dot += counts[k] * z[columns[k]];
+        total += counts[k];
     }
-    float lse = m + logf(sum_e);
     *log_sum_exp = lse;
-    return count * lse - dot;
+    return total * lse - dot;
 }
 
 __attribute__((target_clones("avx512f", "avx2", "default")))
-void wb_multinomial_nll_backward_row(const float *restrict z, const float *restrict x, size_t n, float log_sum_exp,
-                                     float g, float *restrict gz) {
-    float count = lane_sum(x, n);
-    for (size_t i = 0; i < n; i++) gz[i] = g * (count * expf_poly(z[i] - log_sum_exp) - x[i]);
+void wb_multinomial_nll_backward_row(const float *restrict z, size_t n, const int32_t *restrict columns,
+                                     const float *restrict counts, size_t nnz, float log_sum_exp, float g, float *restrict gz) {
+    float total = 0;
+    for (size_t k = 0; k < nnz; k++) total += counts[k];
+    float scale = g * total;
+    for (size_t i = 0; i < n; i++) gz[i] = scale * expf_poly(z[i] - log_sum_exp);
+    for (size_t k = 0; k < nnz; k++) gz[columns[k]] -= g * counts[k];
 }

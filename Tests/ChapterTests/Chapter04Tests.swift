@@ -24,6 +24,35 @@ final class AutoencoderModelTests: XCTestCase {
         XCTAssertEqual(AutoencodersChapter.beta(step: 500, total: 100), 0.2, accuracy: 1e-12)
     }
 
+    func testMultVAESparseInputPath() {
+        // Rows normalised to unit length, dropout keeps about half and doubles what it keeps,
+        // and the sparse path gives the dense input's logits and loss.
+        let rng = RandomGenerator(seed: 4)
+        let dense = Tensor((0..<(30 * 50)).map { _ in rng.nextFloat() < 0.2 ? 1 : 0 }, shape: [30, 50])
+        let x = SparseMatrix(dense: dense), normalised = x.rowsNormalized()
+        for r in 0..<30 where x.rowStart[r + 1] > x.rowStart[r] {
+            let norm = (normalised.rowStart[r]..<normalised.rowStart[r + 1]).reduce(Float(0)) { $0 + normalised.values[$1] * normalised.values[$1] }
+            XCTAssertEqual(norm, 1, accuracy: 1e-5)
+        }
+        XCTAssertEqual(x.dense().data, dense.data)
+        let dropped = normalised.dropout(0.5, training: true, rng: RandomGenerator(seed: 5))
+        XCTAssertEqual(Double(dropped.nonZeroCount) / Double(x.nonZeroCount), 0.5, accuracy: 0.1)
+        for r in 0..<30 {
+            for k in dropped.rowStart[r]..<dropped.rowStart[r + 1] {
+                let j = normalised.rowStart[r]..<normalised.rowStart[r + 1]
+                let original = j.first { normalised.columns[$0] == dropped.columns[k] }.map { normalised.values[$0] }
+                XCTAssertEqual(dropped.values[k], 2 * (original ?? .nan), accuracy: 1e-6)
+            }
+        }
+        XCTAssertEqual(normalised.dropout(0.5, training: false, rng: rng).values, normalised.values)
+        let model = MultVAE(items: 50, hidden: 8, latent: 3, rng: RandomGenerator(seed: 6))
+        model.setTraining(false)
+        let (a, b) = Tensor.withoutGrad { (model(x).logits, model(dense).logits) }
+        XCTAssertEqual(a.data, b.data)
+        XCTAssertEqual(Loss.multinomialNLL(logits: a, counts: x).item, Loss.multinomialNLL(logits: a, counts: dense).item)
+        XCTAssertEqual(sparseRows(InteractionMatrix(userCount: 2, itemCount: 4, users: [0, 0], items: [1, 3]), [1, 0]).dense().data, [0, 0, 0, 0, 0, 1, 0, 1])
+    }
+
     func testCDAECorruptionDropsRoughlyQOfTheInput() {
         let model = CDAE(users: 1, items: 1000, hidden: 2, corruption: 0.5, rng: RandomGenerator(seed: 3))
         // With an identity-free check: the encoder input mask is applied only in training.

@@ -60,11 +60,14 @@ size_t wb_nonzeros(const float *x, size_t n, int32_t *positions);
 /// vectorised log, sine and cosine (each word gives a pair; u1 has 32 bits, the angle 22).
 void wb_normals(const uint64_t *bits, float *out, size_t n);
 
-/// One row of the multinomial negative log-likelihood: sum(x) * logsumexp(z) - x . z (that is,
-/// -sum_i x_i log softmax(z)_i); stores logsumexp(z) for the backward pass.
-float wb_multinomial_nll_row(const float *z, const float *x, size_t n, float *log_sum_exp);
+/// One row of the multinomial negative log-likelihood with sparse counts (nnz entries at
+/// `columns`): sum(x) * logsumexp(z) - x . z, that is -sum_i x_i log softmax(z)_i; stores
+/// logsumexp(z) for the backward pass.
+float wb_multinomial_nll_row(const float *z, size_t n, const int32_t *columns, const float *counts, size_t nnz,
+                             float *log_sum_exp);
 
 /// Its gradient with respect to z, times g: gz = g (sum(x) softmax(z) - x).
-void wb_multinomial_nll_backward_row(const float *z, const float *x, size_t n, float log_sum_exp, float g, float *gz);
+void wb_multinomial_nll_backward_row(const float *z, size_t n, const int32_t *columns, const float *counts, size_t nnz,
+                                     float log_sum_exp, float g, float *gz);
 
 #endif
