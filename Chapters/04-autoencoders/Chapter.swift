@@ -90,8 +90,7 @@ public enum AutoencodersChapter: Chapter {
         let model = AutoRec(features: t.columns, hidden: hidden, rng: rng)
         let adam = Adam(model.parameters, learningRate: 1e-3)
         let observedRows = Set(split.train.map { itemBased ? Int(data.items[$0]) : Int(data.users[$0]) })
-        func rmse(_ rows: [Int]) -> Double {
-            let all = Tensor.withoutGrad { model(t.batch(Array(0..<t.rows)).0) }  // [R, C]
+        func rmse(_ rows: [Int], _ all: Tensor) -> Double {
             var predictions: [Float] = [], targets: [Float] = []
             for k in rows {
                 let (row, col) = itemBased ? (Int(data.items[k]), Int(data.users[k])) : (Int(data.users[k]), Int(data.items[k]))
@@ -114,8 +113,9 @@ public enum AutoencodersChapter: Chapter {
                 adam.step()
             }
             seconds.append(Date().timeIntervalSince(start))
-            trainRMSE.append(rmse(split.train))
-            testRMSE.append(rmse(split.test))
+            let all = Tensor.withoutGrad { model(t.batch(Array(0..<t.rows)).0) }  // [R, C]: every row reconstructed once
+            trainRMSE.append(rmse(split.train, all))
+            testRMSE.append(rmse(split.test, all))
             progress?.update(epoch, detail: String(format: "epoch %d test RMSE %.4f", epoch, testRMSE.last!))
         }
         return (trainRMSE, testRMSE, seconds)
