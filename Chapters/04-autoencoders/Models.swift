@@ -164,13 +164,6 @@ extension SparseMatrix {
         }
         return SparseMatrix(rowCount: rowCount, columnCount: columnCount, rowStart: rowStart, columns: cols, values: vals)
     }
-
-    /// The dense [rows, columns] tensor.
-    public func dense() -> Tensor {
-        var out = [Float](repeating: 0, count: rowCount * columnCount)
-        for r in 0..<rowCount { for k in rowStart[r]..<rowStart[r + 1] { out[r * columnCount + Int(columns[k])] = values[k] } }
-        return Tensor(out, shape: [rowCount, columnCount])
-    }
 }
 
 /// The binary training rows of `users` as a sparse matrix [B, I].

@@ -74,7 +74,7 @@ public enum Loss {
     public static func gaussianKL(mean mu: Tensor, logVariance: Tensor) -> Tensor {
         precondition(mu.shape == logVariance.shape && mu.rank == 2, "gaussianKL: mean \(mu.shape) and logVariance \(logVariance.shape)")
         let b = Float(max(mu.shape[0], 1))
-        let e = logVariance.exp().data  // a value, not part of the graph: the gradient below is explicit
+        let e = Tensor.withoutGrad { logVariance.exp() }.data  // a value: the gradient below is explicit
         var total = 0.0
         for i in 0..<e.count { total += Double(1 + logVariance.data[i] - mu.data[i] * mu.data[i] - e[i]) }
         return Tensor.record(Tensor(scalar: Float(-0.5 * total) / b), [mu, logVariance]) { out in

@@ -34,7 +34,7 @@ final class AutoencoderModelTests: XCTestCase {
             let norm = (normalised.rowStart[r]..<normalised.rowStart[r + 1]).reduce(Float(0)) { $0 + normalised.values[$1] * normalised.values[$1] }
             XCTAssertEqual(norm, 1, accuracy: 1e-5)
         }
-        XCTAssertEqual(x.dense().data, dense.data)
+        XCTAssertEqual(x.nonZeroCount, dense.data.filter { $0 != 0 }.count)
         let dropped = normalised.dropout(0.5, training: true, rng: RandomGenerator(seed: 5))
         XCTAssertEqual(Double(dropped.nonZeroCount) / Double(x.nonZeroCount), 0.5, accuracy: 0.1)
         for r in 0..<30 {
@@ -50,7 +50,10 @@ final class AutoencoderModelTests: XCTestCase {
         let (a, b) = Tensor.withoutGrad { (model(x).logits, model(dense).logits) }
         XCTAssertEqual(a.data, b.data)
         XCTAssertEqual(Loss.multinomialNLL(logits: a, counts: x).item, Loss.multinomialNLL(logits: a, counts: dense).item)
-        XCTAssertEqual(sparseRows(InteractionMatrix(userCount: 2, itemCount: 4, users: [0, 0], items: [1, 3]), [1, 0]).dense().data, [0, 0, 0, 0, 0, 1, 0, 1])
+        let rows = sparseRows(InteractionMatrix(userCount: 2, itemCount: 4, users: [0, 0], items: [1, 3]), [1, 0])
+        XCTAssertEqual(rows.rowStart, [0, 0, 2])
+        XCTAssertEqual(rows.columns, [1, 3])
+        XCTAssertEqual(rows.values, [1, 1])
     }
 
     func testCDAECorruptionDropsRoughlyQOfTheInput() {
