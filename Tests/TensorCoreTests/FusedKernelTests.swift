@@ -46,6 +46,13 @@ final class FusedKernelTests: XCTestCase {
         }
     }
 
+    func testFusedGaussianKLIsTheComposedFormula() {
+        let rng = RandomGenerator(seed: 47)
+        let mu = Tensor.randomNormal([6, 9], rng: rng), logvar = Tensor.randomNormal([6, 9], std: 0.5, rng: rng)
+        let composed = ((1 + logvar - mu.pow(2) - logvar.exp()).sum(axis: 1) * -0.5).mean().item
+        XCTAssertEqual(Loss.gaussianKL(mean: mu, logVariance: logvar).item, composed, accuracy: 1e-5 * abs(composed))
+    }
+
     func testMatmulWithBiasAndItsGradients() {
         checkGradients([awayFromZero([3, 4], seed: 35), awayFromZero([4, 5], seed: 36), awayFromZero([5], seed: 37)]) {
             $0[0].matmul($0[1], plus: $0[2])
