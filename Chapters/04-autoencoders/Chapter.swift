@@ -323,7 +323,7 @@ public enum AutoencodersChapter: Chapter {
         if let vae {
             vae.setTraining(false)
             let all = (0..<Int32(data.userCount)).map { $0 }
-            let mu = Tensor.withoutGrad { vae.encode(interactionRows(train, all)).mean }
+            let mu = Tensor.withoutGrad { vae.encode(sparseRows(train, all)).mean }
             let (projection, _) = try Linalg.pca(mu.data, rows: data.userCount, columns: vae.latent, components: 2)
             let activity = (0..<data.userCount).map { train.count(of: $0) }
             let sorted = activity.sorted()

@@ -127,8 +127,7 @@ public final class MultVAE: Module {
 // end listing
 
 extension MultVAE {
-    /// The same on dense rows [B, I] (evaluation).
-    public func encode(_ x: Tensor) -> (mean: Tensor, logVariance: Tensor?) { encode(SparseMatrix(dense: x)) }
+    /// The same on dense rows [B, I] (the evaluators pass dense rows).
     public func callAsFunction(_ x: Tensor) -> (logits: Tensor, mean: Tensor, logVariance: Tensor?) { self(SparseMatrix(dense: x)) }
 }
 

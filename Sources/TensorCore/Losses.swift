@@ -75,8 +75,8 @@ public enum Loss {
         precondition(mu.shape == logVariance.shape && mu.rank == 2, "gaussianKL: mean \(mu.shape) and logVariance \(logVariance.shape)")
         let b = Float(max(mu.shape[0], 1))
         let e = Tensor.withoutGrad { logVariance.exp() }.data  // a value: the gradient below is explicit
-        var total = 0.0
-        for i in 0..<e.count { total += Double(1 + logVariance.data[i] - mu.data[i] * mu.data[i] - e[i]) }
+        let (lv, m) = (logVariance.data, mu.data)
+        let total = e.indices.reduce(0.0) { $0 + Double(1 + lv[$1] - m[$1] * m[$1] - e[$1]) }
         return Tensor.record(Tensor(scalar: Float(-0.5 * total) / b), [mu, logVariance]) { out in
             let g = out.grad![0] / b
             if mu.requiresGrad { mu.accumulateGrad(mu.data.map { g * $0 }) }

@@ -18,10 +18,10 @@ extension Tensor {
         if !requiresGrad, m * k >= 1 << 15, let sparse = SparseMatrix(mostlyZero: data, rows: m, columns: k) {
             return sparse.matmul(other, plus: bias)
         }
-        // GEMM with beta = 0 writes every element of C: no need to zero it first.
-        var c = bias.map { Broadcast.expand($0.data, from: [n], to: [m, n]) } ?? []
-        if c.isEmpty {
-            c = [Float](unsafeUninitializedCapacity: m * n) { buffer, initialized in
+        // C starts as the bias rows (GEMM adds to them, beta = 1), or unwritten: GEMM with beta = 0
+        // writes every element.
+        var c = if let bias { Broadcast.expand(bias.data, from: [n], to: [m, n]) } else {
+            [Float](unsafeUninitializedCapacity: m * n) { buffer, initialized in
                 if k == 0 && m * n > 0 { buffer.baseAddress!.initialize(repeating: 0, count: m * n) }  // K = 0: the empty sum
                 initialized = m * n
             }
