@@ -3,7 +3,8 @@
 // The workbook: deep-learning recommender systems, one runnable chapter per section.
 //
 // Layers (an arrow points at what a layer may import):
-//   workbook (CLI) -> Chapters/* -> Narrative, Plotting, RecKit -> TensorCore -> COpenBLAS
+//   workbook (CLI) -> Chapters/* -> Narrative, Plotting, Models -> RecKit -> TensorCore -> COpenBLAS
+// A chapter imports no other chapter: what two chapters share lives below them (Models, RecKit).
 import PackageDescription
 
 /// The numeric targets are compiled with optimisation even in debug builds: a debug-built
@@ -23,13 +24,6 @@ let chapters: [(name: String, path: String)] = [
     ("Chapter08Capstone", "Chapters/08-capstone"),
 ]
 
-/// Models a later chapter reuses are imported from their chapter, not copied.
-let chapterImports: [String: [Target.Dependency]] = [
-    "Chapter05EASE": ["Chapter02NCF", "Chapter03Item2Vec", "Chapter04Autoencoders"],
-    "Chapter07Practice": ["Chapter02NCF", "Chapter03Item2Vec", "Chapter04Autoencoders", "Chapter05EASE", "Chapter06GNN"],
-    "Chapter08Capstone": ["Chapter02NCF", "Chapter05EASE", "Chapter07Practice", "_WorkbookSupport"],
-]
-
 let package = Package(
     name: "workbook",
     platforms: [.macOS(.v13)],
@@ -37,6 +31,7 @@ let package = Package(
         .executable(name: "workbook", targets: ["workbook"]),
         .library(name: "TensorCore", targets: ["TensorCore"]),
         .library(name: "RecKit", targets: ["RecKit"]),
+        .library(name: "Models", targets: ["Models"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -45,13 +40,16 @@ let package = Package(
         // MARK: - Public API
         .target(name: "TensorCore", dependencies: ["COpenBLAS", "_TensorKernels"], swiftSettings: numericFlags),
         .target(name: "RecKit", dependencies: ["TensorCore", "_WorkbookSupport", "CZlib"], swiftSettings: numericFlags),
+        // Every model of the book, its one trainer, its registry and its file format.
+        .target(name: "Models", dependencies: ["RecKit", "TensorCore", "_SGNSKernels", "_WorkbookSupport"],
+                swiftSettings: numericFlags),
         .target(name: "Plotting", dependencies: ["_GnuplotBridge", "_WorkbookSupport"]),
         .target(name: "Narrative", dependencies: ["Plotting", "TensorCore", "_WorkbookSupport"]),
         .executableTarget(
             name: "workbook",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                "TensorCore", "RecKit", "Narrative", "Plotting", "_WorkbookSupport",
+                "TensorCore", "RecKit", "Models", "Narrative", "Plotting", "_WorkbookSupport",
             ] + chapters.map { .target(name: $0.name) },
             swiftSettings: numericFlags),
 
@@ -68,19 +66,23 @@ let package = Package(
         .target(name: "_WorkbookSupport"),
         // Vectorised C loops with per-CPU clones; no FMA contraction, so results match Swift's.
         .target(name: "_TensorKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off", "-fno-math-errno"])]),
+        // Item2Vec's skip-gram update, beside the model rather than in the tensor core.
+        .target(name: "_SGNSKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off", "-fno-math-errno"])]),
 
         // MARK: - Tests
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: numericFlags),
-        .testTarget(name: "RecKitTests", dependencies: ["RecKit", "TensorCore"], exclude: ["reference_metrics.py"],
+        .testTarget(name: "RecKitTests", dependencies: ["RecKit", "TensorCore", "Models"], exclude: ["reference_metrics.py"],
+                    swiftSettings: numericFlags),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "RecKit", "TensorCore", "_WorkbookSupport"],
                     swiftSettings: numericFlags),
         .testTarget(name: "NarrativeTests", dependencies: ["Narrative", "Plotting", "_WorkbookSupport"]),
         .testTarget(
             name: "ChapterTests",
-            dependencies: ["Narrative", "RecKit", "TensorCore"] + chapters.map { .target(name: $0.name) }),
+            dependencies: ["Narrative", "RecKit", "TensorCore", "Models"] + chapters.map { .target(name: $0.name) }),
         .testTarget(name: "ExerciseTests", dependencies: chapters.map { .target(name: $0.name) }),
     ] + chapters.map {
         .target(
-            name: $0.name, dependencies: ["TensorCore", "RecKit", "Narrative", "Plotting"] + (chapterImports[$0.name] ?? []),
+            name: $0.name, dependencies: ["TensorCore", "RecKit", "Models", "Narrative", "Plotting", "_WorkbookSupport"],
             path: $0.path, swiftSettings: numericFlags)
     },
     cxxLanguageStandard: .cxx17

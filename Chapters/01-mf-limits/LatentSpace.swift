@@ -5,6 +5,7 @@
 // Shapes: U = users, I = items, K = latent dimension.
 
 import Foundation
+import Models
 import TensorCore
 
 public enum LatentSpace {
@@ -66,17 +67,14 @@ public enum LatentSpace {
         let target = Tensor(r.flatMap { $0.map(Float.init) }, shape: [m, n])     // [U, I]
         let p = Tensor.randomNormal([m, k], std: 0.1, rng: rng, requiresGrad: true)  // [U, K]
         let q = Tensor.randomNormal([n, k], std: 0.1, rng: rng, requiresGrad: true)  // [I, K]
-        let adam = Adam([p, q], learningRate: 0.02)
         var losses: [Double] = []
-        for step in 1...steps {
-            adam.zeroGrad()
+        var strategy = FullBatchStrategy {
             let error = (p.matmul(q.transposed()) - target).sumOfSquares()          // scalar
-            let loss = error + lambda * (p.sumOfSquares() + q.sumOfSquares())
-            try checkFinite(loss.item, epoch: 1, step: step)
-            loss.backward()
-            adam.step()
             losses.append(Double(error.item))
+            return error + lambda * (p.sumOfSquares() + q.sumOfSquares())
         }
+        _ = try Trainer("MF", settings: .fixed(steps))
+            .fit(&strategy, model: ParameterList([p, q]), optimizer: Adam([p, q]), learningRate: 0.02)
         func rows(_ t: Tensor, _ count: Int) -> [[Double]] { (0..<count).map { t.row($0).map(Double.init) } }
         return (Factors(users: rows(p, m), items: rows(q, n)), losses)
     }

@@ -1,6 +1,7 @@
 // Chapter 3: Item2Vec: skip-gram with negative sampling on sessions, and its link to PMI.
 
 import Foundation
+import Models
 import Narrative
 import Plotting
 import RecKit
@@ -21,14 +22,10 @@ public enum Item2VecChapter: Chapter {
     /// The document's configuration (train_item2vec's defaults), on one thread: Hogwild workers
     /// race on the shared tables, and the book's numbers must repeat for the same seed
     /// (`workbook bench item2vec` measures the multi-threaded speed, as gensim's workers).
-    public static func documentConfig() -> SGNSConfig {
-        var c = SGNSConfig()
-        c.threads = 1
-        return c
-    }
+    static func documentConfig() -> SGNSConfig { SGNSConfig.document }
 
-    /// Epochs of the longer run that shows what more training buys.
-    public static func longEpochs(_ mode: RunMode) -> Int { mode == .quick ? 10 : (mode == .full ? 100 : 50) }
+    /// Epochs of the longer run that shows what more training buys (Item2Vec's own budget).
+    static func longEpochs(_ mode: RunMode) -> Int { SGNSConfig(mode: mode).epochCount }
 
     public static func run(_ context: ChapterContext) throws {
         let say = context.narrator
@@ -95,17 +92,15 @@ public enum Item2VecChapter: Chapter {
         say.heading("Sessions from MovieLens, and SGNS in Swift")
         let tokens = cases.reduce(0) { $0 + $1.context.count }
         say.prose("As the document builds them: each user's films rated 4 or more, in time order (ties keep the file's order). \(cases.count) users have at least two; each user's last liked film is held out for the next-item evaluation below, leaving \(tokens.formatted()) items in \(cases.count) sessions to train on.")
-        say.listing(try listing("sgns", "SGNS.swift"))
+        say.listing(try Listing.region("sgns", file: ModelsSource.file("Item2Vec/SGNS.swift")))
         var config = documentConfig()
         let epochs = longEpochs(context.options.mode)
         say.prose("Configuration (the document's train_item2vec): \(config). The noise distribution is unigram^0.75 (an alias table), frequent items are subsampled, and the learning rate falls linearly; the book trains on one thread so that the same seed always gives the same vectors (with several threads the workers update the shared tables without locks, as word2vec and gensim do, and runs stop being bit-reproducible; `workbook bench item2vec` measures that Hogwild speed).")
-        let bar = ProgressBar("SGNS, \(config.epochCount) epochs", total: 100, style: say.style)
-        let short = trainSGNS(sessions: cases.map(\.context), itemCount: data.itemCount, config: config, seed: context.options.seed) { bar.update(Int($0 * 100)) }
-        bar.finish(String(format: "%.2f s", short.trainSeconds))
-        config.epochCount = epochs
-        let longBar = ProgressBar("SGNS, \(epochs) epochs", total: 100, style: say.style)
-        let long = trainSGNS(sessions: cases.map(\.context), itemCount: data.itemCount, config: config, seed: context.options.seed &+ 1) { longBar.update(Int($0 * 100)) }
-        longBar.finish(String(format: "%.2f s", long.trainSeconds))
+        let short = try trainSGNS(sessions: cases.map(\.context), itemCount: data.itemCount, config: config,
+                                  seed: context.options.seed, progress: context.progress).vectors
+        config.training = .fixed(epochs)
+        let long = try trainSGNS(sessions: cases.map(\.context), itemCount: data.itemCount, config: config,
+                                 seed: context.options.seed &+ 1, progress: context.progress).vectors
         for (name, v) in [("5 epochs", short), ("\(epochs) epochs", long)] {
             context.record("sgns_\(name.replacingOccurrences(of: " ", with: "_"))_items_per_second", Double(v.trainedWords) / v.trainSeconds)
         }
@@ -200,7 +195,7 @@ public enum Item2VecChapter: Chapter {
         context.record("document_pmi_nan_all_films", Double(nan))
         say.errata("compute_pmi_matrix takes log(0) for every pair never seen together and divides 0 by 0 for every film that co-occurs with nothing. On the co-occurrence matrix of these sessions (window 20, the \(n) films of the vocabulary) \(onVocabulary.minusInfinity.formatted()) of \((n * n).formatted()) cells are -inf; NumPy warns, and `pmi[pmi < 0] = 0` silently turns them into 0. Over all \(data.itemCount) films (no min_count), \(emptyRows) films co-occur with nothing and the function leaves \(nan.formatted()) cells NaN: `pmi < 0` is false for NaN, so the clip does not catch them, and any factorisation of that matrix fails. The right handling: compute PMI only where the count is positive and define (shifted) PPMI as 0 elsewhere:")
         say.listing(try listing("shifted-ppmi", "Sessions.swift"))
-        let k = Double(SGNSConfig().negativeCount)
+        let k = Double(SGNSConfig.document.negativeCount)
         let sppmi = PMI.shiftedPPMI(c, n: n, shift: k)
         let rank = min(vectors.dimension, n - 1)
         let (u, s, _) = try Linalg.truncatedSVD(sppmi.map(Float.init), rows: n, columns: n, rank: rank)
@@ -270,13 +265,13 @@ public enum Item2VecChapter: Chapter {
         let evaluator = FullRankingEvaluator(train: train, test: test, protocolName: "next-item")
         var rows: [[String]] = []
         var hr: [Double] = []
-        for (name, model) in [("Item2Vec, 5 epochs (the document's)", Item2VecRecommender(vectors: short, train: train) as any Recommender),
-                              ("Item2Vec, \(longEpochs(context.options.mode)) epochs", Item2VecRecommender(vectors: long, train: train)),
+        for (name, model) in [("Item2Vec, 5 epochs (the document's)", Item2Vec(vectors: short, train: train) as any Recommender),
+                              ("Item2Vec, \(longEpochs(context.options.mode)) epochs", Item2Vec(vectors: long, train: train)),
                               ("ItemKNN", try ItemKNN(train: train)), ("MostPopular", MostPopular(train: train))] {
             let m = evaluator.evaluate(model, ks: [10]).metrics
-            rows.append([name, f4(m["HR@10"]!), f4(m["NDCG@10"]!)])
-            hr.append(m["HR@10"]!)
-            context.record(ResultEntry(model: name, protocol: "next-item", dataset: data.name, metrics: ["HR@10": m["HR@10"]!, "NDCG@10": m["NDCG@10"]!]))
+            rows.append([name, f4((m["HR@10"] ?? .nan)), f4((m["NDCG@10"] ?? .nan))])
+            hr.append((m["HR@10"] ?? .nan))
+            context.record(ResultEntry(model: name, protocol: "next-item", dataset: data.name, metrics: ["HR@10": (m["HR@10"] ?? .nan), "NDCG@10": (m["NDCG@10"] ?? .nan)]))
         }
         say.table(Table(headers: ["model", "HR@10", "NDCG@10"], rows: rows), caption: "Next liked film, \(cases.count) users")
         // holdout-20 with the same models (Item2Vec trained on the training part's liked sessions).
@@ -285,14 +280,15 @@ public enum Item2VecChapter: Chapter {
         let trainSet = Set(split.train)
         let trainSessions = Split.rowsByUser(split.train, data: data).map { $0.filter { data.ratings[$0] >= 4 && trainSet.contains($0) }.map { data.items[$0] } }
         var config = documentConfig()
-        config.epochCount = longEpochs(context.options.mode)
-        let vectors = trainSGNS(sessions: trainSessions, itemCount: data.itemCount, config: config, seed: context.options.seed &+ 2)
+        config.training = .fixed(longEpochs(context.options.mode))
+        let vectors = try trainSGNS(sessions: trainSessions, itemCount: data.itemCount, config: config,
+                                    seed: context.options.seed &+ 2).vectors
         let full = FullRankingEvaluator(train: holdTrain, test: holdTest)
         var holdRows: [[String]] = []
-        for (name, model) in [("Item2Vec (\(config.epochCount) epochs)", Item2VecRecommender(vectors: vectors, train: holdTrain) as any Recommender),
+        for (name, model) in [("Item2Vec (\(config.epochCount) epochs)", Item2Vec(vectors: vectors, train: holdTrain) as any Recommender),
                               ("ItemKNN", try ItemKNN(train: holdTrain)), ("MostPopular", MostPopular(train: holdTrain))] {
             let m = full.evaluate(model, ks: [20]).metrics
-            holdRows.append([name, f4(m["Recall@20"]!), f4(m["NDCG@20"]!)])
+            holdRows.append([name, f4((m["Recall@20"] ?? .nan)), f4((m["NDCG@20"] ?? .nan))])
             context.record(ResultEntry(model: name, protocol: "holdout-20", dataset: data.name, metrics: m, trainSeconds: name.hasPrefix("Item2Vec") ? vectors.trainSeconds : nil))
         }
         say.table(Table(headers: ["model", "Recall@20", "NDCG@20"], rows: holdRows), caption: "holdout-20 (Item2Vec sees only the liked films of each user's training part)")

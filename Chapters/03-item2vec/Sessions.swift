@@ -1,23 +1,8 @@
-// Sessions, the document's skip-gram helpers, next-item evaluation, and Item2Vec as a
-// recommender.
+// The document's skip-gram helpers, and PMI (as the document computes it, and as it should be).
 
 import Foundation
 import RecKit
 import TensorCore
-
-public enum Sessions {
-    /// Each user's items rated at least `threshold`, in time order (ties: file order), users
-    /// in index order: the document's prepare_item_sessions, kept per user.
-    public static func liked(_ data: RatingsData, threshold: Float = 4) -> [[Int32]] {
-        Split.rowsByUser(Array(0..<data.count), data: data).map { rows in rows.filter { data.ratings[$0] >= threshold }.map { data.items[$0] } }
-    }
-
-    /// Next-item protocol: from each session of at least two items, the last item is held out
-    /// and the rest is the training session. Returns (user, training session, held-out item).
-    public static func holdOutLast(_ sessions: [[Int32]]) -> [(user: Int, context: [Int32], heldOut: Int32)] {
-        sessions.enumerated().compactMap { u, s in s.count >= 2 ? (u, Array(s.dropLast()), s[s.count - 1]) : nil }
-    }
-}
 
 // MARK: - The document's helpers
 
@@ -50,75 +35,6 @@ public enum DocumentSkipGram {
         return out
     }
     // end listing
-}
-
-// MARK: - Evaluation
-
-public struct NextItemResult: Sendable {
-    public var hr: Double, ndcg: Double, users: Int, outOfVocabulary: Int
-}
-
-/// Next-item HR@K / NDCG@K: the query is the mean of the unit vectors of the user's other
-/// liked items (those in the vocabulary), ranked by cosine against every vocabulary item
-/// except those; an out-of-vocabulary held-out item is a miss.
-public func nextItemEvaluation(_ vectors: ItemVectors, cases: [(user: Int, context: [Int32], heldOut: Int32)], k: Int = 10) -> NextItemResult {
-    let d = vectors.dimension
-    let unit = vectors.normalizedMatrix()
-    var hits = 0.0, ndcg = 0.0, oov = 0
-    for c in cases {
-        let target = Int(vectors.index[Int(c.heldOut)])
-        let known = c.context.compactMap { vectors.index[Int($0)] >= 0 ? Int(vectors.index[Int($0)]) : nil }
-        guard target >= 0, !known.isEmpty else { if target < 0 { oov += 1 }; continue }
-        var query = [Float](repeating: 0, count: d)
-        for v in known { for j in 0..<d { query[j] += unit[v * d + j] } }
-        let excluded = Set(known)
-        var scores = [Float](repeating: -.infinity, count: vectors.count)
-        for v in 0..<vectors.count where !excluded.contains(v) {
-            var s: Float = 0
-            for j in 0..<d { s += unit[v * d + j] * query[j] }
-            scores[v] = s
-        }
-        let ranked = scores.withUnsafeBufferPointer { topK($0, k: k) }
-        if let rank = ranked.firstIndex(of: Int32(target)) { hits += 1; ndcg += 1 / log2(Double(rank) + 2) }
-    }
-    let n = Double(max(cases.count, 1))
-    return NextItemResult(hr: hits / n, ndcg: ndcg / n, users: cases.count, outOfVocabulary: oov)
-}
-
-/// Item2Vec as a `Recommender`: a user's score for an item is the cosine between the item's
-/// vector and the mean of the user's training items' unit vectors (items outside the
-/// vocabulary score lowest).
-public final class Item2VecRecommender: Recommender {
-    public let name = "Item2Vec"
-    public let itemCount: Int
-    let vectors: ItemVectors
-    let train: InteractionMatrix
-    let unit: [Float]
-
-    public init(vectors: ItemVectors, train: InteractionMatrix) {
-        self.vectors = vectors
-        self.train = train
-        itemCount = train.itemCount
-        unit = vectors.normalizedMatrix()
-    }
-
-    public func scores(users: [Int32]) -> [Float] {
-        let d = vectors.dimension
-        var out = [Float](repeating: -2, count: users.count * itemCount)
-        for (b, u) in users.enumerated() {
-            var query = [Float](repeating: 0, count: d)
-            for i in train.items(of: Int(u)) where vectors.index[Int(i)] >= 0 {
-                let v = Int(vectors.index[Int(i)])
-                for j in 0..<d { query[j] += unit[v * d + j] }
-            }
-            for (v, item) in vectors.items.enumerated() {
-                var s: Float = 0
-                for j in 0..<d { s += unit[v * d + j] * query[j] }
-                out[b * itemCount + Int(item)] = s
-            }
-        }
-        return out
-    }
 }
 
 // MARK: - PMI

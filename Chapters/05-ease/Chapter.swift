@@ -4,6 +4,7 @@ import Chapter02NCF
 import Chapter03Item2Vec
 import Chapter04Autoencoders
 import Foundation
+import Models
 import Narrative
 import Plotting
 import RecKit
@@ -17,18 +18,13 @@ public enum EASEChapter: Chapter {
 
     static let lambdas: [Double] = [10, 25, 50, 100, 250, 500, 1000, 2500, 5000]
     static func f4(_ x: Double) -> String { String(format: "%.4f", x) }
-    static let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("EASE.swift").path
+    static let source = EASE.info.source
 
     /// The toy matrix of chapters 1 and 2 (the NCF paper's four users).
-    public static let toy = [[1, 1, 1, 0, 1], [0, 1, 1, 0, 0], [0, 1, 1, 1, 0], [1, 0, 1, 1, 1]]
+    public static let toy = ToyData.ncfUsers
 
     /// The toy matrix as training interactions.
-    public static func toyMatrix() -> InteractionMatrix {
-        var u: [Int] = [], i: [Int] = []
-        for (user, row) in toy.enumerated() { for (item, x) in row.enumerated() where x == 1 { u.append(user); i.append(item) } }
-        let data = RatingsData(name: "toy", rawUsers: u, rawItems: i, ratings: u.map { _ in 1 }, timestamps: u.map { _ in 0 })
-        return InteractionMatrix(data, rows: Array(0..<data.count))
-    }
+    public static func toyMatrix() -> InteractionMatrix { ToyData.ncfMatrix() }
 
     public static func run(_ context: ChapterContext) throws {
         let say = context.narrator
@@ -117,15 +113,15 @@ public enum EASEChapter: Chapter {
             fitSeconds = full.timings.gram + full.timings.inverse + full.timings.weights
             let onTest = evaluate(full, train: fullTrain, test: test)
             let negative = Double(full.weights.filter { $0 < 0 }.count) / Double(data.itemCount * (data.itemCount - 1))
-            if onValidation["NDCG@20"]! > best.ndcg { best = (lambda, onValidation["NDCG@20"]!) }
-            validationNDCG.append((x: lambda, y: onValidation["NDCG@20"]!))
-            testNDCG.append((x: lambda, y: onTest["NDCG@20"]!))
-            testRecall.append((x: lambda, y: onTest["Recall@20"]!))
-            context.record("lambda_\(Int(lambda))_validation_NDCG@20", onValidation["NDCG@20"]!)
-            context.record("lambda_\(Int(lambda))_test_NDCG@20", onTest["NDCG@20"]!)
+            if (onValidation["NDCG@20"] ?? .nan) > best.ndcg { best = (lambda, (onValidation["NDCG@20"] ?? .nan)) }
+            validationNDCG.append((x: lambda, y: (onValidation["NDCG@20"] ?? .nan)))
+            testNDCG.append((x: lambda, y: (onTest["NDCG@20"] ?? .nan)))
+            testRecall.append((x: lambda, y: (onTest["Recall@20"] ?? .nan)))
+            context.record("lambda_\(Int(lambda))_validation_NDCG@20", (onValidation["NDCG@20"] ?? .nan))
+            context.record("lambda_\(Int(lambda))_test_NDCG@20", (onTest["NDCG@20"] ?? .nan))
             context.record("lambda_\(Int(lambda))_negative_share", negative)
-            rows.append([String(format: "%.0f", lambda), f4(onValidation["Recall@20"]!), f4(onValidation["NDCG@20"]!),
-                         f4(onTest["Recall@20"]!), f4(onTest["NDCG@20"]!), String(format: "%.1f%%", 100 * negative)])
+            rows.append([String(format: "%.0f", lambda), f4((onValidation["Recall@20"] ?? .nan)), f4((onValidation["NDCG@20"] ?? .nan)),
+                         f4((onTest["Recall@20"] ?? .nan)), f4((onTest["NDCG@20"] ?? .nan)), String(format: "%.1f%%", 100 * negative)])
             bar.update(k + 1, detail: "λ = \(Int(lambda))")
         }
         bar.finish()
@@ -139,8 +135,8 @@ public enum EASEChapter: Chapter {
                                    trainSeconds: chosen.timings.gram + chosen.timings.inverse + chosen.timings.weights))
         let hindsight = testBest.x == best.lambda
             ? "it is also the best λ on test, so validation found the optimum without looking at the test set"
-            : String(format: "the best λ in hindsight (%.0f) would have given NDCG@20 %.4f, a gap of %.4f", testBest.x, testBest.y, testBest.y - final["NDCG@20"]!)
-        say.prose(String(format: "Validation picks λ = %.0f. On test it scores Recall@20 %.4f and NDCG@20 %.4f; ", best.lambda, final["Recall@20"]!, final["NDCG@20"]!)
+            : String(format: "the best λ in hindsight (%.0f) would have given NDCG@20 %.4f, a gap of %.4f", testBest.x, testBest.y, testBest.y - (final["NDCG@20"] ?? .nan))
+        say.prose(String(format: "Validation picks λ = %.0f. On test it scores Recall@20 %.4f and NDCG@20 %.4f; ", best.lambda, (final["Recall@20"] ?? .nan), (final["NDCG@20"] ?? .nan))
                   + hindsight + String(format: ". One fit of the %d x %d model takes %.2f s (Gram %.3f s, inverse %.3f s).",
                                        data.itemCount, data.itemCount, fitSeconds, chosen.timings.gram, chosen.timings.inverse))
         var figure = Figure(name: "lambda-sweep", title: "EASE on MovieLens-100K: the λ sweep (holdout-20)", xLabel: "λ (log scale)", yLabel: "metric at 20",
@@ -183,35 +179,21 @@ public enum EASEChapter: Chapter {
         var rows: [[String]] = []
         func add(_ name: String, _ model: any Recommender, seconds: Double) {
             let m = evaluate(model, train: train, test: test)
-            rows.append([name, f4(m["Recall@20"]!), f4(m["NDCG@20"]!), f4(m["Coverage@20"]!), String(format: "%.2f", seconds)])
+            rows.append([name, f4((m["Recall@20"] ?? .nan)), f4((m["NDCG@20"] ?? .nan)), f4((m["Coverage@20"] ?? .nan)), String(format: "%.2f", seconds)])
             context.record(ResultEntry(model: name, protocol: "holdout-20", dataset: data.name, metrics: m, trainSeconds: seconds))
         }
         add("EASE (λ = \(Int(ease.lambda)))", ease, seconds: ease.timings.gram + ease.timings.inverse + ease.timings.weights)
-        var t = Date()
+        let t = Date()
         let knn = try ItemKNN(train: train)
         add("ItemKNN (100 neighbours)", knn, seconds: Date().timeIntervalSince(t))
         add("MostPopular", MostPopular(train: train), seconds: 0)
-        // NeuMF from chapter 2, trained on the same training rows.
-        var config = NCFConfig()
-        config.epochCount = context.options.mode == .quick ? 1 : 10
-        let neumf = NCFChapter.makeModel("NeuMF", data: data, config: config, rng: context.rng("neumf"))
-        let bar = ProgressBar("NeuMF (chapter 2)", total: implicitSteps(train: train, config: config), style: say.style)
-        t = Date()
-        _ = try trainImplicit(neumf, train: train, config: config, rng: context.rng("neumf-train"), progress: bar) { _ in [:] }
-        let neumfSeconds = Date().timeIntervalSince(t)
-        bar.finish()
-        add("NeuMF (chapter 2, \(config.epochCount) epochs)", PairScorerRecommender(name: "NeuMF", model: neumf, itemCount: data.itemCount), seconds: neumfSeconds)
-        // Item2Vec from chapter 3, on the training part's liked-film sessions.
-        var sgns = Item2VecChapter.documentConfig()
-        sgns.epochCount = context.options.mode == .quick ? 5 : 30
-        let trainSet = Set(trainRows)
-        let sessions = Split.rowsByUser(trainRows, data: data).map { $0.filter { data.ratings[$0] >= 4 && trainSet.contains($0) }.map { data.items[$0] } }
-        let vectors = trainSGNS(sessions: sessions, itemCount: data.itemCount, config: sgns, seed: context.options.seed)
-        add("Item2Vec (chapter 3, \(sgns.epochCount) epochs)", Item2VecRecommender(vectors: vectors, train: train), seconds: vectors.trainSeconds)
-        // Mult-VAE from chapter 4.
-        let vaeEpochs = context.options.mode == .quick ? 2 : 60
-        let vae = try AutoencodersChapter.trainMultVAE(train: train, epochs: vaeEpochs, rng: context.rng("multvae"))
-        add("Mult-VAE (chapter 4, \(vaeEpochs) epochs)", RowModelRecommender(name: "Mult-VAE", train: train) { x, _ in vae.model(x).logits }, seconds: vae.seconds)
+        // The deep models of chapters 2-4, as the registry trains them on this split (and chapter 8 reuses).
+        for key in ["neumf", "item2vec", "mult-vae"] {
+            let entry = try Registry.entry(key)
+            let fitted = try context.fitted(entry, data: data, split: split)
+            add("\(entry.info.name) (chapter \(entry.info.chapter), \(fitted.configSummary))", fitted.recommender,
+                seconds: fitted.seconds)
+        }
         say.table(Table(headers: ["model", "Recall@20", "NDCG@20", "Coverage@20", "train s"], rows: rows),
                   caption: "holdout-20 on MovieLens-100K, seed \(context.options.seed); Recall@20 = hits / the user's test items")
         var figure = Figure(name: "comparison", title: "holdout-20 on MovieLens-100K", xLabel: "model", yLabel: "metric at 20",
@@ -231,7 +213,7 @@ public enum EASEChapter: Chapter {
         case .full: n = 20_000
         }
         say.prose("The inverse costs about n³/3 + 2n³/3 floating-point operations (Cholesky, then the inverse from the factor) and two n x n double matrices (8n² bytes each). A synthetic catalogue of \(n.formatted()) items (popularity falling as a power law, 50 items per user):")
-        let (train, seconds) = try syntheticFit(items: n, users: n * 5, seed: context.options.seed)
+        let (train, seconds) = try EASE.syntheticFit(items: n, users: n * 5, seed: context.options.seed)
         let gigabytes = 8 * Double(n) * Double(n) / 1e9
         let predicted20k = seconds.total * pow(20_000 / Double(n), 3)
         context.record("scale_items", Double(n))
@@ -244,26 +226,6 @@ public enum EASEChapter: Chapter {
         say.prose(n == 20_000
             ? String(format: "At MovieLens-20M's catalogue size the fit takes %.0f s and holds %.1f GB per matrix.", seconds.total, gigabytes)
             : String(format: "Scaling this run's time by (20,000 / %d)³ would put MovieLens-20M's catalogue at about %.0f s and %.1f GB per matrix; BLAS uses the cores better on larger matrices, so that is an upper estimate. `--full` fits 20,000 items and `workbook bench ease` measures it.", n, predicted20k, 8 * 4e8 / 1e9))
-    }
-
-    /// Fits EASE (λ = 500) on a synthetic catalogue; returns the data and the timings.
-    public static func syntheticFit(items n: Int, users: Int, seed: UInt64) throws -> (InteractionMatrix, (gram: Double, inverse: Double, weights: Double, total: Double)) {
-        let rng = RandomGenerator(seed: seed)
-        let table = AliasTable(weights: (1...n).map { 1 / pow(Double($0), 0.8) })
-        var u: [Int] = [], i: [Int] = []
-        u.reserveCapacity(users * 50); i.reserveCapacity(users * 50)
-        for user in 0..<users {
-            var chosen = Set<Int32>()
-            while chosen.count < 50 { chosen.insert(table.sample(rng)) }
-            for item in chosen { u.append(user); i.append(Int(item)) }
-        }
-        // Every item appears at least once, so the catalogue has all n items.
-        for item in 0..<n { u.append(item % users); i.append(item) }
-        let data = RatingsData(name: "synthetic", rawUsers: u, rawItems: i, ratings: [Float](repeating: 1, count: u.count), timestamps: [Int64](repeating: 0, count: u.count))
-        let train = InteractionMatrix(data, rows: Array(0..<data.count))
-        let ease = try EASE(train: train, lambda: 500)
-        let t = ease.timings
-        return (train, (t.gram, t.inverse, t.weights, t.gram + t.inverse + t.weights))
     }
 
     // MARK: - Exercises

@@ -1,5 +1,6 @@
 // Reference solutions of chapter 5's exercises, checked by the same checks as your answers.
 
+import Models
 import TensorCore
 
 enum Chapter5Solutions {

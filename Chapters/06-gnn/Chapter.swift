@@ -1,6 +1,7 @@
 // Chapter 6: graph neural networks for recommendation: NGCF and LightGCN.
 
 import Foundation
+import Models
 import Narrative
 import Plotting
 import RecKit
@@ -13,7 +14,7 @@ public enum GNNChapter: Chapter {
     public static let summary = "The bipartite graph, message passing, NGCF done right, LightGCN vs MF-BPR, over-smoothing"
 
     static func f4(_ x: Double) -> String { String(format: "%.4f", x) }
-    static let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Graph.swift").path
+    static func source(_ file: String) -> String { ModelsSource.file("Graph/" + file) }
 
     struct Plan {
         var epochs: Int, evaluateEvery: Int, sweepEpochs: Int
@@ -26,16 +27,8 @@ public enum GNNChapter: Chapter {
         }
     }
 
-    /// The chapter's training epochs in `mode` (other chapters train graph models with them).
-    public static func defaultEpochs(_ mode: RunMode) -> Int { Plan.of(mode).epochs }
-
     /// The toy interactions: the NCF paper's four users (chapters 1, 2 and 5).
-    public static let toy = [[1, 1, 1, 0, 1], [0, 1, 1, 0, 0], [0, 1, 1, 1, 0], [1, 0, 1, 1, 1]]
-    public static func toyMatrix() -> InteractionMatrix {
-        var u: [Int32] = [], i: [Int32] = []
-        for (user, row) in toy.enumerated() { for (item, x) in row.enumerated() where x == 1 { u.append(Int32(user)); i.append(Int32(item)) } }
-        return InteractionMatrix(userCount: 4, itemCount: 5, users: u, items: i)
-    }
+    public static func toyMatrix() -> InteractionMatrix { ToyData.ncfMatrix() }
 
     public static func run(_ context: ChapterContext) throws {
         let say = context.narrator
@@ -99,7 +92,7 @@ public enum GNNChapter: Chapter {
         say.table(Table(headers: ["hops", "user 1 reaches", "user 2", "user 3", "user 4"], rows: rows, alignments: [.right, .left, .left, .left, .left]),
                   caption: "Multi-hop reachability on the toy graph (1 hop: own items; 2: users sharing an item; 3: those users' items)")
         say.prose("Propagation averages with weights that shrink for busy nodes: the symmetric normalised adjacency.")
-        say.listing(try Listing.region("adjacency", file: source))
+        say.listing(try Listing.region("adjacency", file: source("Graph.swift")))
         let dense = (0..<9).map { r in (0..<9).map { c -> String in
             let k = a.columns[a.rowStart[r]..<a.rowStart[r + 1]].firstIndex(of: Int32(c))
             return k.map { String(format: "%.3f", a.values[$0]) } ?? "."
@@ -112,52 +105,43 @@ public enum GNNChapter: Chapter {
         let say = context.narrator
         say.heading("NGCF, done right")
         say.errata("The document's NGCF.construct_message uses `user` and `item` (as in `adj[user]`, `adj[item]`), which are never defined in that method, so it raises NameError; it also normalises each message with Python list lengths inside a tensor expression and never defines aggregate_message. The paper's layer, for every node at once, is E' = LeakyReLU((ÂE + E)W1 + (ÂE ⊙ E)W2), with message dropout and the layers' outputs concatenated:")
-        say.listing(try Listing.region("ngcf", file: source))
+        say.listing(try Listing.region("ngcf", file: source("NGCF.swift")))
         say.prose("LightGCN keeps only the propagation, as the document writes it:")
-        say.listing(try Listing.region("lightgcn", file: source))
+        say.listing(try Listing.region("lightgcn", file: source("LightGCN.swift")))
         say.prose("Both learn from pairs with the BPR loss, -log sigmoid(score(u, i) - score(u, j)) for an item i the user has and an item j they lack, with an L2 penalty on the ego embeddings:")
-        say.listing(try Listing.region("bpr-step", file: source))
+        say.listing(try Listing.region("bpr-loss", file: source("Graph.swift")))
     }
 
     // MARK: - MovieLens
 
-    struct Outcome { let split: Split; let recall: [String: Double] }
+    struct GraphFindings { let split: Split; let recall: [String: Double] }
 
     /// Trains a graph model with BPR (the LightGCN reference's settings); returns Recall@20 on
-    /// `test` every `evaluateEvery` epochs (none without a test set), the final metrics, and
-    /// the training seconds of each epoch.
-    public static func trainGraphModel(_ model: any GraphRecommenderModel, name: String, train: InteractionMatrix, test: InteractionMatrix?, epochs: Int,
-                                       evaluateEvery: Int, rng: RandomGenerator, style: TerminalStyle)
+    /// `test` every `evaluateEvery` epochs (a curve to look at: the budget is fixed), the final
+    /// metrics, and the training seconds.
+    static func trainGraphModel(_ model: any GraphModel, _ context: ChapterContext, data: RatingsData, split: Split,
+                                epochs: Int, evaluateEvery: Int)
         -> (curve: [(x: Double, y: Double)], metrics: [String: Double], seconds: Double, epochSeconds: [Double]) {
-        let adam = Adam(model.parameters, learningRate: 1e-3)
-        let sampler = NegativeSampler(train: train)
-        let evaluator = test.map { FullRankingEvaluator(train: train, test: $0) }
+        var input = FitInput(data: data, rows: split.train, seed: context.options.seed, progress: context.progress)
+        let evaluator = FullRankingEvaluator(train: input.train, test: InteractionMatrix(data, rows: split.test))
         var curve: [(x: Double, y: Double)] = []
-        var epochSeconds: [Double] = []
-        let bar = ProgressBar(name, total: epochs, style: style)
         var last: [String: Double] = [:]
-        for epoch in 1...epochs {
-            let t0 = Date()
-            let triples = sampleTriples(train, count: train.nonZeroCount, sampler: sampler, rng: rng)
-            var loss = 0.0, batches = 0
-            for s in stride(from: 0, to: triples.users.count, by: 2048) {
-                let e = min(triples.users.count, s + 2048)
-                loss += Double(bprStep(model, optimizer: adam, users: Array(triples.users[s..<e]), positives: Array(triples.positives[s..<e]),
-                                       negatives: Array(triples.negatives[s..<e]), l2: 1e-4))
-                batches += 1
-            }
-            epochSeconds.append(Date().timeIntervalSince(t0))
-            if let evaluator, epoch % evaluateEvery == 0 || epoch == epochs {
-                last = evaluator.evaluate(GraphRecommender(name: name, model: model), ks: [20]).metrics
-                curve.append((x: Double(epoch), y: last["Recall@20"]!))
-            }
-            bar.update(epoch, detail: String(format: "epoch %d/%d BPR %.4f", epoch, epochs, loss / Double(batches)))
+        input.afterEpoch = { epoch, recommender in
+            guard epoch % evaluateEvery == 0 || epoch == epochs else { return }
+            last = evaluator.evaluate(recommender, ks: [20]).metrics
+            curve.append((x: Double(epoch), y: last["Recall@20"] ?? .nan))
         }
-        bar.finish(evaluator == nil ? "" : String(format: "Recall@20 %.4f", last["Recall@20"] ?? .nan))
-        return (curve, last, epochSeconds.reduce(0, +), epochSeconds)
+        var config = model.config
+        config.training = .fixed(epochs)
+        do {
+            try model.train(input, config: config)
+        } catch {
+            context.narrator.note("\(model.name) stopped: \(error)")
+        }
+        return (curve, last, model.record.seconds, model.record.epochSeconds)
     }
 
-    static func movieLens(_ context: ChapterContext, data: RatingsData, plan: Plan) throws -> Outcome {
+    static func movieLens(_ context: ChapterContext, data: RatingsData, plan: Plan) throws -> GraphFindings {
         let say = context.narrator
         say.heading("MovieLens-100K (holdout-20, full ranking)")
         let split = try Split.make(data, protocol: .holdout20, seed: context.options.seed)
@@ -165,26 +149,27 @@ public enum GNNChapter: Chapter {
         let graph = normalizedAdjacency(train)
         say.prose("The graph of the training interactions has \(data.userCount + data.itemCount) nodes and \(graph.nonZeroCount.formatted()) directed edges. As in the LightGCN reference: embeddings of 64, 3 layers, Adam (lr 0.001), batches of 2,048 triples, an epoch of \(train.nonZeroCount.formatted()) sampled triples (user uniform, one of their items, an item they lack), L2 1e-4; \(plan.epochs) epochs here (the reference: 150), Recall@20 every \(plan.evaluateEvery).")
         var results: [String: (curve: [(x: Double, y: Double)], metrics: [String: Double], seconds: Double, epochSeconds: [Double])] = [:]
-        let models: [(String, any GraphRecommenderModel)] = [
-            ("MF-BPR", LightGCN(train: train, layers: 0, graph: graph, rng: context.rng("mf-bpr"))),
-            ("LightGCN", LightGCN(train: train, layers: 3, graph: graph, rng: context.rng("lightgcn"))),
-            ("NGCF", NGCF(train: train, layers: 3, graph: graph, rng: context.rng("ngcf"))),
+        let config = GraphConfig(mode: context.options.mode)
+        let models: [(String, any GraphModel)] = [
+            ("MF-BPR", MFBPR(train: train, config: config, graph: graph, rng: context.rng("mf-bpr"))),
+            ("LightGCN", LightGCN(train: train, config: config, graph: graph, rng: context.rng("lightgcn"))),
+            ("NGCF", NGCF(train: train, config: config, graph: graph, rng: context.rng("ngcf"))),
         ]
         for (name, model) in models {
-            results[name] = trainGraphModel(model, name: name, train: train, test: test, epochs: plan.epochs, evaluateEvery: plan.evaluateEvery,
-                                  rng: context.rng("\(name)-triples"), style: say.style)
+            results[name] = trainGraphModel(model, context, data: data, split: split, epochs: plan.epochs,
+                                            evaluateEvery: plan.evaluateEvery)
             context.record(ResultEntry(model: name, protocol: "holdout-20", dataset: data.name, metrics: results[name]!.metrics,
                                        trainSeconds: results[name]!.seconds, epochs: plan.epochs))
         }
         var rows: [[String]] = models.map { name, _ in
             let r = results[name]!
-            return [name, f4(r.metrics["Recall@20"]!), f4(r.metrics["NDCG@20"]!), String(format: "%.2f", r.seconds / Double(plan.epochs))]
+            return [name, f4((r.metrics["Recall@20"] ?? .nan)), f4((r.metrics["NDCG@20"] ?? .nan)), String(format: "%.2f", r.seconds / Double(plan.epochs))]
         }
         var baselines: [String: Double] = [:]
         for (name, model) in [("ItemKNN", try ItemKNN(train: train) as any Recommender), ("MostPopular", MostPopular(train: train))] {
             let m = FullRankingEvaluator(train: train, test: test).evaluate(model, ks: [20]).metrics
-            baselines[name] = m["Recall@20"]!
-            rows.append([name, f4(m["Recall@20"]!), f4(m["NDCG@20"]!), "-"])
+            baselines[name] = (m["Recall@20"] ?? .nan)
+            rows.append([name, f4((m["Recall@20"] ?? .nan)), f4((m["NDCG@20"] ?? .nan)), "-"])
             context.record(ResultEntry(model: name, protocol: "holdout-20", dataset: data.name, metrics: m))
         }
         say.table(Table(headers: ["model", "Recall@20", "NDCG@20", "s / epoch"], rows: rows), caption: "holdout-20 on MovieLens-100K after \(plan.epochs) epochs (seed \(context.options.seed))")
@@ -198,8 +183,7 @@ public enum GNNChapter: Chapter {
             say.note("With lr 0.001 LightGCN learns slowly: \(plan.epochs) epochs are a fraction of the reference's 150, and early on MF-BPR (which has no propagation to smooth its gradients) moves faster. `--full` runs all 150 epochs, and `workbook bench gnn` measures LightGCN against MF-BPR and the PyTorch reference after them.")
         }
         // Embedding norm against degree (LightGCN).
-        if let lightgcn = models.first(where: { $0.0 == "LightGCN" })?.1 {
-            let final = GraphRecommender(name: "LightGCN", model: lightgcn)
+        if let final = models.first(where: { $0.0 == "LightGCN" })?.1 {
             let degrees = train.itemPopularity
             let points = (0..<data.itemCount).map { i -> (x: Double, y: Double) in
                 let e = final.embedding(data.userCount + i)
@@ -210,32 +194,32 @@ public enum GNNChapter: Chapter {
             norms.logX = true
             try context.figure(norms, caption: "Propagation with D^-1/2 weights gives popular items larger final embeddings, and so higher dot-product scores.")
         }
-        return Outcome(split: split, recall: results.mapValues { $0.metrics["Recall@20"]! })
+        return GraphFindings(split: split, recall: results.mapValues { $0.metrics["Recall@20"] ?? .nan })
     }
 
     static func layers(_ context: ChapterContext, data: RatingsData, plan: Plan, split: Split) throws {
         let say = context.narrator
         say.heading("How many layers? Over-smoothing")
-        let train = InteractionMatrix(data, rows: split.train), test = InteractionMatrix(data, rows: split.test)
+        let train = InteractionMatrix(data, rows: split.train)
         let graph = normalizedAdjacency(train)
         var recall: [(x: Double, y: Double)] = [], similarity: [(x: Double, y: Double)] = []
         var rows: [[String]] = []
         let probe = (0..<data.itemCount).filter { train.itemPopularity[$0] >= 20 }
         for l in 0...4 {
             let model = LightGCN(train: train, layers: l, graph: graph, rng: context.rng("layers-\(l)"))
-            let r = trainGraphModel(model, name: "LightGCN, \(l) layers", train: train, test: test, epochs: plan.sweepEpochs, evaluateEvery: plan.sweepEpochs,
-                          rng: context.rng("layers-\(l)-triples"), style: say.style)
+            let r = trainGraphModel(model, context, data: data, split: split, epochs: plan.sweepEpochs,
+                                    evaluateEvery: plan.sweepEpochs)
             // Over-smoothing: the mean pairwise cosine of the final item embeddings grows with depth,
             // and the same happens to propagated random (untrained) embeddings.
-            let meanCosine = meanPairwiseCosine(GraphRecommender(name: "LightGCN", model: model), items: probe, offset: data.userCount)
-            let untrained = meanPairwiseCosine(GraphRecommender(name: "random", model: LightGCN(train: train, layers: l, graph: graph, rng: RandomGenerator(seed: 99))),
+            let meanCosine = meanPairwiseCosine(model, items: probe, offset: data.userCount)
+            let untrained = meanPairwiseCosine(LightGCN(train: train, layers: l, graph: graph, rng: RandomGenerator(seed: 99)),
                                                items: probe, offset: data.userCount)
-            recall.append((x: Double(l), y: r.metrics["Recall@20"]!))
+            recall.append((x: Double(l), y: (r.metrics["Recall@20"] ?? .nan)))
             similarity.append((x: Double(l), y: meanCosine))
-            context.record("layers_\(l)_Recall@20", r.metrics["Recall@20"]!)
+            context.record("layers_\(l)_Recall@20", (r.metrics["Recall@20"] ?? .nan))
             context.record("layers_\(l)_mean_item_cosine", meanCosine)
             context.record("layers_\(l)_mean_item_cosine_untrained", untrained)
-            rows.append(["\(l)", f4(r.metrics["Recall@20"]!), f4(meanCosine), f4(untrained)])
+            rows.append(["\(l)", f4((r.metrics["Recall@20"] ?? .nan)), f4(meanCosine), f4(untrained)])
         }
         say.table(Table(headers: ["layers", "Recall@20", "mean item cosine (trained)", "mean item cosine (random, propagated)"], rows: rows),
                   caption: "LightGCN by depth, \(plan.sweepEpochs) epochs each; cosines over the \(probe.count) items with at least 20 interactions")
@@ -250,7 +234,7 @@ public enum GNNChapter: Chapter {
     }
 
     /// The mean cosine over all pairs of the given items' final embeddings.
-    static func meanPairwiseCosine(_ model: GraphRecommender, items: [Int], offset: Int) -> Double {
+    static func meanPairwiseCosine(_ model: any GraphModel, items: [Int], offset: Int) -> Double {
         let rows = items.flatMap { model.embedding(offset + $0) }
         let n = items.count
         let sims = Linalg.cosineSimilarities(rows, count: n, dimension: rows.count / max(n, 1))

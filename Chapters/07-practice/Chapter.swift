@@ -1,9 +1,8 @@
 // Chapter 7: putting it into practice. Choosing a model, training it well, measuring it right:
 // every tip of the document is an experiment here.
 
-import Chapter02NCF
-import Chapter05EASE
 import Foundation
+import Models
 import Narrative
 import Plotting
 import RecKit
@@ -48,13 +47,13 @@ public enum PracticeChapter: Chapter {
 
     // MARK: - The flowchart
 
-    struct LooOutcome {
+    struct LooFindings {
         let split: Split
         let models: [(name: String, model: any Recommender)]
         let full: [String: [String: Double]]
     }
 
-    static func selection(_ context: ChapterContext, movieLens: RatingsData?) throws -> LooOutcome? {
+    static func selection(_ context: ChapterContext, movieLens: RatingsData?) throws -> LooFindings? {
         let say = context.narrator
         say.heading("Choosing a model: the flowchart, measured")
         say.prose("The document's flowchart asks four questions: is the data sparse, does order matter, are there complex patterns, do relations matter. As drawn they are judgement calls; to run them, each becomes a number with a threshold:")
@@ -78,22 +77,22 @@ public enum PracticeChapter: Chapter {
         }
         say.prose("The synthetic data sets are built to answer differently: synthetic-sparse has 3 to 8 interactions per user over 2,000 items (taste groups, power-law popularity, no order); synthetic-sequential has 50 series of 20 episodes that users watch in order. Does the recommended model actually win? Each data set is split leave-one-out (every user's latest interaction is the test item) and the flowchart's five models, plus most-popular, are trained with their chapters' defaults and ranked over the full catalogue (HR@10: is the held-out item in the top 10).")
         var rows: [[String]] = [], groups: [String: [Double]] = [:]
-        var outcome: LooOutcome?
-        let names = flowchartModels.compactMap { Catalogue.recipe($0)?.name }
+        var outcome: LooFindings?
+        let entries = try flowchartModels.map { try Registry.entry($0) }
+        let names = entries.map(\.info.name)
         for (data, profile) in zip(datasets, profiles) {
             let split = try Split.make(data, protocol: .loo99, seed: context.options.seed)
             let train = InteractionMatrix(data, rows: split.train), test = InteractionMatrix(data, rows: split.test)
             let evaluator = FullRankingEvaluator(train: train, test: test, protocolName: "loo-full")
-            let input = TrainingInput(data: data, rows: split.train, mode: context.options.mode, seed: context.options.seed, style: say.style)
+            let input = FitInput(data: data, rows: split.train, seed: context.options.seed, progress: context.progress)
             var hr: [String: Double] = [:], models: [(name: String, model: any Recommender)] = [], full: [String: [String: Double]] = [:]
-            for key in flowchartModels {
-                guard let recipe = Catalogue.recipe(key) else { continue }
-                let trained = try recipe.fit(input)
+            for entry in entries {
+                let trained = try entry.fit(input, mode: context.options.mode)
                 let m = evaluator.evaluate(trained.recommender, ks: [10]).metrics
-                hr[recipe.name] = m["HR@10"] ?? 0
-                full[recipe.name] = m
-                models.append((recipe.name, trained.recommender))
-                context.record(ResultEntry(model: recipe.name, protocol: "loo-full", dataset: data.name, metrics: ["HR@10": m["HR@10"] ?? 0, "NDCG@10": m["NDCG@10"] ?? 0],
+                hr[entry.info.name] = m["HR@10"] ?? 0
+                full[entry.info.name] = m
+                models.append((entry.info.name, trained.recommender))
+                context.record(ResultEntry(model: entry.info.name, protocol: "loo-full", dataset: data.name, metrics: ["HR@10": m["HR@10"] ?? 0, "NDCG@10": m["NDCG@10"] ?? 0],
                                            trainSeconds: trained.seconds, epochs: trained.epochs))
             }
             let pick = recommendModel(for: profile).model
@@ -103,7 +102,7 @@ public enum PracticeChapter: Chapter {
             rows.append([data.name] + names.map { f4(hr[$0] ?? .nan) } + [pick, winner, "\(pickRank) of \(names.count)"])
             for n in names { groups[n, default: []].append(hr[n] ?? 0) }
             context.record("\(data.name)_flowchart_pick_rank", Double(pickRank))
-            if data.name == movieLens?.name { outcome = LooOutcome(split: split, models: models, full: full) }
+            if data.name == movieLens?.name { outcome = LooFindings(split: split, models: models, full: full) }
         }
         say.table(Table(headers: ["data set"] + names + ["flowchart", "winner", "pick's place"], rows: rows),
                   caption: "HR@10, leave-one-out, full ranking (\"loo-full\"), seed \(context.options.seed), chapter-default epochs (\(context.options.mode.rawValue) mode)")
@@ -124,6 +123,7 @@ public enum PracticeChapter: Chapter {
     struct RegressionRun {
         var train: [Double], validation: [Double], learningRates: [Double]
         var model: any PairScorer
+        var record: TrainingRecord
     }
 
     static func tips(_ context: ChapterContext, data: RatingsData) throws -> (model: any PairScorer, test: RatingRows) {
@@ -132,29 +132,21 @@ public enum PracticeChapter: Chapter {
         say.heading("Training well: the four tips as experiments")
         let split = try Split.make(data, protocol: .ratings8020, seed: context.options.seed, validation: true)
         let train = RatingRows(data, rows: split.train), validation = RatingRows(data, rows: split.validation), test = RatingRows(data, rows: split.test)
-        var config = NCFConfig()
+        var config = NCFConfig(mode: .standard)
         config.factors = 16
         config.layers = 3
         config.dropout = 0.2
-        config.epochCount = plan.tipEpochs
         say.prose("All four run on the document's own task: NeuMF regressing explicit ratings with MSE and Adam (lr 0.001), batches of 256. Protocol ratings-80-20 with a validation split: \(train.count.formatted()) ratings train, \(validation.count.formatted()) validate (every tip reads only these), \(test.count.formatted()) test (read once, at the end). To keep the chapter near a minute the model is NeuMF with f = 16 (the document: 64) and runs \(plan.tipEpochs) epochs per setting.")
 
-        func run(_ name: String, model: any PairScorer, optimizer: Adam? = nil, epochs: Int? = nil,
-                 afterEpoch: ((Int, Double, Adam) -> Bool)? = nil) throws -> RegressionRun {
-            var c = config
-            c.epochCount = epochs ?? config.epochCount
-            let adam = optimizer ?? Adam(model.parameters, learningRate: c.learningRate)
-            var rates: [Double] = []
-            let bar = ProgressBar(name, total: c.epochCount * ((train.count + 255) / 256), style: say.style)
-            // Every run draws the same batches: only the setting under test differs.
-            let (t, v) = try trainRegression(model, train: train, validation: validation, config: c, rng: context.rng("tips-train"),
-                                             optimizer: adam, progress: bar) { epoch, loss in
-                let stop = afterEpoch?(epoch, loss, adam) ?? false
-                rates.append(Double(adam.learningRate))  // the rate the next epoch will use
-                return stop
-            }
-            bar.finish(String(format: "validation MSE %.4f", v.last ?? .nan))
-            return RegressionRun(train: t, validation: v, learningRates: rates, model: model)
+        /// One run of the document's regression (every run draws the same batches: only the setting
+        /// under test differs).
+        func run(_ name: String, model: any PairScorer, settings: TrainerSettings? = nil) throws -> RegressionRun {
+            var fixed = TrainerSettings.fixed(plan.tipEpochs)
+            fixed.keepBest = false  // the document keeps the last epoch's weights
+            let record = try RatingRegression.fit(model, train: train, validation: validation, settings: settings ?? fixed,
+                                                  rng: context.rng("tips-train"), label: name, progress: context.progress)
+            return RegressionRun(train: record.losses, validation: record.validation.map(\.value),
+                                 learningRates: record.learningRates, model: model, record: record)
         }
 
         // 1. Initialisation.
@@ -196,12 +188,9 @@ public enum PracticeChapter: Chapter {
         say.heading("2. Learning-rate scheduling: ReduceLROnPlateau", level: 3)
         say.prose("The document's scheduler halves the learning rate when the validation loss has not improved for `patience` epochs (mode 'min', factor 0.5, patience 5). Its patience 5 suits a 50-epoch run; with \(plan.tipEpochs) epochs here the patience is \(plan.patience) (`--full` runs 40 epochs with the document's 5). The same model and seed run with the scheduler:")
         let plateauModel = neuMF(.normal)
-        var scheduler: ReduceLROnPlateau?
-        let plateau = try run("with ReduceLROnPlateau", model: plateauModel) { _, loss, adam in
-            if scheduler == nil { scheduler = ReduceLROnPlateau(adam, mode: .min, factor: 0.5, patience: plan.patience) }
-            scheduler?.step(Float(loss))
-            return false
-        }
+        var plateauSettings = TrainerSettings.fixed(plan.tipEpochs, schedule: .plateau(factor: 0.5, patience: plan.patience))
+        plateauSettings.keepBest = false
+        let plateau = try run("with ReduceLROnPlateau", model: plateauModel, settings: plateauSettings)
         // Epochs after which the rate went down.
         let lowered = zip(plateau.learningRates, [Double(config.learningRate)] + plateau.learningRates.dropLast()).enumerated()
             .filter { $0.element.0 < $0.element.1 - 1e-12 }.map { $0.offset + 1 }
@@ -240,18 +229,15 @@ public enum PracticeChapter: Chapter {
 
         say.heading("3. Early stopping", level: 3)
         say.prose("The document's EarlyStopping counts epochs whose validation loss is not below the best by min_delta and stops after `patience` of them (TensorCore's EarlyStopping is the same rule; it also remembers the best epoch). Here patience is \(plan.stopPatience) (the document: 10, for 50 epochs). The run is repeated with the stopper in the loop and the weights of the best epoch kept:")
-        var stopper = EarlyStopping(patience: plan.stopPatience, minDelta: 0)
         let stoppedModel = neuMF(.normal)
-        var bestWeights: [[Float]] = stoppedModel.parameters.map(\.data)
-        let stopped = try run("with early stopping", model: stoppedModel) { epoch, loss, _ in
-            let stop = stopper.update(Float(loss))
-            if stopper.bestEpoch == epoch { bestWeights = stoppedModel.parameters.map(\.data) }
-            return stop
-        }
-        for (p, w) in zip(stoppedModel.parameters, bestWeights) { p.data = w }
-        let stopEpoch = stopped.validation.count, bestEpoch = stopper.bestEpoch ?? stopEpoch
+        // The trainer's early stopping is the document's rule (patience, min_delta 0), and it keeps the best weights.
+        let stopped = try run("with early stopping", model: stoppedModel,
+                              settings: TrainerSettings(maxEpochs: plan.tipEpochs, patience: plan.stopPatience))
+        let stopEpoch = stopped.validation.count, bestEpoch = stopped.record.bestEpoch ?? stopEpoch
         let samePrefix = zip(stopped.validation, constant.validation).allSatisfy { abs($0 - $1) < 1e-9 }
-        func testRMSE(_ model: any PairScorer) -> Double { RatingMetrics.rmse(predict(model, users: test.users, items: test.items), test.ratings) }
+        func testRMSE(_ model: any PairScorer) -> Double {
+            RatingMetrics.rmse(model.predict(users: test.users, items: test.items), test.ratings)
+        }
         let rmseBest = testRMSE(stoppedModel), rmseLast = testRMSE(constant.model)
         context.record("early_stop_epoch", Double(stopEpoch))
         context.record("early_stop_best_epoch", Double(bestEpoch))
@@ -306,7 +292,7 @@ public enum PracticeChapter: Chapter {
 
     // MARK: - Evaluation
 
-    static func evaluationDoneRight(_ context: ChapterContext, data: RatingsData, regression: (model: any PairScorer, test: RatingRows), loo: LooOutcome?) throws {
+    static func evaluationDoneRight(_ context: ChapterContext, data: RatingsData, regression: (model: any PairScorer, test: RatingRows), loo: LooFindings?) throws {
         let say = context.narrator
         say.heading("Measuring it right")
 
@@ -314,7 +300,7 @@ public enum PracticeChapter: Chapter {
         say.heading("evaluate_model, and the evaluation it should be", level: 3)
         say.prose("Chapter 2 showed that the document's evaluate_model ranks the rows of a mini-batch (a mix of users) instead of each user's items. One more consequence: its numbers depend on how the loader happens to order the rows. Here is the early-stopped model above, evaluated on the test ratings in three row orders (file order, then two shuffles), by both functions:")
         let (model, test) = regression
-        let predictions = predict(model, users: test.users, items: test.items)
+        let predictions = model.predict(users: test.users, items: test.items)
         var rows: [[String]] = [], documentPrecisions: [Double] = [], perUserPrecisions: [Double] = []
         for (k, name) in ["file order", "shuffle 1", "shuffle 2"].enumerated() {
             let order = k == 0 ? Array(0..<test.count) : context.rng("order-\(k)").permutation(test.count)
@@ -381,7 +367,7 @@ public enum PracticeChapter: Chapter {
         say.prose("Precision and recall count hits; NDCG and MAP also reward putting them early; HR and MRR only look at whether, and how early, the first hit comes. A data set's score is the mean over users with at least one test item.")
     }
 
-    static func sampledAgainstFull(_ context: ChapterContext, data: RatingsData, loo: LooOutcome) throws {
+    static func sampledAgainstFull(_ context: ChapterContext, data: RatingsData, loo: LooFindings) throws {
         let say = context.narrator
         say.heading("Sampled against full ranking", level: 3)
         say.prose("The models of the flowchart check were trained on MovieLens-100K's leave-one-out split; the same split carries the loo-99 candidates (each test item against 99 sampled unobserved films, the NCF paper's protocol). ItemKNN joins them. Each model is evaluated both ways on the same held-out items:")

@@ -1,7 +1,7 @@
 // The document's model-selection flowchart as code: measurable questions about a data set,
 // answered by its numbers, and the synthetic data sets that put the flowchart to the test.
 
-import Chapter05EASE
+import Models
 import Foundation
 import RecKit
 import TensorCore

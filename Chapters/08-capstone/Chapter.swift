@@ -1,11 +1,9 @@
 // Chapter 8: the MovieLens capstone. The document's pipeline made right, then every model of
 // the book on one protocol, one seed, one table.
 
-import Chapter02NCF
-import Chapter05EASE
-import Chapter07Practice
 import _WorkbookSupport
 import Foundation
+import Models
 import Narrative
 import Plotting
 import RecKit
@@ -32,7 +30,7 @@ public enum CapstoneChapter: Chapter {
         }
         try pipeline(context, data: data)
         let board = try leaderboard(context, data: data)
-        closing(context, board: board, users: data.userCount)
+        closing(context, board: board)
     }
 
     // MARK: - The document's pipeline, made right
@@ -48,34 +46,27 @@ public enum CapstoneChapter: Chapter {
             "Evaluation per user (chapter 2's errata: evaluate_model ranks across the users of a mini-batch), plus RMSE, the metric a rating regressor is trained for.",
         ])
         let split = try Split.make(data, protocol: .ratings8020, seed: context.options.seed, validation: true)
-        var t = Date()
+        let t = Date()
         let train = RatingRows(data, rows: split.train), validation = RatingRows(data, rows: split.validation), test = RatingRows(data, rows: split.test)
         let buildSeconds = Date().timeIntervalSince(t)
-        var config = NCFConfig()
+        var config = NCFConfig(mode: .standard)
         config.factors = 64
         config.layers = 3
         config.dropout = 0.2
-        config.epochCount = pipelineEpochs(context.options.mode)
+        let epochs = pipelineEpochs(context.options.mode)
         let patience = context.options.mode == .full ? 5 : 2
         say.prose(String(format: "Building the three column sets for %@ / %@ / %@ ratings took %.1f ms. NeuMF(64, 3, dropout 0.2), Adam lr 0.001, batches of 256, at most %d epochs (the document: 50), early stopping with patience %d:",
-                         train.count.formatted(), validation.count.formatted(), test.count.formatted(), buildSeconds * 1000, config.epochCount, patience))
+                         train.count.formatted(), validation.count.formatted(), test.count.formatted(), buildSeconds * 1000, epochs, patience))
         let model = NeuMF(userCount: data.userCount, itemCount: data.itemCount, config: config, rng: context.rng("pipeline"))
-        var stopper = EarlyStopping(patience: patience)
-        var best = model.parameters.map(\.data)
-        let bar = ProgressBar("NeuMF regression", total: config.epochCount * ((train.count + 255) / 256), style: say.style)
-        t = Date()
-        let (trainLoss, validationLoss) = try trainRegression(model, train: train, validation: validation, config: config, rng: context.rng("pipeline-train"),
-                                                              progress: bar) { epoch, loss in
-            let stop = stopper.update(Float(loss))
-            if stopper.bestEpoch == epoch { best = model.parameters.map(\.data) }
-            return stop
-        }
-        let seconds = Date().timeIntervalSince(t)
-        for (p, w) in zip(model.parameters, best) { p.data = w }
-        let bestEpoch = stopper.bestEpoch ?? trainLoss.count
-        let predictions = predict(model, users: test.users, items: test.items)
+        let record = try RatingRegression.fit(model, train: train, validation: validation,
+                                              settings: TrainerSettings(maxEpochs: epochs, patience: patience),
+                                              rng: context.rng("pipeline-train"), label: "NeuMF regression",
+                                              progress: context.progress)
+        let (trainLoss, validationLoss) = (record.losses, record.validation.map(\.value))
+        let seconds = record.seconds
+        let bestEpoch = record.bestEpoch ?? trainLoss.count
+        let predictions = model.predict(users: test.users, items: test.items)
         let rmse = RatingMetrics.rmse(predictions, test.ratings), mae = RatingMetrics.mae(predictions, test.ratings)
-        bar.finish(String(format: "test RMSE %.4f", rmse))
         let perUser = perUserEvaluation(users: test.users, predictions: predictions, ratings: test.ratings)
         let mean = train.ratings.reduce(0, +) / Float(train.count)
         let meanRMSE = RatingMetrics.rmse([Float](repeating: mean, count: test.count), test.ratings)
@@ -101,10 +92,11 @@ public enum CapstoneChapter: Chapter {
 
     // MARK: - The leaderboard
 
-    public struct Entry: Sendable {
+    public struct Entry {
         public var name: String, chapter: Int, settings: String
         public var metrics: [String: Double]
-        public var seconds: Double
+        public var fitted: FittedModel
+        public var seconds: Double { fitted.seconds }
     }
 
     static func leaderboard(_ context: ChapterContext, data: RatingsData) throws -> [Entry] {
@@ -114,16 +106,15 @@ public enum CapstoneChapter: Chapter {
         let fitRows = (split.train + split.validation).sorted()
         let train = InteractionMatrix(data, rows: fitRows), test = InteractionMatrix(data, rows: split.test)
         let evaluator = FullRankingEvaluator(train: train, test: test)
-        say.prose("Protocol holdout-20, seed \(context.options.seed): each user's random 20% of ratings is test (\(split.test.count.formatted()) interactions), every rating an implicit interaction, full ranking with the user's training items excluded. The same rule holds out 20% of the rest as validation (\(split.validation.count.formatted())). Hyperparameters that are searched (EASE's λ over \(Catalogue.easeLambdas.map { String(Int($0)) }.joined(separator: ", ")); ItemKNN's neighbours over \(Catalogue.knnNeighbours.map(String.init).joined(separator: ", "))) are chosen by NDCG@20 on validation; every other setting is its chapter's default (\(context.options.mode.rawValue) mode). Then each model is fitted on train + validation and evaluated once on test.")
+        say.prose("Protocol holdout-20, seed \(context.options.seed): each user's random 20% of ratings is test (\(split.test.count.formatted()) interactions), every rating an implicit interaction, full ranking with the user's training items excluded. The same rule holds out 20% of the rest as validation (\(split.validation.count.formatted())). Hyperparameters that are searched (EASE's λ over \(EASE.Config(mode: context.options.mode).lambdaGrid.map { String(Int($0)) }.joined(separator: ", ")); ItemKNN's neighbours over \(ItemKNN.Config(mode: context.options.mode).neighbourGrid.map(String.init).joined(separator: ", "))) are chosen by NDCG@20 on validation; every other setting is its model's default (\(context.options.mode.rawValue) mode). Then each model is fitted on train + validation and evaluated once on test.")
         var entries: [Entry] = []
-        let input = TrainingInput(data: data, rows: fitRows, tuning: (split.train, split.validation), mode: context.options.mode,
-                                  seed: context.options.seed, style: say.style)
-        for recipe in Catalogue.all {
-            say.status("  training \(recipe.name) (chapter \(recipe.chapter))")
-            let trained = try recipe.fit(input)
-            let m = evaluator.evaluate(trained.recommender, ks: [20]).metrics
-            entries.append(Entry(name: recipe.name, chapter: recipe.chapter, settings: trained.settings, metrics: m, seconds: trained.seconds))
-            context.record(ResultEntry(model: recipe.name, protocol: "holdout-20", dataset: data.name, metrics: m, trainSeconds: trained.seconds, epochs: trained.epochs))
+        for entry in Registry.leaderboard {
+            let fitted = try context.fitted(entry, data: data, split: split)
+            let m = evaluator.evaluate(fitted.recommender, ks: [20]).metrics
+            let settings = fitted.configSummary + (fitted.choice.isEmpty ? "" : " (validation: \(fitted.choice))")
+            entries.append(Entry(name: entry.info.name, chapter: entry.info.chapter, settings: settings, metrics: m, fitted: fitted))
+            context.record(ResultEntry(model: entry.info.name, protocol: "holdout-20", dataset: data.name, metrics: m,
+                                       trainSeconds: fitted.seconds, epochs: fitted.epochs))
         }
         entries.sort { ($0.metrics["Recall@20"] ?? 0, $1.name) > ($1.metrics["Recall@20"] ?? 0, $0.name) }
         let rows = entries.enumerated().map { k, e in
@@ -159,7 +150,7 @@ public enum CapstoneChapter: Chapter {
 
     // MARK: - What it says
 
-    static func closing(_ context: ChapterContext, board: [Entry], users: Int) {
+    static func closing(_ context: ChapterContext, board: [Entry]) {
         let say = context.narrator
         guard let top = board.first else { return }
         say.heading("What the leaderboard says")
@@ -175,7 +166,7 @@ public enum CapstoneChapter: Chapter {
                 + (beaten.isEmpty ? "." : ": " + beaten.joined(separator: ", ") + "."),
             String(format: "Most-popular, which knows nothing about the user, reaches Recall@20 %.4f: every model should be read against that floor, and ItemKNN (%.4f) against the 'one afternoon of work' line.", recall("MostPopular"), recall("ItemKNN")),
             String(format: "LightGCN against MF-BPR: %.4f against %.4f with chapter 6's default epochs; the graph model needs its paper's 150 epochs to pull ahead (`--full`, or `workbook bench gnn`).", recall("LightGCN"), recall("MF-BPR")),
-            epochNote(context.options.mode, users: users),
+            epochNote(context.options.mode, board: board),
             "This is what Dacrema, Cremonesi and Jannach found when they re-ran neural recommenders against tuned baselines (RecSys 2019, 'Are we really making much progress?'): six of the seven neural methods they could reproduce, NCF among them, were beaten by simple, well-tuned neighbourhood or linear baselines. EASE (Steck, 2019) was published the same year with the same message.",
             "RecBole's benchmark tables use a similar protocol (random ratio split, full ranking, early stopping on validation). Compare orders, not digits: a different split, seed, epoch budget or tuning grid moves every number in this table, which is why each row here says how it was trained.",
             "What the table does not say: which model is best for *your* data. Chapter 7's flowchart check shows the ranking changes with the data; run the candidates on a validation split of your own.",
@@ -183,13 +174,12 @@ public enum CapstoneChapter: Chapter {
         say.note("Every number above was computed by this run (seed \(context.options.seed)); `workbook chapter 8 --seed N` gives another split, and `--full` the papers' epoch budgets. `workbook recommend --model NAME --user ID` trains any of these models on all of MovieLens-100K and shows one user's recommendations.")
     }
 
-    /// What the epoch budgets of this run are, against `--full`'s.
-    static func epochNote(_ mode: RunMode, users: Int) -> String {
-        let e = Catalogue.Epochs.of(mode), full = Catalogue.Epochs.of(.full)
-        let budgets = "GMF/MLP/NeuMF \(e.ncf), Item2Vec \(e.item2vec), CDAE \(e.cdae), Mult-VAE \(e.multVAE), MF-BPR/NGCF/LightGCN \(e.graph)"
+    /// What the epoch budgets of this run were, model by model.
+    static func epochNote(_ mode: RunMode, board: [Entry]) -> String {
+        let budgets = board.compactMap { e in e.fitted.epochs.map { "\(e.name) \($0)" } }.joined(separator: ", ")
         guard mode != .full else { return "Epochs (--full, the papers' budgets): \(budgets)." }
-        return "Epochs in this run (\(mode.rawValue) mode): \(budgets); `--full` gives \(full.ncf), \(full.item2vec), \(full.cdae), \(full.multVAE) and \(full.graph). "
-            + "A model far from converged at its chapter's default ranks lower here than its ceiling: CDAE's \(e.cdae) epochs are \(e.cdae * ((users + 127) / 128)) Adam steps (\(users) users in batches of 128). The table measures the book's defaults, and says so."
+        return "Epochs in this run (\(mode.rawValue) mode): \(budgets); `--full` gives the papers' budgets. "
+            + "A model far from converged at its default ranks lower here than its ceiling: the table measures the book's defaults, and says so."
     }
 
     // MARK: - Exercises
@@ -215,19 +205,19 @@ public enum CapstoneChapter: Chapter {
     static func checkPayload(_ answer: ([[Int]]) -> Int?) -> ExerciseVerdict {
         let cases: [[[Int]]] = [[[943, 8], [1682, 8], [8, 1], [1]], [[1682, 1682]], [], [[3, 4, 5]]]
         return Check.function(cases: cases, answer: answer, reference: { shapes in
-            ModelFile(header: ModelFile.Header(model: "x", dataset: "x", fingerprint: "", users: 0, items: 0, seed: 0, mode: "", settings: "", trainSeconds: 0),
-                      tensors: shapes.enumerated().map { (name: "t\($0.offset)", shape: $0.element, values: [Float](repeating: 0, count: $0.element.reduce(1, *))) })
+            ModelFile(header: ModelFile.Header(model: "x", dataset: "x", fingerprint: "", users: 0, items: 0, seed: 0, mode: ""),
+                      tensors: shapes.enumerated().map { NamedTensor("t\($0.offset)", shape: $0.element, values: [Float](repeating: 0, count: $0.element.reduce(1, *))) })
                 .header.tensors.reduce(0) { $0 + $1.count * 4 }
         }, matches: { $0 == $1 }, describe: { "shapes \($0)" })
     }
 
     static func checkContributor(_ answer: ([Float], Int, [Int], Int) -> Int?) -> ExerciseVerdict {
-        let ease = try? EASE(train: EASEChapter.toyMatrix(), lambda: 0.5)
+        let ease = try? EASE(train: ToyData.ncfMatrix(), lambda: 0.5)
         guard let ease else { return .wrong("the reference EASE fit failed") }
         let cases: [([Int], Int)] = [([0, 1, 2, 4], 3), ([1, 2], 0), ([0, 2, 3, 4], 1), ([3], 4)]
         return Check.function(cases: cases, answer: { answer(ease.weights, 5, $0.0, $0.1) }, reference: { c in
             c.0.max { (ease.weight($0, c.1), -$0) < (ease.weight($1, c.1), -$1) } ?? -1
-        }, matches: { $0 == $1 }, describe: { "user items \($0.0), target \($0.1) (EASE on EASEChapter.toy, λ = 0.5)" })
+        }, matches: { $0 == $1 }, describe: { "user items \($0.0), target \($0.1) (EASE on ToyData.ncfUsers, λ = 0.5)" })
     }
 
     static func checkCoverage(_ answer: ([[Int]], Int) -> Double?) -> ExerciseVerdict {

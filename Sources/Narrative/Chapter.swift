@@ -6,15 +6,8 @@ import Foundation
 import Plotting
 import TensorCore
 
-/// How long a chapter may take.
-public enum RunMode: String, Sendable, CaseIterable, Codable {
-    /// Seconds: tiny epochs, for smoke tests.
-    case quick
-    /// About a minute on 2 cores.
-    case standard = "default"
-    /// Paper-scale epochs.
-    case full
-}
+/// How long a chapter may take (defined below the models, which choose their budgets by it).
+public typealias RunMode = _WorkbookSupport.RunMode
 
 public struct ChapterOptions: Sendable {
     public var mode: RunMode
@@ -24,14 +17,17 @@ public struct ChapterOptions: Sendable {
     public var plots: Bool
     /// Where MovieLens lives (nil: the default cache).
     public var dataDirectory: URL?
+    /// Train every model again instead of loading it from `output/models/`.
+    public var retrain: Bool
 
     public init(mode: RunMode = .standard, seed: UInt64 = 42, outputRoot: URL = URL(fileURLWithPath: "output"),
-                plots: Bool = true, dataDirectory: URL? = nil) {
+                plots: Bool = true, dataDirectory: URL? = nil, retrain: Bool = false) {
         self.mode = mode
         self.seed = seed
         self.outputRoot = outputRoot
         self.plots = plots
         self.dataDirectory = dataDirectory
+        self.retrain = retrain
     }
 }
 
@@ -60,21 +56,31 @@ public struct ResultEntry: Codable, Sendable, Equatable {
     public var dataset: String
     public var metrics: [String: Double]
     public var trainSeconds: Double?
+    /// Epochs the kept model trained for, the epoch validation chose, and optimiser steps.
     public var epochs: Int?
+    public var bestEpoch: Int?
+    public var steps: Int?
+    /// How it was trained, in one line.
+    public var settings: String?
 
     public init(model: String, protocol: String, dataset: String, metrics: [String: Double],
-                trainSeconds: Double? = nil, epochs: Int? = nil) {
+                trainSeconds: Double? = nil, epochs: Int? = nil, bestEpoch: Int? = nil, steps: Int? = nil,
+                settings: String? = nil) {
         self.model = model
         self.protocol = `protocol`
         self.dataset = dataset
         self.metrics = metrics
         self.trainSeconds = trainSeconds
         self.epochs = epochs
+        self.bestEpoch = bestEpoch
+        self.steps = steps
+        self.settings = settings
     }
 
     enum CodingKeys: String, CodingKey {
-        case model, `protocol`, dataset, metrics, epochs
+        case model, `protocol`, dataset, metrics, epochs, steps, settings
         case trainSeconds = "train_seconds"
+        case bestEpoch = "best_epoch"
     }
 }
 
@@ -90,7 +96,7 @@ public struct ChapterResults: Codable, Sendable {
 }
 
 /// Everything a running chapter uses.
-public final class ChapterContext {
+public final class ChapterContext: TrainingEnvironment {
     public let options: ChapterOptions
     public let narrator: Narrator
     public let directory: URL
@@ -108,6 +114,16 @@ public final class ChapterContext {
         directory = options.outputRoot.appendingPathComponent(chapter.folderName)
         renderer = FigureRenderer(directory: directory)
     }
+
+    // MARK: - Training environment
+
+    public var mode: RunMode { options.mode }
+    public var seed: UInt64 { options.seed }
+    public var retrain: Bool { options.retrain }
+    /// Trained models are shared by every chapter run into the same output folder.
+    public var modelDirectory: URL { options.outputRoot.appendingPathComponent("models") }
+    public var progress: ProgressFactory { ProgressBar.factory(style: narrator.style) }
+    public func log(_ line: String) { narrator.status(line) }
 
     /// A generator seeded from the run's seed and a stream name: each part of a chapter
     /// draws from its own stream, so adding a draw in one part does not move another's.

@@ -1,9 +1,10 @@
 // Progress of long work: a redrawn bar on a terminal, plain periodic lines otherwise.
 // It writes to stderr, so that stdout stays the chapter's text.
 
+import _WorkbookSupport
 import Foundation
 
-public final class ProgressBar {
+public final class ProgressBar: ProgressReporter {
     private let label: String
     private let total: Int
     private let interactive: Bool
@@ -38,6 +39,11 @@ public final class ProgressBar {
         } else {
             FileHandle.standardError.write(Data("  [\(label)] \(Int(fraction * 100))% \(detail) (\(times))\n".utf8))
         }
+    }
+
+    /// A factory that makes bars in `style` (what the models' trainer takes).
+    public static func factory(style: TerminalStyle) -> ProgressFactory {
+        { label, total in ProgressBar(label, total: total, style: style) }
     }
 
     /// Ends the bar's line.

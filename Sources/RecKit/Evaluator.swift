@@ -14,6 +14,14 @@ public struct Evaluation: Sendable {
     /// Users without test items (skipped).
     public let skippedUsers: Int
     public let seconds: Double
+
+    public init(evaluationProtocol: String, metrics: [String: Double], evaluatedUsers: Int, skippedUsers: Int, seconds: Double) {
+        self.evaluationProtocol = evaluationProtocol
+        self.metrics = metrics
+        self.evaluatedUsers = evaluatedUsers
+        self.skippedUsers = skippedUsers
+        self.seconds = seconds
+    }
 }
 
 /// Full-ranking evaluation over all items with training items excluded.
@@ -95,9 +103,14 @@ public struct SampledEvaluator: Sendable {
     public let candidates: [[Int32]]
 
     public init(split: Split, data: RatingsData) {
-        testItems = split.testItemPerUser(data)
-        candidates = split.candidates ?? []
+        self.init(testItems: split.testItemPerUser(data), candidates: split.candidates ?? [])
+    }
+
+    /// Each user's held-out item (-1: none) and its candidates.
+    public init(testItems: [Int32], candidates: [[Int32]]) {
         precondition(candidates.count == testItems.count, "the split has no sampled candidates (use loo-99)")
+        self.testItems = testItems
+        self.candidates = candidates
     }
 
     /// HR@K and NDCG@K (one relevant item: NDCG = 1/log2(rank + 1) for a hit).

@@ -96,30 +96,49 @@ public struct PointwiseEpoch: Sendable {
     }
 }
 
-/// One epoch of (user, positive, negative) triples for BPR: every training positive once
-/// with a sampled negative, shuffled.
-public struct PairwiseEpoch: Sendable {
+/// (user, positive, negative) triples for BPR.
+public struct BPRTriples: Sendable {
     public let users: [Int32], positives: [Int32], negatives: [Int32]
 
-    public init(train: InteractionMatrix, sampler: NegativeSampler, rng: RandomGenerator) {
-        var users: [Int32] = [], positives: [Int32] = [], negatives: [Int32] = []
-        for u in 0..<train.userCount {
-            for i in train.items(of: u) {
-                users.append(Int32(u)); positives.append(i); negatives.append(sampler.sample(user: u, rng: rng))
-            }
-        }
-        let order = rng.permutation(users.count)
-        self.users = order.map { users[$0] }
-        self.positives = order.map { positives[$0] }
-        self.negatives = order.map { negatives[$0] }
+    public init(users: [Int32], positives: [Int32], negatives: [Int32]) {
+        precondition(users.count == positives.count && positives.count == negatives.count, "BPRTriples: lengths differ")
+        self.users = users
+        self.positives = positives
+        self.negatives = negatives
     }
 
     public var count: Int { users.count }
 
-    public func batches(of size: Int) -> [(users: [Int32], positives: [Int32], negatives: [Int32])] {
-        stride(from: 0, to: count, by: size).map { s in
-            let e = min(count, s + size)
-            return (Array(users[s..<e]), Array(positives[s..<e]), Array(negatives[s..<e]))
+    /// `count` triples as the LightGCN reference draws them (UniformSample_original): a uniform
+    /// user with at least one training item, one of their items, and an item they lack.
+    public static func uniformUsers(_ train: InteractionMatrix, count: Int, sampler: NegativeSampler,
+                                    rng: RandomGenerator) -> BPRTriples {
+        var users: [Int32] = [], positives: [Int32] = [], negatives: [Int32] = []
+        users.reserveCapacity(count)
+        positives.reserveCapacity(count)
+        negatives.reserveCapacity(count)
+        let active = (0..<train.userCount).filter { train.count(of: $0) > 0 }
+        guard !active.isEmpty else { return BPRTriples(users: [], positives: [], negatives: []) }
+        for _ in 0..<count {
+            let u = active[rng.nextInt(below: active.count)]
+            let items = train.items(of: u)
+            users.append(Int32(u))
+            positives.append(items[items.startIndex + rng.nextInt(below: items.count)])
+            negatives.append(sampler.sample(user: u, rng: rng))
         }
+        return BPRTriples(users: users, positives: positives, negatives: negatives)
     }
+}
+
+/// Explicit ratings as three columns (user, item, rating): what a rating regressor trains on.
+public struct RatingRows: Sendable {
+    public let users: [Int32], items: [Int32], ratings: [Float]
+
+    public init(_ data: RatingsData, rows: [Int]) {
+        users = rows.map { data.users[$0] }
+        items = rows.map { data.items[$0] }
+        ratings = rows.map { data.ratings[$0] }
+    }
+
+    public var count: Int { users.count }
 }

@@ -25,4 +25,21 @@ extension Split {
             try AtomicFile.write(text, to: directory.appendingPathComponent("candidates.tsv"))
         }
     }
+
+    /// Writes the split as RecBole atomic files, `NAME.train.inter`, `NAME.valid.inter` and
+    /// `NAME.test.inter` in `directory/NAME/`, so that RecBole can rerun it exactly
+    /// (`benchmark_filename: [train, valid, test]`, `data_path` = `directory`, `dataset` = NAME).
+    public func writeRecBole(to directory: URL, data: RatingsData, name: String) throws {
+        func rating(_ r: Float) -> String { r == r.rounded() ? String(Int(r)) : String(r) }
+        func rows(_ indices: [Int]) -> String {
+            "user_id:token\titem_id:token\trating:float\ttimestamp:float\n" + indices.map {
+                "\(data.userIds[Int(data.users[$0])])\t\(data.itemIds[Int(data.items[$0])])\t\(rating(data.ratings[$0]))"
+                    + "\t\(data.timestamps[$0])"
+            }.joined(separator: "\n") + "\n"
+        }
+        let folder = directory.appendingPathComponent(name)
+        try AtomicFile.write(rows(train), to: folder.appendingPathComponent("\(name).train.inter"))
+        try AtomicFile.write(rows(validation), to: folder.appendingPathComponent("\(name).valid.inter"))
+        try AtomicFile.write(rows(test), to: folder.appendingPathComponent("\(name).test.inter"))
+    }
 }

@@ -40,6 +40,9 @@ public struct Split: Sendable {
     public let test: [Int]
     /// loo-99 only: for each user, the 99 sampled candidate items (dense indices).
     public let candidates: [[Int32]]?
+    /// loo-99 with validation: each user's 99 candidates for the validation item (drawn apart
+    /// from the test candidates, so that choosing on validation never reads the test draw).
+    public let validationCandidates: [[Int32]]?
 
     /// Splits `data` by `protocol` with `seed`. With `validation`, the same protocol is
     /// applied once more to the training rows to hold out a validation set (for choosing
@@ -51,11 +54,16 @@ public struct Split: Sendable {
         var (train, test) = try partition(all, data: data, protocol: p, rng: rng)
         var valid: [Int] = []
         if validation { (train, valid) = try partition(train, data: data, protocol: p, rng: rng) }
-        var candidates: [[Int32]]?
+        var candidates: [[Int32]]?, validationCandidates: [[Int32]]?
         if p == .loo99 {
             candidates = try sampleCandidates(data: data, test: test, count: 99, rng: RandomGenerator(seed: seed &+ 2017))
+            if validation {
+                validationCandidates = try sampleCandidates(data: data, test: valid, count: 99,
+                                                            rng: RandomGenerator(seed: seed &+ 2018))
+            }
         }
-        return Split(evaluationProtocol: p, seed: seed, train: train, validation: valid, test: test, candidates: candidates)
+        return Split(evaluationProtocol: p, seed: seed, train: train, validation: valid, test: test, candidates: candidates,
+                     validationCandidates: validationCandidates)
     }
 
     /// Rows grouped by user (users in index order), each group in (timestamp, file row) order.

@@ -106,7 +106,7 @@ public enum Kernels {
 
     /// dx[i] = op'(x[i], y[i]) * g[i]
     @inline(__always)
-    static func gradient<Op: UnaryOp>(_ x: [Float], _ y: [Float], _ g: [Float], _ op: Op) -> [Float] {
+    static func gradient<Op: UnaryDerivative>(_ x: [Float], _ y: [Float], _ g: [Float], _ op: Op) -> [Float] {
         x.withUnsafeBufferPointer { px in y.withUnsafeBufferPointer { py in g.withUnsafeBufferPointer { pg in
             let (a, b, c) = (px.baseAddress, py.baseAddress, pg.baseAddress)
             return fill(px.count) { r, out in for i in r { out[i] = op.derivative(a![i], b![i]) * c![i] } }
@@ -182,16 +182,6 @@ public enum Kernels {
     /// y += a x for n-vectors.
     @inline(__always)
     public static func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { wb_axpy(a, x, y, n) }
-
-    /// One skip-gram negative-sampling step (word2vec's inner loop, in C): for each row t of
-    /// `outputs` named in `targets` (the first the positive, the rest noise),
-    /// g = lr (label - sigmoid(input · out_t)), out_t += g input, and input += Σ g out_t.
-    @inline(__always)
-    public static func skipGramUpdate(input: UnsafeMutablePointer<Float>, outputs: UnsafeMutablePointer<Float>, targets: UnsafePointer<Int32>,
-                                      count: Int, learningRate: Float, dimension: Int, scratch: UnsafeMutablePointer<Float>) {
-        wb_sgns_update(input, outputs, targets, Int32(count), learningRate, dimension, scratch)
-    }
-
     /// C[M,N] = alpha * op(A) op(B) + beta * C, row-major, through single-threaded OpenBLAS: a
     /// large product is split into blocks of C's rows (or columns, when C is short and wide) for
     /// the core's workers. OpenBLAS's own threads spin (sched_yield) after each product, on the

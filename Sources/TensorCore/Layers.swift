@@ -201,6 +201,15 @@ public final class BatchNorm1d: Layer {
     public func setTraining(_ training: Bool) { isTraining = training }
 }
 
+// MARK: - Parameter lists
+
+/// Loose tensors trained together (a toy model's P and Q), as a module.
+public final class ParameterList: Module {
+    public let parameters: [Tensor]
+    public init(_ parameters: [Tensor]) { self.parameters = parameters }
+    public func setTraining(_ training: Bool) {}
+}
+
 // MARK: - Sequential
 
 /// Layers applied in order.

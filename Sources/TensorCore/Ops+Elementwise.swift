@@ -12,10 +12,15 @@ public protocol BinaryOp {
     func db(_ a: Float, _ b: Float, _ out: Float) -> Float
 }
 
-/// y = forward(x), with dy/dx at one element given (x, y).
-public protocol UnaryOp {
-    func forward(_ x: Float) -> Float
+/// dy/dx at one element given (x, y): the backward of a unary op.
+public protocol UnaryDerivative {
     func derivative(_ x: Float, _ y: Float) -> Float
+}
+
+/// y = forward(x), with its derivative. Ops whose forward is a C kernel (exp, sigmoid, tanh)
+/// are only `UnaryDerivative`: the kernel is their one definition, tested against Foundation's.
+public protocol UnaryOp: UnaryDerivative {
+    func forward(_ x: Float) -> Float
 }
 
 // MARK: - Binary ops
@@ -86,8 +91,8 @@ struct NegOp: UnaryOp {
     func forward(_ x: Float) -> Float { -x }
     func derivative(_ x: Float, _ y: Float) -> Float { -1 }
 }
-struct ExpOp: UnaryOp {
-    func forward(_ x: Float) -> Float { Foundation.exp(x) }
+/// d e^x / dx = e^x = y (the forward is wb_exp).
+struct ExpDerivative: UnaryDerivative {
     func derivative(_ x: Float, _ y: Float) -> Float { y }
 }
 struct LogOp: UnaryOp {
@@ -116,12 +121,12 @@ struct LeakyReluOp: UnaryOp {
     func forward(_ x: Float) -> Float { x > 0 ? x : slope * x }
     func derivative(_ x: Float, _ y: Float) -> Float { x > 0 ? 1 : slope }
 }
-struct SigmoidOp: UnaryOp {
-    func forward(_ x: Float) -> Float { Tensor.sigmoid(x) }
+/// sigmoid' = y (1 - y) (the forward is wb_sigmoid).
+struct SigmoidDerivative: UnaryDerivative {
     func derivative(_ x: Float, _ y: Float) -> Float { y * (1 - y) }
 }
-struct TanhOp: UnaryOp {
-    func forward(_ x: Float) -> Float { Foundation.tanh(x) }
+/// tanh' = 1 - y² (the forward is wb_tanh).
+struct TanhDerivative: UnaryDerivative {
     func derivative(_ x: Float, _ y: Float) -> Float { 1 - y * y }
 }
 /// log(1 + e^x) = max(x, 0) + log1p(e^-|x|): stable for any x. Its derivative is sigmoid(x).
@@ -146,7 +151,8 @@ extension Tensor {
 
     /// A unary op whose forward pass is a vectorised C loop; its backward is `op`'s derivative.
     @inline(__always)
-    func unary<Op: UnaryOp>(_ op: Op, kernel: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> Tensor {
+    func unary<Op: UnaryDerivative>(_ op: Op, kernel: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void)
+        -> Tensor {
         let y = data.withUnsafeBufferPointer { x in
             let px = x.baseAddress
             return Kernels.fill(count) { r, out in kernel(px! + r.lowerBound, out + r.lowerBound, r.count) }
@@ -158,7 +164,7 @@ extension Tensor {
 
     public func neg() -> Tensor { unary(NegOp()) }
     /// e^x, by Cephes' polynomial in C (relative error below 3e-7).
-    public func exp() -> Tensor { unary(ExpOp()) { wb_exp($0, $1, $2) } }
+    public func exp() -> Tensor { unary(ExpDerivative()) { wb_exp($0, $1, $2) } }
     /// Natural logarithm (of positive inputs).
     public func log() -> Tensor { unary(LogOp()) }
     public func sqrt() -> Tensor { unary(SqrtOp()) }
@@ -168,9 +174,9 @@ extension Tensor {
     /// max(x, slope * x): NGCF's activation (slope 0.2 in the paper).
     public func leakyRelu(slope: Float = 0.01) -> Tensor { unary(LeakyReluOp(slope: slope)) }
     /// 1 / (1 + e^-x), computed without overflow for large |x|.
-    public func sigmoid() -> Tensor { unary(SigmoidOp()) { wb_sigmoid($0, $1, $2) } }
+    public func sigmoid() -> Tensor { unary(SigmoidDerivative()) { wb_sigmoid($0, $1, $2) } }
     /// tanh, by Cephes' tanhf in C (glibc's is scalar and several times slower).
-    public func tanh() -> Tensor { unary(TanhOp()) { wb_tanh($0, $1, $2) } }
+    public func tanh() -> Tensor { unary(TanhDerivative()) { wb_tanh($0, $1, $2) } }
     public func softplus() -> Tensor { unary(SoftplusOp()) }
     public func logSigmoid() -> Tensor { unary(LogSigmoidOp()) }
 

@@ -62,14 +62,30 @@ func runReference(_ script: String, python: String, arguments: [String]) throws 
     return try runReferenceScript(python: executable, script: repositoryRoot.appendingPathComponent("Benchmarks/\(script)").path, arguments: arguments)
 }
 
-func printJSON(_ object: [String: Any]) throws {
-    let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-    print(String(decoding: data, as: UTF8.self))
+/// A bench's result: one JSON object with `--json` (what other tools read), else every value
+/// on its own line under its dotted key.
+func printResult(_ object: [String: Any], json: Bool) throws {
+    guard !json else {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+        return
+    }
+    func lines(_ value: Any, _ key: String) -> [String] {
+        if let dict = value as? [String: Any] {
+            return dict.keys.sorted().flatMap { lines(dict[$0] ?? "", key.isEmpty ? $0 : "\(key).\($0)") }
+        }
+        if let numbers = value as? [Double] {
+            return ["\(key): " + numbers.map { String(format: "%.4g", $0) }.joined(separator: ", ")]
+        }
+        if let x = value as? Double { return ["\(key): " + String(format: "%.6g", x)] }
+        return ["\(key): \(value)"]
+    }
+    print(lines(object, "").joined(separator: "\n"))
 }
 
 struct CoreBench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "core", abstract: "The tensor core: GEMM, element-wise ops, embeddings, Adam, an MLP step.")
-    @Flag(help: "Print JSON (the only format; kept for the documented interface).")
+    @Flag(help: "Print one JSON object (default: one value per line).")
     var json = false
     @Flag(help: "Also run Benchmarks/core_reference.py (NumPy, and PyTorch if installed) side by side.")
     var reference = false
@@ -158,6 +174,6 @@ struct CoreBench: ParsableCommand {
                 result["speedup_vs_reference"] = ratios
             }
         }
-        try printJSON(result)
+        try printResult(result, json: json)
     }
 }

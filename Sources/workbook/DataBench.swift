@@ -3,12 +3,13 @@
 
 import ArgumentParser
 import Foundation
+import Models
 import RecKit
 import TensorCore
 
 struct DataBench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "data", abstract: "Loading, splits and evaluation at 100K and 20M ratings.")
-    @Flag(help: "Print JSON (the only format; kept for the documented interface).")
+    @Flag(help: "Print one JSON object (default: one value per line).")
     var json = false
     @OptionGroup var location: DataLocation
     @Option(help: "Lines of the generated large file (MovieLens-20M has 20,000,263).")
@@ -35,7 +36,7 @@ struct DataBench: ParsableCommand {
         config["large_items"] = items
         try measureAll(directory: dir, label: "20m", timings: &timings)
         timings["peak_resident_megabytes"] = peakResidentMegabytes()
-        try printJSON(["bench": "data", "threads": Kernels.threadCount, "dataset": "ml-100k + generated ml-20m-size", "config": config, "timings": timings])
+        try printResult(["bench": "data", "threads": Kernels.threadCount, "dataset": "ml-100k + generated ml-20m-size", "config": config, "timings": timings], json: json)
     }
 
     func measureAll(directory: URL, label: String, timings: inout [String: Double]) throws {

@@ -3,13 +3,9 @@
 // (../shared/peers/ncf.py) on the same machine.
 
 import ArgumentParser
-import Chapter02NCF
-import Chapter03Item2Vec
-import Chapter04Autoencoders
-import Chapter05EASE
-import Chapter06GNN
-import Narrative
 import Foundation
+import Models
+import Narrative
 import RecKit
 import TensorCore
 
@@ -43,7 +39,7 @@ func median(_ x: [Double]) -> Double {
 
 struct NCFBench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ncf", abstract: "NCF training seconds per epoch and HR@10 (loo-99).")
-    @Flag(help: "Print JSON (the only format; kept for the documented interface).")
+    @Flag(help: "Print one JSON object (default: one value per line).")
     var json = false
     @OptionGroup var location: DataLocation
     @OptionGroup var reference: ReferenceOptions
@@ -62,37 +58,39 @@ struct NCFBench: ParsableCommand {
         let split = try Split.make(data, protocol: .loo99, seed: seed)
         let train = InteractionMatrix(data, rows: split.train)
         let evaluator = SampledEvaluator(split: split, data: data)
-        var config = NCFConfig()
+        var config = NCFConfig(mode: .standard)
         config.factors = factors
-        config.epochCount = epochs
-        let name = ["gmf": "GMF", "mlp": "MLP", "neumf": "NeuMF"][model]!
-        let scorer = NCFChapter.makeModel(name, data: data, config: config, rng: RandomGenerator(seed: seed))
-        let recommender = PairScorerRecommender(name: name, model: scorer, itemCount: data.itemCount)
-        let history = try trainImplicit(scorer, train: train, config: config, rng: RandomGenerator(seed: seed &+ 1)) { epoch in
-            log("epoch \(epoch)")
-            return epoch == epochs ? evaluator.evaluate(recommender, k: 10).metrics : [:]
+        config.training = .fixed(epochs)
+        let input = FitInput(data: data, rows: split.train, seed: seed)
+        let scorer: any NCFModel
+        switch model {
+        case "gmf": scorer = try GMF.fit(input, config: config)
+        case "mlp": scorer = try MLP.fit(input, config: config)
+        default: scorer = try NeuMF.fit(input, config: config)
         }
+        let record = scorer.record
+        _ = train
         var result: [String: Any] = [
             "bench": "ncf", "threads": Kernels.threadCount, "dataset": data.name, "protocol": "loo-99",
-            "config": ["model": name, "factors": factors, "layers": config.layers, "batchSize": config.batchSize,
+            "config": ["model": scorer.name, "factors": factors, "layers": config.layers, "batchSize": config.batchSize,
                        "negativeCount": config.negativeCount, "epochs": epochs, "learningRate": config.learningRate],
-            "timings": ["epoch_seconds": history.medianEpochSeconds, "epoch_seconds_all": history.epochSeconds],
-            "quality": history.last,
+            "timings": ["epoch_seconds": record.medianEpochSeconds, "epoch_seconds_all": record.epochSeconds],
+            "quality": evaluator.evaluate(scorer, k: 10).metrics,
         ]
         if let ref = try reference.run("ncf.py", ["--model", model, "--factors", "\(factors)", "--epochs", "\(epochs)", "--eval-every", "0",
                                                    "--threads", "\(Kernels.threadCount)", "--out", "bench_ncf_reference"]) {
             let refEpoch = median((ref["epoch_train_s"] as? [Double]) ?? [])
             result["reference"] = ["epoch_seconds": refEpoch, "HR@10": ref["hr@10"] ?? NSNull(), "NDCG@10": ref["ndcg@10"] ?? NSNull(),
                                    "script": "peers/ncf.py"]
-            result["epoch_time_ratio"] = history.medianEpochSeconds / refEpoch
+            result["epoch_time_ratio"] = record.medianEpochSeconds / refEpoch
         }
-        try printJSON(result)
+        try printResult(result, json: json)
     }
 }
 
 struct EASEBench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ease", abstract: "EASE fit time and quality on MovieLens-100K (and a large synthetic catalogue).")
-    @Flag(help: "Print JSON (the only format; kept for the documented interface).")
+    @Flag(help: "Print one JSON object (default: one value per line).")
     var json = false
     @OptionGroup var location: DataLocation
     @OptionGroup var reference: ReferenceOptions
@@ -119,7 +117,7 @@ struct EASEBench: ParsableCommand {
         var timings: [String: Any] = ["fit_seconds": median(fits), "gram_seconds": model.timings.gram, "inverse_seconds": model.timings.inverse]
         var result: [String: Any] = ["bench": "ease", "threads": Kernels.threadCount, "dataset": data.name, "protocol": "holdout-20",
                                      "config": ["lambda": lambda, "seed": seed],
-                                     "quality": ["Recall@20": metrics["Recall@20"]!, "NDCG@20": metrics["NDCG@20"]!]]
+                                     "quality": ["Recall@20": (metrics["Recall@20"] ?? .nan), "NDCG@20": (metrics["NDCG@20"] ?? .nan)]]
         if reference.peers != nil {
             // The same split, exported with raw ids, scored by the NumPy closed form.
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ease-split-\(ProcessInfo.processInfo.processIdentifier)")
@@ -130,26 +128,26 @@ struct EASEBench: ParsableCommand {
                 let refRecall = grid["recall_plain@20"] as? Double ?? .nan, refNDCG = grid["ndcg@20"] as? Double ?? .nan
                 let refFit = grid["fit_s"] as? Double ?? .nan
                 result["reference"] = ["Recall@20": refRecall, "NDCG@20": refNDCG, "fit_seconds": refFit, "script": "peers/ease.py (NumPy)"]
-                result["quality_difference"] = ["Recall@20": metrics["Recall@20"]! - refRecall, "NDCG@20": metrics["NDCG@20"]! - refNDCG]
+                result["quality_difference"] = ["Recall@20": (metrics["Recall@20"] ?? .nan) - refRecall, "NDCG@20": (metrics["NDCG@20"] ?? .nan) - refNDCG]
                 result["fit_time_ratio"] = median(fits) / refFit
             }
         }
         if largeItems > 0 {
             log("fitting EASE on a synthetic catalogue of \(largeItems) items...")
-            let (large, t) = try EASEChapter.syntheticFit(items: largeItems, users: largeItems * 5, seed: seed)
+            let (large, t) = try EASE.syntheticFit(items: largeItems, users: largeItems * 5, seed: seed)
             timings["large_fit_seconds"] = t.total
             timings["large_inverse_seconds"] = t.inverse
             result["large"] = ["items": largeItems, "users": large.userCount, "interactions": large.nonZeroCount,
                                "peak_resident_megabytes": peakResidentMegabytes()]
         }
         result["timings"] = timings
-        try printJSON(result)
+        try printResult(result, json: json)
     }
 }
 
 struct Item2VecBench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "item2vec", abstract: "SGNS training throughput and next-item HR@10 against gensim.")
-    @Flag(help: "Print JSON (the only format; kept for the documented interface).")
+    @Flag(help: "Print one JSON object (default: one value per line).")
     var json = false
     @OptionGroup var location: DataLocation
     @OptionGroup var reference: ReferenceOptions
@@ -167,14 +165,15 @@ struct Item2VecBench: ParsableCommand {
     func run() throws {
         let data = try location.load()
         let cases = Sessions.holdOutLast(Sessions.liked(data))
-        var config = SGNSConfig()
+        var config = SGNSConfig(mode: .standard)
         config.window = window
-        config.epochCount = epochs
+        config.training = .fixed(epochs)
         config.minimumCount = minCount
         config.threads = threads
         var runs: [(seconds: Double, result: NextItemResult)] = []
         for r in 0..<3 {
-            let vectors = trainSGNS(sessions: cases.map(\.context), itemCount: data.itemCount, config: config, seed: seed &+ UInt64(r))
+            let vectors = try trainSGNS(sessions: cases.map(\.context), itemCount: data.itemCount, config: config,
+                                        seed: seed &+ UInt64(r)).vectors
             runs.append((vectors.trainSeconds, nextItemEvaluation(vectors, cases: cases)))
             log(String(format: "run %d: %.2f s, HR@10 %.4f", r + 1, vectors.trainSeconds, runs.last!.result.hr))
         }
@@ -193,13 +192,13 @@ struct Item2VecBench: ParsableCommand {
                                    "HR@10": ref["next_item_hr@10"] ?? NSNull(), "NDCG@10": ref["next_item_ndcg@10"] ?? NSNull(), "script": "peers/item2vec.py (gensim)"]
             result["throughput_ratio"] = refSeconds / seconds
         }
-        try printJSON(result)
+        try printResult(result, json: json)
     }
 }
 
 struct GNNBench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "gnn", abstract: "LightGCN seconds per epoch and Recall@20/NDCG@20 (holdout-20) against the PyTorch reference.")
-    @Flag(help: "Print JSON (the only format; kept for the documented interface).")
+    @Flag(help: "Print one JSON object (default: one value per line).")
     var json = false
     @OptionGroup var location: DataLocation
     @OptionGroup var reference: ReferenceOptions
@@ -212,19 +211,21 @@ struct GNNBench: ParsableCommand {
         let data = try location.load()
         let split = try Split.make(data, protocol: .holdout20, seed: seed)
         let train = InteractionMatrix(data, rows: split.train), test = InteractionMatrix(data, rows: split.test)
-        let style = TerminalStyle.current()
-        let lightgcn = GNNChapter.trainGraphModel(LightGCN(train: train, rng: RandomGenerator(seed: seed)), name: "LightGCN", train: train, test: test,
-                                                  epochs: epochs, evaluateEvery: epochs, rng: RandomGenerator(seed: seed &+ 1), style: style)
+        var config = GraphConfig(mode: .standard)
+        config.training = .fixed(epochs)
+        let input = FitInput(data: data, rows: split.train, seed: seed, progress: ProgressBar.factory(style: .current()))
+        let lightgcn = try LightGCN.fit(input, config: config)
         // MF-BPR (no propagation) with the same settings, for "LightGCN beats MF-BPR".
-        let mf = GNNChapter.trainGraphModel(LightGCN(train: train, layers: 0, rng: RandomGenerator(seed: seed)), name: "MF-BPR", train: train, test: test,
-                                            epochs: epochs, evaluateEvery: epochs, rng: RandomGenerator(seed: seed &+ 1), style: style)
-        let (metrics, mfMetrics, seconds) = (lightgcn.metrics, mf.metrics, lightgcn.epochSeconds)
+        let mf = try MFBPR.fit(input, config: config)
+        let evaluator = FullRankingEvaluator(train: train, test: test)
+        let (metrics, mfMetrics) = (evaluator.evaluate(lightgcn, ks: [20]).metrics, evaluator.evaluate(mf, ks: [20]).metrics)
+        let seconds = lightgcn.record.epochSeconds
         var result: [String: Any] = [
             "bench": "gnn", "threads": Kernels.threadCount, "dataset": data.name, "protocol": "holdout-20",
             "config": ["model": "LightGCN", "layers": 3, "dimension": 64, "batchSize": 2048, "epochs": epochs, "learningRate": 1e-3, "l2": 1e-4],
             "timings": ["epoch_seconds": median(seconds)],
-            "quality": ["Recall@20": metrics["Recall@20"]!, "RecallCapped@20": metrics["RecallCapped@20"]!, "NDCG@20": metrics["NDCG@20"]!],
-            "mf_bpr_quality": ["Recall@20": mfMetrics["Recall@20"]!, "RecallCapped@20": mfMetrics["RecallCapped@20"]!, "NDCG@20": mfMetrics["NDCG@20"]!],
+            "quality": ["Recall@20": (metrics["Recall@20"] ?? .nan), "RecallCapped@20": (metrics["RecallCapped@20"] ?? .nan), "NDCG@20": (metrics["NDCG@20"] ?? .nan)],
+            "mf_bpr_quality": ["Recall@20": (mfMetrics["Recall@20"] ?? .nan), "RecallCapped@20": (mfMetrics["RecallCapped@20"] ?? .nan), "NDCG@20": (mfMetrics["NDCG@20"] ?? .nan)],
         ]
         if let ref = try reference.run("lightgcn.py", ["--epochs", "\(epochs)", "--out", "bench_gnn_reference"]) {
             let refEpoch = median((ref["epoch_train_s"] as? [Double]) ?? [])
@@ -232,7 +233,7 @@ struct GNNBench: ParsableCommand {
                                    "NDCG@20": ref["ndcg@20"] ?? NSNull(), "script": "peers/lightgcn.py (PyTorch)", "split": "the reference's own seeded 80/20"]
             result["epoch_time_ratio"] = median(seconds) / refEpoch
         }
-        try printJSON(result)
+        try printResult(result, json: json)
     }
 }
 
@@ -247,7 +248,7 @@ struct AutoencodersBench: ParsableCommand {
             numbers); --quality-seeds K adds K seeds per side, because the two sides split the data \
             with different generators and one split's RMSE moves by about 0.01.
             """)
-    @Flag(help: "Print JSON (the only format; kept for the documented interface).")
+    @Flag(help: "Print one JSON object (default: one value per line).")
     var json = false
     @OptionGroup var location: DataLocation
     @OptionGroup var reference: ReferenceOptions
@@ -271,19 +272,23 @@ struct AutoencodersBench: ParsableCommand {
     /// One run of ours: median seconds per epoch and the quality at the end.
     func ours(_ data: RatingsData, seed: UInt64) throws -> (autorec: Double, multvae: Double, quality: [String: Double]) {
         let ratings = try Split.make(data, protocol: .ratings9010, seed: seed)
-        let autorec = try AutoencodersChapter.trainAutoRec(data, split: ratings, itemBased: true, hidden: 500, epochs: autorecEpochs, seed: seed)
-        log(String(format: "I-AutoRec (seed %d): %.3f s/epoch, test RMSE %.4f", seed, median(autorec.seconds), autorec.test.last ?? .nan))
-        var quality = ["autorec_RMSE": autorec.test.last ?? .nan]
+        var autorecConfig = AutoRec.Config(mode: .standard)
+        autorecConfig.training = .fixed(autorecEpochs)
+        let autorec = try AutoRec.fit(FitInput(data: data, rows: ratings.train, seed: seed), config: autorecConfig)
+        let testRows = RatingRows(data, rows: ratings.test)
+        let rmse = RatingMetrics.rmse(autorec.scores(pairs: testRows.users, testRows.items), testRows.ratings)
+        log(String(format: "I-AutoRec (seed %d): %.3f s/epoch, test RMSE %.4f", seed, autorec.record.medianEpochSeconds, rmse))
+        var quality = ["autorec_RMSE": rmse]
         let holdout = try Split.make(data, protocol: .holdout20, seed: seed)
         let train = InteractionMatrix(data, rows: holdout.train), test = InteractionMatrix(data, rows: holdout.test)
-        var epochSeconds: [Double] = [], last = Date()
-        let trained = try AutoencodersChapter.trainMultVAE(train: train, epochs: vaeEpochs, rng: RandomGenerator(seed: seed)) { _ in
-            epochSeconds.append(Date().timeIntervalSince(last)); last = Date()
-        }
-        let metrics = FullRankingEvaluator(train: train, test: test).evaluate(RowModelRecommender(name: "Mult-VAE", train: train) { x, _ in trained.model(x).logits }, ks: [20]).metrics
-        log(String(format: "Mult-VAE (seed %d): %.3f s/epoch, Recall@20 %.4f", seed, median(epochSeconds), metrics["Recall@20"] ?? .nan))
+        var vaeConfig = MultVAE.Config(mode: .standard)
+        vaeConfig.training = .fixed(vaeEpochs)
+        let vae = try MultVAE.fit(FitInput(data: data, rows: holdout.train, seed: seed), config: vaeConfig)
+        let metrics = FullRankingEvaluator(train: train, test: test).evaluate(vae, ks: [20]).metrics
+        log(String(format: "Mult-VAE (seed %d): %.3f s/epoch, Recall@20 %.4f", seed, vae.record.medianEpochSeconds,
+                   metrics["Recall@20"] ?? .nan))
         for key in ["Recall@20", "RecallCapped@20", "NDCG@20"] { quality["multvae_\(key)"] = metrics[key] ?? .nan }
-        return (median(autorec.seconds), median(epochSeconds), quality)
+        return (autorec.record.medianEpochSeconds, vae.record.medianEpochSeconds, quality)
     }
 
     /// One run of the references (nil without --peers); `seed` is the split seed (default: theirs).
@@ -341,6 +346,6 @@ struct AutoencodersBench: ParsableCommand {
             result["quality_by_seed"] = ["seeds": Array(1...qualitySeeds), "ours": summary(mine)]
                 .merging(theirs.isEmpty ? [:] : ["reference": summary(theirs)]) { $1 }
         }
-        try printJSON(result)
+        try printResult(result, json: json)
     }
 }

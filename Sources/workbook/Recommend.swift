@@ -2,9 +2,8 @@
 // `workbook book` (the chapters' transcripts as HTML).
 
 import ArgumentParser
-import Chapter07Practice
-import Chapter08Capstone
 import Foundation
+import Models
 import Narrative
 import RecKit
 import _WorkbookSupport
@@ -13,7 +12,7 @@ struct Recommend: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "One user's top-K from any model of the book, next to what they rated highly.",
         discussion: "The model is trained on all of MovieLens-100K with its chapter's defaults and saved to <output>/models/; later calls load it. "
-            + "Models: " + Catalogue.all.map(\.key).joined(separator: ", ") + ".")
+            + "Models: " + Registry.all.map(\.info.key).joined(separator: ", ") + ".")
     @Option(help: "The model (e.g. ease, neumf, lightgcn, mult-vae).")
     var model: String
     @Option(help: "The MovieLens user id (1-943 in MovieLens-100K).")
@@ -30,22 +29,23 @@ struct Recommend: ParsableCommand {
     @OptionGroup var location: DataLocation
 
     func validate() throws {
-        if k < 1 || k > 100 { throw ValidationError("-k must be between 1 and 100") }
-        if Catalogue.recipe(model) == nil {
-            throw ValidationError("unknown model '\(model)': choose one of " + Catalogue.all.map(\.key).joined(separator: ", "))
-        }
+        if k < 1 || k > 100 { throw ValidationError("-k must be between 1 and 100, not \(k)") }
+        _ = try Registry.entry(model)
     }
 
     func run() throws {
-        guard let recipe = Catalogue.recipe(model) else { return }
+        let entry = try Registry.entry(model)
+        try checkWritable(URL(fileURLWithPath: output).appendingPathComponent("models"))
         let data = try location.load()
         guard let u = data.userIndex(raw: user) else {
             throw WorkbookError("user \(user) is not in \(data.name)", fix: "choose a user id between \(data.userIds.first ?? 0) and \(data.userIds.last ?? 0)")
         }
-        let loaded = try ModelStore.model(recipe, data: data, root: URL(fileURLWithPath: output), mode: training.mode, seed: training.seed,
-                                          retrain: retrain, log: log)
-        if explain && !recipe.explainable {
-            log("--explain: \(recipe.name)'s scores do not split into per-film contributions (EASE's and ItemKNN's do); showing the list without them")
+        let environment = CommandEnvironment(training, output: output, retrain: retrain)
+        let input = FitInput(data: data, rows: Array(0..<data.count), seed: training.seed, progress: environment.progress)
+        let stored = try environment.store.fitted(entry, input: input, mode: training.mode, split: "all", retrain: retrain, log: log)
+        let fitted = stored.model
+        if explain && !entry.info.explainable {
+            log("--explain: \(entry.info.name)'s scores do not split into per-film contributions (EASE's and ItemKNN's do); showing the list without them")
         }
         let title = { (i: Int) in data.catalogue.indices.contains(i) ? data.catalogue[i].displayTitle : "item \(data.itemIds[i])" }
         // What the user rated highly: best ratings first, then the most recent.
@@ -54,18 +54,19 @@ struct Recommend: ParsableCommand {
         print("User \(user) rated \(rows.count) films; the highest rated:\n")
         print(Table(headers: ["rating", "film"], rows: rows.prefix(k).map { [String(format: "%.0f", data.ratings[$0]), title(Int(data.items[$0]))] },
                     alignments: [.right, .left]).text())
-        let recommendations = ModelStore.recommend(loaded, user: u, k: k, explain: explain && recipe.explainable)
-        let origin = loaded.trainedNow ? "trained now, saved to \(loaded.url.path)" : "loaded from \(loaded.url.path)"
-        print("\nTop \(k) from \(recipe.name): \(loaded.header.settings), trained on all \(data.count.formatted()) ratings (\(origin)).\n")
+        let recommendations = Recommendation.top(fitted.recommender, train: input.train, user: u, k: k,
+                                                 explain: explain && entry.info.explainable)
+        let origin = stored.trainedNow ? "trained now, saved to \(stored.url.path)" : "loaded from \(stored.url.path)"
+        print("\nTop \(k) from \(entry.info.name): \(fitted.configSummary), trained on all \(data.count.formatted()) ratings (\(origin)).\n")
         var table: [[String]] = []
         for (r, rec) in recommendations.enumerated() {
             var row = ["\(r + 1)", title(rec.item), String(format: abs(rec.score) >= 1000 ? "%.0f" : "%.4f", rec.score)]
-            if explain && recipe.explainable {
+            if explain && entry.info.explainable {
                 row.append(rec.because.map { "\(title($0.item)) (\(String(format: "%+.3f", $0.weight)))" }.joined(separator: "; "))
             }
             table.append(row)
         }
-        let headers = ["#", "film", "score"] + (explain && recipe.explainable ? ["because you rated (contribution)"] : [])
+        let headers = ["#", "film", "score"] + (explain && entry.info.explainable ? ["because you rated (contribution)"] : [])
         print(Table(headers: headers, rows: table, alignments: [.right, .left, .right, .left]).text())
     }
 }

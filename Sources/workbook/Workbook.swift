@@ -78,6 +78,8 @@ struct RunOptions: ParsableArguments {
     var noPlots = false
     @Option(help: "Folder with MovieLens (default: $WORKBOOK_DATA or ~/.cache/workbook).")
     var dataDir: String?
+    @Flag(help: "Train every model again instead of loading it from <output>/models/.")
+    var retrain = false
 
     func validate() throws {
         if let dataDir {
@@ -91,7 +93,7 @@ struct RunOptions: ParsableArguments {
     var chapterOptions: ChapterOptions {
         ChapterOptions(mode: training.mode, seed: training.seed,
                        outputRoot: URL(fileURLWithPath: output), plots: !noPlots,
-                       dataDirectory: dataDir.map { URL(fileURLWithPath: $0) })
+                       dataDirectory: dataDir.map { URL(fileURLWithPath: $0) }, retrain: retrain)
     }
 }
 

@@ -33,7 +33,12 @@ final class CLITests: XCTestCase {
                                  (["chapter", "1", "--data-dir", "/no/such/dir"], "data directory '/no/such/dir' does not exist"),
                                  (["chapter", "1", "--quick", "--full"], "exclude each other"),
                                  (["chapter", "1", "--output", "/proc/no-such-place"], "cannot create the output folder"),
-                                 (["recommend", "--model", "svd", "--user", "1"], "unknown model 'svd': choose one of most-popular"),
+                                 (["recommend", "--model", "svd", "--user", "1"], "unknown model 'svd': choose one of random, most-popular"),
+                                 (["evaluate", "--model", "ease", "--protocol", "ratings-90-10"], "EASE ranks items and predicts no ratings"),
+                                 (["evaluate", "--model", "itemknn", "--set", "neighbours=5"], "ItemKNN has no setting 'neighbours'"),
+                                 (["evaluate", "--model", "itemknn", "--set", "oops"], "--set oops: expected key=value"),
+                                 (["evaluate", "--model", "itemknn", "--protocol", "loo-100"], "unknown protocol 'loo-100'"),
+                                 (["data", "split", "--protocol", "holdout-20", "--out", "/tmp/x", "--format", "csv"], "unknown format 'csv'"),
                                  (["recommend", "--model", "ease", "--user", "1", "-k", "0"], "-k must be between 1 and 100"),
                                  (["book", "--output", "/no/such/output"], "no chapter has been run yet"),
                                  (["frobnicate"], "workbook: ")] {
@@ -74,5 +79,44 @@ final class CLITests: XCTestCase {
         let unknown = try run(["recommend", "--model", "ease", "--user", "5000", "--output", output.path])
         XCTAssertEqual(unknown.status, 1)
         XCTAssertTrue(unknown.err.contains("user 5000 is not in ml-100k: choose a user id between 1 and 943"), unknown.err)
+    }
+
+    func testEvaluateAnyModelAsJSONAndExportTheLists() throws {
+        try skipWithoutMovieLens()
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let export = output.appendingPathComponent("lists.tsv")
+        let r = try run(["evaluate", "--model", "pop", "--protocol", "holdout-20", "--json", "--export", export.path,
+                         "--output", output.path])
+        XCTAssertEqual(r.status, 0, r.err)
+        let entry = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        XCTAssertEqual(entry["model"] as? String, "MostPopular")
+        let recall = try XCTUnwrap((entry["metrics"] as? [String: Double])?["Recall@20"])
+        XCTAssertEqual(recall, 0.1701, accuracy: 5e-5, "the holdout-20 popularity floor of seed 42")
+        let lines = try String(contentsOf: export, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.first, "user_id\trank\titem_id\tscore\ttitle")
+        XCTAssertEqual(lines.count, 1 + 943 * 20)
+        // A rating model under a rating protocol.
+        let autorec = try run(["evaluate", "--model", "i-autorec", "--quick", "--output", output.path])
+        XCTAssertEqual(autorec.status, 0, autorec.err)
+        XCTAssertTrue(autorec.out.contains("RMSE"), autorec.out)
+    }
+
+    func testSplitWritesRecBoleAtomicFiles() throws {
+        try skipWithoutMovieLens()
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let r = try run(["data", "split", "--protocol", "holdout-20", "--seed", "42", "--out", output.path, "--format", "recbole"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let name = "ml-100k-holdout-20-seed42"
+        var total = 0
+        for part in ["train", "valid", "test"] {
+            let text = try String(contentsOf: output.appendingPathComponent("\(name)/\(name).\(part).inter"), encoding: .utf8)
+            let lines = text.split(separator: "\n")
+            XCTAssertEqual(lines.first, "user_id:token\titem_id:token\trating:float\ttimestamp:float")
+            total += lines.count - 1
+        }
+        XCTAssertEqual(total, 100_000, "every rating is in exactly one part")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: output.appendingPathComponent("validation.tsv").path))
     }
 }

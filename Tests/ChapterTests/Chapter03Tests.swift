@@ -1,36 +1,12 @@
 import Chapter03Item2Vec
+import Models
 import Foundation
 import Narrative
 import RecKit
 import TensorCore
 import XCTest
 
-final class Item2VecModelTests: XCTestCase {
-    /// Two disjoint "genres" of items: sessions never mix them.
-    func sessions() -> [[Int32]] {
-        let rng = RandomGenerator(seed: 4)
-        return (0..<300).map { s in
-            let base: Int32 = s % 2 == 0 ? 0 : 10
-            return (0..<8).map { _ in base + Int32(rng.nextInt(below: 10)) }
-        }
-    }
-
-    func testSingleThreadTrainingIsDeterministicAndLearnsTheGroups() {
-        var config = SGNSConfig()
-        config.dimension = 16
-        config.window = 3
-        config.minimumCount = 1
-        config.epochCount = 20
-        config.sample = 0
-        let a = trainSGNS(sessions: sessions(), itemCount: 20, config: config, seed: 7)
-        let b = trainSGNS(sessions: sessions(), itemCount: 20, config: config, seed: 7)
-        XCTAssertEqual(a.input, b.input, "one thread: the same seed gives the same vectors")
-        // Items of the same group are closer than items of different groups.
-        func cos(_ i: Int, _ j: Int) -> Float { ItemVectors.cosine(a.normalized(Int(a.index[i])), a.normalized(Int(a.index[j]))) }
-        let within = (1..<10).map { cos(0, $0) }.reduce(0, +) / 9, across = (10..<20).map { cos(0, $0) }.reduce(0, +) / 10
-        XCTAssertGreaterThan(within, across + 0.3)
-    }
-
+final class Item2VecDocumentTests: XCTestCase {
     func testDocumentHelpers() {
         let pairs = DocumentSkipGram.skipgramPairs(["a", "b", "c", "d"], window: 2)
         XCTAssertEqual(pairs.count, 10)

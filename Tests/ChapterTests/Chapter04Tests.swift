@@ -1,70 +1,10 @@
 import Chapter04Autoencoders
+import Models
 import Foundation
 import Narrative
 import RecKit
 import TensorCore
 import XCTest
-
-final class AutoencoderModelTests: XCTestCase {
-    func testAutoRecLossCountsObservedEntriesOnly() {
-        let model = AutoRec(features: 3, hidden: 2, rng: RandomGenerator(seed: 1))
-        let r = Tensor(rows: [[5, 0, 3]]), mask = Tensor(rows: [[1, 0, 1]])
-        let prediction = Tensor.withoutGrad { model(r) }
-        let expected = pow(prediction.data[0] - 5, 2) + pow(prediction.data[2] - 3, 2)
-        XCTAssertEqual(Tensor.withoutGrad { model.loss(r, mask: mask, lambda: 0, share: 1) }.item, expected, accuracy: 1e-4)
-    }
-
-    func testMultVAEIsDeterministicInEvaluation() {
-        let model = MultVAE(items: 6, hidden: 4, latent: 2, rng: RandomGenerator(seed: 2))
-        model.setTraining(false)
-        let x = Tensor(rows: [[1, 0, 1, 0, 0, 1]])
-        let a = Tensor.withoutGrad { model(x).logits.data }, b = Tensor.withoutGrad { model(x).logits.data }
-        XCTAssertEqual(a, b, "evaluation uses z = μ and no dropout")
-        XCTAssertEqual(AutoencodersChapter.beta(step: 50, total: 100), 0.1, accuracy: 1e-12)
-        XCTAssertEqual(AutoencodersChapter.beta(step: 500, total: 100), 0.2, accuracy: 1e-12)
-    }
-
-    func testMultVAESparseInputPath() {
-        // Rows normalised to unit length, dropout keeps about half and doubles what it keeps,
-        // and the sparse path gives the dense input's logits and loss.
-        let rng = RandomGenerator(seed: 4)
-        let dense = Tensor((0..<(30 * 50)).map { _ in rng.nextFloat() < 0.2 ? 1 : 0 }, shape: [30, 50])
-        let x = SparseMatrix(dense: dense), normalised = x.rowsNormalized()
-        for r in 0..<30 where x.rowStart[r + 1] > x.rowStart[r] {
-            let norm = (normalised.rowStart[r]..<normalised.rowStart[r + 1]).reduce(Float(0)) { $0 + normalised.values[$1] * normalised.values[$1] }
-            XCTAssertEqual(norm, 1, accuracy: 1e-5)
-        }
-        XCTAssertEqual(x.nonZeroCount, dense.data.filter { $0 != 0 }.count)
-        let dropped = normalised.dropout(0.5, training: true, rng: RandomGenerator(seed: 5))
-        XCTAssertEqual(Double(dropped.nonZeroCount) / Double(x.nonZeroCount), 0.5, accuracy: 0.1)
-        for r in 0..<30 {
-            for k in dropped.rowStart[r]..<dropped.rowStart[r + 1] {
-                let j = normalised.rowStart[r]..<normalised.rowStart[r + 1]
-                let original = j.first { normalised.columns[$0] == dropped.columns[k] }.map { normalised.values[$0] }
-                XCTAssertEqual(dropped.values[k], 2 * (original ?? .nan), accuracy: 1e-6)
-            }
-        }
-        XCTAssertEqual(normalised.dropout(0.5, training: false, rng: rng).values, normalised.values)
-        let model = MultVAE(items: 50, hidden: 8, latent: 3, rng: RandomGenerator(seed: 6))
-        model.setTraining(false)
-        let (a, b) = Tensor.withoutGrad { (model(x).logits, model(dense).logits) }
-        XCTAssertEqual(a.data, b.data)
-        XCTAssertEqual(Loss.multinomialNLL(logits: a, counts: x).item, Loss.multinomialNLL(logits: a, counts: dense).item)
-        let rows = sparseRows(InteractionMatrix(userCount: 2, itemCount: 4, users: [0, 0], items: [1, 3]), [1, 0])
-        XCTAssertEqual(rows.rowStart, [0, 0, 2])
-        XCTAssertEqual(rows.columns, [1, 3])
-        XCTAssertEqual(rows.values, [1, 1])
-    }
-
-    func testCDAECorruptionDropsRoughlyQOfTheInput() {
-        let model = CDAE(users: 1, items: 1000, hidden: 2, corruption: 0.5, rng: RandomGenerator(seed: 3))
-        // With an identity-free check: the encoder input mask is applied only in training.
-        model.setTraining(false)
-        let x = Tensor.ones([1, 1000])
-        let a = Tensor.withoutGrad { model(x, users: [0]).data }, b = Tensor.withoutGrad { model(x, users: [0]).data }
-        XCTAssertEqual(a, b)
-    }
-}
 
 final class Chapter04RunTests: XCTestCase {
     static let run = runQuick(AutoencodersChapter.self, plots: false)

@@ -1,50 +1,10 @@
 import Chapter06GNN
+import Models
 import Foundation
 import Narrative
 import RecKit
 import TensorCore
 import XCTest
-
-final class GNNModelTests: XCTestCase {
-    func testNormalizedAdjacencyIsSymmetricWithInverseSqrtDegrees() {
-        let train = GNNChapter.toyMatrix()
-        let a = normalizedAdjacency(train)
-        XCTAssertEqual(a.nonZeroCount, 2 * train.nonZeroCount)
-        func weight(_ r: Int, _ c: Int) -> Float? {
-            a.columns[a.rowStart[r]..<a.rowStart[r + 1]].firstIndex(of: Int32(c)).map { a.values[$0] }
-        }
-        // user 1 (4 items) - item 3 (node 6, 4 users): 1/4.
-        XCTAssertEqual(weight(0, 6), 0.25)
-        XCTAssertEqual(weight(6, 0), 0.25)
-        XCTAssertNil(weight(0, 1), "no user-user edges")
-    }
-
-    func testLightGCNWithNoLayersIsMatrixFactorisation() {
-        let model = LightGCN(train: GNNChapter.toyMatrix(), dimension: 4, layers: 0, rng: RandomGenerator(seed: 1))
-        XCTAssertEqual(Tensor.withoutGrad { model.propagate() }.data, model.ego.data)
-    }
-
-    func testLightGCNLayerMeanByHand() {
-        let train = GNNChapter.toyMatrix()
-        let model = LightGCN(train: train, dimension: 2, layers: 1, rng: RandomGenerator(seed: 2))
-        let a = normalizedAdjacency(train)
-        let expected = Tensor.withoutGrad { (model.ego + a.matmul(model.ego)) * 0.5 }
-        XCTAssertEqual(Tensor.withoutGrad { model.propagate() }.data, expected.data)
-    }
-
-    func testBPRTrainingLowersTheLossOnTheToyGraph() {
-        let train = GNNChapter.toyMatrix()
-        for model in [LightGCN(train: train, dimension: 8, layers: 2, rng: RandomGenerator(seed: 3)) as any GraphRecommenderModel,
-                      NGCF(train: train, dimension: 8, layers: 2, messageDropout: 0, rng: RandomGenerator(seed: 3))] {
-            let adam = Adam(model.parameters, learningRate: 0.01)
-            let users: [Int32] = [0, 1, 2, 3], positives: [Int32] = [0, 1, 3, 4], negatives: [Int32] = [3, 0, 0, 1]
-            let first = bprStep(model, optimizer: adam, users: users, positives: positives, negatives: negatives, l2: 0)
-            var last = first
-            for _ in 0..<100 { last = bprStep(model, optimizer: adam, users: users, positives: positives, negatives: negatives, l2: 0) }
-            XCTAssertLessThan(last, first * 0.5, "\(type(of: model))")
-        }
-    }
-}
 
 final class Chapter06RunTests: XCTestCase {
     static let run = runQuick(GNNChapter.self, plots: false)

@@ -1,4 +1,5 @@
 import Chapter07Practice
+import Models
 import Foundation
 import Narrative
 import RecKit
@@ -69,16 +70,6 @@ final class SelectionTests: XCTestCase {
         XCTAssertEqual(kendallTau(["a", "b", "c"], ["c", "b", "a"]), -1)
         // One swapped pair of three: (2 - 1) / 3.
         XCTAssertEqual(kendallTau(["a", "b", "c"], ["b", "a", "c"]), 1.0 / 3.0, accuracy: 1e-12)
-    }
-
-    func testEveryModelIsInTheCatalogueOnce() {
-        let names = Catalogue.all.map(\.name)
-        XCTAssertEqual(names.count, 12)
-        XCTAssertEqual(Set(names).count, 12)
-        XCTAssertEqual(Catalogue.recipe("Mult-VAE")?.key, "mult-vae")
-        XCTAssertEqual(Catalogue.recipe("multvae")?.key, "mult-vae")
-        XCTAssertEqual(Catalogue.recipe("NeuMF")?.key, "neumf")
-        XCTAssertNil(Catalogue.recipe("svd++"))
     }
 }
 

@@ -1,3 +1,4 @@
+import Models
 import RecKit
 import TensorCore
 import XCTest

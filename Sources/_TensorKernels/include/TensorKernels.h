@@ -22,11 +22,6 @@ float wb_dot(const float *x, const float *y, size_t n);
 /// y += a * x for n-vectors.
 void wb_axpy(float a, const float *x, float *y, size_t n);
 
-/// One skip-gram negative-sampling update (word2vec): for each target t (targets[0] the
-/// positive, the rest noise), g = lr * (label - sigmoid(input . out_t)), work += g out_t,
-/// out_t += g input; then input += work. `work` holds d floats of scratch.
-void wb_sgns_update(float *input, float *outputs, const int *targets, int count, float lr, size_t d, float *work);
-
 /// y[i] = e^x[i] in single precision (Cephes' expf: range reduction and a degree-6
 /// polynomial), written so that it vectorises: relative error below 3e-7; 0 below -87.3 and
 /// +inf above 88.7; NaN stays NaN.

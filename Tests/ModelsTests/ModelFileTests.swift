@@ -1,39 +1,40 @@
 import Foundation
+import Models
 import RecKit
 import XCTest
 
 final class ModelFileTests: XCTestCase {
     func header() -> ModelFile.Header {
-        ModelFile.Header(model: "gmf", dataset: "toy", fingerprint: "abc", users: 2, items: 3, seed: 7, mode: "quick", settings: "f = 2", trainSeconds: 0.5)
+        var record = TrainingRecord()
+        record.epochs = 3
+        record.validation = [EvaluationPoint(epoch: 1, value: .nan), EvaluationPoint(epoch: 2, value: 0.25)]
+        return ModelFile.Header(model: "gmf", dataset: "toy", fingerprint: "abc", users: 2, items: 3, seed: 7, mode: "quick",
+                                split: "holdout-20", settings: "f = 2", final: record)
     }
 
     func testRoundTripKeepsEveryBit() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("model-\(UUID().uuidString).wbmodel")
         defer { try? FileManager.default.removeItem(at: url) }
         let values: [Float] = [1, -0.0, .infinity, 1e-38, 3.25, -7, .leastNonzeroMagnitude]
-        let file = ModelFile(header: header(), tensors: [("a", [2, 3], Array(values.prefix(6))), ("b", [1], [values[6]]), ("empty", [0, 4], [])])
+        let file = ModelFile(header: header(), tensors: [NamedTensor("a", shape: [2, 3], values: Array(values.prefix(6))),
+                                                         NamedTensor("b", shape: [1], values: [values[6]]),
+                                                         NamedTensor("empty", shape: [0, 4], values: [])])
         try file.write(to: url)
         let read = try ModelFile.read(from: url)
-        XCTAssertEqual(read.header, file.header)
+        // NaN != NaN, so the header is compared field by field where a NaN can be.
+        XCTAssertEqual(read.header.final.validation[1], file.header.final.validation[1])
+        XCTAssertTrue(read.header.final.validation[0].value.isNaN)
+        XCTAssertEqual(read.header.tensors, file.header.tensors)
+        XCTAssertEqual(read.header.payloadSHA256, file.header.payloadSHA256)
         XCTAssertEqual(read.values.map { $0.map(\.bitPattern) }, file.values.map { $0.map(\.bitPattern) })
         XCTAssertEqual(read.header.tensors.map(\.shape), [[2, 3], [1], [0, 4]])
         // The layout DESIGN promises: a first line, a JSON line, then 7 little-endian floats.
         let bytes = try Data(contentsOf: url)
         let lines = bytes.split(separator: UInt8(ascii: "\n"), maxSplits: 2, omittingEmptySubsequences: false)
-        XCTAssertEqual(String(decoding: lines[0], as: UTF8.self), "workbook-model 1")
+        XCTAssertEqual(String(decoding: lines[0], as: UTF8.self), "workbook-model 2")
         XCTAssertNotNil(try JSONSerialization.jsonObject(with: Data(lines[1])) as? [String: Any])
         XCTAssertEqual(lines[2].count, 7 * 4)
         XCTAssertEqual(Array(lines[2].prefix(4)), [0x00, 0x00, 0x80, 0x3F])  // 1.0f, little-endian
-    }
-
-    func testChecksCatchMismatches() throws {
-        let file = ModelFile(header: header(), tensors: [("a", [2, 3], [Float](repeating: 1, count: 6))])
-        XCTAssertNoThrow(try file.check(model: "gmf", fingerprint: "abc", shapes: [[2, 3]], path: "x"))
-        XCTAssertThrowsError(try file.check(model: "mlp", fingerprint: "abc", shapes: [[2, 3]], path: "x"))
-        XCTAssertThrowsError(try file.check(model: "gmf", fingerprint: "other", shapes: [[2, 3]], path: "x"))
-        XCTAssertThrowsError(try file.check(model: "gmf", fingerprint: "abc", shapes: [[3, 2]], path: "x")) { error in
-            XCTAssertTrue("\(error)".contains("does not fit"), "\(error)")
-        }
     }
 
     func testFingerprintFollowsTheInteractions() {
@@ -43,5 +44,7 @@ final class ModelFileTests: XCTestCase {
         XCTAssertEqual(ModelFile.fingerprint(data, rows: [0, 1, 2]), ModelFile.fingerprint(data, rows: [0, 1, 2]))
         XCTAssertNotEqual(ModelFile.fingerprint(data, rows: [0, 1, 2]), ModelFile.fingerprint(changed, rows: [0, 1, 2]))
         XCTAssertNotEqual(ModelFile.fingerprint(data, rows: [0, 1, 2]), ModelFile.fingerprint(data, rows: [0, 1]))
+        // The same rows split differently into training and validation are a different fit.
+        XCTAssertNotEqual(ModelFile.fingerprint(data, rows: [0, 1, 2]), ModelFile.fingerprint(data, rows: [0, 1], validation: [2]))
     }
 }

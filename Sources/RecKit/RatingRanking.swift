@@ -1,8 +1,7 @@
-// The document's `evaluate_model`, reproduced faithfully, and the per-user evaluation it
-// should have been.
+// Ranking metrics of a rating regressor: the document's `evaluate_model`, reproduced faithfully
+// for chapter 2's and chapter 7's errata, and the per-user evaluation it should have been.
 
 import Foundation
-import RecKit
 
 public struct RankingSummary: Sendable {
     public var precision: Double, recall: Double, ndcg: Double, groups: Int
@@ -13,7 +12,8 @@ public struct RankingSummary: Sendable {
 /// (user, item, rating) rows, as the loader happens to cut them, it takes the top 10
 /// predictions *of the batch* (a mix of ~256 different users), counts ratings > 3.5 among
 /// them, and divides by the batch's relevant count. Its IDCG uses min(10, relevant).
-public func documentEvaluation(predictions: [Float], ratings: [Float], batchSize: Int = 256, k: Int = 10) -> RankingSummary {
+public func documentEvaluation(predictions: [Float], ratings: [Float], batchSize: Int = 256,
+                               k: Int = 10) -> RankingSummary {
     var precisions: [Double] = [], recalls: [Double] = [], ndcgs: [Double] = []
     for start in stride(from: 0, to: predictions.count, by: batchSize) {
         let end = min(predictions.count, start + batchSize)
@@ -46,9 +46,19 @@ public func perUserEvaluation(users: [Int32], predictions: [Float], ratings: [Fl
         guard !relevant.isEmpty else { continue }
         let ranked = rows.sorted { (predictions[$0], -$0) > (predictions[$1], -$1) }.map { Int32($0) }
         let m = UserMetrics.compute(ranked: ranked, relevant: relevant, k: k)
-        p += m.precision; r += m.recall; n += m.ndcg; count += 1
+        p += m.precision
+        r += m.recall
+        n += m.ndcg
+        count += 1
     }
     let c = Double(max(count, 1))
     return RankingSummary(precision: p / c, recall: r / c, ndcg: n / c, groups: count)
 }
 // end listing
+
+/// Where RecKit's sources are, for listings that quote them ("RatingRanking.swift").
+public enum RecKitSource {
+    public static func file(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(name).path
+    }
+}

@@ -1,8 +1,9 @@
 // Trained models on disk (`output/models/`), in one documented format for every model:
 //
-//   line 1   workbook-model 1
-//   line 2   a JSON header (ModelFile.Header): model, dataset, the training data's fingerprint,
-//            users, items, seed, mode, settings, and each tensor's name and shape
+//   line 1   workbook-model 2
+//   line 2   a JSON header (ModelFile.Header): model, dataset, the fingerprint of the rows it was
+//            fitted on, users, items, seed, mode, split, its Config as JSON, a hash of its source
+//            file, what the fit did (TrainingRecord), and each tensor's name and shape
 //   then     every tensor's values as float32, little-endian, in the header's order
 //
 // The header also holds the SHA-256 of those bytes, so a truncated or edited file is refused
@@ -10,9 +11,10 @@
 
 import _WorkbookSupport
 import Foundation
+import RecKit
 
 public struct ModelFile: Sendable, Equatable {
-    public static let magic = "workbook-model 1"
+    public static let magic = "workbook-model 2"
 
     public struct TensorInfo: Codable, Sendable, Equatable {
         public var name: String
@@ -25,23 +27,35 @@ public struct ModelFile: Sendable, Equatable {
     }
 
     public struct Header: Codable, Sendable, Equatable {
-        /// The catalogue key of the model ("neumf", "ease", ...).
+        /// The registry key of the model ("neumf", "ease", ...).
         public var model: String
         public var dataset: String
-        /// `ModelFile.fingerprint` of the interactions the model was trained on.
+        /// `ModelFile.fingerprint` of the rows it was fitted on (and validated on).
         public var fingerprint: String
         public var users: Int
         public var items: Int
         public var seed: UInt64
         public var mode: String
-        /// Human-readable settings ("f = 8, 10 epochs").
+        /// Which rows: "holdout-20 seed 42" (train, validation), or "all ratings".
+        public var split: String
+        /// The Config the model was asked to train with, as JSON; the Config of the fit kept
+        /// (with what validation chose) as JSON, and as one line.
+        public var requested: String
+        public var config: String
         public var settings: String
-        public var trainSeconds: Double
+        /// SHA-256 of the model's source file when it was trained.
+        public var source: String
+        /// The search on validation (early stopping, hyperparameters), and the fit kept.
+        public var search: TrainingRecord?
+        public var final: TrainingRecord
         public var tensors: [TensorInfo]
         public var payloadSHA256: String
 
         public init(model: String, dataset: String, fingerprint: String, users: Int, items: Int, seed: UInt64, mode: String,
-                    settings: String, trainSeconds: Double, tensors: [TensorInfo] = [], payloadSHA256: String = "") {
+                    split: String = "", requested: String = "{}", config: String = "{}", settings: String = "",
+                    source: String = "",
+                    search: TrainingRecord? = nil, final: TrainingRecord = TrainingRecord(), tensors: [TensorInfo] = [],
+                    payloadSHA256: String = "") {
             self.model = model
             self.dataset = dataset
             self.fingerprint = fingerprint
@@ -49,8 +63,13 @@ public struct ModelFile: Sendable, Equatable {
             self.items = items
             self.seed = seed
             self.mode = mode
+            self.split = split
+            self.requested = requested
+            self.config = config
             self.settings = settings
-            self.trainSeconds = trainSeconds
+            self.source = source
+            self.search = search
+            self.final = final
             self.tensors = tensors
             self.payloadSHA256 = payloadSHA256
         }
@@ -61,9 +80,8 @@ public struct ModelFile: Sendable, Equatable {
     /// The values as the file stores them (built once: checksummed here, written by `write`).
     private let payload: Data
 
-    /// A file for `tensors` (name, shape, values); the header's tensor list and checksum are filled in.
-    public init(header: Header, tensors: [(name: String, shape: [Int], values: [Float])]) {
-        precondition(tensors.allSatisfy { $0.shape.reduce(1, *) == $0.values.count }, "tensor shapes and values disagree")
+    /// A file for `tensors`; the header's tensor list and checksum are filled in.
+    public init(header: Header, tensors: [NamedTensor]) {
         var header = header
         header.tensors = tensors.map { TensorInfo(name: $0.name, shape: $0.shape) }
         values = tensors.map(\.values)
@@ -82,6 +100,9 @@ public struct ModelFile: Sendable, Equatable {
     public func write(to url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        // A validation value can be NaN (a model that never scored); JSON has no NaN.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf",
+                                                                       nan: "nan")
         var data = Data((ModelFile.magic + "\n").utf8)
         data.append(try encoder.encode(header))
         data.append(Data("\n".utf8))
@@ -97,11 +118,14 @@ public struct ModelFile: Sendable, Equatable {
             throw WorkbookError("cannot read the model file \(name)", fix: "check that it exists and is readable")
         }
         let newline = UInt8(ascii: "\n")
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf",
+                                                                         nan: "nan")
         guard let first = data.firstIndex(of: newline), String(decoding: data[..<first], as: UTF8.self) == magic else {
             throw WorkbookError("\(name) is not a workbook model file (its first line is not '\(magic)')", fix: fix)
         }
         guard let second = data[(first + 1)...].firstIndex(of: newline),
-              let header = try? JSONDecoder().decode(Header.self, from: data[(first + 1)..<second]) else {
+              let header = try? decoder.decode(Header.self, from: data[(first + 1)..<second]) else {
             throw WorkbookError("\(name) is corrupt: its header is not valid JSON", fix: fix)
         }
         let payload = data[(second + 1)...]
@@ -132,28 +156,15 @@ public struct ModelFile: Sendable, Equatable {
         self.payload = payload
     }
 
-    /// Checks that the file fits what the caller is about to load it into.
-    public func check(model: String, fingerprint: String, shapes: [[Int]], path: String) throws {
-        let fix = "delete \(path) (or pass --retrain) to train the model again"
-        guard header.model == model else {
-            throw WorkbookError("\(path) holds a \(header.model) model, not \(model)", fix: fix)
-        }
-        guard header.fingerprint == fingerprint else {
-            throw WorkbookError("\(path) was trained on other data than the \(header.dataset) ratings loaded now", fix: fix)
-        }
-        guard header.tensors.map(\.shape) == shapes else {
-            throw WorkbookError("\(path) does not fit the model: its tensors are \(header.tensors.map(\.shape)) where \(shapes) are needed", fix: fix)
-        }
-    }
-
-    /// A fingerprint of training interactions: SHA-256 over the (user, item, rating) of `rows`
-    /// and the data set's shape.
-    public static func fingerprint(_ data: RatingsData, rows: [Int]) -> String {
-        var bytes = Data(capacity: rows.count * 12 + 16)
+    /// A fingerprint of fitting data: SHA-256 over the (user, item, rating) of `rows`, then of
+    /// `validation`, and the data set's shape.
+    public static func fingerprint(_ data: RatingsData, rows: [Int], validation: [Int] = []) -> String {
+        var bytes = Data(capacity: (rows.count + validation.count) * 12 + 24)
         func add<T>(_ value: T) { withUnsafeBytes(of: value) { bytes.append(contentsOf: $0) } }
         add(Int64(data.userCount).littleEndian)
         add(Int64(data.itemCount).littleEndian)
-        for r in rows {
+        add(Int64(validation.count).littleEndian)
+        for r in rows + validation {
             add(data.users[r].littleEndian)
             add(data.items[r].littleEndian)
             add(data.ratings[r].bitPattern.littleEndian)

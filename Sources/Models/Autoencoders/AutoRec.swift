@@ -1,0 +1,175 @@
+// AutoRec (Sedhain, Menon, Sanner & Xie, "AutoRec: Autoencoders Meet Collaborative
+// Filtering", WWW 2015): rating prediction by reconstructing partially observed rating vectors.
+//
+// Shapes: R = rows (items for I-AutoRec, users for U-AutoRec), F = features of a row, H = hidden.
+
+import _WorkbookSupport
+import Foundation
+import RecKit
+import TensorCore
+
+// listing: autorec
+/// AutoRec: reconstruct a partially observed rating vector r (0 where unobserved) through one
+/// hidden layer: h = sigmoid(V r + μ), r̂ = W h + b. Only observed ratings count in the loss,
+/// and V, W carry an L2 penalty (the paper's objective; the document's loss has none).
+public final class AutoRec: RecommenderModel, Module {
+    public let encoder: Linear  // F -> H
+    public let decoder: Linear  // H -> F
+
+    public init(features: Int, hidden: Int = 500, rng: RandomGenerator) {
+        encoder = Linear(features, hidden, weightInit: .xavierUniform, biasInit: .zeros, rng: rng)
+        decoder = Linear(hidden, features, weightInit: .xavierUniform, biasInit: .zeros, rng: rng)
+        config = Config(mode: .standard)
+    }
+
+    public func callAsFunction(_ r: Tensor) -> Tensor { decoder(encoder(r).sigmoid()) }  // [B, F]
+
+    /// Σ observed (r̂ - r)² + λ/2 (‖V‖² + ‖W‖²) · share: the share of the rows in this batch, so
+    /// that an epoch adds up to the paper's objective once.
+    public func loss(_ r: Tensor, mask: Tensor, lambda: Float, share: Float) -> Tensor {
+        let error = ((self(r) - r).pow(2) * mask).sum()
+        return error + (encoder.weight.sumOfSquares() + decoder.weight.sumOfSquares()) * (lambda / 2 * share)
+    }
+// end listing
+
+    public static let info = ModelInfo(
+        key: "i-autorec", name: "I-AutoRec", chapter: 4,
+        paper: "Sedhain et al., AutoRec: Autoencoders Meet Collaborative Filtering, WWW 2015", task: .rating)
+    public static let userInfo = ModelInfo(
+        key: "u-autorec", name: "U-AutoRec", chapter: 4,
+        paper: "Sedhain et al., AutoRec: Autoencoders Meet Collaborative Filtering, WWW 2015", task: .rating)
+
+    public struct Config: TrainableConfig {
+        /// Rows are items (I-AutoRec, the paper's better variant) or users (U-AutoRec).
+        public var itemBased = true
+        /// H: the paper's 500 hidden units.
+        public var hidden = 500
+        /// λ of the L2 penalty: chapter 4 finds the paper's objective needs it (300 here).
+        public var lambda: Float = 300
+        /// Adam's step size.
+        public var learningRate: Float = 1e-3
+        /// Rows per step.
+        public var batchSize = 64
+        /// 3 epochs to smoke-test, chapter 4's 25, 100 for the full run.
+        public var training: TrainerSettings
+
+        public init(mode: RunMode) {
+            switch mode {
+            case .quick: training = .fixed(3)
+            case .standard: training = .fixed(25)
+            case .full: training = .fixed(100)
+            }
+        }
+
+        public var summary: String {
+            "\(itemBased ? "item" : "user")-based, hidden \(hidden), λ = \(short(lambda)), Adam lr \(short(learningRate)), "
+                + "batch \(batchSize), \(training.summary)"
+        }
+    }
+
+    public var name: String { config.itemBased ? "I-AutoRec" : "U-AutoRec" }
+    public private(set) var config: Config
+    public internal(set) var record = TrainingRecord()
+    public private(set) var itemCount = 0
+    /// The training ratings as rows, and which rows have any.
+    private(set) var table = RatingTable(rows: 0, columns: 0, values: [], mask: [])
+    private var observedRows: [Bool] = []
+    /// Every row reconstructed, [R, F]; recomputed after the weights change.
+    private var reconstruction: [Float]?
+
+    public var parameters: [Tensor] { encoder.parameters + decoder.parameters }
+    /// Any change of mode may follow new weights (a step, or the best epoch restored): recompute.
+    public func setTraining(_ training: Bool) { reconstruction = nil }
+
+    /// The predicted rating of (user, item): the reconstruction clipped to 1...5, or 3 for a row
+    /// with no training ratings (AutoRec has nothing to encode for it).
+    public func predictedRatings(users: [Int32], items: [Int32]) -> [Float] {
+        if reconstruction == nil {
+            reconstruction = Tensor.withoutGrad { self(table.batch(Array(0..<table.rows)).values) }.data
+        }
+        guard let all = reconstruction else { return [] }
+        return zip(users, items).map { u, i in
+            let (row, column) = config.itemBased ? (Int(i), Int(u)) : (Int(u), Int(i))
+            return observedRows[row] ? min(5, max(1, all[row * table.columns + column])) : 3
+        }
+    }
+
+    public static func fit(_ input: FitInput, config: Config) throws -> AutoRec {
+        let table = RatingTable(input.data, rows: input.rows, itemBased: config.itemBased)
+        let model = AutoRec(features: table.columns, hidden: config.hidden, rng: input.rng(config.key))
+        model.prepare(config: config, table: table, input: input)
+        var strategy = RowStrategy(rowCount: table.rows, batchSize: config.batchSize, rng: input.rng(config.key + "-order")) {
+            rows, _ in
+            let (r, m) = table.batch(rows.map(Int.init))
+            return model.loss(r, mask: m, lambda: config.lambda, share: Float(rows.count) / Float(table.rows))
+        }
+        model.record = try Trainer(model.name, settings: config.training, progress: input.progress)
+            .fit(&strategy, model: model, optimizer: Adam(model.parameters), learningRate: config.learningRate,
+                 validation: input.validationHook(model)) { try input.afterEpoch?($0, model) }
+        return model
+    }
+
+    private func prepare(config: Config, table: RatingTable, input: FitInput) {
+        self.config = config
+        self.table = table
+        itemCount = input.data.itemCount
+        observedRows = (0..<table.rows).map { r in (0..<table.columns).contains { table.mask[r * table.columns + $0] > 0 } }
+        reconstruction = nil
+    }
+
+    public var state: [NamedTensor] { namedState }
+
+    public convenience init(restoring state: [NamedTensor], config: Config, input: FitInput, record: TrainingRecord) throws {
+        let table = RatingTable(input.data, rows: input.rows, itemBased: config.itemBased)
+        self.init(features: table.columns, hidden: config.hidden, rng: RandomGenerator(seed: 0))
+        try state.load(into: self, model: config.itemBased ? "I-AutoRec" : "U-AutoRec")
+        prepare(config: config, table: table, input: input)
+        self.record = record
+    }
+
+    /// Predicted ratings of every item, as a ranking score.
+    public func scores(users: [Int32]) -> [Float] {
+        let items = (0..<Int32(itemCount)).map { $0 }
+        return users.flatMap { predictedRatings(users: [Int32](repeating: $0, count: items.count), items: items) }
+    }
+
+    public func scores(pairs users: [Int32], _ items: [Int32]) -> [Float] { predictedRatings(users: users, items: items) }
+}
+
+extension AutoRec.Config {
+    var key: String { itemBased ? "i-autorec" : "u-autorec" }
+}
+
+/// Ratings as rows (items or users) of a dense table, with the mask of observed entries.
+struct RatingTable {
+    let rows: Int, columns: Int
+    let values: [Float], mask: [Float]
+
+    init(rows: Int, columns: Int, values: [Float], mask: [Float]) {
+        (self.rows, self.columns, self.values, self.mask) = (rows, columns, values, mask)
+    }
+
+    /// Item-based (rows = items) or user-based (rows = users) table of the rating rows.
+    init(_ data: RatingsData, rows train: [Int], itemBased: Bool) {
+        let (r, c) = itemBased ? (data.itemCount, data.userCount) : (data.userCount, data.itemCount)
+        var values = [Float](repeating: 0, count: r * c), mask = [Float](repeating: 0, count: r * c)
+        for k in train {
+            let (row, col) = itemBased ? (Int(data.items[k]), Int(data.users[k])) : (Int(data.users[k]), Int(data.items[k]))
+            values[row * c + col] = data.ratings[k]
+            mask[row * c + col] = 1
+        }
+        self.init(rows: r, columns: c, values: values, mask: mask)
+    }
+
+    /// [B, columns] rating and mask tensors of the given rows.
+    func batch(_ r: [Int]) -> (values: Tensor, mask: Tensor) {
+        var v = [Float](), m = [Float]()
+        v.reserveCapacity(r.count * columns)
+        m.reserveCapacity(r.count * columns)
+        for row in r {
+            v += values[(row * columns)..<((row + 1) * columns)]
+            m += mask[(row * columns)..<((row + 1) * columns)]
+        }
+        return (Tensor(v, shape: [r.count, columns]), Tensor(m, shape: [r.count, columns]))
+    }
+}

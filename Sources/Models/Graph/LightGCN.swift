@@ -1,0 +1,56 @@
+// LightGCN (He, Deng, Wang, Li, Zhang & Wang, "LightGCN: Simplifying and Powering Graph
+// Convolution Network for Recommendation", SIGIR 2020).
+//
+// Shapes: U = users, I = items, N = U + I nodes, d = embedding size.
+
+import _WorkbookSupport
+import Foundation
+import RecKit
+import TensorCore
+
+// listing: lightgcn
+/// LightGCN: no feature transforms, no non-linearity; each layer is E_{l+1} = Â E_l, and the
+/// final embedding is the mean of layers 0..L (alpha_l = 1/(L+1)). Only E_0 is learned.
+public final class LightGCN: GraphModel {
+    public let userCount: Int, itemCount: Int, layers: Int
+    public let ego: Tensor  // [N, d]
+    let graph: SparseMatrix
+
+    public init(train: InteractionMatrix, dimension: Int = 64, layers: Int = 3, graph: SparseMatrix? = nil,
+                rng: RandomGenerator) {
+        userCount = train.userCount
+        itemCount = train.itemCount
+        self.layers = layers
+        self.graph = graph ?? normalizedAdjacency(train)
+        ego = Tensor.randomNormal([userCount + itemCount, dimension], std: 0.1, rng: rng, requiresGrad: true)
+        var config = GraphConfig(mode: .standard)
+        (config.embeddingSize, config.layers) = (dimension, layers)
+        self.config = config
+    }
+
+    public func propagate() -> Tensor {
+        var e = ego, sum = ego
+        for _ in 0..<layers {
+            e = graph.matmul(e, transpose: graph)  // Â is symmetric: its own transpose
+            sum = sum + e
+        }
+        return layers == 0 ? sum : sum * (1 / Float(layers + 1))
+    }
+// end listing
+
+    public static let info = ModelInfo(
+        key: "lightgcn", name: "LightGCN", chapter: 6,
+        paper: "He et al., LightGCN: Simplifying and Powering Graph Convolution Network for Recommendation, SIGIR 2020")
+    public let name = "LightGCN"
+    public private(set) var config: GraphConfig
+    public var record = TrainingRecord()
+    public let cache = GraphCache()
+
+    public convenience init(train: InteractionMatrix, config: GraphConfig, graph: SparseMatrix?, rng: RandomGenerator) {
+        self.init(train: train, dimension: config.embeddingSize, layers: config.layers, graph: graph, rng: rng)
+        self.config = config
+    }
+
+    public var parameters: [Tensor] { [ego] }
+    public func setTraining(_ training: Bool) { cache.clear() }
+}

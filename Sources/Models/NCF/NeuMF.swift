@@ -1,0 +1,56 @@
+// NeuMF: GMF and MLP joined (He et al., "Neural Collaborative Filtering", WWW 2017).
+
+import _WorkbookSupport
+import RecKit
+import TensorCore
+
+// listing: neumf
+/// Neural Matrix Factorization: GMF and MLP with separate embeddings, their last layers
+/// concatenated into one prediction: ŷ = h · [p_u ⊙ q_i ; MLP(p'_u, q'_i)].
+public final class NeuMF: NCFModel {
+    public let gmf: GMF
+    public let mlp: MLP
+    public let predict: Linear  // 2f -> 1
+
+    public init(userCount: Int, itemCount: Int, config: NCFConfig, rng: RandomGenerator) {
+        gmf = GMF(userCount: userCount, itemCount: itemCount, factors: config.factors, rng: rng)
+        mlp = MLP(userCount: userCount, itemCount: itemCount, factors: config.factors, layers: config.layers,
+                  dropout: config.dropout, rng: rng)
+        predict = Linear(2 * config.factors, 1, weightInit: .lecunUniform, biasInit: .zeros, rng: rng)
+        self.itemCount = itemCount
+        self.config = config
+    }
+
+    /// NeuMF from pretrained GMF and MLP (the paper's pre-training): their embeddings and
+    /// tower are copied, and the output layer is h = [α h_GMF ; (1 - α) h_MLP].
+    public init(pretrainedGMF: GMF, pretrainedMLP: MLP, alpha: Float = 0.5) {
+        gmf = pretrainedGMF
+        mlp = pretrainedMLP
+        let f = gmf.predict.inputSize
+        predict = Linear(2 * f, 1, weightInit: .zeros, biasInit: .zeros, rng: RandomGenerator(seed: 0))
+        predict.weight.assign(pretrainedGMF.predict.weight.data.map { alpha * $0 }
+                              + pretrainedMLP.predict.weight.data.map { (1 - alpha) * $0 })
+        let biases = (pretrainedGMF.predict.bias?.data[0] ?? 0, pretrainedMLP.predict.bias?.data[0] ?? 0)
+        predict.bias?.assign([alpha * biases.0 + (1 - alpha) * biases.1])
+        itemCount = pretrainedGMF.itemCount
+        config = pretrainedMLP.config
+    }
+
+    public func callAsFunction(_ users: [Int32], _ items: [Int32]) -> Tensor {
+        let joint = Tensor.concat([gmf.interaction(users, items), mlp.interaction(users, items)])  // [B, 2f]
+        return predict(joint).reshaped([-1])
+    }
+// end listing
+
+    public static let info = ModelInfo(
+        key: "neumf", name: "NeuMF", chapter: 2, paper: "He et al., Neural Collaborative Filtering, WWW 2017")
+    public let itemCount: Int
+    public var config: NCFConfig
+    public var record = TrainingRecord()
+
+    public var parameters: [Tensor] {
+        gmf.userEmbedding.parameters + gmf.itemEmbedding.parameters + mlp.userEmbedding.parameters
+            + mlp.itemEmbedding.parameters + mlp.tower.parameters + predict.parameters
+    }
+    public func setTraining(_ training: Bool) { mlp.setTraining(training) }
+}

@@ -1,0 +1,36 @@
+// Fitting registry models in a run's environment (a chapter, a command): through the model
+// store, so that every chapter and command asking for the same model on the same split gets the
+// same trained model.
+
+import _WorkbookSupport
+import Foundation
+import RecKit
+import TensorCore
+
+extension TrainingEnvironment {
+    /// The store of trained models of this run.
+    public var store: ModelStore { ModelStore(directory: modelDirectory) }
+
+    /// `split`'s training rows, with its validation part (when it has one) for early stopping.
+    public func fitInput(_ data: RatingsData, split: Split) -> FitInput {
+        FitInput(data: data, rows: split.train,
+                 validation: split.validation.isEmpty ? nil : ValidationSet(split: split, data: data), seed: seed,
+                 progress: progress)
+    }
+
+    /// `entry` fitted on `split` (searched on its validation part, then fitted on train +
+    /// validation), from the store when it has it.
+    public func fitted(_ entry: ModelEntry, data: RatingsData, split: Split) throws -> FittedModel {
+        try fitted(entry, input: fitInput(data, split: split), split: split.evaluationProtocol.rawValue)
+    }
+
+    /// `entry` fitted on `input`, from the store when it has it; `split` names the rows.
+    public func fitted(_ entry: ModelEntry, input: FitInput, split: String) throws -> FittedModel {
+        let stored = try store.fitted(entry, input: input, mode: mode, split: split, retrain: retrain) { log($0) }
+        if !stored.trainedNow {
+            log("  \(entry.info.name): loaded from \(stored.url.path) (trained in "
+                + String(format: "%.1f s", stored.model.seconds) + ")")
+        }
+        return stored.model
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+import XCTest
+
+/// The core is meant to be read in an evening: its size is budgeted, its C kernels included
+/// (they are part of what a reader reads). The Swift had 2,000 lines until the fused kernels for
+/// chapter 4's speed targets (bias-in-GEMM, the multinomial NLL, bulk normals); counting the C
+/// kernels as well, the budget is 2,450.
+final class LineBudgetTests: XCTestCase {
+    static let budget = 2_450
+
+    func lines(in folder: String, suffixes: [String]) throws -> Int {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources")
+            .appendingPathComponent(folder).standardized
+        guard let walker = FileManager.default.enumerator(atPath: root.path) else { return 0 }
+        var total = 0
+        for case let file as String in walker where suffixes.contains(where: { file.hasSuffix($0) }) {
+            total += try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
+                .split(separator: "\n", omittingEmptySubsequences: false).count
+        }
+        return total
+    }
+
+    func testTensorCoreStaysSmall() throws {
+        let swift = try lines(in: "TensorCore", suffixes: [".swift"])
+        let c = try lines(in: "_TensorKernels", suffixes: [".c", ".h"])
+        XCTAssertGreaterThan(swift, 1_000, "the budget test found the core's sources")
+        XCTAssertGreaterThan(c, 100, "the budget test found the C kernels")
+        XCTAssertLessThanOrEqual(swift + c, Self.budget,
+                                 "TensorCore has \(swift) lines of Swift and \(c) of C; the budget is \(Self.budget)")
+    }
+}
