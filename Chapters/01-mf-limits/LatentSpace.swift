@@ -61,15 +61,17 @@ public enum LatentSpace {
     // listing: gradient-mf
     /// MF trained by gradient descent on the tensor core: minimise
     /// Σ (R - P Qᵀ)² + λ (‖P‖² + ‖Q‖²) with Adam, full batch.
-    public static func trainedFactors(_ r: [[Int]], k: Int, steps: Int, lambda: Float = 1e-3,
-                                      rng: RandomGenerator) throws -> (factors: Factors, losses: [Double]) {
+    public static func trainedFactors(
+        _ r: [[Int]], k: Int, steps: Int, lambda: Float = 1e-3,
+        rng: RandomGenerator
+    ) throws -> (factors: Factors, losses: [Double]) {
         let (m, n) = (r.count, r[0].count)
-        let target = Tensor(r.flatMap { $0.map(Float.init) }, shape: [m, n])     // [U, I]
+        let target = Tensor(r.flatMap { $0.map(Float.init) }, shape: [m, n])  // [U, I]
         let p = Tensor.randomNormal([m, k], std: 0.1, rng: rng, requiresGrad: true)  // [U, K]
         let q = Tensor.randomNormal([n, k], std: 0.1, rng: rng, requiresGrad: true)  // [I, K]
         var losses: [Double] = []
         var strategy = FullBatchStrategy {
-            let error = (p.matmul(q.transposed()) - target).sumOfSquares()          // scalar
+            let error = (p.matmul(q.transposed()) - target).sumOfSquares()  // scalar
             losses.append(Double(error.item))
             return error + lambda * (p.sumOfSquares() + q.sumOfSquares())
         }
@@ -134,13 +136,14 @@ public enum LatentSpace {
         return (0..<count).map { step in
             let theta = 2 * Double.pi * Double(step) / Double(count)
             let d = [Foundation.cos(theta), Foundation.sin(theta)]
-            let x = factors.items.map { $0[0] * d[0] + $0[1] * d[1] }                 // Q d, [I]
+            let x = factors.items.map { $0[0] * d[0] + $0[1] * d[1] }  // Q d, [I]
             let xx = x.map { $0 * $0 }.reduce(0, +)
             let xr = zip(x, row).map { $0 * Double($1) }.reduce(0, +)
             let scale = max(0, xr / xx)
             let error = zip(x, row).map { (Double($1) - scale * $0) * (Double($1) - scale * $0) }.reduce(0, +)
-            return Direction(degrees: theta * 180 / .pi, similarities: similarities(of: d, to: factors.users),
-                             squaredError: error)
+            return Direction(
+                degrees: theta * 180 / .pi, similarities: similarities(of: d, to: factors.users),
+                squaredError: error)
         }
     }
     // end listing

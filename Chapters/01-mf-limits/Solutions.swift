@@ -17,13 +17,15 @@ enum Chapter1Solutions {
 
     static func foldInGapK2() -> Double? {
         guard let factors = try? LatentSpace.exactFactors(Array(MFLimitsChapter.paperMatrix.prefix(3)), k: 2),
-              let p4 = try? LatentSpace.foldIn(MFLimitsChapter.paperMatrix[3], items: factors.items)
+            let p4 = try? LatentSpace.foldIn(MFLimitsChapter.paperMatrix[3], items: factors.items)
         else { return nil }
         return LatentSpace.cosine(p4, factors.users[1]) - LatentSpace.cosine(p4, factors.users[2])
     }
 
     static func bestErrorWithJaccardOrder() -> Double? {
-        guard let factors = try? LatentSpace.exactFactors(Array(MFLimitsChapter.paperMatrix.prefix(3)), k: 2) else { return nil }
+        guard let factors = try? LatentSpace.exactFactors(Array(MFLimitsChapter.paperMatrix.prefix(3)), k: 2) else {
+            return nil
+        }
         // Every such direction points away from all three users: the best scale is 0, and the
         // error is that of predicting nothing, ‖r4‖² = 4.
         return LatentSpace.sweep(MFLimitsChapter.paperMatrix[3], factors: factors)

@@ -15,12 +15,22 @@ public enum NCFChapter: Chapter {
 
     /// How much each part runs in each mode.
     struct Plan {
-        var epochs: Int, sweepEpochs: Int, factorSizes: [Int], negativeCounts: [Int], regressionEpochs: Int, holdoutEpochs: Int
+        var epochs: Int, sweepEpochs: Int, factorSizes: [Int], negativeCounts: [Int], regressionEpochs: Int,
+            holdoutEpochs: Int
         static func of(_ mode: RunMode) -> Plan {
             switch mode {
-            case .quick: return Plan(epochs: 2, sweepEpochs: 1, factorSizes: [8, 16], negativeCounts: [1, 4], regressionEpochs: 2, holdoutEpochs: 1)
-            case .standard: return Plan(epochs: 10, sweepEpochs: 3, factorSizes: [8, 16, 32], negativeCounts: [1, 4, 8], regressionEpochs: 3, holdoutEpochs: 3)
-            case .full: return Plan(epochs: 20, sweepEpochs: 20, factorSizes: [8, 16, 32, 64], negativeCounts: Array(1...10), regressionEpochs: 50, holdoutEpochs: 20)
+            case .quick:
+                return Plan(
+                    epochs: 2, sweepEpochs: 1, factorSizes: [8, 16], negativeCounts: [1, 4], regressionEpochs: 2,
+                    holdoutEpochs: 1)
+            case .standard:
+                return Plan(
+                    epochs: 10, sweepEpochs: 3, factorSizes: [8, 16, 32], negativeCounts: [1, 4, 8],
+                    regressionEpochs: 3, holdoutEpochs: 3)
+            case .full:
+                return Plan(
+                    epochs: 20, sweepEpochs: 20, factorSizes: [8, 16, 32, 64], negativeCounts: Array(1...10),
+                    regressionEpochs: 50, holdoutEpochs: 20)
             }
         }
     }
@@ -39,7 +49,11 @@ public enum NCFChapter: Chapter {
         say.heading("Chapter 2. \(title)", level: 1)
         try models(context)
         try toy(context)
-        guard let data = context.optionalData("MovieLens-100K", { try MovieLens.ml100k(dataDirectory: context.options.dataDirectory) { say.status($0) } }) else {
+        guard
+            let data = context.optionalData(
+                "MovieLens-100K",
+                { try MovieLens.ml100k(dataDirectory: context.options.dataDirectory) { say.status($0) } })
+        else {
             return
         }
         let loo = try implicitTopK(context, data: data, plan: plan)
@@ -52,15 +66,40 @@ public enum NCFChapter: Chapter {
         let popHR = loo.baselines["MostPopular"]?["HR@10"] ?? .nan, knnHR = loo.baselines["ItemKNN"]?["HR@10"] ?? .nan
         let ncf = ["GMF", "MLP", "NeuMF"]
         say.bullets([
-            "GMF generalises MF by weighting each latent dimension; MLP learns the interaction from concatenated embeddings; NeuMF joins both. "
-                + String(format: "Here NeuMF reached HR@10 %.4f against %.4f (GMF) and %.4f (MLP).", hr("NeuMF"), hr("GMF"), hr("MLP")),
-            String(format: "Pre-training NeuMF from GMF and MLP (the paper's recipe) gave %.4f against %.4f from scratch: ", hr("NeuMF (pre-trained)"), hr("NeuMF"))
-                + (hr("NeuMF (pre-trained)") > hr("NeuMF") ? "it helped, as the paper reports." : "it did not help in this run; with pre-trained parts this short and plain SGD at lr 0.001, fine-tuning barely moves the weights."),
-            (ncf.allSatisfy { hr($0) > popHR } ? "Under loo-99 every NCF model beats most-popular (HR@10 \(f4(popHR))); " : "Not every NCF model beats most-popular (HR@10 \(f4(popHR))) here; ")
-                + "against ItemKNN (\(f4(knnHR))), " + { let ahead = ncf.filter { hr($0) > knnHR }
-                    return ahead.isEmpty ? "none of them comes out ahead. " : ahead.joined(separator: ", ") + (ahead.count == 1 ? " comes" : " come") + " out ahead. " }()
-                + (ordersAgree ? "Full ranking keeps the order but changes the gaps." : "Full ranking reorders the models: report the protocol with every number."),
-            "The document's own pipeline trains NeuMF as a rating regressor, and its evaluation ranks items across users inside a mini-batch: the numbers it prints are not per-user ranking metrics.",
+            """
+            GMF generalises MF by weighting each latent dimension; MLP learns the interaction from concatenated \
+            embeddings; NeuMF joins both. 
+            """
+                + String(
+                    format: "Here NeuMF reached HR@10 %.4f against %.4f (GMF) and %.4f (MLP).", hr("NeuMF"), hr("GMF"),
+                    hr("MLP")),
+            String(
+                format:
+                    "Pre-training NeuMF from GMF and MLP (the paper's recipe) gave %.4f against %.4f from scratch: ",
+                hr("NeuMF (pre-trained)"), hr("NeuMF"))
+                + (hr("NeuMF (pre-trained)") > hr("NeuMF")
+                    ? "it helped, as the paper reports."
+                    : """
+                    it did not help in this run; with pre-trained parts this short and plain SGD at lr 0.001, \
+                    fine-tuning barely moves the weights.
+                    """),
+            (ncf.allSatisfy { hr($0) > popHR }
+                ? "Under loo-99 every NCF model beats most-popular (HR@10 \(f4(popHR))); "
+                : "Not every NCF model beats most-popular (HR@10 \(f4(popHR))) here; ")
+                + "against ItemKNN (\(f4(knnHR))), "
+                + {
+                    let ahead = ncf.filter { hr($0) > knnHR }
+                    return ahead.isEmpty
+                        ? "none of them comes out ahead. "
+                        : ahead.joined(separator: ", ") + (ahead.count == 1 ? " comes" : " come") + " out ahead. "
+                }()
+                + (ordersAgree
+                    ? "Full ranking keeps the order but changes the gaps."
+                    : "Full ranking reorders the models: report the protocol with every number."),
+            """
+            The document's own pipeline trains NeuMF as a rating regressor, and its evaluation ranks items across \
+            users inside a mini-batch: the numbers it prints are not per-user ranking metrics.
+            """,
         ])
     }
 
@@ -69,18 +108,43 @@ public enum NCFChapter: Chapter {
     static func models(_ context: ChapterContext) throws {
         let say = context.narrator
         say.heading("Three models")
-        say.prose("MF predicts with an inner product p_u · q_i, a fixed, linear way of combining a user with an item. Neural CF learns the combination. GMF keeps the element-wise product but learns a weight for each dimension:")
+        say.prose(
+            """
+            MF predicts with an inner product p_u · q_i, a fixed, linear way of combining a user with an item. Neural \
+            CF learns the combination. GMF keeps the element-wise product but learns a weight for each dimension:
+            """)
         say.listing(try listing("gmf", GMF.info.source))
-        say.prose("MLP concatenates the two embeddings and learns the interaction with a tower of layers that halves at every step (the document's pyramid):")
+        say.prose(
+            """
+            MLP concatenates the two embeddings and learns the interaction with a tower of layers that halves at \
+            every step (the document's pyramid):
+            """)
         say.listing(try listing("mlp", MLP.info.source))
         let rows = [(8, 3), (16, 3), (32, 3), (32, 4), (64, 3)].map { f, l in
-            ["\(f)", "\(l)", "\(f * (1 << (l - 1)))", MLP.pyramid(factors: f, layers: l).map(String.init).joined(separator: " → ")]
+            [
+                "\(f)", "\(l)", "\(f * (1 << (l - 1)))",
+                MLP.pyramid(factors: f, layers: l).map(String.init).joined(separator: " → "),
+            ]
         }
-        say.table(Table(headers: ["f", "L", "embedding size", "layers"], rows: rows, alignments: [.right, .right, .right, .left]),
-                  caption: "The pyramid: embeddings of f·2^(L-1) each, concatenated, then halved L times")
-        say.prose("The document's comment \"factor_num=32, num_layers=4 → 256\" checks out: 32 · 2³ = 256. NeuMF runs both with separate embeddings and joins their last layers:")
+        say.table(
+            Table(
+                headers: ["f", "L", "embedding size", "layers"], rows: rows,
+                alignments: [.right, .right, .right, .left]),
+            caption: "The pyramid: embeddings of f·2^(L-1) each, concatenated, then halved L times")
+        say.prose(
+            """
+            The document's comment \"factor_num=32, num_layers=4 → 256\" checks out: 32 · 2³ = 256. NeuMF runs both \
+            with separate embeddings and joins their last layers:
+            """)
         say.listing(try listing("neumf", NeuMF.info.source))
-        say.errata("The document's MLP and NeuralMF call self._init_weight_() but never define it (only GMF does), so constructing either raises AttributeError. The NCF PyTorch reference the code follows defines it as: embeddings N(0, 0.01), tower weights Xavier-uniform, the output layer kaiming_uniform(a=1, nonlinearity='sigmoid') (which is LeCun-uniform), all biases zero. The models above use exactly that; GMF keeps the document's own initialisation.")
+        say.errata(
+            """
+            The document's MLP and NeuralMF call self._init_weight_() but never define it (only GMF does), so \
+            constructing either raises AttributeError. The NCF PyTorch reference the code follows defines it as: \
+            embeddings N(0, 0.01), tower weights Xavier-uniform, the output layer kaiming_uniform(a=1, \
+            nonlinearity='sigmoid') (which is LeCun-uniform), all biases zero. The models above use exactly that; GMF \
+            keeps the document's own initialisation.
+            """)
     }
 
     // MARK: - Toy
@@ -89,7 +153,12 @@ public enum NCFChapter: Chapter {
         let say = context.narrator
         say.heading("Toy first: what NeuMF fits that MF of the same size cannot")
         let r: [[Float]] = [[1, 1, 1, 0, 1], [0, 1, 1, 0, 0], [0, 1, 1, 1, 0], [1, 0, 1, 1, 1]]
-        say.prose("Chapter 1's matrix (the NCF paper's four users) has rank 4, so MF with 2 factors cannot reconstruct it: the best rank-2 approximation leaves a squared error of 1.296 whatever the training (Eckart-Young). NeuMF with the same 2 predictive factors, trained on all 20 cells with squared error:")
+        say.prose(
+            """
+            Chapter 1's matrix (the NCF paper's four users) has rank 4, so MF with 2 factors cannot reconstruct it: \
+            the best rank-2 approximation leaves a squared error of 1.296 whatever the training (Eckart-Young). NeuMF \
+            with the same 2 predictive factors, trained on all 20 cells with squared error:
+            """)
         let users = (0..<4).flatMap { u in [Int32](repeating: Int32(u), count: 5) }
         let items = (0..<4).flatMap { _ in (0..<5).map(Int32.init) }
         let target = Tensor(r.flatMap { $0 })
@@ -99,11 +168,15 @@ public enum NCFChapter: Chapter {
         let steps = context.options.mode == .quick ? 800 : 3000
         let rng = context.rng("toy")
         let mfError = try bestRankError(r, rank: 2), gmfBound = try bestRankPlusConstantError(r, rank: 2)
-        var rows: [[String]] = [["MF, K = 2 (SVD optimum)", String(format: "%.4f", mfError), "-"],
-                                ["rank 2 + a constant (optimum)", String(format: "%.4f", gmfBound), "-"]]
+        var rows: [[String]] = [
+            ["MF, K = 2 (SVD optimum)", String(format: "%.4f", mfError), "-"],
+            ["rank 2 + a constant (optimum)", String(format: "%.4f", gmfBound), "-"],
+        ]
         var predictions: [Float] = []
-        for (name, model) in [("GMF, f = 2", GMF(userCount: 4, itemCount: 5, factors: 2, rng: rng) as any PairScorer),
-                              ("NeuMF, f = 2, L = 2", NeuMF(userCount: 4, itemCount: 5, config: config, rng: rng))] {
+        for (name, model) in [
+            ("GMF, f = 2", GMF(userCount: 4, itemCount: 5, factors: 2, rng: rng) as any PairScorer),
+            ("NeuMF, f = 2, L = 2", NeuMF(userCount: 4, itemCount: 5, config: config, rng: rng)),
+        ] {
             // Full-batch Adam on the squared error of all 20 cells.
             var strategy = FullBatchStrategy { (model(users, items) - target).sumOfSquares() }
             _ = try Trainer(name, settings: .fixed(steps))
@@ -117,12 +190,27 @@ public enum NCFChapter: Chapter {
         }
         context.record("toy_squared_error_MF_K2_optimum", mfError)
         context.record("toy_squared_error_rank2_plus_constant_optimum", gmfBound)
-        say.table(Table(headers: ["model", "squared error", "cells on the right side of 0.5"], rows: rows),
-                  caption: "Fitting the 4 x 5 matrix with 2 predictive factors (\(steps) full-batch Adam steps)")
-        say.table(Table(headers: ["user"] + (1...5).map { "item \($0)" }, rows: (0..<4).map { u in
-            ["u\(u + 1)"] + (0..<5).map { String(format: "%.2f", predictions[u * 5 + $0]) }
-        }), caption: "NeuMF's reconstruction")
-        say.prose(String(format: "GMF with 2 factors is MF with per-dimension weights plus the output layer's bias: a rank-2 matrix plus a constant. So it can beat plain MF's 1.296 (the constant is a third, very restricted factor), but never the best rank-2-plus-constant fit, %.4f. NeuMF's MLP path", gmfBound) + " combines the same 2-factor interface non-linearly and reconstructs the matrix, which is the point of the paper's figure 1.")
+        say.table(
+            Table(headers: ["model", "squared error", "cells on the right side of 0.5"], rows: rows),
+            caption: "Fitting the 4 x 5 matrix with 2 predictive factors (\(steps) full-batch Adam steps)")
+        say.table(
+            Table(
+                headers: ["user"] + (1...5).map { "item \($0)" },
+                rows: (0..<4).map { u in
+                    ["u\(u + 1)"] + (0..<5).map { String(format: "%.2f", predictions[u * 5 + $0]) }
+                }), caption: "NeuMF's reconstruction")
+        say.prose(
+            String(
+                format: """
+                    GMF with 2 factors is MF with per-dimension weights plus the output layer's bias: a rank-2 \
+                    matrix plus a constant. So it can beat plain MF's 1.296 (the constant is a third, very \
+                    restricted factor), but never the best rank-2-plus-constant fit, %.4f. NeuMF's MLP path
+                    """, gmfBound)
+                + """
+                     combines the same 2-factor interface non-linearly and reconstructs the matrix, which is the \
+                    point of the paper's figure 1.
+                    """
+        )
     }
 
     /// The squared error of the best rank-k approximation: the sum of the squared singular
@@ -136,7 +224,9 @@ public enum NCFChapter: Chapter {
     /// the rank-k error of R - b, minimised over b by a grid on [-1, 2] and golden-section steps.
     static func bestRankPlusConstantError(_ r: [[Float]], rank: Int) throws -> Double {
         func error(_ b: Double) throws -> Double { try bestRankError(r.map { $0.map { $0 - Float(b) } }, rank: rank) }
-        let grid = try (0...300).map { k -> (Double, Double) in let b = -1 + Double(k) / 100; return (b, try error(b)) }
+        let grid = try (0...300).map { k -> (Double, Double) in
+            let b = -1 + Double(k) / 100; return (b, try error(b))
+        }
         let best = grid.min { $0.1 < $1.1 }?.0 ?? 0
         var (lo, hi) = (best - 0.01, best + 0.01)
         for _ in 0..<40 {

@@ -20,7 +20,11 @@ extension NCFChapter {
     static func factorSweep(_ context: ChapterContext, data: RatingsData, split: LooFindings, plan: Plan) throws {
         let say = context.narrator
         say.heading("Predictive factors (the paper's figure 4)")
-        say.prose("HR@10 after \(plan.sweepEpochs) epochs for each number of predictive factors f (the GMF embedding size and the MLP's last layer); the MLP keeps 3 layers, so its embeddings grow as 4f.")
+        say.prose(
+            """
+            HR@10 after \(plan.sweepEpochs) epochs for each number of predictive factors f (the GMF embedding size \
+            and the MLP's last layer); the MLP keeps 3 layers, so its embeddings grow as 4f.
+            """)
         var series: [Series] = []
         var rows: [[String]] = []
         let names = ["GMF", "MLP", "NeuMF"]
@@ -33,8 +37,9 @@ extension NCFChapter {
                 config.factors = f
                 config.training = .fixed(plan.sweepEpochs)
                 let model = makeModel(name, data: data, config: config, rng: context.rng("factors-\(name)-\(f)"))
-                let run = try trainRun(model, context, data: data, split: split.split, config: config, evaluateEvery: 0,
-                                    progress: false)
+                let run = try trainRun(
+                    model, context, data: data, split: split.split, config: config, evaluateEvery: 0,
+                    progress: false)
                 let hr = run.last["HR@10"] ?? .nan
                 table[k].append(hr)
                 context.record("factors_\(name)_f\(f)_HR@10", hr)
@@ -45,11 +50,19 @@ extension NCFChapter {
         }
         bar.finish()
         for (i, f) in plan.factorSizes.enumerated() { rows.append(["\(f)"] + names.indices.map { f4(table[$0][i]) }) }
-        say.table(Table(headers: ["f"] + names.map { "\($0) HR@10" }, rows: rows), caption: "HR@10 (loo-99) by predictive factors, \(plan.sweepEpochs) epochs each")
-        series.append(Series("ItemKNN", [(x: Double(plan.factorSizes.first ?? 8), y: split.baselines["ItemKNN"]?["HR@10"] ?? .nan),
-                                         (x: Double(plan.factorSizes.last ?? 64), y: split.baselines["ItemKNN"]?["HR@10"] ?? .nan)], style: .dashed))
-        var figure = Figure(name: "hr-vs-factors", title: "HR@10 against predictive factors (loo-99, \(plan.sweepEpochs) epochs)",
-                            xLabel: "predictive factors f", yLabel: "HR@10", kind: .lines(series))
+        say.table(
+            Table(headers: ["f"] + names.map { "\($0) HR@10" }, rows: rows),
+            caption: "HR@10 (loo-99) by predictive factors, \(plan.sweepEpochs) epochs each")
+        series.append(
+            Series(
+                "ItemKNN",
+                [
+                    (x: Double(plan.factorSizes.first ?? 8), y: split.baselines["ItemKNN"]?["HR@10"] ?? .nan),
+                    (x: Double(plan.factorSizes.last ?? 64), y: split.baselines["ItemKNN"]?["HR@10"] ?? .nan),
+                ], style: .dashed))
+        var figure = Figure(
+            name: "hr-vs-factors", title: "HR@10 against predictive factors (loo-99, \(plan.sweepEpochs) epochs)",
+            xLabel: "predictive factors f", yLabel: "HR@10", kind: .lines(series))
         figure.logX = true
         figure.xTics = plan.factorSizes.map(Double.init)
         figure.xRange = (Double(plan.factorSizes.first ?? 8) * 0.8)...(Double(plan.factorSizes.last ?? 64) * 1.25)
@@ -60,25 +73,38 @@ extension NCFChapter {
     static func negativeSweep(_ context: ChapterContext, data: RatingsData, split: LooFindings, plan: Plan) throws {
         let say = context.narrator
         say.heading("How many negatives per positive?")
-        say.prose("NeuMF (f = \(split.config.factors)) trained with 1 to 10 sampled negatives per positive, \(plan.sweepEpochs) epochs each. More negatives mean more (and longer) epochs' worth of steps, so part of the gain is simply more training.")
+        say.prose(
+            """
+            NeuMF (f = \(split.config.factors)) trained with 1 to 10 sampled negatives per positive, \
+            \(plan.sweepEpochs) epochs each. More negatives mean more (and longer) epochs' worth of steps, so part of \
+            the gain is simply more training.
+            """)
         var points: [(x: Double, y: Double)] = [], ndcg: [(x: Double, y: Double)] = []
         let bar = ProgressBar("negatives sweep", total: plan.negativeCounts.count, style: say.style)
         for (k, n) in plan.negativeCounts.enumerated() {
             var config = split.config
             config.negativeCount = n
             config.training = .fixed(plan.sweepEpochs)
-            let model = NeuMF(userCount: data.userCount, itemCount: data.itemCount, config: config, rng: context.rng("negatives-\(n)"))
-            let run = try trainRun(model, context, data: data, split: split.split, config: config, evaluateEvery: 0, progress: false)
+            let model = NeuMF(
+                userCount: data.userCount, itemCount: data.itemCount, config: config, rng: context.rng("negatives-\(n)")
+            )
+            let run = try trainRun(
+                model, context, data: data, split: split.split, config: config, evaluateEvery: 0, progress: false)
             points.append((x: Double(n), y: run.last["HR@10"] ?? .nan))
             ndcg.append((x: Double(n), y: run.last["NDCG@10"] ?? .nan))
             context.record("negatives_\(n)_HR@10", run.last["HR@10"] ?? .nan)
             bar.update(k + 1, detail: "\(n) negatives: HR@10 \(f4(run.last["HR@10"] ?? .nan))")
         }
         bar.finish()
-        say.table(Table(headers: ["negatives", "HR@10", "NDCG@10"], rows: zip(points, ndcg).map { ["\(Int($0.x))", f4($0.y), f4($1.y)] }),
-                  caption: "NeuMF, loo-99, by training negatives per positive")
-        var figure = Figure(name: "hr-vs-negatives", title: "NeuMF: HR@10 and NDCG@10 against negatives per positive",
-                            xLabel: "sampled negatives per positive", yLabel: "metric (loo-99)", kind: .lines([Series("HR@10", points), Series("NDCG@10", ndcg)]))
+        say.table(
+            Table(
+                headers: ["negatives", "HR@10", "NDCG@10"],
+                rows: zip(points, ndcg).map { ["\(Int($0.x))", f4($0.y), f4($1.y)] }),
+            caption: "NeuMF, loo-99, by training negatives per positive")
+        var figure = Figure(
+            name: "hr-vs-negatives", title: "NeuMF: HR@10 and NDCG@10 against negatives per positive",
+            xLabel: "sampled negatives per positive", yLabel: "metric (loo-99)",
+            kind: .lines([Series("HR@10", points), Series("NDCG@10", ndcg)]))
         figure.xTicStep = 1
         figure.keyPosition = "right center"
         try context.figure(figure)

@@ -21,14 +21,18 @@ public enum DocumentSkipGram {
 
     /// add_negative_samples as the document writes it: a "negative" only has to differ from the
     /// pair's own two items, so it can be another item of the same session.
-    public static func addNegatives<T: Equatable>(_ pairs: [(T, T, Int)], allItems: [T], count: Int,
-                                                  rng: RandomGenerator) -> [(T, T, Int)] {
+    public static func addNegatives<T: Equatable>(
+        _ pairs: [(T, T, Int)], allItems: [T], count: Int,
+        rng: RandomGenerator
+    ) -> [(T, T, Int)] {
         var out: [(T, T, Int)] = []
         for (centre, context, _) in pairs {
             out.append((centre, context, 1))
             for _ in 0..<count {
                 var negative = allItems[rng.nextInt(below: allItems.count)]
-                while negative == centre || negative == context { negative = allItems[rng.nextInt(below: allItems.count)] }
+                while negative == centre || negative == context {
+                    negative = allItems[rng.nextInt(below: allItems.count)]
+                }
                 out.append((centre, negative, 0))
             }
         }
@@ -62,7 +66,9 @@ public enum PMI {
         let rows = (0..<n).map { i in (0..<n).map { c[i * n + $0] }.reduce(0, +) / total }
         let cols = (0..<n).map { j in (0..<n).map { c[$0 * n + j] }.reduce(0, +) / total }
         var pmi = [Double](repeating: 0, count: n * n)
-        for i in 0..<n { for j in 0..<n { pmi[i * n + j] = Foundation.log((c[i * n + j] / total) / (rows[i] * cols[j])) } }
+        for i in 0..<n {
+            for j in 0..<n { pmi[i * n + j] = Foundation.log((c[i * n + j] / total) / (rows[i] * cols[j])) }
+        }
         let minusInfinity = pmi.filter { $0 == -.infinity }.count
         for k in pmi.indices where pmi[k] < 0 { pmi[k] = 0 }
         return (pmi, minusInfinity)

@@ -17,9 +17,15 @@ public enum AutoencodersChapter: Chapter {
         var autorecEpochs: Int, hiddenSizes: [Int], hiddenEpochs: Int, cdaeEpochs: Int, vaeEpochs: Int
         static func of(_ mode: RunMode) -> Plan {
             switch mode {
-            case .quick: return Plan(autorecEpochs: 3, hiddenSizes: [100, 500], hiddenEpochs: 2, cdaeEpochs: 2, vaeEpochs: 5)
-            case .standard: return Plan(autorecEpochs: 25, hiddenSizes: [50, 200, 500], hiddenEpochs: 10, cdaeEpochs: 10, vaeEpochs: 60)
-            case .full: return Plan(autorecEpochs: 100, hiddenSizes: [50, 100, 200, 500, 1000], hiddenEpochs: 100, cdaeEpochs: 50, vaeEpochs: 200)
+            case .quick:
+                return Plan(autorecEpochs: 3, hiddenSizes: [100, 500], hiddenEpochs: 2, cdaeEpochs: 2, vaeEpochs: 5)
+            case .standard:
+                return Plan(
+                    autorecEpochs: 25, hiddenSizes: [50, 200, 500], hiddenEpochs: 10, cdaeEpochs: 10, vaeEpochs: 60)
+            case .full:
+                return Plan(
+                    autorecEpochs: 100, hiddenSizes: [50, 100, 200, 500, 1000], hiddenEpochs: 100, cdaeEpochs: 50,
+                    vaeEpochs: 200)
             }
         }
     }
@@ -33,8 +39,17 @@ public enum AutoencodersChapter: Chapter {
         let say = context.narrator
         let plan = Plan.of(context.options.mode)
         say.heading("Chapter 4. \(title)", level: 1)
-        say.prose("An autoencoder compresses its input to a small code and reconstructs it. For recommendation the input is a row of the interaction matrix: reconstructing it fills in the entries that were never observed, and those are the predictions.")
-        guard let data = context.optionalData("MovieLens-100K", { try MovieLens.ml100k(dataDirectory: context.options.dataDirectory) { say.status($0) } }) else {
+        say.prose(
+            """
+            An autoencoder compresses its input to a small code and reconstructs it. For recommendation the input is \
+            a row of the interaction matrix: reconstructing it fills in the entries that were never observed, and \
+            those are the predictions.
+            """)
+        guard
+            let data = context.optionalData(
+                "MovieLens-100K",
+                { try MovieLens.ml100k(dataDirectory: context.options.dataDirectory) { say.status($0) } })
+        else {
             return
         }
         try autoRec(context, data: data, plan: plan)
@@ -42,54 +57,90 @@ public enum AutoencodersChapter: Chapter {
         try multVAE(context, data: data, plan: plan)
         say.heading("Summary")
         say.bullets([
-            "AutoRec reconstructs observed ratings only (a masked loss); without the paper's L2 penalty it overfits, which the document's loss leaves out.",
-            "Denoising corrupts the input on purpose, so the model must predict items from the others, which is exactly recommendation.",
-            "Mult-VAE treats a user's row as a multinomial draw and regularises the code with a KL term whose weight is annealed; it is among the strongest models of this book on holdout-20.",
+            """
+            AutoRec reconstructs observed ratings only (a masked loss); without the paper's L2 penalty it \
+            overfits, which the document's loss leaves out.
+            """,
+            """
+            Denoising corrupts the input on purpose, so the model must predict items from the others, which is \
+            exactly recommendation.
+            """,
+            """
+            Mult-VAE treats a user's row as a multinomial draw and regularises the code with a KL term whose \
+            weight is annealed; it is among the strongest models of this book on holdout-20.
+            """,
         ])
     }
 
     public static let exercises: [Exercise] = [
-        Exercise(id: "4.1", title: "A masked MSE",
-                 prompt: "Predictions [4, 2, 5, 1], ratings [5, 0, 3, 0], mask [1, 0, 1, 0]. The document's masked MSE, sum(mask · (r̂ - r)²) / sum(mask)?",
-                 hint: "only the two observed entries count: (4-5)² and (5-3)²",
-                 answerIn: "Chapter4Exercises.maskedMSE()",
-                 checkAnswer: { checkMasked(Chapter4Exercises.maskedMSE()) }, checkReference: { checkMasked(Chapter4Solutions.maskedMSE()) }),
-        Exercise(id: "4.2", title: "The reparameterisation trick's gradient",
-                 prompt: "z = μ + ε·exp(logvar / 2) with μ = 0.3, logvar = -1, ε = 0.5 (drawn, then held fixed). dz/d(logvar)?",
-                 hint: "differentiate exp(logvar / 2): the derivative is exp(logvar / 2) / 2",
-                 answerIn: "Chapter4Exercises.reparameterisationGradient()",
-                 checkAnswer: { checkReparam(Chapter4Exercises.reparameterisationGradient()) }, checkReference: { checkReparam(Chapter4Solutions.reparameterisationGradient()) }),
-        Exercise(id: "4.3", title: "A KL term",
-                 prompt: "μ = [0.5, -1], logvar = [0, -0.5]. KL(N(μ, exp(logvar)) || N(0, I)) = -1/2 Σ (1 + logvar - μ² - exp(logvar))?",
-                 hint: "sum over both dimensions",
-                 answerIn: "Chapter4Exercises.klTerm()",
-                 checkAnswer: { checkKL(Chapter4Exercises.klTerm()) }, checkReference: { checkKL(Chapter4Solutions.klTerm()) }),
-        Exercise(id: "4.4", title: "The annealing schedule",
-                 prompt: "Write beta(step:total:): β rises linearly from 0 to 0.2 over `total` steps, then stays at 0.2.",
-                 hint: "min(0.2, 0.2 · step / total)",
-                 answerIn: "Chapter4Exercises.beta(step:total:)",
-                 checkAnswer: { checkBeta(Chapter4Exercises.beta) }, checkReference: { checkBeta(Chapter4Solutions.beta) }),
+        Exercise(
+            id: "4.1", title: "A masked MSE",
+            prompt: """
+                Predictions [4, 2, 5, 1], ratings [5, 0, 3, 0], mask [1, 0, 1, 0]. The document's masked MSE, \
+                sum(mask · (r̂ - r)²) / sum(mask)?
+                """,
+            hint: "only the two observed entries count: (4-5)² and (5-3)²",
+            answerIn: "Chapter4Exercises.maskedMSE()",
+            checkAnswer: { checkMasked(Chapter4Exercises.maskedMSE()) },
+            checkReference: { checkMasked(Chapter4Solutions.maskedMSE()) }),
+        Exercise(
+            id: "4.2", title: "The reparameterisation trick's gradient",
+            prompt: """
+                z = μ + ε·exp(logvar / 2) with μ = 0.3, logvar = -1, ε = 0.5 (drawn, then held fixed). \
+                dz/d(logvar)?
+                """,
+            hint: "differentiate exp(logvar / 2): the derivative is exp(logvar / 2) / 2",
+            answerIn: "Chapter4Exercises.reparameterisationGradient()",
+            checkAnswer: { checkReparam(Chapter4Exercises.reparameterisationGradient()) },
+            checkReference: { checkReparam(Chapter4Solutions.reparameterisationGradient()) }),
+        Exercise(
+            id: "4.3", title: "A KL term",
+            prompt: """
+                μ = [0.5, -1], logvar = [0, -0.5]. KL(N(μ, exp(logvar)) || N(0, I)) = -1/2 Σ (1 + logvar - μ² - \
+                exp(logvar))?
+                """,
+            hint: "sum over both dimensions",
+            answerIn: "Chapter4Exercises.klTerm()",
+            checkAnswer: { checkKL(Chapter4Exercises.klTerm()) },
+            checkReference: { checkKL(Chapter4Solutions.klTerm()) }),
+        Exercise(
+            id: "4.4", title: "The annealing schedule",
+            prompt: "Write beta(step:total:): β rises linearly from 0 to 0.2 over `total` steps, then stays at 0.2.",
+            hint: "min(0.2, 0.2 · step / total)",
+            answerIn: "Chapter4Exercises.beta(step:total:)",
+            checkAnswer: { checkBeta(Chapter4Exercises.beta) }, checkReference: { checkBeta(Chapter4Solutions.beta) }),
     ]
 
     static func checkMasked(_ answer: Double?) -> ExerciseVerdict {
-        let expected = Double(Loss.maskedMSE(Tensor([4, 2, 5, 1]), Tensor([5, 0, 3, 0]), mask: Tensor([1, 0, 1, 0])).item)
-        return Check.number(answer, expected: expected, tolerance: 1e-6, explain: "(1 + 4) / 2: unobserved entries are neither errors nor part of the count.")
+        let expected = Double(
+            Loss.maskedMSE(Tensor([4, 2, 5, 1]), Tensor([5, 0, 3, 0]), mask: Tensor([1, 0, 1, 0])).item)
+        return Check.number(
+            answer, expected: expected, tolerance: 1e-6,
+            explain: "(1 + 4) / 2: unobserved entries are neither errors nor part of the count.")
     }
 
     static func checkReparam(_ answer: Double?) -> ExerciseVerdict {
         let mu = Tensor([0.3], requiresGrad: true), logvar = Tensor([-1], requiresGrad: true)
         (mu + Tensor([0.5]) * (logvar * 0.5).exp()).sum().backward()
-        return Check.number(answer, expected: Double(logvar.grad?[0] ?? .nan), tolerance: 1e-4,
-                            explain: "ε · exp(logvar/2) / 2 = 0.5 · e^-0.5 / 2: the noise is an input, so gradients flow to μ and logvar.")
+        return Check.number(
+            answer, expected: Double(logvar.grad?[0] ?? .nan), tolerance: 1e-4,
+            explain: """
+                ε · exp(logvar/2) / 2 = 0.5 · e^-0.5 / 2: the noise is an input, so gradients flow to \
+                μ and logvar.
+                """)
     }
 
     static func checkKL(_ answer: Double?) -> ExerciseVerdict {
-        let expected = Double(Loss.gaussianKL(mean: Tensor([0.5, -1], shape: [1, 2]), logVariance: Tensor([0, -0.5], shape: [1, 2])).item)
-        return Check.number(answer, expected: expected, tolerance: 1e-4, explain: "-1/2 [(1 + 0 - 0.25 - 1) + (1 - 0.5 - 1 - e^-0.5)].")
+        let expected = Double(
+            Loss.gaussianKL(mean: Tensor([0.5, -1], shape: [1, 2]), logVariance: Tensor([0, -0.5], shape: [1, 2])).item)
+        return Check.number(
+            answer, expected: expected, tolerance: 1e-4, explain: "-1/2 [(1 + 0 - 0.25 - 1) + (1 - 0.5 - 1 - e^-0.5)].")
     }
 
     static func checkBeta(_ answer: (Int, Int) -> Double?) -> ExerciseVerdict {
-        Check.function(cases: [(0, 400), (100, 400), (400, 400), (1000, 400), (7, 10)], answer: { answer($0.0, $0.1) },
-                       reference: { MultVAE.beta(step: $0.0, total: $0.1) }, matches: { abs($0 - $1) < 1e-9 }, describe: { "step \($0.0) of \($0.1)" })
+        Check.function(
+            cases: [(0, 400), (100, 400), (400, 400), (1000, 400), (7, 10)], answer: { answer($0.0, $0.1) },
+            reference: { MultVAE.beta(step: $0.0, total: $0.1) }, matches: { abs($0 - $1) < 1e-9 },
+            describe: { "step \($0.0) of \($0.1)" })
     }
 }

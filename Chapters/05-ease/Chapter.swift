@@ -14,7 +14,8 @@ public enum EASEChapter: Chapter {
     public static let number = 5
     public static let slug = "ease"
     public static let title = "EASE: the embarrassingly shallow autoencoder"
-    public static let summary = "A closed-form item-item model on LAPACK: lambda chosen on validation, B inspected, deep models compared"
+    public static let summary =
+        "A closed-form item-item model on LAPACK: lambda chosen on validation, B inspected, deep models compared"
 
     static let lambdas: [Double] = [10, 25, 50, 100, 250, 500, 1000, 2500, 5000]
     static func f4(_ x: Double) -> String { String(format: "%.4f", x) }
@@ -31,7 +32,11 @@ public enum EASEChapter: Chapter {
         say.heading("Chapter 5. \(title)", level: 1)
         try closedForm(context)
         try toyExample(context)
-        guard let data = context.optionalData("MovieLens-100K", { try MovieLens.ml100k(dataDirectory: context.options.dataDirectory) { say.status($0) } }) else {
+        guard
+            let data = context.optionalData(
+                "MovieLens-100K",
+                { try MovieLens.ml100k(dataDirectory: context.options.dataDirectory) { say.status($0) } })
+        else {
             try scale(context)
             return
         }
@@ -41,10 +46,19 @@ public enum EASEChapter: Chapter {
         try scale(context)
         say.heading("Summary")
         say.bullets([
-            "EASE is one ridge regression per item with the item itself forbidden as an input: a single inverse of the regularised Gram matrix gives all of them at once.",
+            """
+            EASE is one ridge regression per item with the item itself forbidden as an input: a single inverse of \
+            the regularised Gram matrix gives all of them at once.
+            """,
             "Its only hyperparameter, λ, is chosen on a validation split; the test set is touched once, at the end.",
-            "Negative weights are part of the model: having one film can lower another's score, which similarity-based ItemKNN cannot express.",
-            "The cost is the inverse: cubic in the number of items, so EASE suits catalogues of up to a few tens of thousands of items.",
+            """
+            Negative weights are part of the model: having one film can lower another's score, which \
+            similarity-based ItemKNN cannot express.
+            """,
+            """
+            The cost is the inverse: cubic in the number of items, so EASE suits catalogues of up to a few tens \
+            of thousands of items.
+            """,
         ])
     }
 
@@ -53,23 +67,59 @@ public enum EASEChapter: Chapter {
     static func closedForm(_ context: ChapterContext) throws {
         let say = context.narrator
         say.heading("The closed form, step by step")
-        say.prose("EASE learns an item-item matrix B so that a user's row x (which items they have) is reconstructed as x·B, with one rule: an item may not predict itself.")
-        say.step("Objective: minimise ‖X - XB‖²_F + λ‖B‖²_F subject to diag(B) = 0, where X is the users x items interaction matrix.")
-        say.step("Without the constraint this is ridge regression: B = (XᵀX + λI)⁻¹ XᵀX. Write G = XᵀX + λI (the Gram matrix with λ on its diagonal) and P = G⁻¹.")
-        say.step("The constraint adds a Lagrange multiplier per diagonal entry: B = I - P·diag(μ)/... which, solved for diag(B) = 0, gives B = I - P·diag(1/diag(P)), that is B_ij = -P_ij / P_jj and B_jj = 0.")
-        say.step("G is symmetric positive definite (λ > 0), so P comes from a Cholesky factorisation (LAPACK's dpotrf, then dpotri), in double precision.")
+        say.prose(
+            """
+            EASE learns an item-item matrix B so that a user's row x (which items they have) is reconstructed as x·B, \
+            with one rule: an item may not predict itself.
+            """)
+        say.step(
+            """
+            Objective: minimise ‖X - XB‖²_F + λ‖B‖²_F subject to diag(B) = 0, where X is the users x items \
+            interaction matrix.
+            """)
+        say.step(
+            """
+            Without the constraint this is ridge regression: B = (XᵀX + λI)⁻¹ XᵀX. Write G = XᵀX + λI (the Gram \
+            matrix with λ on its diagonal) and P = G⁻¹.
+            """)
+        say.step(
+            """
+            The constraint adds a Lagrange multiplier per diagonal entry: B = I - P·diag(μ)/... which, solved for \
+            diag(B) = 0, gives B = I - P·diag(1/diag(P)), that is B_ij = -P_ij / P_jj and B_jj = 0.
+            """)
+        say.step(
+            """
+            G is symmetric positive definite (λ > 0), so P comes from a Cholesky factorisation (LAPACK's dpotrf, then \
+            dpotri), in double precision.
+            """)
         say.step("A user's scores are x·B; items the user already has are excluded when ranking.")
         say.listing(try Listing.region("ease", file: source))
         say.prose("The document's EASE class in Python, line by line:")
-        say.table(Table(headers: ["document's line", "what it does"], rows: [
-            ["G = X.T @ X", "the Gram matrix: G_ij = number of users with both i and j"],
-            ["G[diag_indices] += self.lambda_reg", "adds λ to the diagonal (the ridge penalty), it does not zero it"],
-            ["P = np.linalg.inv(G)", "P = G⁻¹ (a general inverse; Cholesky is cheaper and stabler for this symmetric matrix)"],
-            ["self.B = P / (-np.diag(P))", "divides column j by -P_jj: B_ij = -P_ij / P_jj"],
-            ["self.B[diag_indices] = 0", "the constraint: no item predicts itself"],
-            ["return X @ self.B", "scores"],
-        ], alignments: [.left, .left]))
-        say.errata("The comment above `G[diag_indices] += self.lambda_reg` says the diagonal is set to zero (to stop an item predicting itself). That line adds λ to the diagonal; the zeroing happens later, on B. And the usage lines (`ease = EASE(lambda_reg=500)`, `ease.fit(train_matrix)`, `scores = ...`) are indented inside the class body: Python runs a class body when it defines the class, where the name EASE does not exist yet, so the document's code fails with NameError before any model is fitted. They belong at module level.")
+        say.table(
+            Table(
+                headers: ["document's line", "what it does"],
+                rows: [
+                    ["G = X.T @ X", "the Gram matrix: G_ij = number of users with both i and j"],
+                    [
+                        "G[diag_indices] += self.lambda_reg",
+                        "adds λ to the diagonal (the ridge penalty), it does not zero it",
+                    ],
+                    [
+                        "P = np.linalg.inv(G)",
+                        "P = G⁻¹ (a general inverse; Cholesky is cheaper and stabler for this symmetric matrix)",
+                    ],
+                    ["self.B = P / (-np.diag(P))", "divides column j by -P_jj: B_ij = -P_ij / P_jj"],
+                    ["self.B[diag_indices] = 0", "the constraint: no item predicts itself"],
+                    ["return X @ self.B", "scores"],
+                ], alignments: [.left, .left]))
+        say.errata(
+            """
+            The comment above `G[diag_indices] += self.lambda_reg` says the diagonal is set to zero (to stop an item \
+            predicting itself). That line adds λ to the diagonal; the zeroing happens later, on B. And the usage \
+            lines (`ease = EASE(lambda_reg=500)`, `ease.fit(train_matrix)`, `scores = ...`) are indented inside the \
+            class body: Python runs a class body when it defines the class, where the name EASE does not exist yet, \
+            so the document's code fails with NameError before any model is fitted. They belong at module level.
+            """)
     }
 
     static func toyExample(_ context: ChapterContext) throws {
@@ -78,19 +128,30 @@ public enum EASEChapter: Chapter {
         let train = toyMatrix()
         let ease = try EASE(train: train, lambda: 1)
         let g = EASE.gram(train)
-        say.table(Table(headers: ["G = XᵀX"] + (1...5).map { "i\($0)" }, rows: (0..<5).map { i in
-            ["i\(i + 1)"] + (0..<5).map { String(format: "%.0f", g[i * 5 + $0]) }
-        }), caption: "Co-occurrence counts (the diagonal is each item's popularity)")
-        say.table(Table(headers: ["B (λ = 1)"] + (1...5).map { "i\($0)" }, rows: (0..<5).map { i in
-            ["i\(i + 1)"] + (0..<5).map { String(format: "%+.3f", ease.weight(i, $0)) }
-        }), caption: "B: row i says how much having item i adds to each item's score; the diagonal is 0")
+        say.table(
+            Table(
+                headers: ["G = XᵀX"] + (1...5).map { "i\($0)" },
+                rows: (0..<5).map { i in
+                    ["i\(i + 1)"] + (0..<5).map { String(format: "%.0f", g[i * 5 + $0]) }
+                }), caption: "Co-occurrence counts (the diagonal is each item's popularity)")
+        say.table(
+            Table(
+                headers: ["B (λ = 1)"] + (1...5).map { "i\($0)" },
+                rows: (0..<5).map { i in
+                    ["i\(i + 1)"] + (0..<5).map { String(format: "%+.3f", ease.weight(i, $0)) }
+                }), caption: "B: row i says how much having item i adds to each item's score; the diagonal is 0")
         let negatives = (0..<5).flatMap { i in (0..<5).filter { $0 != i && ease.weight(i, $0) < 0 } }.count
         context.record("toy_negative_weights_lambda1", Double(negatives))
         let scores = ease.scores(users: [1])
-        say.prose("User 2 has items 2 and 3. Their scores for the items they lack: " + [0, 3, 4].map { "item \($0 + 1): \(String(format: "%+.3f", scores[$0]))" }.joined(separator: ", ") + String(format: ". %d of B's 20 off-diagonal weights are negative here.", negatives))
+        say.prose(
+            "User 2 has items 2 and 3. Their scores for the items they lack: "
+                + [0, 3, 4].map { "item \($0 + 1): \(String(format: "%+.3f", scores[$0]))" }.joined(separator: ", ")
+                + String(format: ". %d of B's 20 off-diagonal weights are negative here.", negatives))
     }
 
-    static func evaluate(_ model: any Recommender, train: InteractionMatrix, test: InteractionMatrix) -> [String: Double] {
+    static func evaluate(
+        _ model: any Recommender, train: InteractionMatrix, test: InteractionMatrix
+    ) -> [String: Double] {
         FullRankingEvaluator(train: train, test: test).evaluate(model, ks: [20]).metrics
     }
 
@@ -99,11 +160,20 @@ public enum EASEChapter: Chapter {
         say.heading("MovieLens-100K (holdout-20)")
         let split = try Split.make(data, protocol: .holdout20, seed: context.options.seed, validation: true)
         let trainRows = (split.train + split.validation).sorted()
-        say.prose("Protocol holdout-20: each user's random 20% of ratings is test (\(split.test.count.formatted()) ratings); every rating counts as an interaction. To choose λ without looking at the test set, the same rule holds out 20% of each user's remaining ratings as validation (\(split.validation.count.formatted())), leaving \(split.train.count.formatted()) for fitting. The final model is refitted on training + validation and evaluated once on test.")
-        let fitTrain = InteractionMatrix(data, rows: split.train), validation = InteractionMatrix(data, rows: split.validation)
+        say.prose(
+            """
+            Protocol holdout-20: each user's random 20% of ratings is test (\(split.test.count.formatted()) ratings); \
+            every rating counts as an interaction. To choose λ without looking at the test set, the same rule holds \
+            out 20% of each user's remaining ratings as validation (\(split.validation.count.formatted())), leaving \
+            \(split.train.count.formatted()) for fitting. The final model is refitted on training + validation and \
+            evaluated once on test.
+            """)
+        let fitTrain = InteractionMatrix(data, rows: split.train),
+            validation = InteractionMatrix(data, rows: split.validation)
         let fullTrain = InteractionMatrix(data, rows: trainRows), test = InteractionMatrix(data, rows: split.test)
         var rows: [[String]] = []
-        var validationNDCG: [(x: Double, y: Double)] = [], testNDCG: [(x: Double, y: Double)] = [], testRecall: [(x: Double, y: Double)] = []
+        var validationNDCG: [(x: Double, y: Double)] = [], testNDCG: [(x: Double, y: Double)] = [],
+            testRecall: [(x: Double, y: Double)] = []
         let bar = ProgressBar("lambda sweep", total: lambdas.count, style: say.style)
         var best: (lambda: Double, ndcg: Double) = (0, -1)
         var fitSeconds = 0.0
@@ -120,27 +190,50 @@ public enum EASEChapter: Chapter {
             context.record("lambda_\(Int(lambda))_validation_NDCG@20", (onValidation["NDCG@20"] ?? .nan))
             context.record("lambda_\(Int(lambda))_test_NDCG@20", (onTest["NDCG@20"] ?? .nan))
             context.record("lambda_\(Int(lambda))_negative_share", negative)
-            rows.append([String(format: "%.0f", lambda), f4((onValidation["Recall@20"] ?? .nan)), f4((onValidation["NDCG@20"] ?? .nan)),
-                         f4((onTest["Recall@20"] ?? .nan)), f4((onTest["NDCG@20"] ?? .nan)), String(format: "%.1f%%", 100 * negative)])
+            rows.append([
+                String(format: "%.0f", lambda), f4((onValidation["Recall@20"] ?? .nan)),
+                f4((onValidation["NDCG@20"] ?? .nan)),
+                f4((onTest["Recall@20"] ?? .nan)), f4((onTest["NDCG@20"] ?? .nan)),
+                String(format: "%.1f%%", 100 * negative),
+            ])
             bar.update(k + 1, detail: "λ = \(Int(lambda))")
         }
         bar.finish()
-        say.table(Table(headers: ["λ", "valid Recall@20", "valid NDCG@20", "test Recall@20", "test NDCG@20", "negative weights"], rows: rows),
-                  caption: "The λ sweep: chosen on validation (left), reported on test (right, for the curve only)")
+        say.table(
+            Table(
+                headers: [
+                    "λ", "valid Recall@20", "valid NDCG@20", "test Recall@20", "test NDCG@20", "negative weights",
+                ], rows: rows),
+            caption: "The λ sweep: chosen on validation (left), reported on test (right, for the curve only)")
         let chosen = try EASE(train: fullTrain, lambda: best.lambda)
         let final = evaluate(chosen, train: fullTrain, test: test)
         let testBest = testNDCG.max { $0.y < $1.y }!
         context.record("chosen_lambda", best.lambda)
-        context.record(ResultEntry(model: "EASE (λ = \(Int(best.lambda)))", protocol: "holdout-20", dataset: data.name, metrics: final,
-                                   trainSeconds: chosen.timings.gram + chosen.timings.inverse + chosen.timings.weights))
-        let hindsight = testBest.x == best.lambda
+        context.record(
+            ResultEntry(
+                model: "EASE (λ = \(Int(best.lambda)))", protocol: "holdout-20", dataset: data.name, metrics: final,
+                trainSeconds: chosen.timings.gram + chosen.timings.inverse + chosen.timings.weights))
+        let hindsight =
+            testBest.x == best.lambda
             ? "it is also the best λ on test, so validation found the optimum without looking at the test set"
-            : String(format: "the best λ in hindsight (%.0f) would have given NDCG@20 %.4f, a gap of %.4f", testBest.x, testBest.y, testBest.y - (final["NDCG@20"] ?? .nan))
-        say.prose(String(format: "Validation picks λ = %.0f. On test it scores Recall@20 %.4f and NDCG@20 %.4f; ", best.lambda, (final["Recall@20"] ?? .nan), (final["NDCG@20"] ?? .nan))
-                  + hindsight + String(format: ". One fit of the %d x %d model takes %.2f s (Gram %.3f s, inverse %.3f s).",
-                                       data.itemCount, data.itemCount, fitSeconds, chosen.timings.gram, chosen.timings.inverse))
-        var figure = Figure(name: "lambda-sweep", title: "EASE on MovieLens-100K: the λ sweep (holdout-20)", xLabel: "λ (log scale)", yLabel: "metric at 20",
-                            kind: .lines([Series("validation NDCG@20", validationNDCG), Series("test NDCG@20", testNDCG), Series("test Recall@20", testRecall)]))
+            : String(
+                format: "the best λ in hindsight (%.0f) would have given NDCG@20 %.4f, a gap of %.4f", testBest.x,
+                testBest.y, testBest.y - (final["NDCG@20"] ?? .nan))
+        say.prose(
+            String(
+                format: "Validation picks λ = %.0f. On test it scores Recall@20 %.4f and NDCG@20 %.4f; ", best.lambda,
+                (final["Recall@20"] ?? .nan), (final["NDCG@20"] ?? .nan))
+                + hindsight
+                + String(
+                    format: ". One fit of the %d x %d model takes %.2f s (Gram %.3f s, inverse %.3f s).",
+                    data.itemCount, data.itemCount, fitSeconds, chosen.timings.gram, chosen.timings.inverse))
+        var figure = Figure(
+            name: "lambda-sweep", title: "EASE on MovieLens-100K: the λ sweep (holdout-20)", xLabel: "λ (log scale)",
+            yLabel: "metric at 20",
+            kind: .lines([
+                Series("validation NDCG@20", validationNDCG), Series("test NDCG@20", testNDCG),
+                Series("test Recall@20", testRecall),
+            ]))
         figure.logX = true
         figure.markers = [(x: best.lambda, caption: "chosen on validation")]
         figure.keyPosition = "below"
@@ -154,21 +247,43 @@ public enum EASEChapter: Chapter {
         let popularity = ease.train.itemPopularity
         let top = popularity.indices.sorted { (popularity[$0], -$0) > (popularity[$1], -$1) }.prefix(30).map { $0 }
         let titles = top.map { data.catalogue[$0].displayTitle }
-        try context.figure(Figure(name: "b-heatmap", title: "B for the 30 most popular films (λ = \(Int(ease.lambda)))", xLabel: "to (the item whose score rises or falls)",
-                                  yLabel: "from (an item the user has)",
-                                  kind: .heatmap(values: top.map { i in top.map { j in Double(ease.weight(i, j)) } }, rowLabels: titles, columnLabels: titles, diverging: true))
-                            .with { $0.size = (width: 1400, height: 1250) },
-                           caption: "Red: having the row's film raises the column's score; blue: it lowers it. The diagonal is zero by construction.")
+        try context.figure(
+            Figure(
+                name: "b-heatmap", title: "B for the 30 most popular films (λ = \(Int(ease.lambda)))",
+                xLabel: "to (the item whose score rises or falls)",
+                yLabel: "from (an item the user has)",
+                kind: .heatmap(
+                    values: top.map { i in top.map { j in Double(ease.weight(i, j)) } }, rowLabels: titles,
+                    columnLabels: titles, diverging: true)
+            )
+            .with { $0.size = (width: 1400, height: 1250) },
+            caption: """
+                Red: having the row's film raises the column's score; blue: it lowers it. The diagonal \
+                is zero by construction.
+                """)
         guard let toyStory = data.catalogue.firstIndex(where: { $0.displayTitle == "Toy Story (1995)" }) else { return }
         let row = (0..<data.itemCount).filter { $0 != toyStory }.map { (j: $0, w: ease.weight(toyStory, $0)) }
         let positive = row.sorted { $0.w > $1.w }.prefix(8), negative = row.sorted { $0.w < $1.w }.prefix(8)
-        say.table(Table(headers: ["rises most", "weight", "falls most", "weight"], rows: zip(positive, negative).map {
-            [data.catalogue[$0.j].displayTitle, String(format: "%+.4f", $0.w), data.catalogue[$1.j].displayTitle, String(format: "%+.4f", $1.w)]
-        }), caption: "Toy Story (1995): the films whose scores it raises and lowers most (row of B)")
+        say.table(
+            Table(
+                headers: ["rises most", "weight", "falls most", "weight"],
+                rows: zip(positive, negative).map {
+                    [
+                        data.catalogue[$0.j].displayTitle, String(format: "%+.4f", $0.w),
+                        data.catalogue[$1.j].displayTitle, String(format: "%+.4f", $1.w),
+                    ]
+                }), caption: "Toy Story (1995): the films whose scores it raises and lowers most (row of B)")
         let negatives = ease.weights.filter { $0 < 0 }.count
         let share = Double(negatives) / Double(data.itemCount * (data.itemCount - 1))
         context.record("negative_weight_share", share)
-        say.prose(String(format: "%.1f%% of B's off-diagonal weights are negative. A negative B_ij means: among users who have the other films you have, having i makes j less likely (j is explained by something else, or i's audience avoids j). ItemKNN's cosine similarities are never negative, so it cannot say \"people who have this don't want that\".", 100 * share))
+        say.prose(
+            String(
+                format: """
+                    %.1f%% of B's off-diagonal weights are negative. A negative B_ij means: among users who have the \
+                    other films you have, having i makes j less likely (j is explained by something else, or i's \
+                    audience avoids j). ItemKNN's cosine similarities are never negative, so it cannot say \"people \
+                    who have this don't want that\".
+                    """, 100 * share))
     }
 
     static func compare(_ context: ChapterContext, data: RatingsData, ease: EASE, split: Split) throws {
@@ -179,10 +294,16 @@ public enum EASEChapter: Chapter {
         var rows: [[String]] = []
         func add(_ name: String, _ model: any Recommender, seconds: Double) {
             let m = evaluate(model, train: train, test: test)
-            rows.append([name, f4((m["Recall@20"] ?? .nan)), f4((m["NDCG@20"] ?? .nan)), f4((m["Coverage@20"] ?? .nan)), String(format: "%.2f", seconds)])
-            context.record(ResultEntry(model: name, protocol: "holdout-20", dataset: data.name, metrics: m, trainSeconds: seconds))
+            rows.append([
+                name, f4((m["Recall@20"] ?? .nan)), f4((m["NDCG@20"] ?? .nan)), f4((m["Coverage@20"] ?? .nan)),
+                String(format: "%.2f", seconds),
+            ])
+            context.record(
+                ResultEntry(model: name, protocol: "holdout-20", dataset: data.name, metrics: m, trainSeconds: seconds))
         }
-        add("EASE (λ = \(Int(ease.lambda)))", ease, seconds: ease.timings.gram + ease.timings.inverse + ease.timings.weights)
+        add(
+            "EASE (λ = \(Int(ease.lambda)))", ease,
+            seconds: ease.timings.gram + ease.timings.inverse + ease.timings.weights)
         let t = Date()
         let knn = try ItemKNN(train: train)
         add("ItemKNN (100 neighbours)", knn, seconds: Date().timeIntervalSince(t))
@@ -191,13 +312,21 @@ public enum EASEChapter: Chapter {
         for key in ["neumf", "item2vec", "mult-vae"] {
             let entry = try Registry.entry(key)
             let fitted = try context.fitted(entry, data: data, split: split)
-            add("\(entry.info.name) (chapter \(entry.info.chapter), \(fitted.configSummary))", fitted.recommender,
+            add(
+                "\(entry.info.name) (chapter \(entry.info.chapter), \(fitted.configSummary))", fitted.recommender,
                 seconds: fitted.seconds)
         }
-        say.table(Table(headers: ["model", "Recall@20", "NDCG@20", "Coverage@20", "train s"], rows: rows),
-                  caption: "holdout-20 on MovieLens-100K, seed \(context.options.seed); Recall@20 = hits / the user's test items")
-        var figure = Figure(name: "comparison", title: "holdout-20 on MovieLens-100K", xLabel: "model", yLabel: "metric at 20",
-                            kind: .bars(categories: rows.map { $0[0] }, groups: [("Recall@20", rows.map { Double($0[1]) ?? 0 }), ("NDCG@20", rows.map { Double($0[2]) ?? 0 })]))
+        say.table(
+            Table(headers: ["model", "Recall@20", "NDCG@20", "Coverage@20", "train s"], rows: rows),
+            caption: """
+                holdout-20 on MovieLens-100K, seed \(context.options.seed); Recall@20 = hits / the user's test \
+                items
+                """)
+        var figure = Figure(
+            name: "comparison", title: "holdout-20 on MovieLens-100K", xLabel: "model", yLabel: "metric at 20",
+            kind: .bars(
+                categories: rows.map { $0[0] },
+                groups: [("Recall@20", rows.map { Double($0[1]) ?? 0 }), ("NDCG@20", rows.map { Double($0[2]) ?? 0 })]))
         figure.keyPosition = "below"
         figure.size = (width: 1200, height: 720)
         try context.figure(figure)
@@ -212,84 +341,40 @@ public enum EASEChapter: Chapter {
         case .standard: n = 6_000
         case .full: n = 20_000
         }
-        say.prose("The inverse costs about n³/3 + 2n³/3 floating-point operations (Cholesky, then the inverse from the factor) and two n x n double matrices (8n² bytes each). A synthetic catalogue of \(n.formatted()) items (popularity falling as a power law, 50 items per user):")
+        say.prose(
+            """
+            The inverse costs about n³/3 + 2n³/3 floating-point operations (Cholesky, then the inverse from the \
+            factor) and two n x n double matrices (8n² bytes each). A synthetic catalogue of \(n.formatted()) items \
+            (popularity falling as a power law, 50 items per user):
+            """)
         let (train, seconds) = try EASE.syntheticFit(items: n, users: n * 5, seed: context.options.seed)
         let gigabytes = 8 * Double(n) * Double(n) / 1e9
         let predicted20k = seconds.total * pow(20_000 / Double(n), 3)
         context.record("scale_items", Double(n))
         context.record("scale_fit_seconds", seconds.total)
         context.record("scale_inverse_seconds", seconds.inverse)
-        say.table(Table(headers: ["items", "users", "interactions", "Gram s", "inverse s", "B s", "G / P size"], rows: [[
-            n.formatted(), train.userCount.formatted(), train.nonZeroCount.formatted(), String(format: "%.2f", seconds.gram),
-            String(format: "%.2f", seconds.inverse), String(format: "%.2f", seconds.weights), String(format: "%.2f GB", gigabytes),
-        ]]), caption: "EASE fit on a synthetic catalogue")
-        say.prose(n == 20_000
-            ? String(format: "At MovieLens-20M's catalogue size the fit takes %.0f s and holds %.1f GB per matrix.", seconds.total, gigabytes)
-            : String(format: "Scaling this run's time by (20,000 / %d)³ would put MovieLens-20M's catalogue at about %.0f s and %.1f GB per matrix; BLAS uses the cores better on larger matrices, so that is an upper estimate. `--full` fits 20,000 items and `workbook bench ease` measures it.", n, predicted20k, 8 * 4e8 / 1e9))
+        say.table(
+            Table(
+                headers: ["items", "users", "interactions", "Gram s", "inverse s", "B s", "G / P size"],
+                rows: [
+                    [
+                        n.formatted(), train.userCount.formatted(), train.nonZeroCount.formatted(),
+                        String(format: "%.2f", seconds.gram),
+                        String(format: "%.2f", seconds.inverse), String(format: "%.2f", seconds.weights),
+                        String(format: "%.2f GB", gigabytes),
+                    ]
+                ]), caption: "EASE fit on a synthetic catalogue")
+        say.prose(
+            n == 20_000
+                ? String(
+                    format: "At MovieLens-20M's catalogue size the fit takes %.0f s and holds %.1f GB per matrix.",
+                    seconds.total, gigabytes)
+                : String(
+                    format: """
+                        Scaling this run's time by (20,000 / %d)³ would put MovieLens-20M's catalogue at about %.0f \
+                        s and %.1f GB per matrix; BLAS uses the cores better on larger matrices, so that is an upper \
+                        estimate. `--full` fits 20,000 items and `workbook bench ease` measures it.
+                        """, n, predicted20k, 8 * 4e8 / 1e9))
     }
 
-    // MARK: - Exercises
-
-    /// The 3 x 3 Gram matrix of exercises 5.1 and 5.2.
-    public static let exerciseGram: [Double] = [3, 1, 0, 1, 2, 1, 0, 1, 2]
-
-    public static let exercises: [Exercise] = [
-        Exercise(id: "5.1", title: "B for a 3 x 3 Gram matrix",
-                 prompt: "XᵀX = [[3,1,0],[1,2,1],[0,1,2]] and λ = 1. Compute EASE's B (3 x 3, rows then columns).",
-                 hint: "add λ to the diagonal, invert, then B_ij = -P_ij / P_jj and B_jj = 0",
-                 answerIn: "Chapter5Exercises.weights()",
-                 checkAnswer: { checkWeights(Chapter5Exercises.weights()) }, checkReference: { checkWeights(Chapter5Solutions.weights()) }),
-        Exercise(id: "5.2", title: "Why the diagonal constraint?",
-                 prompt: "For the same XᵀX and λ = 1, the unconstrained ridge solution is (XᵀX + λI)⁻¹XᵀX. What is the mean of its diagonal? (What would such a model recommend?)",
-                 hint: "compute P = (G + I)⁻¹, then P·G, and average its diagonal: each item mostly predicts itself",
-                 answerIn: "Chapter5Exercises.unconstrainedDiagonalMean()",
-                 checkAnswer: { checkDiagonal(Chapter5Exercises.unconstrainedDiagonalMean()) },
-                 checkReference: { checkDiagonal(Chapter5Solutions.unconstrainedDiagonalMean()) }),
-        Exercise(id: "5.3", title: "λ and negative weights",
-                 prompt: "On the toy 4 x 5 matrix (EASEChapter.toy), how many of B's 20 off-diagonal weights are negative with λ = 0.1, and with λ = 100?",
-                 hint: "fit EASE(train: EASEChapter.toyMatrix(), lambda:) twice and count weights < 0",
-                 answerIn: "Chapter5Exercises.negativeWeights()",
-                 checkAnswer: { checkNegatives(Chapter5Exercises.negativeWeights()) },
-                 checkReference: { checkNegatives(Chapter5Solutions.negativeWeights()) }),
-    ]
-
-    /// B computed by the chapter's own EASE from the same Gram matrix.
-    static func referenceWeights() -> [Double]? {
-        var g = exerciseGram
-        for i in 0..<3 { g[i * 4] += 1 }
-        guard let p = try? Linalg.inverseSPD(g, n: 3) else { return nil }
-        var b = [Double](repeating: 0, count: 9)
-        for i in 0..<3 { for j in 0..<3 where i != j { b[i * 3 + j] = -p[i * 3 + j] / p[j * 3 + j] } }
-        return b
-    }
-
-    static func checkWeights(_ answer: [[Double]]?) -> ExerciseVerdict {
-        guard let answer else { return .untouched }
-        guard answer.count == 3, answer.allSatisfy({ $0.count == 3 }) else { return .wrong("B must be 3 rows of 3 values") }
-        guard let expected = referenceWeights() else { return .wrong("the reference inverse failed") }
-        for k in 0..<9 where abs(answer[k / 3][k % 3] - expected[k]) > 1e-4 {
-            return .wrong("B[\(k / 3)][\(k % 3)] = \(answer[k / 3][k % 3]), expected \(String(format: "%.4f", expected[k])). Remember B_ij = -P_ij / P_jj (divide by the column's diagonal).")
-        }
-        return .correct
-    }
-
-    static func checkDiagonal(_ answer: Double?) -> ExerciseVerdict {
-        var g = exerciseGram
-        for i in 0..<3 { g[i * 4] += 1 }
-        guard let p = try? Linalg.inverseSPD(g, n: 3) else { return .wrong("the reference inverse failed") }
-        var diagonal = [Double](repeating: 0, count: 3)
-        for i in 0..<3 { for k in 0..<3 { diagonal[i] += p[i * 3 + k] * exerciseGram[k * 3 + i] } }
-        return Check.number(answer, expected: diagonal.reduce(0, +) / 3, tolerance: 1e-4,
-                            explain: "(G + λI)⁻¹G = I - λ(G + λI)⁻¹: its diagonal is close to 1, so every item would mostly recommend itself.")
-    }
-
-    static func checkNegatives(_ answer: (Int, Int)?) -> ExerciseVerdict {
-        guard let answer else { return .untouched }
-        func count(_ lambda: Double) -> Int? {
-            guard let ease = try? EASE(train: toyMatrix(), lambda: lambda) else { return nil }
-            return (0..<5).flatMap { i in (0..<5).filter { $0 != i && ease.weight(i, $0) < 0 } }.count
-        }
-        guard let low = count(0.1), let high = count(100) else { return .wrong("the reference fit failed") }
-        return answer == (low, high) ? .correct : .wrong("got \(answer), expected (\(low), \(high)) negative weights: count B_ij < 0 for i != j")
-    }
 }

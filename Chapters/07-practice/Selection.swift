@@ -24,8 +24,11 @@ public struct DataProfile: Sendable {
     /// (user → item → user → item) of the interaction graph.
     public var threeHopReach: Double
 
-    public init(name: String, users: Int, items: Int, interactions: Int, density: Double, medianPerUser: Double, orderLift: Double,
-                rank8Energy: Double, threeHopReach: Double) {
+    public init(
+        name: String, users: Int, items: Int, interactions: Int, density: Double, medianPerUser: Double,
+        orderLift: Double,
+        rank8Energy: Double, threeHopReach: Double
+    ) {
         self.name = name
         self.users = users
         self.items = items
@@ -58,7 +61,9 @@ public struct DataProfile: Sendable {
         for s in sequences where s.count >= 3 {
             let seen = Set(s.dropLast()), target = s[s.count - 1], previous = s[s.count - 2]
             cases += 1
-            let next = (successors[previous] ?? [:]).filter { !seen.contains($0.key) }.sorted { ($0.value, -$0.key) > ($1.value, -$1.key) }.prefix(10).map(\.key)
+            let next = (successors[previous] ?? [:]).filter { !seen.contains($0.key) }.sorted {
+                ($0.value, -$0.key) > ($1.value, -$1.key)
+            }.prefix(10).map(\.key)
             if next.contains(target) { sequenceHits += 1 }
             if popular.lazy.filter({ !seen.contains($0) }).prefix(10).contains(target) { popularHits += 1 }
         }
@@ -72,7 +77,8 @@ public struct DataProfile: Sendable {
         var usersOf = [[Int32]](repeating: [], count: data.itemCount)
         for u in 0..<data.userCount { for i in matrix.items(of: u) { usersOf[Int(i)].append(Int32(u)) } }
         var reach = 0.0
-        var userMark = [Int](repeating: -1, count: data.userCount), itemMark = [Int](repeating: -1, count: data.itemCount)
+        var userMark = [Int](repeating: -1, count: data.userCount),
+            itemMark = [Int](repeating: -1, count: data.itemCount)
         for u in 0..<data.userCount {
             var reached = 0
             for i in matrix.items(of: u) {
@@ -86,8 +92,11 @@ public struct DataProfile: Sendable {
             }
             reach += Double(reached) / Double(data.itemCount)
         }
-        return DataProfile(name: data.name, users: data.userCount, items: data.itemCount, interactions: data.count, density: data.density,
-                           medianPerUser: median, orderLift: lift, rank8Energy: energy, threeHopReach: reach / Double(max(data.userCount, 1)))
+        return DataProfile(
+            name: data.name, users: data.userCount, items: data.itemCount, interactions: data.count,
+            density: data.density,
+            medianPerUser: median, orderLift: lift, rank8Energy: energy,
+            threeHopReach: reach / Double(max(data.userCount, 1)))
     }
 }
 
@@ -108,13 +117,21 @@ public func recommendModel(for p: DataProfile) -> (model: String, path: [String]
     }
     path.append(String(format: "order matters? no (lift %.1f < 2)", p.orderLift))
     guard p.rank8Energy < 0.5 else {
-        return ("GMF", path + [String(format: "complex patterns? no (rank 8 holds %.0f%% of the energy)", p.rank8Energy * 100)])
+        return (
+            "GMF",
+            path + [String(format: "complex patterns? no (rank 8 holds %.0f%% of the energy)", p.rank8Energy * 100)]
+        )
     }
     path.append(String(format: "complex patterns? yes (rank 8 holds only %.0f%%)", p.rank8Energy * 100))
     if p.threeHopReach >= 0.5 {
-        return ("LightGCN", path + [String(format: "relations matter? yes (3 hops reach %.0f%% of items)", p.threeHopReach * 100)])
+        return (
+            "LightGCN",
+            path + [String(format: "relations matter? yes (3 hops reach %.0f%% of items)", p.threeHopReach * 100)]
+        )
     }
-    return ("NeuMF", path + [String(format: "relations matter? no (3 hops reach %.0f%% of items)", p.threeHopReach * 100)])
+    return (
+        "NeuMF", path + [String(format: "relations matter? no (3 hops reach %.0f%% of items)", p.threeHopReach * 100)]
+    )
 }
 // end listing
 
@@ -141,8 +158,9 @@ public enum SyntheticData {
         }
         for item in 0..<items { u.append(item % users); i.append(item) }  // every item appears
         let order = rng.permutation(u.count)
-        return RatingsData(name: "synthetic-sparse", rawUsers: order.map { u[$0] }, rawItems: order.map { i[$0] },
-                           ratings: [Float](repeating: 5, count: u.count), timestamps: (0..<u.count).map { Int64($0) })
+        return RatingsData(
+            name: "synthetic-sparse", rawUsers: order.map { u[$0] }, rawItems: order.map { i[$0] },
+            ratings: [Float](repeating: 5, count: u.count), timestamps: (0..<u.count).map { Int64($0) })
     }
 
     /// Strongly sequential: 1,000 items form 50 series of 20 episodes; 1,500 users each
@@ -168,7 +186,11 @@ public enum SyntheticData {
                 }
             }
         }
-        for item in 0..<(series * length) where !i.contains(item) { u.append(item % users); i.append(item); t.append(-1) }
-        return RatingsData(name: "synthetic-sequential", rawUsers: u, rawItems: i, ratings: [Float](repeating: 5, count: u.count), timestamps: t)
+        for item in 0..<(series * length) where !i.contains(item) {
+            u.append(item % users); i.append(item); t.append(-1)
+        }
+        return RatingsData(
+            name: "synthetic-sequential", rawUsers: u, rawItems: i, ratings: [Float](repeating: 5, count: u.count),
+            timestamps: t)
     }
 }

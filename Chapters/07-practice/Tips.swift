@@ -46,8 +46,10 @@ public final class ImprovedMLP: PairScorer {
     public let output: Linear
     public let offset: Float
 
-    public init(userCount: Int, itemCount: Int, embedding: Int = 32, hidden: [Int] = [64, 32, 16], dropout: Float = 0.2,
-                batchNorm: Bool, offset: Float = 0, rng: RandomGenerator) {
+    public init(
+        userCount: Int, itemCount: Int, embedding: Int = 32, hidden: [Int] = [64, 32, 16], dropout: Float = 0.2,
+        batchNorm: Bool, offset: Float = 0, rng: RandomGenerator
+    ) {
         self.offset = offset
         userEmbedding = Embedding(count: userCount, dimension: embedding, rng: rng)
         itemEmbedding = Embedding(count: itemCount, dimension: embedding, rng: rng)
@@ -68,7 +70,9 @@ public final class ImprovedMLP: PairScorer {
         output(mlp(Tensor.concat([userEmbedding(users), itemEmbedding(items)]))).reshaped([-1]) + offset
     }
 
-    public var parameters: [Tensor] { userEmbedding.parameters + itemEmbedding.parameters + mlp.parameters + output.parameters }
+    public var parameters: [Tensor] {
+        userEmbedding.parameters + itemEmbedding.parameters + mlp.parameters + output.parameters
+    }
     public func setTraining(_ training: Bool) { mlp.setTraining(training) }
 }
 // end listing

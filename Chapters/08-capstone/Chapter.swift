@@ -13,7 +13,8 @@ public enum CapstoneChapter: Chapter {
     public static let number = 8
     public static let slug = "capstone"
     public static let title = "The MovieLens capstone: one pipeline, every model, one protocol"
-    public static let summary = "The document's project done right, then a leaderboard of all 12 models on holdout-20 (leaderboard.tsv)"
+    public static let summary =
+        "The document's project done right, then a leaderboard of all 12 models on holdout-20 (leaderboard.tsv)"
 
     static func f4(_ x: Double) -> String { String(format: "%.4f", x) }
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -24,8 +25,16 @@ public enum CapstoneChapter: Chapter {
     public static func run(_ context: ChapterContext) throws {
         let say = context.narrator
         say.heading("Chapter 8. \(title)", level: 1)
-        guard let data = context.optionalData("MovieLens-100K", { try MovieLens.ml100k(dataDirectory: context.options.dataDirectory) { say.status($0) } }) else {
-            say.prose("Everything in this chapter runs on MovieLens-100K; fetch it with `workbook data fetch` and run the chapter again.")
+        guard
+            let data = context.optionalData(
+                "MovieLens-100K",
+                { try MovieLens.ml100k(dataDirectory: context.options.dataDirectory) { say.status($0) } })
+        else {
+            say.prose(
+                """
+                Everything in this chapter runs on MovieLens-100K; fetch it with `workbook data fetch` and run the \
+                chapter again.
+                """)
             return
         }
         try pipeline(context, data: data)
@@ -38,16 +47,37 @@ public enum CapstoneChapter: Chapter {
     static func pipeline(_ context: ChapterContext, data: RatingsData) throws {
         let say = context.narrator
         say.heading("The document's project, made right")
-        say.prose("The document's project builds a MovieLensDataset over a DataFrame, splits it 80/20 at random, trains NeuralMF(factor_num=64, num_layers=3, dropout=0.2) as a rating regressor with MSE and Adam for 50 epochs, and calls evaluate_model on the validation loader. Four things change here, and nothing else:")
+        say.prose(
+            """
+            The document's project builds a MovieLensDataset over a DataFrame, splits it 80/20 at random, trains \
+            NeuralMF(factor_num=64, num_layers=3, dropout=0.2) as a rating regressor with MSE and Adam for 50 epochs, \
+            and calls evaluate_model on the validation loader. Four things change here, and nothing else:
+            """)
         say.bullets([
-            "The data set is columns, not rows: `RatingRows` holds the users, items and ratings as three arrays, so a batch is three gathers. The document's `__getitem__` calls `self.ratings.iloc[idx]` and builds three tensors for every single row: a pandas lookup and three allocations per example, before the model sees anything.",
-            "Three parts, not two: the 80% is split again into train and validation (protocol ratings-80-20 with validation), so that the number of epochs is chosen without the test set, and the test set is read once.",
-            "Early stopping on the validation loss, keeping the best epoch's weights (chapter 7's errata: the document's EarlyStopping is never read by its loop).",
-            "Evaluation per user (chapter 2's errata: evaluate_model ranks across the users of a mini-batch), plus RMSE, the metric a rating regressor is trained for.",
+            """
+            The data set is columns, not rows: `RatingRows` holds the users, items and ratings as three arrays, \
+            so a batch is three gathers. The document's `__getitem__` calls `self.ratings.iloc[idx]` and builds \
+            three tensors for every single row: a pandas lookup and three allocations per example, before the \
+            model sees anything.
+            """,
+            """
+            Three parts, not two: the 80% is split again into train and validation (protocol ratings-80-20 with \
+            validation), so that the number of epochs is chosen without the test set, and the test set is read \
+            once.
+            """,
+            """
+            Early stopping on the validation loss, keeping the best epoch's weights (chapter 7's errata: the \
+            document's EarlyStopping is never read by its loop).
+            """,
+            """
+            Evaluation per user (chapter 2's errata: evaluate_model ranks across the users of a mini-batch), plus \
+            RMSE, the metric a rating regressor is trained for.
+            """,
         ])
         let split = try Split.make(data, protocol: .ratings8020, seed: context.options.seed, validation: true)
         let t = Date()
-        let train = RatingRows(data, rows: split.train), validation = RatingRows(data, rows: split.validation), test = RatingRows(data, rows: split.test)
+        let train = RatingRows(data, rows: split.train), validation = RatingRows(data, rows: split.validation),
+            test = RatingRows(data, rows: split.test)
         let buildSeconds = Date().timeIntervalSince(t)
         var config = NCFConfig(mode: .standard)
         config.factors = 64
@@ -55,13 +85,22 @@ public enum CapstoneChapter: Chapter {
         config.dropout = 0.2
         let epochs = pipelineEpochs(context.options.mode)
         let patience = context.options.mode == .full ? 5 : 2
-        say.prose(String(format: "Building the three column sets for %@ / %@ / %@ ratings took %.1f ms. NeuMF(64, 3, dropout 0.2), Adam lr 0.001, batches of 256, at most %d epochs (the document: 50), early stopping with patience %d:",
-                         train.count.formatted(), validation.count.formatted(), test.count.formatted(), buildSeconds * 1000, epochs, patience))
-        let model = NeuMF(userCount: data.userCount, itemCount: data.itemCount, config: config, rng: context.rng("pipeline"))
-        let record = try RatingRegression.fit(model, train: train, validation: validation,
-                                              settings: TrainerSettings(maxEpochs: epochs, patience: patience),
-                                              rng: context.rng("pipeline-train"), label: "NeuMF regression",
-                                              progress: context.progress)
+        say.prose(
+            String(
+                format: """
+                    Building the three column sets for %@ / %@ / %@ ratings took %.1f ms. NeuMF(64, 3, dropout 0.2), \
+                    Adam lr 0.001, batches of 256, at most %d epochs (the document: 50), early stopping with \
+                    patience %d:
+                    """,
+                train.count.formatted(), validation.count.formatted(), test.count.formatted(), buildSeconds * 1000,
+                epochs, patience))
+        let model = NeuMF(
+            userCount: data.userCount, itemCount: data.itemCount, config: config, rng: context.rng("pipeline"))
+        let record = try RatingRegression.fit(
+            model, train: train, validation: validation,
+            settings: TrainerSettings(maxEpochs: epochs, patience: patience),
+            rng: context.rng("pipeline-train"), label: "NeuMF regression",
+            progress: context.progress)
         let (trainLoss, validationLoss) = (record.losses, record.validation.map(\.value))
         let seconds = record.seconds
         let bestEpoch = record.bestEpoch ?? trainLoss.count
@@ -70,82 +109,42 @@ public enum CapstoneChapter: Chapter {
         let perUser = perUserEvaluation(users: test.users, predictions: predictions, ratings: test.ratings)
         let mean = train.ratings.reduce(0, +) / Float(train.count)
         let meanRMSE = RatingMetrics.rmse([Float](repeating: mean, count: test.count), test.ratings)
-        var figure = Figure(name: "pipeline-loss", title: "The document's NeuMF regression: train and validation MSE per epoch", xLabel: "epoch", yLabel: "MSE",
-                            kind: .lines([Series("train", perEpoch: trainLoss), Series("validation", perEpoch: validationLoss)]))
+        var figure = Figure(
+            name: "pipeline-loss", title: "The document's NeuMF regression: train and validation MSE per epoch",
+            xLabel: "epoch", yLabel: "MSE",
+            kind: .lines([Series("train", perEpoch: trainLoss), Series("validation", perEpoch: validationLoss)]))
         figure.markers = [(x: Double(bestEpoch), caption: "best (kept)")]
         figure.xTicStep = trainLoss.count > 12 ? 5 : 1
         try context.figure(figure)
-        say.table(Table(headers: ["", "value"], rows: [
-            ["epochs run (best kept)", "\(trainLoss.count) (\(bestEpoch))"],
-            ["training time", String(format: "%.1f s", seconds)],
-            ["test RMSE / MAE", "\(f4(rmse)) / \(f4(mae))"],
-            ["test RMSE of the global mean \(String(format: "%.2f", mean))", f4(meanRMSE)],
-            ["per-user Precision@10 / Recall@10 / NDCG@10 (relevant: rating > 3.5)", "\(f4(perUser.precision)) / \(f4(perUser.recall)) / \(f4(perUser.ndcg))"],
-        ], alignments: [.left, .right]), caption: "ratings-80-20 (+ validation), seed \(context.options.seed); test rows read once")
-        context.record(ResultEntry(model: "NeuMF regression (f=64, early stopped)", protocol: "ratings-80-20", dataset: data.name,
-                                   metrics: ["RMSE": rmse, "MAE": mae, "MSE": rmse * rmse], trainSeconds: seconds, epochs: bestEpoch))
+        say.table(
+            Table(
+                headers: ["", "value"],
+                rows: [
+                    ["epochs run (best kept)", "\(trainLoss.count) (\(bestEpoch))"],
+                    ["training time", String(format: "%.1f s", seconds)],
+                    ["test RMSE / MAE", "\(f4(rmse)) / \(f4(mae))"],
+                    ["test RMSE of the global mean \(String(format: "%.2f", mean))", f4(meanRMSE)],
+                    [
+                        "per-user Precision@10 / Recall@10 / NDCG@10 (relevant: rating > 3.5)",
+                        "\(f4(perUser.precision)) / \(f4(perUser.recall)) / \(f4(perUser.ndcg))",
+                    ],
+                ], alignments: [.left, .right]),
+            caption: "ratings-80-20 (+ validation), seed \(context.options.seed); test rows read once")
+        context.record(
+            ResultEntry(
+                model: "NeuMF regression (f=64, early stopped)", protocol: "ratings-80-20", dataset: data.name,
+                metrics: ["RMSE": rmse, "MAE": mae, "MSE": rmse * rmse], trainSeconds: seconds, epochs: bestEpoch))
         context.record("pipeline_per_user_precision@10", perUser.precision)
         context.record("pipeline_per_user_ndcg@10", perUser.ndcg)
         context.record("pipeline_global_mean_rmse", meanRMSE)
-        say.prose(String(format: "The model beats predicting the mean rating (RMSE %.4f against %.4f). Its per-user ranking numbers rank each user's own test films by predicted rating, which is a different task from the top-N recommendation the rest of this chapter measures: a rating regressor is trained on what people rated, not on what they chose to watch.", rmse, meanRMSE))
-    }
-
-    // MARK: - The leaderboard
-
-    public struct Entry {
-        public var name: String, chapter: Int, settings: String
-        public var metrics: [String: Double]
-        public var fitted: FittedModel
-        public var seconds: Double { fitted.seconds }
-    }
-
-    static func leaderboard(_ context: ChapterContext, data: RatingsData) throws -> [Entry] {
-        let say = context.narrator
-        say.heading("The leaderboard: every model, one protocol")
-        let split = try Split.make(data, protocol: .holdout20, seed: context.options.seed, validation: true)
-        let fitRows = (split.train + split.validation).sorted()
-        let train = InteractionMatrix(data, rows: fitRows), test = InteractionMatrix(data, rows: split.test)
-        let evaluator = FullRankingEvaluator(train: train, test: test)
-        say.prose("Protocol holdout-20, seed \(context.options.seed): each user's random 20% of ratings is test (\(split.test.count.formatted()) interactions), every rating an implicit interaction, full ranking with the user's training items excluded. The same rule holds out 20% of the rest as validation (\(split.validation.count.formatted())). Hyperparameters that are searched (EASE's λ over \(EASE.Config(mode: context.options.mode).lambdaGrid.map { String(Int($0)) }.joined(separator: ", ")); ItemKNN's neighbours over \(ItemKNN.Config(mode: context.options.mode).neighbourGrid.map(String.init).joined(separator: ", "))) are chosen by NDCG@20 on validation; every other setting is its model's default (\(context.options.mode.rawValue) mode). Then each model is fitted on train + validation and evaluated once on test.")
-        var entries: [Entry] = []
-        for entry in Registry.leaderboard {
-            let fitted = try context.fitted(entry, data: data, split: split)
-            let m = evaluator.evaluate(fitted.recommender, ks: [20]).metrics
-            let settings = fitted.configSummary + (fitted.choice.isEmpty ? "" : " (validation: \(fitted.choice))")
-            entries.append(Entry(name: entry.info.name, chapter: entry.info.chapter, settings: settings, metrics: m, fitted: fitted))
-            context.record(ResultEntry(model: entry.info.name, protocol: "holdout-20", dataset: data.name, metrics: m,
-                                       trainSeconds: fitted.seconds, epochs: fitted.epochs))
-        }
-        entries.sort { ($0.metrics["Recall@20"] ?? 0, $1.name) > ($1.metrics["Recall@20"] ?? 0, $0.name) }
-        let rows = entries.enumerated().map { k, e in
-            ["\(k + 1)", e.name, "\(e.chapter)", f4(e.metrics["Recall@20"] ?? .nan), f4(e.metrics["NDCG@20"] ?? .nan),
-             String(format: "%.1f%%", (e.metrics["Coverage@20"] ?? 0) * 100), String(format: "%.2f", e.seconds), e.settings]
-        }
-        say.table(Table(headers: ["#", "model", "ch.", "Recall@20", "NDCG@20", "coverage", "train s", "settings"], rows: rows,
-                        alignments: [.right, .left, .right, .right, .right, .right, .right, .left]),
-                  caption: "holdout-20 on MovieLens-100K, seed \(context.options.seed), \(context.options.mode.rawValue) mode; sorted by Recall@20")
-        let tsv = (["rank\tmodel\tchapter\tprotocol\tRecall@20\tNDCG@20\tCoverage@20\ttrain_seconds\tsettings"]
-                   + entries.enumerated().map { k, e in
-                       ["\(k + 1)", e.name, "\(e.chapter)", "holdout-20", String(format: "%.6f", e.metrics["Recall@20"] ?? .nan),
-                        String(format: "%.6f", e.metrics["NDCG@20"] ?? .nan), String(format: "%.6f", e.metrics["Coverage@20"] ?? .nan),
-                        String(format: "%.3f", e.seconds), e.settings.replacingOccurrences(of: "\t", with: " ")].joined(separator: "\t")
-                   }).joined(separator: "\n") + "\n"
-        let tsvURL = context.directory.appendingPathComponent("leaderboard.tsv")
-        try AtomicFile.write(tsv, to: tsvURL)
-        say.prose("Written to \(context.options.outputRoot.lastPathComponent)/\(context.chapterName)/leaderboard.tsv (tab-separated, one row per model, in this order).")
-        var bars = Figure(name: "leaderboard", title: "The leaderboard: holdout-20 on MovieLens-100K", xLabel: "model", yLabel: "metric at 20",
-                          kind: .bars(categories: entries.map(\.name), groups: [("Recall@20", entries.map { $0.metrics["Recall@20"] ?? 0 }),
-                                                                                   ("NDCG@20", entries.map { $0.metrics["NDCG@20"] ?? 0 })]))
-        bars.keyPosition = "top right"
-        bars.size = (width: 1200, height: 700)
-        try context.figure(bars)
-        var scatter = Figure(name: "accuracy-vs-time", title: "NDCG@20 against training time", xLabel: "training time (s, log scale)", yLabel: "NDCG@20",
-                             kind: .scatter(entries.map { Series($0.name, [(x: max($0.seconds, 1e-3), y: $0.metrics["NDCG@20"] ?? 0)], style: .points) },
-                                            labels: entries.map { PointLabel($0.name, x: max($0.seconds, 1e-3), y: $0.metrics["NDCG@20"] ?? 0) }))
-        scatter.logX = true
-        scatter.keyPosition = "off"
-        try context.figure(scatter, caption: "Closed-form and neighbourhood models train in well under a second; the deep models in seconds to a minute.")
-        return entries
+        say.prose(
+            String(
+                format: """
+                    The model beats predicting the mean rating (RMSE %.4f against %.4f). Its per-user ranking \
+                    numbers rank each user's own test films by predicted rating, which is a different task from the \
+                    top-N recommendation the rest of this chapter measures: a rating regressor is trained on what \
+                    people rated, not on what they chose to watch.
+                    """, rmse, meanRMSE))
     }
 
     // MARK: - What it says
@@ -156,22 +155,52 @@ public enum CapstoneChapter: Chapter {
         say.heading("What the leaderboard says")
         func place(_ name: String) -> Int { (board.firstIndex { $0.name == name } ?? board.count) + 1 }
         func recall(_ name: String) -> Double { board.first { $0.name == name }?.metrics["Recall@20"] ?? .nan }
-        let simple = ["EASE", "ItemKNN", "MostPopular"], neural = ["GMF", "MLP", "NeuMF", "Item2Vec", "CDAE", "Mult-VAE", "NGCF", "LightGCN"]
+        let simple = ["EASE", "ItemKNN", "MostPopular"],
+            neural = ["GMF", "MLP", "NeuMF", "Item2Vec", "CDAE", "Mult-VAE", "NGCF", "LightGCN"]
         let bestSimple = simple.min { place($0) < place($1) } ?? "EASE"
         let beaten = neural.filter { place($0) > place(bestSimple) }
         context.record("leaderboard_top_recall@20", top.metrics["Recall@20"] ?? .nan)
         context.record("neural_models_below_best_simple", Double(beaten.count))
         say.bullets([
-            "\(top.name) comes first (Recall@20 \(f4(top.metrics["Recall@20"] ?? .nan))). The best of the simple models, \(bestSimple), places \(place(bestSimple)); \(beaten.count) of the \(neural.count) neural models place below it"
+            """
+            \(top.name) comes first (Recall@20 \(f4(top.metrics["Recall@20"] ?? .nan))). The best of the simple \
+            models, \(bestSimple), places \(place(bestSimple)); \(beaten.count) of the \(neural.count) neural \
+            models place below it
+            """
                 + (beaten.isEmpty ? "." : ": " + beaten.joined(separator: ", ") + "."),
-            String(format: "Most-popular, which knows nothing about the user, reaches Recall@20 %.4f: every model should be read against that floor, and ItemKNN (%.4f) against the 'one afternoon of work' line.", recall("MostPopular"), recall("ItemKNN")),
-            String(format: "LightGCN against MF-BPR: %.4f against %.4f with chapter 6's default epochs; the graph model needs its paper's 150 epochs to pull ahead (`--full`, or `workbook bench gnn`).", recall("LightGCN"), recall("MF-BPR")),
+            String(
+                format: """
+                    Most-popular, which knows nothing about the user, reaches Recall@20 %.4f: every model should be \
+                    read against that floor, and ItemKNN (%.4f) against the 'one afternoon of work' line.
+                    """, recall("MostPopular"), recall("ItemKNN")),
+            String(
+                format: """
+                    LightGCN against MF-BPR: %.4f against %.4f with chapter 6's default epochs; the graph model \
+                    needs its paper's 150 epochs to pull ahead (`--full`, or `workbook bench gnn`).
+                    """, recall("LightGCN"), recall("MF-BPR")),
             epochNote(context.options.mode, board: board),
-            "This is what Dacrema, Cremonesi and Jannach found when they re-ran neural recommenders against tuned baselines (RecSys 2019, 'Are we really making much progress?'): six of the seven neural methods they could reproduce, NCF among them, were beaten by simple, well-tuned neighbourhood or linear baselines. EASE (Steck, 2019) was published the same year with the same message.",
-            "RecBole's benchmark tables use a similar protocol (random ratio split, full ranking, early stopping on validation). Compare orders, not digits: a different split, seed, epoch budget or tuning grid moves every number in this table, which is why each row here says how it was trained.",
-            "What the table does not say: which model is best for *your* data. Chapter 7's flowchart check shows the ranking changes with the data; run the candidates on a validation split of your own.",
+            """
+            This is what Dacrema, Cremonesi and Jannach found when they re-ran neural recommenders against tuned \
+            baselines (RecSys 2019, 'Are we really making much progress?'): six of the seven neural methods they \
+            could reproduce, NCF among them, were beaten by simple, well-tuned neighbourhood or linear baselines. \
+            EASE (Steck, 2019) was published the same year with the same message.
+            """,
+            """
+            RecBole's benchmark tables use a similar protocol (random ratio split, full ranking, early stopping \
+            on validation). Compare orders, not digits: a different split, seed, epoch budget or tuning grid \
+            moves every number in this table, which is why each row here says how it was trained.
+            """,
+            """
+            What the table does not say: which model is best for *your* data. Chapter 7's flowchart check shows \
+            the ranking changes with the data; run the candidates on a validation split of your own.
+            """,
         ])
-        say.note("Every number above was computed by this run (seed \(context.options.seed)); `workbook chapter 8 --seed N` gives another split, and `--full` the papers' epoch budgets. `workbook recommend --model NAME --user ID` trains any of these models on all of MovieLens-100K and shows one user's recommendations.")
+        say.note(
+            """
+            Every number above was computed by this run (seed \(context.options.seed)); `workbook chapter 8 --seed N` \
+            gives another split, and `--full` the papers' epoch budgets. `workbook recommend --model NAME --user ID` \
+            trains any of these models on all of MovieLens-100K and shows one user's recommendations.
+            """)
     }
 
     /// What the epoch budgets of this run were, model by model.
@@ -179,51 +208,10 @@ public enum CapstoneChapter: Chapter {
         let budgets = board.compactMap { e in e.fitted.epochs.map { "\(e.name) \($0)" } }.joined(separator: ", ")
         guard mode != .full else { return "Epochs (--full, the papers' budgets): \(budgets)." }
         return "Epochs in this run (\(mode.rawValue) mode): \(budgets); `--full` gives the papers' budgets. "
-            + "A model far from converged at its default ranks lower here than its ceiling: the table measures the book's defaults, and says so."
+            + """
+            A model far from converged at its default ranks lower here than its ceiling: the table measures the \
+            book's defaults, and says so.
+            """
     }
 
-    // MARK: - Exercises
-
-    public static let exercises: [Exercise] = [
-        Exercise(id: "8.1", title: "How big is a saved model?",
-                 prompt: "A saved model holds tensors of these shapes; its values are float32. Write payloadBytes(shapes:): how many bytes of values follow the header?",
-                 hint: "multiply each shape out, add them up, 4 bytes per float32",
-                 answerIn: "Chapter8Exercises.payloadBytes(shapes:)",
-                 checkAnswer: { checkPayload(Chapter8Exercises.payloadBytes) }, checkReference: { checkPayload(Chapter8Solutions.payloadBytes) }),
-        Exercise(id: "8.2", title: "Why did EASE recommend it?",
-                 prompt: "Write topContributor(weights:itemCount:userItems:target:): EASE's score for `target` is Σ B[i][target] over the user's items i; return the item i with the largest term (lowest index on ties).",
-                 hint: "B is row-major: B[i][j] = weights[i * itemCount + j]",
-                 answerIn: "Chapter8Exercises.topContributor(weights:itemCount:userItems:target:)",
-                 checkAnswer: { checkContributor(Chapter8Exercises.topContributor) }, checkReference: { checkContributor(Chapter8Solutions.topContributor) }),
-        Exercise(id: "8.3", title: "Catalogue coverage",
-                 prompt: "Write coverage(lists:itemCount:): the share of the catalogue that appears in at least one of the users' top-K lists (RecKit's Coverage@K).",
-                 hint: "collect the distinct items of all lists, divide by the catalogue size",
-                 answerIn: "Chapter8Exercises.coverage(lists:itemCount:)",
-                 checkAnswer: { checkCoverage(Chapter8Exercises.coverage) }, checkReference: { checkCoverage(Chapter8Solutions.coverage) }),
-    ]
-
-    static func checkPayload(_ answer: ([[Int]]) -> Int?) -> ExerciseVerdict {
-        let cases: [[[Int]]] = [[[943, 8], [1682, 8], [8, 1], [1]], [[1682, 1682]], [], [[3, 4, 5]]]
-        return Check.function(cases: cases, answer: answer, reference: { shapes in
-            ModelFile(header: ModelFile.Header(model: "x", dataset: "x", fingerprint: "", users: 0, items: 0, seed: 0, mode: ""),
-                      tensors: shapes.enumerated().map { NamedTensor("t\($0.offset)", shape: $0.element, values: [Float](repeating: 0, count: $0.element.reduce(1, *))) })
-                .header.tensors.reduce(0) { $0 + $1.count * 4 }
-        }, matches: { $0 == $1 }, describe: { "shapes \($0)" })
-    }
-
-    static func checkContributor(_ answer: ([Float], Int, [Int], Int) -> Int?) -> ExerciseVerdict {
-        let ease = try? EASE(train: ToyData.ncfMatrix(), lambda: 0.5)
-        guard let ease else { return .wrong("the reference EASE fit failed") }
-        let cases: [([Int], Int)] = [([0, 1, 2, 4], 3), ([1, 2], 0), ([0, 2, 3, 4], 1), ([3], 4)]
-        return Check.function(cases: cases, answer: { answer(ease.weights, 5, $0.0, $0.1) }, reference: { c in
-            c.0.max { (ease.weight($0, c.1), -$0) < (ease.weight($1, c.1), -$1) } ?? -1
-        }, matches: { $0 == $1 }, describe: { "user items \($0.0), target \($0.1) (EASE on ToyData.ncfUsers, λ = 0.5)" })
-    }
-
-    static func checkCoverage(_ answer: ([[Int]], Int) -> Double?) -> ExerciseVerdict {
-        let cases: [([[Int]], Int)] = [([[0, 1], [1, 2]], 10), ([[3], [3], [3]], 4), ([], 5), ([[0, 1, 2, 3]], 4)]
-        return Check.function(cases: cases, answer: { answer($0.0, $0.1) }, reference: { c in
-            ExposureReport.of(c.0.map { $0.map(Int32.init) }, popularity: [Int](repeating: 0, count: c.1)).coverage
-        }, matches: { abs($0 - $1) < 1e-9 }, describe: { "lists \($0.0), \($0.1) items" })
-    }
 }

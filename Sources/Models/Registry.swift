@@ -64,23 +64,31 @@ public struct ModelEntry: Sendable {
     /// searched on the training part (early stopping, hyperparameters chosen on validation) and,
     /// with `refit`, fitted again on training + validation with what was chosen (without it the
     /// searched model is kept). With nothing to choose, it is fitted on training + validation.
-    public func fit(_ input: FitInput, mode: RunMode, overrides: [String: String] = [:], refit: Bool = true) throws
-        -> FittedModel {
+    public func fit(
+        _ input: FitInput, mode: RunMode, overrides: [String: String] = [:], refit: Bool = true
+    ) throws
+        -> FittedModel
+    {
         try fitModel(input, mode, overrides, refit)
     }
 
     /// Rebuilds a fitted model from its saved state and Config JSON; `input` holds the rows the
     /// kept fit was made on (train + validation after a search: `FitInput.merged()`).
-    public func restore(state: [NamedTensor], configJSON: String, input: FitInput, search: TrainingRecord?,
-                        final: TrainingRecord) throws -> FittedModel {
+    public func restore(
+        state: [NamedTensor], configJSON: String, input: FitInput, search: TrainingRecord?,
+        final: TrainingRecord
+    ) throws -> FittedModel {
         try restoreModel(state, configJSON, input, search, final)
     }
 
     /// An entry for `type`, with its own info and settings when one class serves two models
     /// (Mult-VAE and Mult-DAE, I- and U-AutoRec).
-    public static func of<M: RecommenderModel>(_ type: M.Type, info: ModelInfo? = nil,
-                                               configure: @escaping @Sendable (inout M.Config) -> Void = { _ in })
-        -> ModelEntry {
+    public static func of<M: RecommenderModel>(
+        _ type: M.Type, info: ModelInfo? = nil,
+        configure: @escaping @Sendable (inout M.Config) -> Void = { _ in }
+    )
+        -> ModelEntry
+    {
         let info = info ?? M.info
         @Sendable func config(_ mode: RunMode, _ overrides: [String: String]) throws -> M.Config {
             var c = M.Config(mode: mode)
@@ -88,8 +96,9 @@ public struct ModelEntry: Sendable {
             return try ConfigOverrides.apply(overrides, to: c, model: info.name)
         }
         @Sendable func fitted(_ model: M, search: TrainingRecord?) -> FittedModel {
-            FittedModel(info: info, recommender: model, configSummary: model.config.summary,
-                        configJSON: encodeConfig(model.config), search: search, final: model.record, state: model.state)
+            FittedModel(
+                info: info, recommender: model, configSummary: model.config.summary,
+                configJSON: encodeConfig(model.config), search: search, final: model.record, state: model.state)
         }
         return ModelEntry(
             info: info,
@@ -107,7 +116,8 @@ public struct ModelEntry: Sendable {
                 return fitted(try M.fit(input.merged(), config: searched.refitConfig), search: searched.record)
             },
             restoreModel: { state, json, input, search, final in
-                guard let data = json.data(using: .utf8), let c = try? JSONDecoder().decode(M.Config.self, from: data) else {
+                guard let data = json.data(using: .utf8), let c = try? JSONDecoder().decode(M.Config.self, from: data)
+                else {
                     throw ModelStateError(info.name, "its settings cannot be read")
                 }
                 return fitted(try M(restoring: state, config: c, input: input, record: final), search: search)
@@ -153,9 +163,12 @@ public enum Registry {
     public static func entry(_ name: String) throws -> ModelEntry {
         func simple(_ s: String) -> String { s.lowercased().filter { $0.isLetter || $0.isNumber } }
         let wanted = simple(name)
-        if let found = all.first(where: { e in ([e.info.key, e.info.name] + e.info.aliases).contains { simple($0) == wanted } }) {
+        if let found = all.first(where: { e in
+            ([e.info.key, e.info.name] + e.info.aliases).contains { simple($0) == wanted }
+        }) {
             return found
         }
-        throw WorkbookError("unknown model '\(name)'", fix: "choose one of " + all.map(\.info.key).joined(separator: ", "))
+        throw WorkbookError(
+            "unknown model '\(name)'", fix: "choose one of " + all.map(\.info.key).joined(separator: ", "))
     }
 }

@@ -16,44 +16,66 @@ public enum BookBuilder {
     }
 
     /// Builds `<outputRoot>/book/`. Fails, writing nothing, when no chapter has been run.
-    public static func build(outputRoot: URL, chapters: [(folder: String, number: Int, title: String)]) throws -> Report {
+    public static func build(outputRoot: URL, chapters: [(folder: String, number: Int, title: String)]) throws -> Report
+    {
         let fm = FileManager.default
-        let present = chapters.filter { fm.fileExists(atPath: outputRoot.appendingPathComponent($0.folder).appendingPathComponent("README.md").path) }
+        let present = chapters.filter {
+            fm.fileExists(atPath: outputRoot.appendingPathComponent($0.folder).appendingPathComponent("README.md").path)
+        }
         guard !present.isEmpty else {
-            throw WorkbookError("no chapter has been run yet, so there is nothing to put in the book (looked in \(outputRoot.path))",
-                                fix: "run `workbook all` (or `workbook chapter 1`) first")
+            throw WorkbookError(
+                "no chapter has been run yet, so there is nothing to put in the book (looked in \(outputRoot.path))",
+                fix: "run `workbook all` (or `workbook chapter 1`) first")
         }
         let book = outputRoot.appendingPathComponent("book")
         var figures = 0
         for (k, chapter) in present.enumerated() {
             let source = outputRoot.appendingPathComponent(chapter.folder)
-            guard let markdown = try? String(contentsOf: source.appendingPathComponent("README.md"), encoding: .utf8) else {
-                throw WorkbookError("cannot read \(source.appendingPathComponent("README.md").path)", fix: "run `workbook chapter \(chapter.number)` again")
+            guard let markdown = try? String(contentsOf: source.appendingPathComponent("README.md"), encoding: .utf8)
+            else {
+                throw WorkbookError(
+                    "cannot read \(source.appendingPathComponent("README.md").path)",
+                    fix: "run `workbook chapter \(chapter.number)` again")
             }
             let page = render(markdown, imagePrefix: chapter.folder + "/")
             // Figures go to book/NN-slug/, so the book folder is complete on its own.
             for image in page.images {
                 let from = source.appendingPathComponent(image)
                 guard let bytes = fm.contents(atPath: from.path) else { continue }
-                try AtomicFile.write(bytes, to: book.appendingPathComponent(chapter.folder).appendingPathComponent(image))
+                try AtomicFile.write(
+                    bytes, to: book.appendingPathComponent(chapter.folder).appendingPathComponent(image))
                 figures += 1
             }
-            let previous = k > 0 ? "<a href=\"\(present[k - 1].folder).html\">← \(escape(present[k - 1].title))</a>" : ""
-            let next = k + 1 < present.count ? "<a href=\"\(present[k + 1].folder).html\">\(escape(present[k + 1].title)) →</a>" : ""
+            let previous =
+                k > 0 ? "<a href=\"\(present[k - 1].folder).html\">← \(escape(present[k - 1].title))</a>" : ""
+            let next =
+                k + 1 < present.count
+                ? "<a href=\"\(present[k + 1].folder).html\">\(escape(present[k + 1].title)) →</a>" : ""
             let nav = "<nav><a href=\"index.html\">Contents</a><span>\(previous)</span><span>\(next)</span></nav>"
-            try AtomicFile.write(document(title: "\(chapter.number). \(chapter.title)", body: nav + page.html + nav), to: book.appendingPathComponent(chapter.folder + ".html"))
+            try AtomicFile.write(
+                document(title: "\(chapter.number). \(chapter.title)", body: nav + page.html + nav),
+                to: book.appendingPathComponent(chapter.folder + ".html"))
         }
         let items = chapters.map { c in
             present.contains { $0.folder == c.folder }
                 ? "<li><a href=\"\(c.folder).html\">\(c.number). \(escape(c.title))</a></li>"
-                : "<li class=\"missing\">\(c.number). \(escape(c.title)) <em>(not run yet: <code>workbook chapter \(c.number)</code>)</em></li>"
+                : """
+                <li class=\"missing\">\(c.number). \(escape(c.title)) <em>(not run yet: <code>workbook chapter \
+                \(c.number)</code>)</em></li>
+                """
         }
-        let index = "<h1>Deep-learning recommender systems</h1><p>A book you run: every number and figure below was computed by the run that wrote it.</p><ol class=\"toc\">"
+        let index = """
+            <h1>Deep-learning recommender systems</h1><p>A book you run: every number and figure below was computed \
+            by the run that wrote it.</p><ol class=\"toc\">
+            """
             + items.joined() + "</ol>"
         let indexURL = book.appendingPathComponent("index.html")
         try AtomicFile.write(document(title: "Deep-learning recommender systems", body: index), to: indexURL)
-        return Report(index: indexURL, pages: present.count, figures: figures,
-                      missing: chapters.filter { c in !present.contains { $0.folder == c.folder } }.map { "\($0.number) (\($0.folder))" })
+        return Report(
+            index: indexURL, pages: present.count, figures: figures,
+            missing: chapters.filter { c in !present.contains { $0.folder == c.folder } }.map {
+                "\($0.number) (\($0.folder))"
+            })
     }
 
     /// One page's HTML and the image files it shows.
@@ -78,7 +100,10 @@ public enum BookBuilder {
                 var code: [String] = []
                 while k < lines.count, !lines[k].hasPrefix("```") { code.append(lines[k]); k += 1 }
                 k += 1
-                html += "<pre><code class=\"language-\(escape(language))\">\(escape(code.joined(separator: "\n")))</code></pre>\n"
+                html += """
+                    <pre><code \
+                    class=\"language-\(escape(language))\">\(escape(code.joined(separator: "\n")))</code></pre>\n
+                    """
                 continue
             }
             let block = paragraphLines()
@@ -88,22 +113,32 @@ public enum BookBuilder {
             } else if first.hasPrefix("|") {
                 html += table(block)
             } else if first.hasPrefix(">") {
-                let text = block.map { $0.hasPrefix("> ") ? String($0.dropFirst(2)) : String($0.dropFirst(1)) }.joined(separator: "\n")
+                let text = block.map { $0.hasPrefix("> ") ? String($0.dropFirst(2)) : String($0.dropFirst(1)) }.joined(
+                    separator: "\n")
                 let kind = text.hasPrefix("**Errata.**") ? "errata" : "note"
-                html += "<aside class=\"\(kind)\">\(inline(text).replacingOccurrences(of: "\n", with: "<br>"))</aside>\n"
+                html +=
+                    "<aside class=\"\(kind)\">\(inline(text).replacingOccurrences(of: "\n", with: "<br>"))</aside>\n"
             } else if first.trimmingCharacters(in: .whitespaces).hasPrefix("- ") {
-                html += "<ul>" + block.map { item in
-                    let depth = item.prefix { $0 == " " }.count / 2
-                    let text = item.trimmingCharacters(in: .whitespaces).dropFirst(2)
-                    return "<li\(depth > 0 ? " class=\"depth\(depth)\"" : "")>\(inline(String(text)))</li>"
-                }.joined() + "</ul>\n"
+                html +=
+                    "<ul>"
+                    + block.map { item in
+                        let depth = item.prefix { $0 == " " }.count / 2
+                        let text = item.trimmingCharacters(in: .whitespaces).dropFirst(2)
+                        return "<li\(depth > 0 ? " class=\"depth\(depth)\"" : "")>\(inline(String(text)))</li>"
+                    }.joined() + "</ul>\n"
             } else if block.count == 1, first.hasPrefix("!["), let close = first.firstIndex(of: "]"),
-                      first[close...].hasPrefix("]("), first.hasSuffix(")") {
+                first[close...].hasPrefix("]("), first.hasSuffix(")")
+            {
                 let alt = String(first[first.index(first.startIndex, offsetBy: 2)..<close])
                 let file = String(first[first.index(close, offsetBy: 2)..<first.index(before: first.endIndex)])
                 images.append(file)
-                html += "<figure><img src=\"\(escape(imagePrefix + file))\" alt=\"\(escape(alt))\"><figcaption>\(escape(alt))</figcaption></figure>\n"
-            } else if block.count == 1, first.hasPrefix("*"), first.hasSuffix("*"), !first.hasPrefix("**"), first.count > 2 {
+                html += """
+                    <figure><img src=\"\(escape(imagePrefix + file))\" \
+                    alt=\"\(escape(alt))\"><figcaption>\(escape(alt))</figcaption></figure>\n
+                    """
+            } else if block.count == 1, first.hasPrefix("*"), first.hasSuffix("*"), !first.hasPrefix("**"),
+                first.count > 2
+            {
                 html += "<p class=\"caption\">\(inline(String(first.dropFirst().dropLast())))</p>\n"
             } else {
                 html += "<p>\(inline(block.joined(separator: " ")))</p>\n"
@@ -124,16 +159,21 @@ public enum BookBuilder {
             for ch in row.trimmingCharacters(in: .whitespaces).dropFirst() {
                 if escaped { current.append(ch == "|" ? "|" : "\\" + String(ch)); escaped = false; continue }
                 if ch == "\\" { escaped = true; continue }
-                if ch == "|" { out.append(current.trimmingCharacters(in: .whitespaces)); current = "" } else { current.append(ch) }
+                if ch == "|" {
+                    out.append(current.trimmingCharacters(in: .whitespaces)); current = ""
+                } else {
+                    current.append(ch)
+                }
             }
             return out
         }
         guard let header = block.first else { return "" }
         let alignRight = block.count > 1 ? cells(block[1]).map { $0.hasSuffix(":") } : []
         func row(_ values: [String], tag: String) -> String {
-            "<tr>" + values.enumerated().map { c, v in
-                "<\(tag)\(c < alignRight.count && alignRight[c] ? " class=\"num\"" : "")>\(inline(v))</\(tag)>"
-            }.joined() + "</tr>"
+            "<tr>"
+                + values.enumerated().map { c, v in
+                    "<\(tag)\(c < alignRight.count && alignRight[c] ? " class=\"num\"" : "")>\(inline(v))</\(tag)>"
+                }.joined() + "</tr>"
         }
         return "<table><thead>" + row(cells(header), tag: "th") + "</thead><tbody>"
             + block.dropFirst(2).map { row(cells($0), tag: "td") }.joined() + "</tbody></table>\n"
@@ -155,7 +195,10 @@ public enum BookBuilder {
     static func bold(_ escaped: String) -> String {
         let parts = escaped.components(separatedBy: "**")
         guard parts.count >= 3 else { return escaped }
-        return parts.enumerated().map { $0.offset % 2 == 1 && $0.offset < parts.count - 1 ? "<strong>\($0.element)</strong>" : ($0.offset % 2 == 1 ? "**" + $0.element : $0.element) }.joined()
+        return parts.enumerated().map {
+            $0.offset % 2 == 1 && $0.offset < parts.count - 1
+                ? "<strong>\($0.element)</strong>" : ($0.offset % 2 == 1 ? "**" + $0.element : $0.element)
+        }.joined()
     }
 
     public static func escape(_ s: String) -> String {

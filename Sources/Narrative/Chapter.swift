@@ -20,8 +20,10 @@ public struct ChapterOptions: Sendable {
     /// Train every model again instead of loading it from `output/models/`.
     public var retrain: Bool
 
-    public init(mode: RunMode = .standard, seed: UInt64 = 42, outputRoot: URL = URL(fileURLWithPath: "output"),
-                plots: Bool = true, dataDirectory: URL? = nil, retrain: Bool = false) {
+    public init(
+        mode: RunMode = .standard, seed: UInt64 = 42, outputRoot: URL = URL(fileURLWithPath: "output"),
+        plots: Bool = true, dataDirectory: URL? = nil, retrain: Bool = false
+    ) {
         self.mode = mode
         self.seed = seed
         self.outputRoot = outputRoot
@@ -63,9 +65,11 @@ public struct ResultEntry: Codable, Sendable, Equatable {
     /// How it was trained, in one line.
     public var settings: String?
 
-    public init(model: String, protocol: String, dataset: String, metrics: [String: Double],
-                trainSeconds: Double? = nil, epochs: Int? = nil, bestEpoch: Int? = nil, steps: Int? = nil,
-                settings: String? = nil) {
+    public init(
+        model: String, protocol: String, dataset: String, metrics: [String: Double],
+        trainSeconds: Double? = nil, epochs: Int? = nil, bestEpoch: Int? = nil, steps: Int? = nil,
+        settings: String? = nil
+    ) {
         self.model = model
         self.protocol = `protocol`
         self.dataset = dataset
@@ -135,11 +139,14 @@ public final class ChapterContext: TrainingEnvironment {
         let rendered = try renderer.render(figure)
         if rendered.png == nil && !warnedAboutGnuplot {
             warnedAboutGnuplot = true
-            narrator.note("gnuplot is not installed, so figures are written as .gp scripts and .dat files only. "
-                + "Install it (sudo apt-get install gnuplot-nox) and run `gnuplot NAME.gp` in \(directory.path), "
-                + "or run ./setup.sh once.")
+            narrator.note(
+                "gnuplot is not installed, so figures are written as .gp scripts and .dat files only. "
+                    + "Install it (sudo apt-get install gnuplot-nox) and run `gnuplot NAME.gp` in \(directory.path), "
+                    + "or run ./setup.sh once.")
         }
-        let path = options.outputRoot.lastPathComponent + "/" + chapterName + "/" + (rendered.png ?? rendered.script).lastPathComponent
+        let path =
+            options.outputRoot.lastPathComponent + "/" + chapterName + "/"
+            + (rendered.png ?? rendered.script).lastPathComponent
         figures.append(path)
         narrator.figure(rendered, caption: caption ?? figure.caption)
     }
@@ -163,8 +170,9 @@ public final class ChapterContext: TrainingEnvironment {
 
     /// The results recorded so far.
     public var recorded: ChapterResults {
-        ChapterResults(chapter: chapterName, seed: options.seed, mode: options.mode, results: results,
-                       values: values, figures: figures)
+        ChapterResults(
+            chapter: chapterName, seed: options.seed, mode: options.mode, results: results,
+            values: values, figures: figures)
     }
 
     /// Writes README.md (the transcript) and results.json, atomically.

@@ -25,9 +25,11 @@ public struct Exercise: Sendable {
     /// Checks the reference solution with the same check.
     public let checkReference: @Sendable () -> ExerciseVerdict
 
-    public init(id: String, title: String, prompt: String, hint: String, answerIn: String,
-                checkAnswer: @escaping @Sendable () -> ExerciseVerdict,
-                checkReference: @escaping @Sendable () -> ExerciseVerdict) {
+    public init(
+        id: String, title: String, prompt: String, hint: String, answerIn: String,
+        checkAnswer: @escaping @Sendable () -> ExerciseVerdict,
+        checkReference: @escaping @Sendable () -> ExerciseVerdict
+    ) {
         self.id = id
         self.title = title
         self.prompt = prompt
@@ -41,17 +43,22 @@ public struct Exercise: Sendable {
 /// Ready-made checks.
 public enum Check {
     /// A number within a tolerance.
-    public static func number(_ answer: Double?, expected: Double, tolerance: Double = 1e-3,
-                              explain: String) -> ExerciseVerdict {
+    public static func number(
+        _ answer: Double?, expected: Double, tolerance: Double = 1e-3,
+        explain: String
+    ) -> ExerciseVerdict {
         guard let answer else { return .untouched }
         if abs(answer - expected) <= tolerance { return .correct }
         return .wrong("got \(answer), which is off by more than \(tolerance). \(explain)")
     }
 
     /// A function, compared with the reference on each case; `describe` prints a case.
-    public static func function<Input, Output>(cases: [Input], answer: (Input) -> Output?, reference: (Input) -> Output,
-                                               matches: (Output, Output) -> Bool, describe: (Input) -> String)
-        -> ExerciseVerdict {
+    public static func function<Input, Output>(
+        cases: [Input], answer: (Input) -> Output?, reference: (Input) -> Output,
+        matches: (Output, Output) -> Bool, describe: (Input) -> String
+    )
+        -> ExerciseVerdict
+    {
         for input in cases {
             guard let got = answer(input) else { return .untouched }
             let want = reference(input)

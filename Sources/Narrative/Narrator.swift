@@ -25,7 +25,8 @@ public final class Narrator {
         let rule = level == 1 ? String(repeating: "═", count: min(style.width, text.count + 4)) : nil
         print("")
         if let rule { print(style.paint(rule, "1;36")) }
-        print(style.paint(level == 1 ? "  \(text)" : (level == 2 ? "■ \(text)" : "▸ \(text)"), level == 1 ? "1;36" : "1"))
+        print(
+            style.paint(level == 1 ? "  \(text)" : (level == 2 ? "■ \(text)" : "▸ \(text)"), level == 1 ? "1;36" : "1"))
         if let rule { print(style.paint(rule, "1;36")) }
         print("")
         md(String(repeating: "#", count: level) + " " + text)
@@ -47,7 +48,9 @@ public final class Narrator {
 
     /// An indented outline: (depth, text) pairs, depth 0 at the top.
     public func outline(_ items: [(depth: Int, text: String)]) {
-        for (depth, text) in items { print(String(repeating: "  ", count: depth + 1) + (depth == 0 ? "◆ " : "- ") + text) }
+        for (depth, text) in items {
+            print(String(repeating: "  ", count: depth + 1) + (depth == 0 ? "◆ " : "- ") + text)
+        }
         print("")
         md(items.map { String(repeating: "  ", count: $0.depth) + "- " + $0.text }.joined(separator: "\n"))
     }
@@ -56,7 +59,8 @@ public final class Narrator {
     public func step(_ text: String) {
         stepNumber += 1
         let label = "Step \(stepNumber). "
-        let body = wrap(text, width: style.width, indent: "        ", firstIndent: String(repeating: " ", count: label.count))
+        let body = wrap(
+            text, width: style.width, indent: "        ", firstIndent: String(repeating: " ", count: label.count))
         print(style.paint(label, "1;33") + body.dropFirst(label.count))
         print("")
         md("**Step \(stepNumber).** \(text)")
@@ -99,14 +103,20 @@ public final class Narrator {
         if let png = figure.png {
             print(style.paint("  🖼  Figure: \(figure.title)", "1;35") + " → \(png.path)")
         } else {
-            print(style.paint("  🖼  Figure: \(figure.title)", "1;35") + " → \(figure.script.path) (gnuplot not installed: no PNG)")
+            print(
+                style.paint("  🖼  Figure: \(figure.title)", "1;35")
+                    + " → \(figure.script.path) (gnuplot not installed: no PNG)")
         }
         if let caption { print(wrap(caption, width: style.width, indent: "     ")) }
         print("")
         if let png = figure.png {
             md("![\(figure.title)](\(png.lastPathComponent))" + (caption.map { "\n\n*\($0)*" } ?? ""))
         } else {
-            md("*Figure: \(figure.title): gnuplot was not installed; run `gnuplot \(figure.script.lastPathComponent)` here to draw it.*")
+            md(
+                """
+                *Figure: \(figure.title): gnuplot was not installed; run `gnuplot \(figure.script.lastPathComponent)` \
+                here to draw it.*
+                """)
         }
     }
 

@@ -50,7 +50,8 @@ public final class ProgressBar: ProgressReporter {
     public func finish(_ summary: String = "") {
         let elapsed = Date().timeIntervalSince(start)
         let line = "  \(label): done in \(Self.clock(elapsed))\(summary.isEmpty ? "" : ", \(summary)")"
-        FileHandle.standardError.write(Data(((interactive ? "\r" : "") + line + (interactive ? "\u{1B}[K" : "") + "\n").utf8))
+        FileHandle.standardError.write(
+            Data(((interactive ? "\r" : "") + line + (interactive ? "\u{1B}[K" : "") + "\n").utf8))
     }
 
     static func clock(_ seconds: Double) -> String {

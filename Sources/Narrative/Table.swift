@@ -11,10 +11,15 @@ public struct Table: Sendable {
         precondition(rows.allSatisfy { $0.count == headers.count }, "Table: every row needs \(headers.count) cells")
         self.headers = headers
         self.rows = rows
-        self.alignments = alignments ?? headers.indices.map { c in
-            rows.allSatisfy { Double($0[c].replacingOccurrences(of: ",", with: "").replacingOccurrences(of: "%", with: "")) != nil || $0[c] == "-" }
-                ? .right : .left
-        }
+        self.alignments =
+            alignments
+            ?? headers.indices.map { c in
+                rows.allSatisfy {
+                    Double($0[c].replacingOccurrences(of: ",", with: "").replacingOccurrences(of: "%", with: "")) != nil
+                        || $0[c] == "-"
+                }
+                    ? .right : .left
+            }
     }
 
     private var widths: [Int] {
@@ -30,7 +35,9 @@ public struct Table: Sendable {
     public func text(indent: String = "  ") -> String {
         let w = widths
         func line(_ cells: [String]) -> String {
-            String((indent + cells.indices.map { pad(cells[$0], w[$0], alignments[$0]) }.joined(separator: "  ")).reversed().drop { $0 == " " }.reversed())
+            String(
+                (indent + cells.indices.map { pad(cells[$0], w[$0], alignments[$0]) }.joined(separator: "  "))
+                    .reversed().drop { $0 == " " }.reversed())
         }
         let rule = indent + w.map { String(repeating: "─", count: $0) }.joined(separator: "  ")
         return ([line(headers), rule] + rows.map(line)).joined(separator: "\n")

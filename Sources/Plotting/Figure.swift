@@ -71,9 +71,11 @@ public struct Figure: Sendable {
     public var caption: String?
 
     public init(name: String, title: String, xLabel: String, yLabel: String, kind: Kind) {
-        precondition(!name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" },
-                     "figure name '\(name)' must be letters, digits, - or _")
-        precondition(!title.isEmpty && !xLabel.isEmpty && !yLabel.isEmpty, "figure \(name) needs a title and axis labels")
+        precondition(
+            !name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" },
+            "figure name '\(name)' must be letters, digits, - or _")
+        precondition(
+            !title.isEmpty && !xLabel.isEmpty && !yLabel.isEmpty, "figure \(name) needs a title and axis labels")
         self.name = name
         self.title = title
         self.xLabel = xLabel

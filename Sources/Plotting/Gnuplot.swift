@@ -11,7 +11,8 @@ import Foundation
 public enum Gnuplot {
     /// `text` as a gnuplot single-quoted string literal (newlines become spaces).
     public static func quote(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "''")
+        "'"
+            + text.replacingOccurrences(of: "'", with: "''")
             .replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " ") + "'"
     }
 
@@ -21,8 +22,10 @@ public enum Gnuplot {
         return String(format: "%.9g", x)
     }
 
-    private static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
-                                  "#F0E442", "#8C564B", "#7F7F7F"]
+    private static let palette = [
+        "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
+        "#F0E442", "#8C564B", "#7F7F7F",
+    ]
     static func color(_ i: Int) -> String { palette[i % palette.count] }
 
     /// The data file: numbers only, one block per series (blocks separated by two blank lines).
@@ -56,7 +59,10 @@ public enum Gnuplot {
     public static func script(for figure: Figure, output: String, dataFile: String) -> String {
         var s: [String] = [
             "# \(figure.title): re-plot with `gnuplot \(figure.name).gp` in this folder.",
-            "set terminal pngcairo noenhanced size \(figure.size.width),\(figure.size.height) font 'DejaVu Sans,13' linewidth 1.5",
+            """
+            set terminal pngcairo noenhanced size \(figure.size.width),\(figure.size.height) font 'DejaVu \
+            Sans,13' linewidth 1.5
+            """,
             "set encoding utf8",
             "set output \(quote(output))",
             "set title \(quote(figure.title)) font 'DejaVu Sans,16'",
@@ -75,7 +81,11 @@ public enum Gnuplot {
         if let r = figure.xRange { s.append("set xrange [\(number(r.lowerBound)):\(number(r.upperBound))]") }
         if let r = figure.yRange { s.append("set yrange [\(number(r.lowerBound)):\(number(r.upperBound))]") }
         for (i, m) in figure.markers.enumerated() {
-            s.append("set arrow \(i + 1) from \(number(m.x)), graph 0 to \(number(m.x)), graph 1 nohead dt 2 lw 2 lc rgb '#555555'")
+            s.append(
+                """
+                set arrow \(i + 1) from \(number(m.x)), graph 0 to \(number(m.x)), graph 1 nohead dt 2 lw 2 lc rgb \
+                '#555555'
+                """)
             s.append("set label \(i + 1) \(quote(m.caption)) at \(number(m.x)), graph 0.95 offset 0.5,0 font ',11'")
         }
         let data = quote(dataFile)
@@ -90,7 +100,11 @@ public enum Gnuplot {
         case .scatter(let series, let labels):
             s.append("set offsets graph 0.08, graph 0.2, graph 0.1, graph 0.1")
             for (i, l) in mergedLabels(labels).enumerated() {
-                s.append("set label \(figure.markers.count + i + 1) \(quote(l.text)) at \(number(l.x)),\(number(l.y)) offset 0.6,0.6 font ',11' front")
+                s.append(
+                    """
+                    set label \(figure.markers.count + i + 1) \(quote(l.text)) at \(number(l.x)),\(number(l.y)) \
+                    offset 0.6,0.6 font ',11' front
+                    """)
             }
             let plots = series.enumerated().map { i, ser in
                 "\(data) index \(i) using 1:2 \(style(ser.style, i)) title \(quote(ser.name))"
@@ -99,8 +113,12 @@ public enum Gnuplot {
         case .heatmap(let values, let rows, let columns, let diverging):
             let flat = values.flatMap { $0 }
             s.append("unset grid")
-            s.append("set xtics rotate by 50 right font ',10' (" + columns.enumerated().map { "\(quote($0.element)) \($0.offset)" }.joined(separator: ", ") + ")")
-            s.append("set ytics font ',10' (" + rows.enumerated().map { "\(quote($0.element)) \($0.offset)" }.joined(separator: ", ") + ")")
+            s.append(
+                "set xtics rotate by 50 right font ',10' ("
+                    + columns.enumerated().map { "\(quote($0.element)) \($0.offset)" }.joined(separator: ", ") + ")")
+            s.append(
+                "set ytics font ',10' ("
+                    + rows.enumerated().map { "\(quote($0.element)) \($0.offset)" }.joined(separator: ", ") + ")")
             s.append("set xrange [-0.5:\(number(Double(columns.count) - 0.5))]")
             s.append("set yrange [\(number(Double(rows.count) - 0.5)):-0.5]")
             if diverging {
@@ -121,10 +139,15 @@ public enum Gnuplot {
             // Labels lie flat when they fit under their group (about 8 px a character), else they slant.
             let room = Double(figure.size.width) * 0.85 / Double(max(categories.count, 1))
             let flat = Double(categories.map(\.count).max() ?? 0) * 8 < room * 0.9
-            s.append("set xtics \(flat ? "norotate center" : "rotate by 30 right") (" + categories.enumerated().map { "\(quote($0.element)) \($0.offset)" }.joined(separator: ", ") + ")")
+            s.append(
+                "set xtics \(flat ? "norotate center" : "rotate by 30 right") ("
+                    + categories.enumerated().map { "\(quote($0.element)) \($0.offset)" }.joined(separator: ", ") + ")")
             let plots = groups.enumerated().map { i, group in
                 let shift = (Double(i) - (g - 1) / 2) * width
-                return "\(data) using ($1\(shift >= 0 ? "+" : "")\(number(shift))):\(i + 2) with boxes lc rgb '\(color(i))' title \(quote(group.name))"
+                return """
+                    \(data) using ($1\(shift >= 0 ? "+" : "")\(number(shift))):\(i + 2) with boxes lc rgb \
+                    '\(color(i))' title \(quote(group.name))
+                    """
             }
             s.append("plot " + plots.joined(separator: ", \\\n     "))
         }
@@ -145,8 +168,10 @@ public enum Gnuplot {
         }
         let needed = titles.map { Double($0.count) * 8.5 + 90 }.reduce(0, +)
         let rows = max(1, Int((needed / Double(figure.size.width - 120)).rounded(.up)))
-        return ["set key at screen 0.5, screen 0.015 center bottom horizontal box opaque width 2",
-                "set bmargin \(4 + Int((1.4 * Double(rows)).rounded(.up)))"]
+        return [
+            "set key at screen 0.5, screen 0.015 center bottom horizontal box opaque width 2",
+            "set bmargin \(4 + Int((1.4 * Double(rows)).rounded(.up)))",
+        ]
     }
 
     /// Labels at the same point become one ("item 1, item 5"), so they do not overprint.

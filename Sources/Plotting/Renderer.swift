@@ -33,7 +33,8 @@ public struct FigureRenderer: Sendable {
         let gp = directory.appendingPathComponent("\(figure.name).gp")
         let png = directory.appendingPathComponent("\(figure.name).png")
         try AtomicFile.write(Gnuplot.data(for: figure), to: dat)
-        try AtomicFile.write(Gnuplot.script(for: figure, output: png.lastPathComponent, dataFile: dat.lastPathComponent), to: gp)
+        try AtomicFile.write(
+            Gnuplot.script(for: figure, output: png.lastPathComponent, dataFile: dat.lastPathComponent), to: gp)
         guard let gnuplotPath else {
             return RenderedFigure(figure: figure.name, title: figure.title, png: nil, script: gp, data: dat)
         }
@@ -41,22 +42,27 @@ public struct FigureRenderer: Sendable {
         let temporary = AtomicFile.temporaryURL(for: png)
         let errors = directory.appendingPathComponent(".\(figure.name).gnuplot-errors")
         defer { try? FileManager.default.removeItem(at: errors) }
-        let script = "cd \(Gnuplot.quote(directory.path))\n"
+        let script =
+            "cd \(Gnuplot.quote(directory.path))\n"
             + Gnuplot.script(for: figure, output: temporary.lastPathComponent, dataFile: dat.lastPathComponent)
         var message = [CChar](repeating: 0, count: 512)
         let status = wb_gnuplot_run(gnuplotPath, script, errors.path, &message, message.count)
         if status != 0 {
-            throw WorkbookError(String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
-                                fix: "check that \(gnuplotPath) runs")
+            throw WorkbookError(
+                String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
+                fix: "check that \(gnuplotPath) runs")
         }
         let stderr = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
-        let problems = stderr.split(separator: "\n").filter { !$0.lowercased().contains("warning") && !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        let problems = stderr.split(separator: "\n").filter {
+            !$0.lowercased().contains("warning") && !$0.trimmingCharacters(in: .whitespaces).isEmpty
+        }
         let size = (try? FileManager.default.attributesOfItem(atPath: temporary.path)[.size] as? Int) ?? nil
         guard let size, size > 0, problems.isEmpty else {
             try? FileManager.default.removeItem(at: temporary)
             let detail = problems.prefix(3).joined(separator: " | ")
-            throw WorkbookError("gnuplot could not draw \(figure.name).png (\(detail.isEmpty ? "no image written" : detail))",
-                                fix: "run `gnuplot \(figure.name).gp` in \(directory.path) to see the error")
+            throw WorkbookError(
+                "gnuplot could not draw \(figure.name).png (\(detail.isEmpty ? "no image written" : detail))",
+                fix: "run `gnuplot \(figure.name).gp` in \(directory.path) to see the error")
         }
         try AtomicFile.replace(png, with: temporary)
         return RenderedFigure(figure: figure.name, title: figure.title, png: png, script: gp, data: dat)

@@ -50,9 +50,12 @@ public struct RatingsData: Sendable {
     public var density: Double { Double(count) / (Double(userCount) * Double(max(itemCount, 1))) }
 
     /// Builds dense indices from raw ids (ascending raw-id order).
-    public init(name: String, rawUsers: [Int], rawItems: [Int], ratings: [Float], timestamps: [Int64],
-                catalogue: [Int: CatalogueEntry] = [:], skippedLines: Int = 0) {
-        precondition(rawUsers.count == rawItems.count && rawItems.count == ratings.count && ratings.count == timestamps.count)
+    public init(
+        name: String, rawUsers: [Int], rawItems: [Int], ratings: [Float], timestamps: [Int64],
+        catalogue: [Int: CatalogueEntry] = [:], skippedLines: Int = 0
+    ) {
+        precondition(
+            rawUsers.count == rawItems.count && rawItems.count == ratings.count && ratings.count == timestamps.count)
         self.name = name
         (userIds, users) = RatingsData.denseIndices(rawUsers)
         (itemIds, items) = RatingsData.denseIndices(rawItems)

@@ -15,7 +15,9 @@ public struct Evaluation: Sendable {
     public let skippedUsers: Int
     public let seconds: Double
 
-    public init(evaluationProtocol: String, metrics: [String: Double], evaluatedUsers: Int, skippedUsers: Int, seconds: Double) {
+    public init(
+        evaluationProtocol: String, metrics: [String: Double], evaluatedUsers: Int, skippedUsers: Int, seconds: Double
+    ) {
         self.evaluationProtocol = evaluationProtocol
         self.metrics = metrics
         self.evaluatedUsers = evaluatedUsers
@@ -30,8 +32,11 @@ public struct FullRankingEvaluator: Sendable {
     public let test: InteractionMatrix
     public let protocolName: String
 
-    public init(train: InteractionMatrix, test: InteractionMatrix, protocolName: String = EvaluationProtocol.holdout20.rawValue) {
-        precondition(train.userCount == test.userCount && train.itemCount == test.itemCount, "train and test shapes differ")
+    public init(
+        train: InteractionMatrix, test: InteractionMatrix, protocolName: String = EvaluationProtocol.holdout20.rawValue
+    ) {
+        precondition(
+            train.userCount == test.userCount && train.itemCount == test.itemCount, "train and test shapes differ")
         self.train = train
         self.test = test
         self.protocolName = protocolName
@@ -44,7 +49,9 @@ public struct FullRankingEvaluator: Sendable {
         for start in stride(from: 0, to: users.count, by: batchSize) {
             let batch = users[start..<min(users.count, start + batchSize)].map { Int32($0) }
             let scores = model.scores(users: batch)
-            precondition(scores.count == batch.count * train.itemCount, "\(model.name) returned \(scores.count) scores for \(batch.count) users")
+            precondition(
+                scores.count == batch.count * train.itemCount,
+                "\(model.name) returned \(scores.count) scores for \(batch.count) users")
             let n = train.itemCount
             let results = UnsafeMutableBufferPointer<[Int32]>.allocate(capacity: batch.count)
             results.initialize(repeating: [])
@@ -73,11 +80,13 @@ public struct FullRankingEvaluator: Sendable {
         var metrics: [String: Double] = [:]
         let users = (0..<test.userCount).filter { test.count(of: $0) > 0 }
         for k in ks {
-            var sum = UserMetrics(hit: 0, precision: 0, recall: 0, recallCapped: 0, ndcg: 0, averagePrecision: 0, reciprocalRank: 0)
+            var sum = UserMetrics(
+                hit: 0, precision: 0, recall: 0, recallCapped: 0, ndcg: 0, averagePrecision: 0, reciprocalRank: 0)
             var covered = Set<Int32>()
             for u in users {
                 let m = UserMetrics.compute(ranked: lists[u], relevant: Set(test.items(of: u)), k: k)
-                sum.hit += m.hit; sum.precision += m.precision; sum.recall += m.recall; sum.recallCapped += m.recallCapped
+                sum.hit += m.hit; sum.precision += m.precision; sum.recall += m.recall;
+                sum.recallCapped += m.recallCapped
                 sum.ndcg += m.ndcg; sum.averagePrecision += m.averagePrecision; sum.reciprocalRank += m.reciprocalRank
                 covered.formUnion(lists[u].prefix(k))
             }
@@ -91,8 +100,9 @@ public struct FullRankingEvaluator: Sendable {
             metrics["MRR@\(k)"] = sum.reciprocalRank / n
             metrics["Coverage@\(k)"] = Double(covered.count) / Double(test.itemCount)
         }
-        return Evaluation(evaluationProtocol: protocolName, metrics: metrics, evaluatedUsers: users.count,
-                          skippedUsers: test.userCount - users.count, seconds: Date().timeIntervalSince(start))
+        return Evaluation(
+            evaluationProtocol: protocolName, metrics: metrics, evaluatedUsers: users.count,
+            skippedUsers: test.userCount - users.count, seconds: Date().timeIntervalSince(start))
     }
 }
 
@@ -139,8 +149,11 @@ public struct SampledEvaluator: Sendable {
             if rank <= k { hits += 1; ndcg += 1 / log2(Double(rank) + 1) }
         }
         let n = Double(max(evaluated, 1))
-        return Evaluation(evaluationProtocol: EvaluationProtocol.loo99.rawValue, metrics: ["HR@\(k)": hits / n, "NDCG@\(k)": ndcg / n],
-                          evaluatedUsers: evaluated, skippedUsers: testItems.count - evaluated, seconds: Date().timeIntervalSince(start))
+        return Evaluation(
+            evaluationProtocol: EvaluationProtocol.loo99.rawValue,
+            metrics: ["HR@\(k)": hits / n, "NDCG@\(k)": ndcg / n],
+            evaluatedUsers: evaluated, skippedUsers: testItems.count - evaluated,
+            seconds: Date().timeIntervalSince(start))
     }
 }
 

@@ -18,7 +18,8 @@ public struct ExposureReport: Sendable {
         var exposure = [Int](repeating: 0, count: popularity.count)
         for list in lists { for i in list { exposure[Int(i)] += 1 } }
         let recommended = lists.reduce(0) { $0 + $1.count }
-        let head = Set(popularity.indices.sorted { (popularity[$0], -$0) > (popularity[$1], -$1) }.prefix(popularity.count / 5))
+        let head = Set(
+            popularity.indices.sorted { (popularity[$0], -$0) > (popularity[$1], -$1) }.prefix(popularity.count / 5))
         var popularitySum = 0.0, tail = 0
         for list in lists {
             for i in list {
@@ -27,8 +28,9 @@ public struct ExposureReport: Sendable {
             }
         }
         let n = Double(max(recommended, 1))
-        return ExposureReport(coverage: Double(exposure.filter { $0 > 0 }.count) / Double(max(popularity.count, 1)),
-                              meanPopularity: popularitySum / n, longTailShare: Double(tail) / n, gini: giniCoefficient(exposure))
+        return ExposureReport(
+            coverage: Double(exposure.filter { $0 > 0 }.count) / Double(max(popularity.count, 1)),
+            meanPopularity: popularitySum / n, longTailShare: Double(tail) / n, gini: giniCoefficient(exposure))
     }
 }
 

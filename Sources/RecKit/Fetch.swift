@@ -15,7 +15,9 @@ public enum DataCache {
         if let override { return override }
         let env = ProcessInfo.processInfo.environment
         if let d = env["WORKBOOK_DATA"], !d.isEmpty { return URL(fileURLWithPath: d) }
-        if let x = env["XDG_CACHE_HOME"], !x.isEmpty { return URL(fileURLWithPath: x).appendingPathComponent("workbook") }
+        if let x = env["XDG_CACHE_HOME"], !x.isEmpty {
+            return URL(fileURLWithPath: x).appendingPathComponent("workbook")
+        }
         return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/workbook")
     }
 
@@ -46,11 +48,14 @@ public enum MovieLensFetcher {
 
     /// Makes sure MovieLens-100K is in `root`. `from`: a folder (or zip) the reader already
     /// has. `log` receives progress lines.
-    public static func fetch(root: URL, from source: URL? = nil, log: (String) -> Void = { _ in }) throws -> FetchReport {
+    public static func fetch(root: URL, from source: URL? = nil, log: (String) -> Void = { _ in }) throws -> FetchReport
+    {
         let target = root.appendingPathComponent("ml-100k")
         let fm = FileManager.default
         if source == nil, let existing = try? verify(directory: DataCache.ml100kDirectory(root: root)) {
-            return FetchReport(directory: DataCache.ml100kDirectory(root: root), source: "cache", verified: existing, alreadyPresent: true)
+            return FetchReport(
+                directory: DataCache.ml100kDirectory(root: root), source: "cache", verified: existing,
+                alreadyPresent: true)
         }
         try fm.createDirectory(at: root, withIntermediateDirectories: true)
         // Everything is assembled in a scratch folder and renamed into place at the end.
@@ -97,8 +102,9 @@ public enum MovieLensFetcher {
         switch layout {
         case .recbole:
             guard SHA256.hex(bytes) == atomicSHA256[ratings.lastPathComponent] else {
-                throw DataError(file: ratings.lastPathComponent, "does not match the known SHA-256 of RecBole's ml-100k.inter",
-                                fix: "delete \(directory.path) and run `workbook data fetch` again")
+                throw DataError(
+                    file: ratings.lastPathComponent, "does not match the known SHA-256 of RecBole's ml-100k.inter",
+                    fix: "delete \(directory.path) and run `workbook data fetch` again")
             }
             checks.append("SHA-256 of \(ratings.lastPathComponent) matches")
         case .ml100k:
@@ -114,8 +120,13 @@ public enum MovieLensFetcher {
         let data = try MovieLens.load(directory: directory)
         if layout == .recbole || layout == .ml100k {
             guard data.count == 100_000, data.userCount == 943, data.itemCount == 1_682 else {
-                throw DataError(file: ratings.lastPathComponent, "has \(data.count) ratings from \(data.userCount) users on \(data.itemCount) items, not MovieLens-100K's 100,000 / 943 / 1,682",
-                                fix: "delete \(directory.path) and run `workbook data fetch` again")
+                throw DataError(
+                    file: ratings.lastPathComponent,
+                    """
+                    has \(data.count) ratings from \(data.userCount) users on \(data.itemCount) items, not \
+                    MovieLens-100K's 100,000 / 943 / 1,682
+                    """,
+                    fix: "delete \(directory.path) and run `workbook data fetch` again")
             }
             checks.append("100,000 ratings, 943 users, 1,682 items")
         }
@@ -128,7 +139,8 @@ public enum MovieLensFetcher {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         guard fm.fileExists(atPath: source.path, isDirectory: &isDirectory) else {
-            throw WorkbookError("\(source.path) does not exist", fix: "give the folder (or ml-100k.zip) that holds MovieLens-100K")
+            throw WorkbookError(
+                "\(source.path) does not exist", fix: "give the folder (or ml-100k.zip) that holds MovieLens-100K")
         }
         if !isDirectory.boolValue {
             try extractML100kZip(source, into: staged)
@@ -151,9 +163,12 @@ public enum MovieLensFetcher {
     /// Extracts ml-100k/* from the GroupLens zip (u.data, u.item, ...).
     static func extractML100kZip(_ zip: URL, into staged: URL) throws {
         let archive = try ZipArchive(zip)
-        let wanted = archive.entries.filter { !$0.name.hasSuffix("/") && ($0.name.hasPrefix("ml-100k/") || !$0.name.contains("/")) }
+        let wanted = archive.entries.filter {
+            !$0.name.hasSuffix("/") && ($0.name.hasPrefix("ml-100k/") || !$0.name.contains("/"))
+        }
         guard wanted.contains(where: { $0.name.hasSuffix("u.data") }) else {
-            throw DataError(file: zip.lastPathComponent, "holds no ml-100k/u.data", fix: "this is not the MovieLens-100K zip")
+            throw DataError(
+                file: zip.lastPathComponent, "holds no ml-100k/u.data", fix: "this is not the MovieLens-100K zip")
         }
         for entry in wanted {
             let name = URL(fileURLWithPath: entry.name).lastPathComponent
@@ -168,8 +183,10 @@ public enum MovieLensFetcher {
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-m", "pip", "download", "--no-deps", "--quiet", "--disable-pip-version-check",
-                             "recbole==1.2.1", "-d", scratch.path]
+        process.arguments = [
+            "-m", "pip", "download", "--no-deps", "--quiet", "--disable-pip-version-check",
+            "recbole==1.2.1", "-d", scratch.path,
+        ]
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
@@ -183,13 +200,15 @@ public enum MovieLensFetcher {
         }
         let digest = SHA256.hex(try Data(contentsOf: wheel))
         guard digest == wheelSHA256 else {
-            throw DataError(file: wheel.lastPathComponent, "has SHA-256 \(digest), not the known \(wheelSHA256)",
-                            fix: "the download is corrupt or altered; try again")
+            throw DataError(
+                file: wheel.lastPathComponent, "has SHA-256 \(digest), not the known \(wheelSHA256)",
+                fix: "the download is corrupt or altered; try again")
         }
         log("  wheel verified (SHA-256 \(digest.prefix(12))...)")
         let archive = try ZipArchive(wheel)
         for name in ["ml-100k.inter", "ml-100k.item", "ml-100k.user"] {
-            guard let entry = archive.entries.first(where: { $0.name == "recbole/dataset_example/ml-100k/\(name)" }) else {
+            guard let entry = archive.entries.first(where: { $0.name == "recbole/dataset_example/ml-100k/\(name)" })
+            else {
                 throw DataError(file: wheel.lastPathComponent, "holds no \(name)")
             }
             let data = try archive.extract(entry)
@@ -199,8 +218,13 @@ public enum MovieLensFetcher {
     }
 
     static func noNetwork(_ problem: String) -> WorkbookError {
-        WorkbookError("cannot get MovieLens-100K: \(problem)",
-                      fix: "on a machine with internet download ml-100k.zip from https://grouplens.org/datasets/movielens/100k/, copy it here and run `workbook data fetch --from ml-100k.zip`")
+        WorkbookError(
+            "cannot get MovieLens-100K: \(problem)",
+            fix: """
+                on a machine with internet download ml-100k.zip from \
+                https://grouplens.org/datasets/movielens/100k/, copy it here and run `workbook data fetch \
+                --from ml-100k.zip`
+                """)
     }
 
     /// Downloads `url` to `file`; returns nil on success or a short reason.
@@ -214,9 +238,13 @@ public enum MovieLensFetcher {
         config.timeoutIntervalForResource = 120
         let session = URLSession(configuration: config)
         session.dataTask(with: remote) { data, response, error in
-            if let error { box.error = error.localizedDescription }
-            else if let http = response as? HTTPURLResponse, http.statusCode != 200 { box.error = "HTTP \(http.statusCode)" }
-            else { box.data = data }
+            if let error {
+                box.error = error.localizedDescription
+            } else if let http = response as? HTTPURLResponse, http.statusCode != 200 {
+                box.error = "HTTP \(http.statusCode)"
+            } else {
+                box.data = data
+            }
             done.signal()
         }.resume()
         done.wait()
@@ -229,7 +257,9 @@ public enum MovieLensFetcher {
 
 extension MovieLens {
     /// MovieLens-100K from the cache (or `dataDirectory`), fetched first if missing.
-    public static func ml100k(dataDirectory: URL? = nil, fetchIfMissing: Bool = true, log: (String) -> Void = { _ in }) throws -> RatingsData {
+    public static func ml100k(
+        dataDirectory: URL? = nil, fetchIfMissing: Bool = true, log: (String) -> Void = { _ in }
+    ) throws -> RatingsData {
         let root = DataCache.root(override: dataDirectory)
         let directory = DataCache.ml100kDirectory(root: root)
         if MovieLensLayout.detect(in: directory) == nil {

@@ -6,8 +6,9 @@ extension RatingsData {
     public func subset(_ rows: [Int]) -> RatingsData {
         var catalogueByRaw: [Int: CatalogueEntry] = [:]
         for (k, id) in itemIds.enumerated() { catalogueByRaw[id] = catalogue[k] }
-        return RatingsData(name: name, rawUsers: rows.map { userIds[Int(users[$0])] }, rawItems: rows.map { itemIds[Int(items[$0])] },
-                           ratings: rows.map { ratings[$0] }, timestamps: rows.map { timestamps[$0] }, catalogue: catalogueByRaw)
+        return RatingsData(
+            name: name, rawUsers: rows.map { userIds[Int(users[$0])] }, rawItems: rows.map { itemIds[Int(items[$0])] },
+            ratings: rows.map { ratings[$0] }, timestamps: rows.map { timestamps[$0] }, catalogue: catalogueByRaw)
     }
 
     /// Only ratings of at least `threshold` (e.g. 4 for "liked").
@@ -23,7 +24,8 @@ extension RatingsData {
             var userCounts = [Int](repeating: 0, count: userCount), itemCounts = [Int](repeating: 0, count: itemCount)
             for r in 0..<count where alive[r] { userCounts[Int(users[r])] += 1; itemCounts[Int(items[r])] += 1 }
             var changed = false
-            for r in 0..<count where alive[r] && (userCounts[Int(users[r])] < userMinimum || itemCounts[Int(items[r])] < itemMinimum) {
+            for r in 0..<count
+            where alive[r] && (userCounts[Int(users[r])] < userMinimum || itemCounts[Int(items[r])] < itemMinimum) {
                 alive[r] = false
                 changed = true
             }

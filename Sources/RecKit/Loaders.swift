@@ -22,7 +22,9 @@ public enum MovieLensLayout: String, Sendable, CaseIterable {
             if fm.fileExists(atPath: url.path) { return (layout, url) }
         }
         // Any RecBole atomic file (e.g. ml-1m.inter).
-        if let inter = (try? fm.contentsOfDirectory(atPath: directory.path))?.sorted().first(where: { $0.hasSuffix(".inter") }) {
+        if let inter = (try? fm.contentsOfDirectory(atPath: directory.path))?.sorted().first(where: {
+            $0.hasSuffix(".inter")
+        }) {
             return (.recbole, directory.appendingPathComponent(inter))
         }
         return nil
@@ -37,15 +39,19 @@ public struct LoadOptions: Sendable {
 
 public enum MovieLens {
     /// The genre names of ml-100k's u.item flags (u.genre), in column order.
-    public static let ml100kGenres = ["unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime",
-                                      "Documentary", "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery",
-                                      "Romance", "Sci-Fi", "Thriller", "War", "Western"]
+    public static let ml100kGenres = [
+        "unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime",
+        "Documentary", "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery",
+        "Romance", "Sci-Fi", "Thriller", "War", "Western",
+    ]
 
     /// Loads whichever layout `directory` holds.
     public static func load(directory: URL, options: LoadOptions = LoadOptions()) throws -> RatingsData {
         guard let (layout, ratingsURL) = MovieLensLayout.detect(in: directory) else {
-            throw DataError(file: directory.path, "no MovieLens ratings file here (looked for u.data, *.inter, ratings.dat, ratings.csv)",
-                            fix: "run `workbook data fetch`, or point --data-dir at the folder that holds the files")
+            throw DataError(
+                file: directory.path,
+                "no MovieLens ratings file here (looked for u.data, *.inter, ratings.dat, ratings.csv)",
+                fix: "run `workbook data fetch`, or point --data-dir at the folder that holds the files")
         }
         let name = directory.lastPathComponent
         switch layout {
@@ -53,26 +59,30 @@ public enum MovieLens {
             let r = try parseRatings(ratingsURL, separator: [UInt8(ascii: "\t")], header: .none, options: options)
             let items = directory.appendingPathComponent("u.item")
             let catalogue = FileManager.default.fileExists(atPath: items.path) ? try parseML100kItems(items) : [:]
-            return RatingsData(name: name, rawUsers: r.users, rawItems: r.items, ratings: r.ratings, timestamps: r.timestamps,
-                               catalogue: catalogue, skippedLines: r.skipped)
+            return RatingsData(
+                name: name, rawUsers: r.users, rawItems: r.items, ratings: r.ratings, timestamps: r.timestamps,
+                catalogue: catalogue, skippedLines: r.skipped)
         case .recbole:
             let r = try parseRatings(ratingsURL, separator: [UInt8(ascii: "\t")], header: .recbole, options: options)
             let items = ratingsURL.deletingPathExtension().appendingPathExtension("item")
             let catalogue = FileManager.default.fileExists(atPath: items.path) ? try parseRecBoleItems(items) : [:]
-            return RatingsData(name: ratingsURL.deletingPathExtension().lastPathComponent, rawUsers: r.users, rawItems: r.items,
-                               ratings: r.ratings, timestamps: r.timestamps, catalogue: catalogue, skippedLines: r.skipped)
+            return RatingsData(
+                name: ratingsURL.deletingPathExtension().lastPathComponent, rawUsers: r.users, rawItems: r.items,
+                ratings: r.ratings, timestamps: r.timestamps, catalogue: catalogue, skippedLines: r.skipped)
         case .ml1m:
             let r = try parseRatings(ratingsURL, separator: Array("::".utf8), header: .none, options: options)
             let movies = directory.appendingPathComponent("movies.dat")
             let catalogue = FileManager.default.fileExists(atPath: movies.path) ? try parseML1mMovies(movies) : [:]
-            return RatingsData(name: name, rawUsers: r.users, rawItems: r.items, ratings: r.ratings, timestamps: r.timestamps,
-                               catalogue: catalogue, skippedLines: r.skipped)
+            return RatingsData(
+                name: name, rawUsers: r.users, rawItems: r.items, ratings: r.ratings, timestamps: r.timestamps,
+                catalogue: catalogue, skippedLines: r.skipped)
         case .latest:
             let r = try parseRatings(ratingsURL, separator: [UInt8(ascii: ",")], header: .csv, options: options)
             let movies = directory.appendingPathComponent("movies.csv")
             let catalogue = FileManager.default.fileExists(atPath: movies.path) ? try parseLatestMovies(movies) : [:]
-            return RatingsData(name: name, rawUsers: r.users, rawItems: r.items, ratings: r.ratings, timestamps: r.timestamps,
-                               catalogue: catalogue, skippedLines: r.skipped)
+            return RatingsData(
+                name: name, rawUsers: r.users, rawItems: r.items, ratings: r.ratings, timestamps: r.timestamps,
+                catalogue: catalogue, skippedLines: r.skipped)
         }
     }
 
@@ -87,12 +97,15 @@ public enum MovieLens {
 
     /// Parses user, item, rating, timestamp lines. `header`: none, RecBole's typed header
     /// (whose columns may come in any order), or a CSV header (userId,movieId,rating,timestamp).
-    static func parseRatings(_ url: URL, separator: [UInt8], header: Header, options: LoadOptions) throws -> RawRatings {
+    static func parseRatings(_ url: URL, separator: [UInt8], header: Header, options: LoadOptions) throws -> RawRatings
+    {
         let file = url.lastPathComponent
         guard let data = try? Data(contentsOf: url, options: .alwaysMapped) else {
             throw DataError(file: url.path, "cannot be read", fix: "check that it exists and is readable")
         }
-        if data.isEmpty { throw DataError(file: file, "is empty", fix: "fetch the data again with `workbook data fetch`") }
+        if data.isEmpty {
+            throw DataError(file: file, "is empty", fix: "fetch the data again with `workbook data fetch`")
+        }
         var out = RawRatings()
         let estimate = data.count / 20
         out.users.reserveCapacity(estimate); out.items.reserveCapacity(estimate)
@@ -117,7 +130,9 @@ public enum MovieLens {
                 // Split into fields.
                 var count = 0, fieldStart = start, i = start
                 while i < lineEnd {
-                    if bytes[i] == separator[0] && (separator.count == 1 || (i + 1 < lineEnd && bytes[i + 1] == separator[1])) {
+                    if bytes[i] == separator[0]
+                        && (separator.count == 1 || (i + 1 < lineEnd && bytes[i + 1] == separator[1]))
+                    {
                         if count < fields.count { fields[count] = fieldStart..<i }
                         count += 1
                         i += separator.count
@@ -128,7 +143,8 @@ public enum MovieLens {
                 }
                 if count < fields.count { fields[count] = fieldStart..<lineEnd }
                 count += 1
-                let text = { (r: Range<Int>) in String(decoding: UnsafeBufferPointer(rebasing: bytes[r]), as: UTF8.self) }
+                let text = { (r: Range<Int>) in String(decoding: UnsafeBufferPointer(rebasing: bytes[r]), as: UTF8.self)
+                }
                 if expectHeader {
                     expectHeader = false
                     let names = (0..<min(count, fields.count)).map { text(fields[$0]).lowercased() }
@@ -136,8 +152,13 @@ public enum MovieLens {
                         let wanted = ["user_id", "item_id", "rating", "timestamp"]
                         let found = wanted.map { w in names.firstIndex { $0.hasPrefix(w + ":") || $0 == w } }
                         if let missing = zip(wanted, found).first(where: { $0.1 == nil }) {
-                            failure = DataError(file: file, line: lineNumber, "the header has no \(missing.0) column (it is: \(names.joined(separator: ", ")))",
-                                                fix: "a RecBole .inter file needs user_id, item_id, rating and timestamp columns")
+                            failure = DataError(
+                                file: file, line: lineNumber,
+                                "the header has no \(missing.0) column (it is: \(names.joined(separator: ", ")))",
+                                fix: """
+                                    a RecBole .inter file needs user_id, item_id, rating and \
+                                    timestamp columns
+                                    """)
                             return
                         }
                         columns = found.map { $0! }
@@ -145,8 +166,13 @@ public enum MovieLens {
                         let wanted = ["userid", "movieid", "rating", "timestamp"]
                         let found = wanted.map { names.firstIndex(of: $0) }
                         if found.contains(where: { $0 == nil }) {
-                            failure = DataError(file: file, line: lineNumber, "expected the header userId,movieId,rating,timestamp, found \(names.joined(separator: ","))",
-                                                fix: "this does not look like a MovieLens ratings.csv")
+                            failure = DataError(
+                                file: file, line: lineNumber,
+                                """
+                                expected the header userId,movieId,rating,timestamp, found \
+                                \(names.joined(separator: ","))
+                                """,
+                                fix: "this does not look like a MovieLens ratings.csv")
                             return
                         }
                         columns = found.map { $0! }
@@ -154,13 +180,22 @@ public enum MovieLens {
                     continue
                 }
                 func bad(_ problem: String) {
-                    if options.skipBadLines { out.skipped += 1 } else {
-                        failure = DataError(file: file, line: lineNumber, problem, fix: "fix or remove the line, or load with --skip-bad-lines")
+                    if options.skipBadLines {
+                        out.skipped += 1
+                    } else {
+                        failure = DataError(
+                            file: file, line: lineNumber, problem,
+                            fix: "fix or remove the line, or load with --skip-bad-lines")
                     }
                 }
                 let needed = (columns.max() ?? 3) + 1
                 if count < needed {
-                    bad("expected \(needed) fields separated by '\(String(decoding: separator, as: UTF8.self).replacingOccurrences(of: "\t", with: "\\t"))', found \(count)")
+                    bad(
+                        """
+                        expected \(needed) fields separated by \
+                        '\(String(decoding: separator, as: UTF8.self).replacingOccurrences(of: "\t", with: "\\t"))', \
+                        found \(count)
+                        """)
                     continue
                 }
                 let u = parseInt(bytes, fields[columns[0]]), it = parseInt(bytes, fields[columns[1]])
@@ -169,18 +204,26 @@ public enum MovieLens {
                 let parsed: [Any?] = [u, it, r, t]
                 if let k = parsed.firstIndex(where: { $0 == nil }) {
                     let value = text(fields[columns[k]])
-                    let looksLikeHeader = value.lowercased().contains("id") || value.lowercased().contains("rating") || value.lowercased().contains("timestamp")
-                    bad("\(names[k]) '\(value)' is not a number" + (looksLikeHeader ? " (a header line in the wrong place?)" : ""))
+                    let looksLikeHeader =
+                        value.lowercased().contains("id") || value.lowercased().contains("rating")
+                        || value.lowercased().contains("timestamp")
+                    bad(
+                        "\(names[k]) '\(value)' is not a number"
+                            + (looksLikeHeader ? " (a header line in the wrong place?)" : ""))
                     continue
                 }
-                guard let r, r.isFinite, r >= 0, let t, t.isFinite else { bad("rating or timestamp out of range"); continue }
-                out.users.append(u!); out.items.append(it!); out.ratings.append(Float(r)); out.timestamps.append(Int64(t))
+                guard let r, r.isFinite, r >= 0, let t, t.isFinite else {
+                    bad("rating or timestamp out of range"); continue
+                }
+                out.users.append(u!); out.items.append(it!); out.ratings.append(Float(r));
+                out.timestamps.append(Int64(t))
             }
         }
         if let failure { throw failure }
         if out.users.isEmpty {
-            throw DataError(file: file, header != .none && lineNumber <= 1 ? "has a header but no ratings" : "has no ratings",
-                            fix: "fetch the data again with `workbook data fetch`")
+            throw DataError(
+                file: file, header != .none && lineNumber <= 1 ? "has a header but no ratings" : "has no ratings",
+                fix: "fetch the data again with `workbook data fetch`")
         }
         return out
     }
@@ -210,13 +253,15 @@ public enum MovieLens {
         if let v = parseInt(b, r) { return Double(v) }
         // Fast path for plain decimals ("3.5"): digits, a point, digits.
         if let dot = r.firstIndex(where: { b[$0] == UInt8(ascii: ".") }), dot > r.lowerBound, dot + 1 < r.upperBound,
-           let whole = parseInt(b, r.lowerBound..<dot), b[dot + 1] != UInt8(ascii: "-"),
-           let fraction = parseInt(b, (dot + 1)..<r.upperBound), fraction >= 0, r.upperBound - dot - 1 <= 9 {
+            let whole = parseInt(b, r.lowerBound..<dot), b[dot + 1] != UInt8(ascii: "-"),
+            let fraction = parseInt(b, (dot + 1)..<r.upperBound), fraction >= 0, r.upperBound - dot - 1 <= 9
+        {
             let scale = Foundation.pow(10.0, Double(r.upperBound - dot - 1))
             let sign: Double = b[r.lowerBound] == UInt8(ascii: "-") ? -1 : 1
             return Double(whole) + sign * Double(fraction) / scale
         }
-        let s = String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        let s = String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self).trimmingCharacters(
+            in: .whitespaces)
         guard let v = Double(s), !s.isEmpty else { return nil }
         return v
     }
@@ -229,7 +274,9 @@ public enum MovieLens {
             throw DataError(file: url.path, "cannot be read", fix: "check that it exists and is readable")
         }
         if let s = String(data: data, encoding: .utf8) { return s }
-        guard let s = String(data: data, encoding: .isoLatin1) else { throw DataError(file: url.lastPathComponent, "is not text") }
+        guard let s = String(data: data, encoding: .isoLatin1) else {
+            throw DataError(file: url.lastPathComponent, "is not text")
+        }
         return s
     }
 
@@ -258,7 +305,9 @@ public enum MovieLens {
             let (title, titleYear) = splitYear(String(f[1]))
             let dateYear = f[2].split(separator: "-").last.flatMap { Int($0) }
             let flags = f.suffix(from: 5)
-            let genres = flags.enumerated().compactMap { k, v in v == "1" && k < ml100kGenres.count ? ml100kGenres[k] : nil }
+            let genres = flags.enumerated().compactMap { k, v in
+                v == "1" && k < ml100kGenres.count ? ml100kGenres[k] : nil
+            }
             out[id] = CatalogueEntry(title: title, year: titleYear ?? dateYear, genres: genres)
         }
         return out
@@ -271,17 +320,25 @@ public enum MovieLens {
             let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             if n == 1 {
                 let names = f.map { $0.split(separator: ":").first.map(String.init) ?? $0 }
-                guard let id = names.firstIndex(of: "item_id"), let title = names.firstIndex(where: { $0.contains("title") }) else {
+                guard let id = names.firstIndex(of: "item_id"),
+                    let title = names.firstIndex(where: { $0.contains("title") })
+                else {
                     throw DataError(file: url.lastPathComponent, line: 1, "the header needs item_id and a title column")
                 }
-                columns = (id, title, names.firstIndex(where: { $0.contains("year") }), names.firstIndex(of: "class") ?? names.firstIndex(of: "genre"))
+                columns = (
+                    id, title, names.firstIndex(where: { $0.contains("year") }),
+                    names.firstIndex(of: "class") ?? names.firstIndex(of: "genre")
+                )
                 continue
             }
             guard f.count > max(columns.id, columns.title), let id = Int(f[columns.id]) else {
-                throw DataError(file: url.lastPathComponent, line: n, "expected \(columns.title + 1) tab-separated fields with a numeric item id")
+                throw DataError(
+                    file: url.lastPathComponent, line: n,
+                    "expected \(columns.title + 1) tab-separated fields with a numeric item id")
             }
             let year = columns.year.flatMap { $0 < f.count ? Int(f[$0]) : nil }
-            let genres = columns.genres.flatMap { $0 < f.count ? f[$0].split(separator: " ").map(String.init) : nil } ?? []
+            let genres =
+                columns.genres.flatMap { $0 < f.count ? f[$0].split(separator: " ").map(String.init) : nil } ?? []
             out[id] = CatalogueEntry(title: f[columns.title], year: year, genres: genres)
         }
         return out
@@ -291,7 +348,9 @@ public enum MovieLens {
         var out: [Int: CatalogueEntry] = [:]
         for (n, line) in lines(try readText(url)) {
             let f = line.components(separatedBy: "::")
-            guard f.count >= 3, let id = Int(f[0]) else { throw DataError(file: url.lastPathComponent, line: n, "expected MovieID::Title::Genres") }
+            guard f.count >= 3, let id = Int(f[0]) else {
+                throw DataError(file: url.lastPathComponent, line: n, "expected MovieID::Title::Genres")
+            }
             let (title, year) = splitYear(f[1])
             out[id] = CatalogueEntry(title: title, year: year, genres: f[2].split(separator: "|").map(String.init))
         }
@@ -302,9 +361,13 @@ public enum MovieLens {
         var out: [Int: CatalogueEntry] = [:]
         for (n, line) in lines(try readText(url)) where n > 1 {
             let f = try csvFields(line, file: url.lastPathComponent, line: n)
-            guard f.count >= 3, let id = Int(f[0]) else { throw DataError(file: url.lastPathComponent, line: n, "expected movieId,title,genres") }
+            guard f.count >= 3, let id = Int(f[0]) else {
+                throw DataError(file: url.lastPathComponent, line: n, "expected movieId,title,genres")
+            }
             let (title, year) = splitYear(f[1])
-            out[id] = CatalogueEntry(title: title, year: year, genres: f[2] == "(no genres listed)" ? [] : f[2].split(separator: "|").map(String.init))
+            out[id] = CatalogueEntry(
+                title: title, year: year,
+                genres: f[2] == "(no genres listed)" ? [] : f[2].split(separator: "|").map(String.init))
         }
         return out
     }
@@ -317,7 +380,11 @@ public enum MovieLens {
             if quoted {
                 if c == "\"" {
                     let next = line.index(after: i)
-                    if next < line.endIndex && line[next] == "\"" { current.append("\""); i = next } else { quoted = false }
+                    if next < line.endIndex && line[next] == "\"" {
+                        current.append("\""); i = next
+                    } else {
+                        quoted = false
+                    }
                 } else {
                     current.append(c)
                 }

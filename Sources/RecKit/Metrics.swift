@@ -13,13 +13,17 @@
 import Foundation
 
 public struct UserMetrics: Sendable, Equatable {
-    public var hit: Double, precision: Double, recall: Double, recallCapped: Double, ndcg: Double, averagePrecision: Double, reciprocalRank: Double
+    public var hit: Double, precision: Double, recall: Double, recallCapped: Double, ndcg: Double,
+        averagePrecision: Double, reciprocalRank: Double
 
     /// The metrics of one user's top-K list (`ranked` may be longer; only K count).
     public static func compute(ranked: [Int32], relevant: Set<Int32>, k: Int) -> UserMetrics {
         precondition(k > 0, "K must be positive")
         let n = relevant.count
-        guard n > 0 else { return UserMetrics(hit: 0, precision: 0, recall: 0, recallCapped: 0, ndcg: 0, averagePrecision: 0, reciprocalRank: 0) }
+        guard n > 0 else {
+            return UserMetrics(
+                hit: 0, precision: 0, recall: 0, recallCapped: 0, ndcg: 0, averagePrecision: 0, reciprocalRank: 0)
+        }
         var hits = 0, dcg = 0.0, precisionSum = 0.0, firstHit = 0
         for (index, item) in ranked.prefix(k).enumerated() where relevant.contains(item) {
             let rank = index + 1
@@ -29,9 +33,10 @@ public struct UserMetrics: Sendable, Equatable {
             if firstHit == 0 { firstHit = rank }
         }
         let ideal = (1...min(k, n)).reduce(0.0) { $0 + 1 / log2(Double($1) + 1) }
-        return UserMetrics(hit: hits > 0 ? 1 : 0, precision: Double(hits) / Double(k), recall: Double(hits) / Double(n),
-                           recallCapped: Double(hits) / Double(min(k, n)), ndcg: dcg / ideal,
-                           averagePrecision: precisionSum / Double(min(k, n)), reciprocalRank: firstHit > 0 ? 1 / Double(firstHit) : 0)
+        return UserMetrics(
+            hit: hits > 0 ? 1 : 0, precision: Double(hits) / Double(k), recall: Double(hits) / Double(n),
+            recallCapped: Double(hits) / Double(min(k, n)), ndcg: dcg / ideal,
+            averagePrecision: precisionSum / Double(min(k, n)), reciprocalRank: firstHit > 0 ? 1 / Double(firstHit) : 0)
     }
 }
 
@@ -39,7 +44,9 @@ public enum RatingMetrics {
     /// Root mean squared error.
     public static func rmse(_ predictions: [Float], _ targets: [Float]) -> Double {
         precondition(predictions.count == targets.count && !targets.isEmpty)
-        return (zip(predictions, targets).map { Double($0 - $1) * Double($0 - $1) }.reduce(0, +) / Double(targets.count)).squareRoot()
+        return
+            (zip(predictions, targets).map { Double($0 - $1) * Double($0 - $1) }.reduce(0, +) / Double(targets.count))
+            .squareRoot()
     }
 
     /// Mean absolute error.

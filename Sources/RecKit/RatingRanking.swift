@@ -12,8 +12,10 @@ public struct RankingSummary: Sendable {
 /// (user, item, rating) rows, as the loader happens to cut them, it takes the top 10
 /// predictions *of the batch* (a mix of ~256 different users), counts ratings > 3.5 among
 /// them, and divides by the batch's relevant count. Its IDCG uses min(10, relevant).
-public func documentEvaluation(predictions: [Float], ratings: [Float], batchSize: Int = 256,
-                               k: Int = 10) -> RankingSummary {
+public func documentEvaluation(
+    predictions: [Float], ratings: [Float], batchSize: Int = 256,
+    k: Int = 10
+) -> RankingSummary {
     var precisions: [Double] = [], recalls: [Double] = [], ndcgs: [Double] = []
     for start in stride(from: 0, to: predictions.count, by: batchSize) {
         let end = min(predictions.count, start + batchSize)
@@ -29,7 +31,8 @@ public func documentEvaluation(predictions: [Float], ratings: [Float], batchSize
         if idcg > 0 { ndcgs.append(dcg / idcg) }
     }
     func mean(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }
-    return RankingSummary(precision: mean(precisions), recall: mean(recalls), ndcg: mean(ndcgs), groups: precisions.count)
+    return RankingSummary(
+        precision: mean(precisions), recall: mean(recalls), ndcg: mean(ndcgs), groups: precisions.count)
 }
 // end listing
 

@@ -45,7 +45,8 @@ public struct NegativeSampler: Sendable {
         self.train = train
         switch distribution {
         case .uniform: table = nil
-        case .popularity(let e): table = AliasTable(weights: train.itemPopularity.map { Foundation.pow(Double($0), e) + 1e-12 })
+        case .popularity(let e):
+            table = AliasTable(weights: train.itemPopularity.map { Foundation.pow(Double($0), e) + 1e-12 })
         }
     }
 
@@ -111,8 +112,10 @@ public struct BPRTriples: Sendable {
 
     /// `count` triples as the LightGCN reference draws them (UniformSample_original): a uniform
     /// user with at least one training item, one of their items, and an item they lack.
-    public static func uniformUsers(_ train: InteractionMatrix, count: Int, sampler: NegativeSampler,
-                                    rng: RandomGenerator) -> BPRTriples {
+    public static func uniformUsers(
+        _ train: InteractionMatrix, count: Int, sampler: NegativeSampler,
+        rng: RandomGenerator
+    ) -> BPRTriples {
         var users: [Int32] = [], positives: [Int32] = [], negatives: [Int32] = []
         users.reserveCapacity(count)
         positives.reserveCapacity(count)

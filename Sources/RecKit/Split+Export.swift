@@ -11,17 +11,22 @@ extension Split {
     public func write(to directory: URL, data: RatingsData) throws {
         func rating(_ r: Float) -> String { r == r.rounded() ? String(Int(r)) : String(r) }
         func rows(_ indices: [Int]) -> String {
-            "user_id\titem_id\trating\ttimestamp\n" + indices.map {
-                "\(data.userIds[Int(data.users[$0])])\t\(data.itemIds[Int(data.items[$0])])\t\(rating(data.ratings[$0]))\t\(data.timestamps[$0])"
-            }.joined(separator: "\n") + "\n"
+            "user_id\titem_id\trating\ttimestamp\n"
+                + indices.map {
+                    "\(data.userIds[Int(data.users[$0])])\t\(data.itemIds[Int(data.items[$0])])\t\(rating(data.ratings[$0]))\t\(data.timestamps[$0])"
+                }.joined(separator: "\n") + "\n"
         }
         try AtomicFile.write(rows(train), to: directory.appendingPathComponent("train.tsv"))
         try AtomicFile.write(rows(test), to: directory.appendingPathComponent("test.tsv"))
-        if !validation.isEmpty { try AtomicFile.write(rows(validation), to: directory.appendingPathComponent("validation.tsv")) }
+        if !validation.isEmpty {
+            try AtomicFile.write(rows(validation), to: directory.appendingPathComponent("validation.tsv"))
+        }
         if let candidates {
-            let text = "user_id\tcandidate_item_ids\n" + candidates.enumerated().map { u, items in
-                "\(data.userIds[u])\t" + items.map { "\(data.itemIds[Int($0)])" }.joined(separator: ",")
-            }.joined(separator: "\n") + "\n"
+            let text =
+                "user_id\tcandidate_item_ids\n"
+                + candidates.enumerated().map { u, items in
+                    "\(data.userIds[u])\t" + items.map { "\(data.itemIds[Int($0)])" }.joined(separator: ",")
+                }.joined(separator: "\n") + "\n"
             try AtomicFile.write(text, to: directory.appendingPathComponent("candidates.tsv"))
         }
     }
@@ -32,10 +37,11 @@ extension Split {
     public func writeRecBole(to directory: URL, data: RatingsData, name: String) throws {
         func rating(_ r: Float) -> String { r == r.rounded() ? String(Int(r)) : String(r) }
         func rows(_ indices: [Int]) -> String {
-            "user_id:token\titem_id:token\trating:float\ttimestamp:float\n" + indices.map {
-                "\(data.userIds[Int(data.users[$0])])\t\(data.itemIds[Int(data.items[$0])])\t\(rating(data.ratings[$0]))"
-                    + "\t\(data.timestamps[$0])"
-            }.joined(separator: "\n") + "\n"
+            "user_id:token\titem_id:token\trating:float\ttimestamp:float\n"
+                + indices.map {
+                    "\(data.userIds[Int(data.users[$0])])\t\(data.itemIds[Int(data.items[$0])])\t\(rating(data.ratings[$0]))"
+                        + "\t\(data.timestamps[$0])"
+                }.joined(separator: "\n") + "\n"
         }
         let folder = directory.appendingPathComponent(name)
         try AtomicFile.write(rows(train), to: folder.appendingPathComponent("\(name).train.inter"))

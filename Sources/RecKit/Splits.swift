@@ -47,8 +47,10 @@ public struct Split: Sendable {
     /// Splits `data` by `protocol` with `seed`. With `validation`, the same protocol is
     /// applied once more to the training rows to hold out a validation set (for choosing
     /// hyperparameters without looking at the test set).
-    public static func make(_ data: RatingsData, protocol p: EvaluationProtocol, seed: UInt64,
-                            validation: Bool = false) throws -> Split {
+    public static func make(
+        _ data: RatingsData, protocol p: EvaluationProtocol, seed: UInt64,
+        validation: Bool = false
+    ) throws -> Split {
         let rng = RandomGenerator(seed: seed)
         let all = Array(0..<data.count)
         var (train, test) = try partition(all, data: data, protocol: p, rng: rng)
@@ -56,14 +58,17 @@ public struct Split: Sendable {
         if validation { (train, valid) = try partition(train, data: data, protocol: p, rng: rng) }
         var candidates: [[Int32]]?, validationCandidates: [[Int32]]?
         if p == .loo99 {
-            candidates = try sampleCandidates(data: data, test: test, count: 99, rng: RandomGenerator(seed: seed &+ 2017))
+            candidates = try sampleCandidates(
+                data: data, test: test, count: 99, rng: RandomGenerator(seed: seed &+ 2017))
             if validation {
-                validationCandidates = try sampleCandidates(data: data, test: valid, count: 99,
-                                                            rng: RandomGenerator(seed: seed &+ 2018))
+                validationCandidates = try sampleCandidates(
+                    data: data, test: valid, count: 99,
+                    rng: RandomGenerator(seed: seed &+ 2018))
             }
         }
-        return Split(evaluationProtocol: p, seed: seed, train: train, validation: valid, test: test, candidates: candidates,
-                     validationCandidates: validationCandidates)
+        return Split(
+            evaluationProtocol: p, seed: seed, train: train, validation: valid, test: test, candidates: candidates,
+            validationCandidates: validationCandidates)
     }
 
     /// Rows grouped by user (users in index order), each group in (timestamp, file row) order.
@@ -79,8 +84,10 @@ public struct Split: Sendable {
         return groups
     }
 
-    static func partition(_ rows: [Int], data: RatingsData, protocol p: EvaluationProtocol,
-                          rng: RandomGenerator) throws -> (keep: [Int], out: [Int]) {
+    static func partition(
+        _ rows: [Int], data: RatingsData, protocol p: EvaluationProtocol,
+        rng: RandomGenerator
+    ) throws -> (keep: [Int], out: [Int]) {
         switch p {
         case .loo99:
             var keep: [Int] = [], out: [Int] = []
@@ -95,7 +102,9 @@ public struct Split: Sendable {
                 let n = group.count
                 let k = max(1, Int((0.2 * Double(n) + 0.5).rounded(.down)))
                 let order = rng.permutation(n)
-                for (j, position) in order.enumerated() { if j < k { out.append(group[position]) } else { keep.append(group[position]) } }
+                for (j, position) in order.enumerated() {
+                    if j < k { out.append(group[position]) } else { keep.append(group[position]) }
+                }
             }
             return (keep.sorted(), out.sorted())
         case .ratings9010, .ratings8020:
@@ -104,8 +113,10 @@ public struct Split: Sendable {
             let k = Int((fraction * Double(rows.count)).rounded())
             return (order[k...].map { rows[$0] }.sorted(), order[..<k].map { rows[$0] }.sorted())
         case .temporal:
-            let ordered = rows.enumerated().sorted { (data.timestamps[$0.element], $0.offset) < (data.timestamps[$1.element], $1.offset) }
-                .map(\.element)
+            let ordered = rows.enumerated().sorted {
+                (data.timestamps[$0.element], $0.offset) < (data.timestamps[$1.element], $1.offset)
+            }
+            .map(\.element)
             let k = Int((0.2 * Double(rows.count)).rounded())
             return (Array(ordered[..<(ordered.count - k)]).sorted(), Array(ordered[(ordered.count - k)...]).sorted())
         }
@@ -118,7 +129,11 @@ public struct Split: Sendable {
         return try (0..<data.userCount).map { u in
             var seen = rated[u]
             guard data.itemCount - seen.count >= count else {
-                throw WorkbookError("user \(data.userIds[u]) has rated all but \(data.itemCount - seen.count) items: cannot sample \(count) candidates")
+                throw WorkbookError(
+                    """
+                    user \(data.userIds[u]) has rated all but \(data.itemCount - seen.count) items: cannot sample \
+                    \(count) candidates
+                    """)
             }
             var out: [Int32] = []
             while out.count < count {
@@ -149,18 +164,22 @@ public struct InteractionMatrix: Sendable {
     /// From rating rows; `implicit` turns every rating into 1. Duplicate (user, item) pairs
     /// keep their last value.
     public init(_ data: RatingsData, rows: [Int], implicit: Bool = true) {
-        self.init(userCount: data.userCount, itemCount: data.itemCount, users: rows.map { data.users[$0] },
-                  items: rows.map { data.items[$0] }, values: implicit ? nil : rows.map { data.ratings[$0] })
+        self.init(
+            userCount: data.userCount, itemCount: data.itemCount, users: rows.map { data.users[$0] },
+            items: rows.map { data.items[$0] }, values: implicit ? nil : rows.map { data.ratings[$0] })
     }
 
     /// From (user, item) pairs of dense indices, with values (1 when nil).
     public init(userCount: Int, itemCount: Int, users: [Int32], items: [Int32], values: [Float]? = nil) {
-        precondition(users.count == items.count && (values == nil || values!.count == users.count), "InteractionMatrix: arrays differ in length")
+        precondition(
+            users.count == items.count && (values == nil || values!.count == users.count),
+            "InteractionMatrix: arrays differ in length")
         self.userCount = userCount
         self.itemCount = itemCount
         var perUser = [[(Int32, Float)]](repeating: [], count: userCount)
         for k in users.indices {
-            precondition(Int(users[k]) < userCount && Int(items[k]) < itemCount, "InteractionMatrix: index out of range")
+            precondition(
+                Int(users[k]) < userCount && Int(items[k]) < itemCount, "InteractionMatrix: index out of range")
             perUser[Int(users[k])].append((items[k], values?[k] ?? 1))
         }
         var start = [0], itemList: [Int32] = [], valueList: [Float] = []

@@ -16,7 +16,8 @@ public enum ToyData {
                 i.append(item)
             }
         }
-        return RatingsData(name: "toy", rawUsers: u, rawItems: i, ratings: u.map { _ in 1 }, timestamps: u.map { _ in 0 })
+        return RatingsData(
+            name: "toy", rawUsers: u, rawItems: i, ratings: u.map { _ in 1 }, timestamps: u.map { _ in 0 })
     }
 
     /// The matrix as training interactions.

@@ -55,7 +55,10 @@ enum Broadcast {
             grad.withUnsafeBufferPointer { g in out.withUnsafeMutableBufferPointer { o in
                 for p in 0..<outer {
                     let base = g.baseAddress! + p * repeats * inner
-                    if inner == 1 { o[p] = Float(Kernels.sum(UnsafeBufferPointer(start: base, count: repeats))); continue }
+                    if inner == 1 {
+                        o[p] = Float(Kernels.sum(UnsafeBufferPointer(start: base, count: repeats)))
+                        continue
+                    }
                     for r in 0..<repeats { Kernels.axpy(1, base + r * inner, o.baseAddress! + p * inner, inner) }
                 }
             } }

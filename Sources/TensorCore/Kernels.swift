@@ -72,7 +72,8 @@ public enum Kernels {
     /// A new array of `count` elements written by `body(range, pointer)` over parallel ranges
     /// of elements (or of `rows` equal rows, when given), with no zero-filling first.
     @inline(__always)
-    static func fill(_ count: Int, rows: Int = 0, _ body: (Range<Int>, UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+    static func fill(_ count: Int, rows: Int = 0,
+                     _ body: (Range<Int>, UnsafeMutablePointer<Float>) -> Void) -> [Float] {
         [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             if count > 0 {
                 let out = SendablePointer(base: buffer.baseAddress!)
@@ -116,7 +117,8 @@ public enum Kernels {
     /// The gradient of a binary op with respect to its first (or second) operand, before
     /// broadcasting is undone: d(out)/d(operand) * g.
     @inline(__always)
-    static func gradient<Op: BinaryOp>(_ x: [Float], _ y: [Float], _ z: [Float], _ g: [Float], _ op: Op, first: Bool) -> [Float] {
+    static func gradient<Op: BinaryOp>(_ x: [Float], _ y: [Float], _ z: [Float], _ g: [Float], _ op: Op,
+                                       first: Bool) -> [Float] {
         x.withUnsafeBufferPointer { px in y.withUnsafeBufferPointer { py in z.withUnsafeBufferPointer { pz in
             g.withUnsafeBufferPointer { pg in
                 let (a, b, c, d) = (px.baseAddress, py.baseAddress, pz.baseAddress, pg.baseAddress)
@@ -133,7 +135,9 @@ public enum Kernels {
         guard let base = x.baseAddress else { return [] }
         let n = wb_count_nonzero(base, x.count)
         guard n <= limit else { return nil }
-        return [Int32](unsafeUninitializedCapacity: n) { p, initialized in initialized = n == 0 ? 0 : wb_nonzeros(base, x.count, p.baseAddress!) }
+        return [Int32](unsafeUninitializedCapacity: n) { p, initialized in
+            initialized = n == 0 ? 0 : wb_nonzeros(base, x.count, p.baseAddress!)
+        }
     }
 
     /// dst[i] += src[i]
@@ -181,7 +185,9 @@ public enum Kernels {
 
     /// y += a x for n-vectors.
     @inline(__always)
-    public static func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { wb_axpy(a, x, y, n) }
+    public static func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        wb_axpy(a, x, y, n)
+    }
     /// C[M,N] = alpha * op(A) op(B) + beta * C, row-major, through single-threaded OpenBLAS: a
     /// large product is split into blocks of C's rows (or columns, when C is short and wide) for
     /// the core's workers. OpenBLAS's own threads spin (sched_yield) after each product, on the

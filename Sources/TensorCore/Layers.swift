@@ -67,7 +67,8 @@ public final class Linear: Layer {
         precondition(inputSize > 0 && outputSize > 0, "Linear(\(inputSize), \(outputSize)): sizes must be positive")
         self.inputSize = inputSize
         self.outputSize = outputSize
-        weight = Tensor(weightInit.values(fanIn: inputSize, fanOut: outputSize, count: inputSize * outputSize, rng: rng),
+        weight = Tensor(weightInit.values(fanIn: inputSize, fanOut: outputSize, count: inputSize * outputSize,
+                                          rng: rng),
                         shape: [inputSize, outputSize], requiresGrad: true)
         weight.name = "Linear.weight"
         if bias {
@@ -88,7 +89,8 @@ public final class Linear: Layer {
     /// The layer applied to sparse rows (data, such as a batch of interaction rows): the cost
     /// follows the non-zeros.
     public func callAsFunction(_ x: SparseMatrix) -> Tensor {
-        precondition(x.columnCount == inputSize, "Linear(\(inputSize), \(outputSize)) got \(x.columnCount) sparse columns")
+        precondition(x.columnCount == inputSize,
+                     "Linear(\(inputSize), \(outputSize)) got \(x.columnCount) sparse columns")
         return x.matmul(weight, plus: bias)  // [B, out]
     }
 

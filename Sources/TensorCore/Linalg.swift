@@ -51,7 +51,8 @@ public enum Linalg {
     /// The `count` largest eigenvalues (descending) of a symmetric n x n matrix and their
     /// unit eigenvectors, as an n x count row-major matrix (column j is vector j). Each
     /// vector's sign is fixed so that its largest-magnitude entry is positive.
-    public static func symmetricEigen(_ a: [Float], n: Int, largest count: Int) throws -> (values: [Float], vectors: [Float]) {
+    public static func symmetricEigen(_ a: [Float], n: Int, largest count: Int) throws
+        -> (values: [Float], vectors: [Float]) {
         precondition(a.count == n * n && count >= 1 && count <= n, "symmetricEigen: bad sizes")
         var m = a
         var found: Int32 = 0

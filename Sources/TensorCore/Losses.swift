@@ -48,7 +48,8 @@ public enum Loss {
             perRow.withUnsafeMutableBufferPointer { loss in logSumExp.withUnsafeMutableBufferPointer { lse in
                 let (pl, ps) = (SendablePointer(base: loss.baseAddress!), SendablePointer(base: lse.baseAddress!))
                 Kernels.parallelRanges(b, threshold: max(1, Kernels.parallelThreshold / max(n, 1))) { rows in
-                    for r in rows { pl.base[r] = row(r) { wb_multinomial_nll_row(z.baseAddress! + r * n, n, $0, $1, $2, ps.base + r) } }
+                    for r in rows { pl.base[r] = row(r) { wb_multinomial_nll_row(z.baseAddress! + r * n, n, $0, $1,
+                                                                                 $2, ps.base + r) } }
                 }
             } }
         }
@@ -57,7 +58,8 @@ public enum Loss {
             let g = out.grad![0] / Float(b)
             logits.accumulateGrad(logits.data.withUnsafeBufferPointer { z in
                 Kernels.fill(b * n, rows: b) { rows, gz in
-                    for r in rows { row(r) { wb_multinomial_nll_backward_row(z.baseAddress! + r * n, n, $0, $1, $2, logSumExp[r], g, gz + r * n) } }
+                    for r in rows { row(r) { wb_multinomial_nll_backward_row(z.baseAddress! + r * n, n, $0, $1, $2,
+                                                                             logSumExp[r], g, gz + r * n) } }
                 }
             })
         }
@@ -72,7 +74,8 @@ public enum Loss {
     /// mean_b -1/2 sum_k (1 + logvar - mu^2 - exp(logvar)). mu, logVariance: [B, k]. Fused (one
     /// exp pass): d/dmu = mu / B, d/dlogvar = (exp(logvar) - 1) / 2B.
     public static func gaussianKL(mean mu: Tensor, logVariance: Tensor) -> Tensor {
-        precondition(mu.shape == logVariance.shape && mu.rank == 2, "gaussianKL: mean \(mu.shape) and logVariance \(logVariance.shape)")
+        precondition(mu.shape == logVariance.shape && mu.rank == 2,
+                     "gaussianKL: mean \(mu.shape) and logVariance \(logVariance.shape)")
         let b = Float(max(mu.shape[0], 1))
         let e = Tensor.withoutGrad { logVariance.exp() }.data  // a value: the gradient below is explicit
         let (lv, m) = (logVariance.data, mu.data)
@@ -100,7 +103,8 @@ extension Tensor {
                 } else {
                     self.withGradBuffer { gx in
                         let pg = SendablePointer(base: gx.baseAddress!)
-                        Kernels.parallelRanges(self.count) { r in Kernels.axpy(2 * g, px + r.lowerBound, pg.base + r.lowerBound, r.count) }
+                        Kernels.parallelRanges(self.count) { r in Kernels.axpy(2 * g, px + r.lowerBound,
+                                                                               pg.base + r.lowerBound, r.count) }
                     }
                 }
             }

@@ -12,7 +12,8 @@ extension Tensor {
         precondition(rank == 2 && other.rank == 2 && shape[1] == other.shape[0],
                      "matmul: shapes \(shape) and \(other.shape) do not chain")
         let (m, k, n) = (shape[0], shape[1], other.shape[1])
-        precondition(bias.map { $0.shape == [n] } ?? true, "matmul: bias of shape \(bias?.shape ?? []) for \(n) columns")
+        precondition(bias.map { $0.shape == [n] } ?? true,
+                     "matmul: bias of shape \(bias?.shape ?? []) for \(n) columns")
         // Data (no gradient) that is mostly zeros, such as a batch of interaction rows, is
         // multiplied as a sparse matrix: the cost follows its non-zeros, not its size.
         if !requiresGrad, m * k >= 1 << 15, let sparse = SparseMatrix(mostlyZero: data, rows: m, columns: k) {
@@ -22,16 +23,19 @@ extension Tensor {
         // writes every element.
         var c = if let bias { Broadcast.expand(bias.data, from: [n], to: [m, n]) } else {
             [Float](unsafeUninitializedCapacity: m * n) { buffer, initialized in
-                if k == 0 && m * n > 0 { buffer.baseAddress!.initialize(repeating: 0, count: m * n) }  // K = 0: the empty sum
+                // K = 0: the empty sum.
+                if k == 0 && m * n > 0 { buffer.baseAddress!.initialize(repeating: 0, count: m * n) }
                 initialized = m * n
             }
         }
         if m > 0 && n > 0 && k > 0 {
-            data.withUnsafeBufferPointer { a in other.data.withUnsafeBufferPointer { b in c.withUnsafeMutableBufferPointer { pc in
-                Kernels.gemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1,
-                             a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n,
-                             beta: bias == nil ? 0 : 1, c: pc.baseAddress!, ldc: n)
-            } } }
+            data.withUnsafeBufferPointer { a in other.data.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { pc in
+                    Kernels.gemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1,
+                                 a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n,
+                                 beta: bias == nil ? 0 : 1, c: pc.baseAddress!, ldc: n)
+                }
+            } }
         }
         return Tensor.record(Tensor(c, shape: [m, n]), [self, other] + (bias.map { [$0] } ?? [])) { out in
             if let bias, bias.requiresGrad { bias.accumulateGrad(Broadcast.reduce(out.grad!, from: [m, n], to: [n])) }
@@ -78,7 +82,8 @@ public struct SparseMatrix: Sendable {
                      "SparseMatrix: an entry lies outside \(rowCount) x \(columnCount)")
         var rowStart = [Int](repeating: 0, count: rowCount + 1), columns: [Int32] = [], values: [Float] = []
         var last: (row: Int, column: Int)?
-        for e in entries.sorted(by: { ($0.row, $0.column) < ($1.row, $1.column) }) {  // stable: duplicates keep their order
+        // A stable sort: duplicates keep their order.
+        for e in entries.sorted(by: { ($0.row, $0.column) < ($1.row, $1.column) }) {
             if let l = last, l == (e.row, e.column) { values[values.count - 1] += e.value; continue }
             columns.append(Int32(e.column)); values.append(e.value); rowStart[e.row + 1] += 1
             last = (e.row, e.column)
@@ -90,17 +95,21 @@ public struct SparseMatrix: Sendable {
     /// The non-zeros of a dense row-major matrix, or nil when more than `limit` of them.
     init?(mostlyZero dense: [Float], rows: Int, columns: Int, limit: Int? = nil) {
         guard dense.count <= Int(Int32.max),
-              let positions = dense.withUnsafeBufferPointer({ Kernels.nonZeroPositions($0, limit: limit ?? dense.count / 10) })
+              let positions = dense.withUnsafeBufferPointer({
+                  Kernels.nonZeroPositions($0, limit: limit ?? dense.count / 10)
+              })
         else { return nil }  // by default, denser than a tenth: GEMM is faster
         var rowStart = [Int](repeating: 0, count: rows + 1)
         let cols = positions.map { p in rowStart[Int(p) / columns + 1] += 1; return Int32(Int(p) % columns) }
         for r in 0..<rows { rowStart[r + 1] += rowStart[r] }
-        self.init(rowCount: rows, columnCount: columns, rowStart: rowStart, columns: cols, values: positions.map { dense[Int($0)] })
+        self.init(rowCount: rows, columnCount: columns, rowStart: rowStart, columns: cols,
+                  values: positions.map { dense[Int($0)] })
     }
 
     /// Every non-zero of a rank-2 tensor.
     public init(dense x: Tensor) {
-        guard x.rank == 2, let all = SparseMatrix(mostlyZero: x.data, rows: x.shape[0], columns: x.shape[1], limit: x.count) else {
+        guard x.rank == 2, let all = SparseMatrix(mostlyZero: x.data, rows: x.shape[0], columns: x.shape[1],
+                                                  limit: x.count) else {
             preconditionFailure("SparseMatrix(dense:): a rank-2 tensor of < 2^31 elements, not \(x.shape)")
         }
         self = all
@@ -143,7 +152,8 @@ public struct SparseMatrix: Sendable {
                 Kernels.parallelRanges(rowCount, threshold: 256) { range in
                     for r in range {
                         let k = starts[r]
-                        wb_sparse_row(cols.baseAddress! + k, vals.baseAddress! + k, starts[r + 1] - k, px, d, po.base + r * d)
+                        wb_sparse_row(cols.baseAddress! + k, vals.baseAddress! + k, starts[r + 1] - k, px, d,
+                                      po.base + r * d)
                     }
                 }
             } } }
@@ -159,11 +169,14 @@ extension SparseMatrix {
         precondition(dense.rank == 2 && dense.shape[0] == columnCount,
                      "sparse matmul: [\(rowCount), \(columnCount)] times \(dense.shape)")
         let d = dense.shape[1]
-        var y = bias.map { Broadcast.expand($0.data, from: [d], to: [rowCount, d]) } ?? [Float](repeating: 0, count: rowCount * d)
+        var y = bias.map { Broadcast.expand($0.data, from: [d], to: [rowCount, d]) }
+            ?? [Float](repeating: 0, count: rowCount * d)
         dense.data.withUnsafeBufferPointer { x in y.withUnsafeMutableBufferPointer { multiply(x, width: d, into: $0) } }
         let transpose = dense.requiresGrad && Tensor.isGradEnabled ? (given ?? self.transposed()) : nil
         return Tensor.record(Tensor(y, shape: [rowCount, d]), [dense] + (bias.map { [$0] } ?? [])) { out in
-            if let bias, bias.requiresGrad { bias.accumulateGrad(Broadcast.reduce(out.grad!, from: [self.rowCount, d], to: [d])) }
+            if let bias, bias.requiresGrad {
+                bias.accumulateGrad(Broadcast.reduce(out.grad!, from: [self.rowCount, d], to: [d]))
+            }
             guard let transpose else { return }
             out.grad!.withUnsafeBufferPointer { g in
                 dense.withGradBuffer { gx in transpose.multiply(g, width: d, into: gx) }

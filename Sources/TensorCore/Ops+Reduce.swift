@@ -51,7 +51,9 @@ extension Tensor {
                 Kernels.fill(count, rows: rows) { range, out in
                     for r in range {
                         if pg.isEmpty { wb_log_softmax(px.baseAddress! + r * n, out + r * n, n) }
-                        else { wb_log_softmax_backward(px.baseAddress! + r * n, pg.baseAddress! + r * n, out + r * n, n) }
+                        else {
+                            wb_log_softmax_backward(px.baseAddress! + r * n, pg.baseAddress! + r * n, out + r * n, n)
+                        }
                     }
                 }
             } }

@@ -89,7 +89,8 @@ public final class SGD: Optimizer {
             if case .dense(let grad) = view {
                 // The same arithmetic as below, as a vectorised C loop.
                 p.data.withUnsafeMutableBufferPointer { w in velocity[k].withUnsafeMutableBufferPointer { v in
-                    grad.withUnsafeBufferPointer { g in wb_sgd_dense(w.baseAddress, mu != 0 ? v.baseAddress : nil, g.baseAddress, g.count, lr, mu, wd) }
+                    grad.withUnsafeBufferPointer { g in wb_sgd_dense(w.baseAddress, mu != 0 ? v.baseAddress : nil,
+                                                                     g.baseAddress, g.count, lr, mu, wd) }
                 } }
                 continue
             }
@@ -184,7 +185,8 @@ public final class Adam: Optimizer {
                 second[k] = [Float](repeating: 0, count: p.count)
             }
             if case .dense(let grad) = view, !(wd != 0 && decoupled) {
-                Adam.denseStep(p, grad, &first[k], &second[k], b1: b1, b2: b2, eps: eps, l2: wd, stepSize: stepSize, invSqrtC2: invSqrtC2)
+                Adam.denseStep(p, grad, &first[k], &second[k], b1: b1, b2: b2, eps: eps, l2: wd, stepSize: stepSize,
+                               invSqrtC2: invSqrtC2)
                 continue
             }
             p.data.withUnsafeMutableBufferPointer { w in
@@ -209,10 +211,12 @@ public final class Adam: Optimizer {
                           b1: Float, b2: Float, eps: Float, l2: Float, stepSize: Float, invSqrtC2: Float) {
         p.data.withUnsafeMutableBufferPointer { w in first.withUnsafeMutableBufferPointer { m in
             second.withUnsafeMutableBufferPointer { v in grad.withUnsafeBufferPointer { g in
-                let (pw, pm, pv) = (SendablePointer(base: w.baseAddress!), SendablePointer(base: m.baseAddress!), SendablePointer(base: v.baseAddress!))
+                let (pw, pm, pv) = (SendablePointer(base: w.baseAddress!), SendablePointer(base: m.baseAddress!),
+                                    SendablePointer(base: v.baseAddress!))
                 Kernels.parallelRanges(g.count) { r in  // element-wise: the split changes no bit
                     let i = r.lowerBound
-                    wb_adam_dense(pw.base + i, pm.base + i, pv.base + i, g.baseAddress! + i, r.count, b1, b2, eps, l2, stepSize, invSqrtC2)
+                    wb_adam_dense(pw.base + i, pm.base + i, pv.base + i, g.baseAddress! + i, r.count, b1, b2, eps, l2,
+                                  stepSize, invSqrtC2)
                 }
             } } } }
     }

@@ -36,7 +36,8 @@ public final class RandomGenerator: RandomNumberGenerator {
         return result
     }
 
-    /// A named stream of a run: the seed mixed with the name's FNV-1a hash (each part of a chapter draws its own numbers).
+    /// A named stream of a run: the seed mixed with the name's FNV-1a hash (each part of a chapter
+    /// draws its own numbers).
     public convenience init(seed: UInt64, stream: String) {
         self.init(seed: seed ^ stream.utf8.reduce(0xCBF2_9CE4_8422_2325) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01B3 })
     }

@@ -33,7 +33,8 @@ public enum AtomicFile {
             throw error
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw WorkbookError("cannot write \(url.path)", fix: "check that the folder is writable and the disk is not full")
+            throw WorkbookError(
+                "cannot write \(url.path)", fix: "check that the folder is writable and the disk is not full")
         }
     }
 
@@ -51,8 +52,9 @@ public enum AtomicFile {
     public static func replace(_ url: URL, with temporary: URL) throws {
         if rename(temporary.path, url.path) != 0 {
             try? FileManager.default.removeItem(at: temporary)
-            throw WorkbookError("cannot move the new \(url.lastPathComponent) into \(url.deletingLastPathComponent().path)",
-                                fix: "check that the folder is writable")
+            throw WorkbookError(
+                "cannot move the new \(url.lastPathComponent) into \(url.deletingLastPathComponent().path)",
+                fix: "check that the folder is writable")
         }
     }
 }

@@ -8,8 +8,12 @@ import TensorCore
 import _WorkbookSupport
 
 struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks, printed as JSON.",
-                                                    subcommands: [CoreBench.self, DataBench.self, NCFBench.self, EASEBench.self, Item2VecBench.self, GNNBench.self, AutoencodersBench.self])
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmarks, printed as JSON.",
+        subcommands: [
+            CoreBench.self, DataBench.self, NCFBench.self, EASEBench.self, Item2VecBench.self, GNNBench.self,
+            AutoencodersBench.self,
+        ])
 }
 
 /// Median seconds of `body` over at least `minimumRuns` runs and `minimumSeconds` in total.
@@ -30,11 +34,14 @@ func measure(minimumRuns: Int = 3, minimumSeconds: Double = 0.5, _ body: () -> V
 func log(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
 
 /// The repository's root, found from this source file (benchmark scripts live there).
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..")
+    .standardized
 
 /// Runs `python script arguments` (in `directory` if given) and returns the JSON object on
 /// the last line of its standard output; a failure is one clear error naming the command.
-func runReferenceScript(python: String, script: String, arguments: [String], directory: String? = nil) throws -> [String: Any] {
+func runReferenceScript(
+    python: String, script: String, arguments: [String], directory: String? = nil
+) throws -> [String: Any] {
     log("reference: \(URL(fileURLWithPath: script).lastPathComponent) \(arguments.joined(separator: " "))...")
     let process = Process()
     process.executableURL = URL(fileURLWithPath: python)
@@ -47,9 +54,11 @@ func runReferenceScript(python: String, script: String, arguments: [String], dir
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     guard process.terminationStatus == 0, let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
-          let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-        throw WorkbookError("the reference \(script) failed (exit \(process.terminationStatus))",
-                            fix: "run `\(python) \(script) \(arguments.joined(separator: " "))` to see why")
+        let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+    else {
+        throw WorkbookError(
+            "the reference \(script) failed (exit \(process.terminationStatus))",
+            fix: "run `\(python) \(script) \(arguments.joined(separator: " "))` to see why")
     }
     return object
 }
@@ -57,9 +66,13 @@ func runReferenceScript(python: String, script: String, arguments: [String], dir
 /// The core bench's reference: Benchmarks/core_reference.py with the given Python.
 func runReference(_ script: String, python: String, arguments: [String]) throws -> [String: Any] {
     guard let executable = findExecutable(python) else {
-        throw WorkbookError("cannot find '\(python)' for the reference run", fix: "pass --python PATH (a Python with numpy, and torch for the MLP step)")
+        throw WorkbookError(
+            "cannot find '\(python)' for the reference run",
+            fix: "pass --python PATH (a Python with numpy, and torch for the MLP step)")
     }
-    return try runReferenceScript(python: executable, script: repositoryRoot.appendingPathComponent("Benchmarks/\(script)").path, arguments: arguments)
+    return try runReferenceScript(
+        python: executable, script: repositoryRoot.appendingPathComponent("Benchmarks/\(script)").path,
+        arguments: arguments)
 }
 
 /// A bench's result: one JSON object with `--json` (what other tools read), else every value
@@ -84,7 +97,8 @@ func printResult(_ object: [String: Any], json: Bool) throws {
 }
 
 struct CoreBench: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "core", abstract: "The tensor core: GEMM, element-wise ops, embeddings, Adam, an MLP step.")
+    static let configuration = CommandConfiguration(
+        commandName: "core", abstract: "The tensor core: GEMM, element-wise ops, embeddings, Adam, an MLP step.")
     @Flag(help: "Print one JSON object (default: one value per line).")
     var json = false
     @Flag(help: "Also run Benchmarks/core_reference.py (NumPy, and PyTorch if installed) side by side.")
@@ -141,7 +155,11 @@ struct CoreBench: ParsableCommand {
         big.table.zeroGrad()
         big.table.grad = [Float](repeating: 1e-3, count: big.table.count)
         timings["adam_dense_1e6x32_seconds"] = measure(minimumRuns: 5) { adam.step() }
-        log("adam 1e6x32: sparse \(String(format: "%.1f", sparseStep[sparseStep.count / 2] * 1e6)) us, dense \(String(format: "%.1f", timings["adam_dense_1e6x32_seconds"]! * 1e3)) ms")
+        log(
+            """
+            adam 1e6x32: sparse \(String(format: "%.1f", sparseStep[sparseStep.count / 2] * 1e6)) us, dense \
+            \(String(format: "%.1f", timings["adam_dense_1e6x32_seconds"]! * 1e3)) ms
+            """)
 
         let mlp = Sequential([Linear(64, 128, rng: rng), Activation.relu, Linear(128, 1, rng: rng)])
         let mlpAdam = Adam(mlp.parameters)
@@ -156,8 +174,10 @@ struct CoreBench: ParsableCommand {
 
         var result: [String: Any] = [
             "bench": "core", "threads": threads,
-            "config": ["elementwise_size": n, "gather_table": [100_000, 32], "adam_table": [1_000_000, 32],
-                       "adam_rows_touched": 256, "mlp": [64, 128, 1], "batch_size": 256],
+            "config": [
+                "elementwise_size": n, "gather_table": [100_000, 32], "adam_table": [1_000_000, 32],
+                "adam_rows_touched": 256, "mlp": [64, 128, 1], "batch_size": 256,
+            ],
             "timings": timings,
         ]
         if reference {

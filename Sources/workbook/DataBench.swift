@@ -8,7 +8,8 @@ import RecKit
 import TensorCore
 
 struct DataBench: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "data", abstract: "Loading, splits and evaluation at 100K and 20M ratings.")
+    static let configuration = CommandConfiguration(
+        commandName: "data", abstract: "Loading, splits and evaluation at 100K and 20M ratings.")
     @Flag(help: "Print one JSON object (default: one value per line).")
     var json = false
     @OptionGroup var location: DataLocation
@@ -26,17 +27,25 @@ struct DataBench: ParsableCommand {
         } else {
             log("MovieLens-100K not found (run `workbook data fetch`): 100K timings skipped")
         }
-        let dir = URL(fileURLWithPath: scratch).appendingPathComponent("workbook-bench-\(ProcessInfo.processInfo.processIdentifier)")
+        let dir = URL(fileURLWithPath: scratch).appendingPathComponent(
+            "workbook-bench-\(ProcessInfo.processInfo.processIdentifier)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let t0 = Date()
         let (users, items) = try generateLatestCSV(lines: largeLines, into: dir)
-        log(String(format: "generated %d lines (%d users x %d items) in %.1f s", largeLines, users, items, Date().timeIntervalSince(t0)))
+        log(
+            String(
+                format: "generated %d lines (%d users x %d items) in %.1f s", largeLines, users, items,
+                Date().timeIntervalSince(t0)))
         config["large_users"] = users
         config["large_items"] = items
         try measureAll(directory: dir, label: "20m", timings: &timings)
         timings["peak_resident_megabytes"] = peakResidentMegabytes()
-        try printResult(["bench": "data", "threads": Kernels.threadCount, "dataset": "ml-100k + generated ml-20m-size", "config": config, "timings": timings], json: json)
+        try printResult(
+            [
+                "bench": "data", "threads": Kernels.threadCount, "dataset": "ml-100k + generated ml-20m-size",
+                "config": config, "timings": timings,
+            ], json: json)
     }
 
     func measureAll(directory: URL, label: String, timings: inout [String: Double]) throws {
@@ -45,12 +54,16 @@ struct DataBench: ParsableCommand {
         let load = Date().timeIntervalSince(t)
         timings["load_\(label)_seconds"] = load
         timings["load_\(label)_lines_per_second"] = Double(data.count) / load
-        log(String(format: "%@: loaded %d ratings in %.2f s (%.0f lines/s)", label, data.count, load, Double(data.count) / load))
+        log(
+            String(
+                format: "%@: loaded %d ratings in %.2f s (%.0f lines/s)", label, data.count, load,
+                Double(data.count) / load))
         var holdout: Split?
         for p in [EvaluationProtocol.loo99, .holdout20, .ratings9010, .temporal] {
             t = Date()
             let split = try Split.make(data, protocol: p, seed: 42)
-            timings["split_\(p.rawValue.replacingOccurrences(of: "-", with: "_"))_\(label)_seconds"] = Date().timeIntervalSince(t)
+            timings["split_\(p.rawValue.replacingOccurrences(of: "-", with: "_"))_\(label)_seconds"] = Date()
+                .timeIntervalSince(t)
             if p == .holdout20 { holdout = split }
             log(String(format: "%@: %@ split in %.2f s", label, p.rawValue, Date().timeIntervalSince(t)))
         }
@@ -60,7 +73,10 @@ struct DataBench: ParsableCommand {
         timings["matrices_\(label)_seconds"] = Date().timeIntervalSince(t)
         let evaluation = FullRankingEvaluator(train: train, test: test).evaluate(MostPopular(train: train), ks: [20])
         timings["full_ranking_evaluation_\(label)_seconds"] = evaluation.seconds
-        log(String(format: "%@: full-ranking evaluation of %d users x %d items in %.2f s", label, evaluation.evaluatedUsers, data.itemCount, evaluation.seconds))
+        log(
+            String(
+                format: "%@: full-ranking evaluation of %d users x %d items in %.2f s", label,
+                evaluation.evaluatedUsers, data.itemCount, evaluation.seconds))
     }
 
     /// A ratings.csv with MovieLens-20M's shape: 138,493 users, 26,744 items, Zipf-like item

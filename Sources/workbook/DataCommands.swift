@@ -8,8 +8,9 @@ import RecKit
 import _WorkbookSupport
 
 struct DataCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "data", abstract: "Get, describe and split MovieLens.",
-                                                    subcommands: [Fetch.self, Info.self, SplitCommand.self])
+    static let configuration = CommandConfiguration(
+        commandName: "data", abstract: "Get, describe and split MovieLens.",
+        subcommands: [Fetch.self, Info.self, SplitCommand.self])
 }
 
 /// Where the data lives, shared by the data commands.
@@ -24,7 +25,8 @@ struct DataLocation: ParsableArguments {
     func load() throws -> RatingsData {
         let directory = DataCache.ml100kDirectory(root: root)
         guard MovieLensLayout.detect(in: directory) != nil else {
-            throw WorkbookError("no MovieLens data in \(root.path)", fix: "run `workbook data fetch` (or pass --data-dir)")
+            throw WorkbookError(
+                "no MovieLens data in \(root.path)", fix: "run `workbook data fetch` (or pass --data-dir)")
         }
         let data = try MovieLens.load(directory: directory, options: LoadOptions(skipBadLines: skipBadLines))
         if data.skippedLines > 0 { log("skipped \(data.skippedLines) malformed lines") }
@@ -33,13 +35,15 @@ struct DataLocation: ParsableArguments {
 }
 
 struct Fetch: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Get MovieLens-100K into the cache (GroupLens, else the RecBole wheel from PyPI).")
+    static let configuration = CommandConfiguration(
+        abstract: "Get MovieLens-100K into the cache (GroupLens, else the RecBole wheel from PyPI).")
     @OptionGroup var location: DataLocation
     @Option(help: "A folder or ml-100k.zip you already have, to copy (and check) instead of downloading.")
     var from: String?
 
     func run() throws {
-        let report = try MovieLensFetcher.fetch(root: location.root, from: from.map { URL(fileURLWithPath: $0) }, log: log)
+        let report = try MovieLensFetcher.fetch(
+            root: location.root, from: from.map { URL(fileURLWithPath: $0) }, log: log)
         if report.alreadyPresent {
             print("MovieLens-100K is already in \(report.directory.path) (\(report.verified)).")
         } else {
@@ -68,33 +72,66 @@ struct Info: ParsableCommand {
         let day = DateFormatter()
         day.dateFormat = "yyyy-MM-dd"
         day.timeZone = TimeZone(identifier: "UTC")
-        narrator.table(Table(headers: ["", "value"], rows: [
-            ["users", data.userCount.formatted()], ["items", data.itemCount.formatted()], ["ratings", data.count.formatted()],
-            ["density", String(format: "%.4f (sparsity %.4f)", data.density, 1 - data.density)],
-            ["ratings per user (min / median / max)", "\(perUser.min() ?? 0) / \(median(perUser)) / \(perUser.max() ?? 0)"],
-            ["ratings per item (min / median / max)", "\(perItem.min() ?? 0) / \(median(perItem)) / \(perItem.max() ?? 0)"],
-            ["time span", "\(day.string(from: first)) to \(day.string(from: last)) (UTC)"],
-        ], alignments: [.left, .right]))
+        narrator.table(
+            Table(
+                headers: ["", "value"],
+                rows: [
+                    ["users", data.userCount.formatted()], ["items", data.itemCount.formatted()],
+                    ["ratings", data.count.formatted()],
+                    ["density", String(format: "%.4f (sparsity %.4f)", data.density, 1 - data.density)],
+                    [
+                        "ratings per user (min / median / max)",
+                        "\(perUser.min() ?? 0) / \(median(perUser)) / \(perUser.max() ?? 0)",
+                    ],
+                    [
+                        "ratings per item (min / median / max)",
+                        "\(perItem.min() ?? 0) / \(median(perItem)) / \(perItem.max() ?? 0)",
+                    ],
+                    ["time span", "\(day.string(from: first)) to \(day.string(from: last)) (UTC)"],
+                ], alignments: [.left, .right]))
         var histogram: [Float: Int] = [:]
         for r in data.ratings { histogram[r, default: 0] += 1 }
-        narrator.table(Table(headers: ["rating", "count", "share"], rows: histogram.keys.sorted().map { k in
-            [String(format: k == k.rounded() ? "%.0f" : "%.1f", k), histogram[k]!.formatted(), String(format: "%.1f%%", 100 * Double(histogram[k]!) / Double(data.count))]
-        }), caption: "Rating histogram")
+        narrator.table(
+            Table(
+                headers: ["rating", "count", "share"],
+                rows: histogram.keys.sorted().map { k in
+                    [
+                        String(format: k == k.rounded() ? "%.0f" : "%.1f", k), histogram[k]!.formatted(),
+                        String(format: "%.1f%%", 100 * Double(histogram[k]!) / Double(data.count)),
+                    ]
+                }), caption: "Rating histogram")
         let sorted = perItem.sorted(by: >)
         let top = sorted.prefix(max(1, sorted.count / 5)).reduce(0, +)
-        narrator.prose(String(format: "The long tail: the most popular 20%% of items hold %.1f%% of the ratings; %d items have fewer than 5.",
-                              100 * Double(top) / Double(data.count), perItem.filter { $0 < 5 }.count))
+        narrator.prose(
+            String(
+                format:
+                    """
+                        The long tail: the most popular 20%% of items hold %.1f%% of the ratings; %d items have fewer \
+                        than 5.
+                        """,
+                100 * Double(top) / Double(data.count), perItem.filter { $0 < 5 }.count))
         guard !noPlots else { return }
-        var figure = Figure(name: "long-tail", title: "\(data.name): item popularity (the long tail)", xLabel: "item rank by popularity",
-                            yLabel: "number of ratings", kind: .lines([Series("ratings per item", sorted.enumerated().map { (x: Double($0.offset + 1), y: Double(max($0.element, 1))) }, style: .lines)]))
+        var figure = Figure(
+            name: "long-tail", title: "\(data.name): item popularity (the long tail)",
+            xLabel: "item rank by popularity",
+            yLabel: "number of ratings",
+            kind: .lines([
+                Series(
+                    "ratings per item",
+                    sorted.enumerated().map { (x: Double($0.offset + 1), y: Double(max($0.element, 1))) }, style: .lines
+                )
+            ]))
         figure.logY = true
-        let rendered = try FigureRenderer(directory: URL(fileURLWithPath: output).appendingPathComponent("data")).render(figure)
+        let rendered = try FigureRenderer(directory: URL(fileURLWithPath: output).appendingPathComponent("data"))
+            .render(figure)
         narrator.figure(rendered)
     }
 }
 
 struct SplitCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "split", abstract: "Write a protocol's train/test split as TSV with raw ids, to check numbers with other tools.")
+    static let configuration = CommandConfiguration(
+        commandName: "split",
+        abstract: "Write a protocol's train/test split as TSV with raw ids, to check numbers with other tools.")
     @OptionGroup var location: DataLocation
     @Option(name: .customLong("protocol"), help: "loo-99, holdout-20, ratings-90-10, ratings-80-20 or temporal-80-20.")
     var protocolName: String
@@ -104,7 +141,13 @@ struct SplitCommand: ParsableCommand {
     var validation = false
     @Option(help: "Folder for train.tsv, test.tsv (validation.tsv, candidates.tsv).")
     var out: String
-    @Option(help: "tsv, or recbole: also RecBole atomic files NAME.{train,valid,test}.inter in OUT/NAME/ (implies --validation).")
+    @Option(
+        help:
+            """
+                tsv, or recbole: also RecBole atomic files NAME.{train,valid,test}.inter in OUT/NAME/ (implies \
+                --validation).
+                """
+    )
     var format = "tsv"
 
     func validate() throws {
@@ -120,13 +163,20 @@ struct SplitCommand: ParsableCommand {
         let split = try Split.make(data, protocol: p, seed: seed, validation: validation || recbole)
         let dir = URL(fileURLWithPath: out)
         try split.write(to: dir, data: data)
-        print("\(p.rawValue) (\(p.summary)), seed \(seed): \(split.train.count) train, \(split.validation.count) validation, \(split.test.count) test rows in \(dir.path)")
+        print(
+            """
+            \(p.rawValue) (\(p.summary)), seed \(seed): \(split.train.count) train, \(split.validation.count) \
+            validation, \(split.test.count) test rows in \(dir.path)
+            """)
         if recbole {
             let name = "\(data.name)-\(p.rawValue)-seed\(seed)"
             try split.writeRecBole(to: dir, data: data, name: name)
-            print("RecBole atomic files in \(dir.appendingPathComponent(name).path): run RecBole with data_path: \(dir.path), "
-                  + "dataset: \(name), benchmark_filename: [train, valid, test]")
+            print(
+                """
+                RecBole atomic files in \(dir.appendingPathComponent(name).path): run RecBole with data_path: \
+                \(dir.path), 
+                """
+                    + "dataset: \(name), benchmark_filename: [train, valid, test]")
         }
     }
 }
-

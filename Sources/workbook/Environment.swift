@@ -29,7 +29,8 @@ func parseOverrides(_ settings: [String]) throws -> [String: String] {
     var out: [String: String] = [:]
     for s in settings {
         guard let eq = s.firstIndex(of: "="), eq != s.startIndex else {
-            throw WorkbookError("--set \(s): expected key=value", fix: "e.g. --set learningRate=0.005 or --set training.maxEpochs=30")
+            throw WorkbookError(
+                "--set \(s): expected key=value", fix: "e.g. --set learningRate=0.005 or --set training.maxEpochs=30")
         }
         out[String(s[..<eq])] = String(s[s.index(after: eq)...])
     }

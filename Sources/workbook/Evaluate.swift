@@ -13,15 +13,21 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Metrics of any model of the book under a protocol.",
         discussion: "Models: " + Registry.all.map(\.info.key).joined(separator: ", ") + ". The model is trained on the "
-            + "protocol's training part, chosen on its validation part, saved to <output>/models/ and reused by later calls.")
+            + """
+            protocol's training part, chosen on its validation part, saved to <output>/models/ and reused by \
+            later calls.
+            """)
     @Option(help: "The model (e.g. itemknn, ease, neumf, lightgcn, i-autorec).")
     var model: String
-    @Option(name: .customLong("protocol"),
-            help: "loo-99, holdout-20 or temporal-80-20 (ranking); ratings-90-10 or ratings-80-20 (rating models).")
+    @Option(
+        name: .customLong("protocol"),
+        help: "loo-99, holdout-20 or temporal-80-20 (ranking); ratings-90-10 or ratings-80-20 (rating models).")
     var protocolName: String?
     @Option(name: .short, help: "The cut-off K (default: 10 for loo-99, 20 for full ranking).")
     var k: Int?
-    @Option(name: .customLong("set"), help: "Change a setting of the model's Config, e.g. --set neighbourCount=50 (repeatable).")
+    @Option(
+        name: .customLong("set"),
+        help: "Change a setting of the model's Config, e.g. --set neighbourCount=50 (repeatable).")
     var settings: [String] = []
     @Flag(help: "Print one results entry as JSON.")
     var json = false
@@ -45,7 +51,8 @@ struct Evaluate: ParsableCommand {
         let p = try parseProtocol(protocolName ?? (rating ? "ratings-90-10" : "holdout-20"))
         let ratingProtocol = p == .ratings9010 || p == .ratings8020
         if ratingProtocol && !rating {
-            throw ValidationError("\(entry.info.name) ranks items and predicts no ratings: use loo-99, holdout-20 or temporal-80-20")
+            throw ValidationError(
+                "\(entry.info.name) ranks items and predicts no ratings: use loo-99, holdout-20 or temporal-80-20")
         }
         let overrides = try parseOverrides(settings)
         _ = try entry.config(training.mode, overrides: overrides)  // a bad --set fails before any work
@@ -53,7 +60,8 @@ struct Evaluate: ParsableCommand {
         let data = try location.load()
         let split = try Split.make(data, protocol: p, seed: training.seed, validation: true)
         let environment = CommandEnvironment(training, output: output, retrain: retrain)
-        let fitted = overrides.isEmpty
+        let fitted =
+            overrides.isEmpty
             ? try environment.fitted(entry, data: data, split: split)
             : try entry.fit(environment.fitInput(data, split: split), mode: training.mode, overrides: overrides)
         let train = InteractionMatrix(data, rows: (split.train + split.validation).sorted())
@@ -63,10 +71,13 @@ struct Evaluate: ParsableCommand {
         if ratingProtocol {
             let rows = RatingRows(data, rows: split.test)
             let predictions = fitted.recommender.scores(pairs: rows.users, rows.items)
-            evaluation = Evaluation(evaluationProtocol: p.rawValue,
-                                    metrics: ["RMSE": RatingMetrics.rmse(predictions, rows.ratings),
-                                              "MAE": RatingMetrics.mae(predictions, rows.ratings)],
-                                    evaluatedUsers: Set(rows.users).count, skippedUsers: 0, seconds: 0)
+            evaluation = Evaluation(
+                evaluationProtocol: p.rawValue,
+                metrics: [
+                    "RMSE": RatingMetrics.rmse(predictions, rows.ratings),
+                    "MAE": RatingMetrics.mae(predictions, rows.ratings),
+                ],
+                evaluatedUsers: Set(rows.users).count, skippedUsers: 0, seconds: 0)
         } else if p == .loo99 {
             evaluation = SampledEvaluator(split: split, data: data).evaluate(fitted.recommender, k: cutoff)
         } else {
@@ -74,9 +85,10 @@ struct Evaluate: ParsableCommand {
                 .evaluate(fitted.recommender, ks: [cutoff])
         }
         if let export { try write(export, fitted.recommender, data: data, train: train, test: test, k: cutoff) }
-        let result = ResultEntry(model: entry.info.name, protocol: p.rawValue, dataset: data.name, metrics: evaluation.metrics,
-                                 trainSeconds: fitted.seconds, epochs: fitted.epochs, bestEpoch: fitted.bestEpoch,
-                                 steps: fitted.steps, settings: fitted.configSummary)
+        let result = ResultEntry(
+            model: entry.info.name, protocol: p.rawValue, dataset: data.name, metrics: evaluation.metrics,
+            trainSeconds: fitted.seconds, epochs: fitted.epochs, bestEpoch: fitted.bestEpoch,
+            steps: fitted.steps, settings: fitted.configSummary)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -84,19 +96,28 @@ struct Evaluate: ParsableCommand {
             return
         }
         print("\(entry.info.name) on \(data.name), protocol \(p.rawValue) (\(p.summary)), seed \(training.seed):")
-        print("trained with \(fitted.configSummary)" + (fitted.choice.isEmpty ? "" : "; validation chose \(fitted.choice)")
-              + String(format: "; %.1f s, %d steps", fitted.seconds, fitted.steps))
-        print(Table(headers: ["metric", "value"], rows: evaluation.metrics.keys.sorted().map {
-            [$0, String(format: "%.4f", evaluation.metrics[$0] ?? .nan)]
-        }).text())
+        print(
+            "trained with \(fitted.configSummary)"
+                + (fitted.choice.isEmpty ? "" : "; validation chose \(fitted.choice)")
+                + String(format: "; %.1f s, %d steps", fitted.seconds, fitted.steps))
+        print(
+            Table(
+                headers: ["metric", "value"],
+                rows: evaluation.metrics.keys.sorted().map {
+                    [$0, String(format: "%.4f", evaluation.metrics[$0] ?? .nan)]
+                }
+            ).text())
         if !ratingProtocol {
-            print("\(evaluation.evaluatedUsers) users evaluated, \(evaluation.skippedUsers) without test items skipped.")
+            print(
+                "\(evaluation.evaluatedUsers) users evaluated, \(evaluation.skippedUsers) without test items skipped.")
         }
     }
 
     /// Every user's top K over all items (training items excluded), as TSV.
-    func write(_ path: String, _ model: any Recommender, data: RatingsData, train: InteractionMatrix, test: InteractionMatrix,
-               k: Int) throws {
+    func write(
+        _ path: String, _ model: any Recommender, data: RatingsData, train: InteractionMatrix, test: InteractionMatrix,
+        k: Int
+    ) throws {
         let lists = FullRankingEvaluator(train: train, test: test).topLists(model, k: k, allUsers: true)
         var text = "user_id\trank\titem_id\tscore\ttitle\n"
         for start in stride(from: 0, to: lists.count, by: 256) {
@@ -105,7 +126,8 @@ struct Evaluate: ParsableCommand {
             for (b, u) in users.enumerated() {
                 for (rank, item) in lists[Int(u)].enumerated() {
                     let score = scores[b * data.itemCount + Int(item)]
-                    text += "\(data.userIds[Int(u)])\t\(rank + 1)\t\(data.itemIds[Int(item)])\t\(score)\t"
+                    text +=
+                        "\(data.userIds[Int(u)])\t\(rank + 1)\t\(data.itemIds[Int(item)])\t\(score)\t"
                         + data.catalogue[Int(item)].displayTitle.replacingOccurrences(of: "\t", with: " ") + "\n"
                 }
             }
@@ -117,7 +139,11 @@ struct Evaluate: ParsableCommand {
 
 func parseProtocol(_ name: String) throws -> EvaluationProtocol {
     guard let p = EvaluationProtocol(rawValue: name) else {
-        throw ValidationError("unknown protocol '\(name)': choose one of \(EvaluationProtocol.allCases.map(\.rawValue).joined(separator: ", "))")
+        throw ValidationError(
+            """
+            unknown protocol '\(name)': choose one of \
+            \(EvaluationProtocol.allCases.map(\.rawValue).joined(separator: ", "))
+            """)
     }
     return p
 }

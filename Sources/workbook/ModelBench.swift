@@ -11,7 +11,8 @@ import TensorCore
 
 /// Options for running a peers reference script side by side.
 struct ReferenceOptions: ParsableArguments {
-    @Option(help: "A writable copy of ../shared/peers (set up with its setup.sh): runs its reference script side by side.")
+    @Option(
+        help: "A writable copy of ../shared/peers (set up with its setup.sh): runs its reference script side by side.")
     var peers: String?
     @Option(help: "The Python of the peers' environment (default: PEERS/.venv/bin/python).")
     var python: String?
@@ -21,14 +22,18 @@ struct ReferenceOptions: ParsableArguments {
         guard let peers else { return }
         let python = self.python ?? "\(peers)/.venv/bin/python"
         guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw ValidationError("no Python at \(python): copy ../shared/peers somewhere writable and run its setup.sh, or pass --python")
+            throw ValidationError(
+                "no Python at \(python): copy ../shared/peers somewhere writable and run its setup.sh, or pass --python"
+            )
         }
     }
 
     /// Runs `script` with `arguments` in the peers folder; returns its one-line JSON result.
     func run(_ script: String, _ arguments: [String]) throws -> [String: Any]? {
         guard let peers else { return nil }
-        return try runReferenceScript(python: self.python ?? "\(peers)/.venv/bin/python", script: "\(peers)/\(script)", arguments: arguments, directory: peers)
+        return try runReferenceScript(
+            python: self.python ?? "\(peers)/.venv/bin/python", script: "\(peers)/\(script)", arguments: arguments,
+            directory: peers)
     }
 }
 
@@ -38,7 +43,8 @@ func median(_ x: [Double]) -> Double {
 }
 
 struct NCFBench: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ncf", abstract: "NCF training seconds per epoch and HR@10 (loo-99).")
+    static let configuration = CommandConfiguration(
+        commandName: "ncf", abstract: "NCF training seconds per epoch and HR@10 (loo-99).")
     @Flag(help: "Print one JSON object (default: one value per line).")
     var json = false
     @OptionGroup var location: DataLocation
@@ -53,7 +59,9 @@ struct NCFBench: ParsableCommand {
     var seed: UInt64 = 42
 
     func run() throws {
-        guard ["gmf", "mlp", "neumf"].contains(model) else { throw ValidationError("--model must be gmf, mlp or neumf") }
+        guard ["gmf", "mlp", "neumf"].contains(model) else {
+            throw ValidationError("--model must be gmf, mlp or neumf")
+        }
         let data = try location.load()
         let split = try Split.make(data, protocol: .loo99, seed: seed)
         let train = InteractionMatrix(data, rows: split.train)
@@ -72,16 +80,25 @@ struct NCFBench: ParsableCommand {
         _ = train
         var result: [String: Any] = [
             "bench": "ncf", "threads": Kernels.threadCount, "dataset": data.name, "protocol": "loo-99",
-            "config": ["model": scorer.name, "factors": factors, "layers": config.layers, "batchSize": config.batchSize,
-                       "negativeCount": config.negativeCount, "epochs": epochs, "learningRate": config.learningRate],
+            "config": [
+                "model": scorer.name, "factors": factors, "layers": config.layers, "batchSize": config.batchSize,
+                "negativeCount": config.negativeCount, "epochs": epochs, "learningRate": config.learningRate,
+            ],
             "timings": ["epoch_seconds": record.medianEpochSeconds, "epoch_seconds_all": record.epochSeconds],
             "quality": evaluator.evaluate(scorer, k: 10).metrics,
         ]
-        if let ref = try reference.run("ncf.py", ["--model", model, "--factors", "\(factors)", "--epochs", "\(epochs)", "--eval-every", "0",
-                                                   "--threads", "\(Kernels.threadCount)", "--out", "bench_ncf_reference"]) {
+        if let ref = try reference.run(
+            "ncf.py",
+            [
+                "--model", model, "--factors", "\(factors)", "--epochs", "\(epochs)", "--eval-every", "0",
+                "--threads", "\(Kernels.threadCount)", "--out", "bench_ncf_reference",
+            ])
+        {
             let refEpoch = median((ref["epoch_train_s"] as? [Double]) ?? [])
-            result["reference"] = ["epoch_seconds": refEpoch, "HR@10": ref["hr@10"] ?? NSNull(), "NDCG@10": ref["ndcg@10"] ?? NSNull(),
-                                   "script": "peers/ncf.py"]
+            result["reference"] = [
+                "epoch_seconds": refEpoch, "HR@10": ref["hr@10"] ?? NSNull(), "NDCG@10": ref["ndcg@10"] ?? NSNull(),
+                "script": "peers/ncf.py",
+            ]
             result["epoch_time_ratio"] = record.medianEpochSeconds / refEpoch
         }
         try printResult(result, json: json)
@@ -89,7 +106,8 @@ struct NCFBench: ParsableCommand {
 }
 
 struct EASEBench: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ease", abstract: "EASE fit time and quality on MovieLens-100K (and a large synthetic catalogue).")
+    static let configuration = CommandConfiguration(
+        commandName: "ease", abstract: "EASE fit time and quality on MovieLens-100K (and a large synthetic catalogue).")
     @Flag(help: "Print one JSON object (default: one value per line).")
     var json = false
     @OptionGroup var location: DataLocation
@@ -114,21 +132,34 @@ struct EASEBench: ParsableCommand {
         }
         guard let model else { return }
         let metrics = FullRankingEvaluator(train: train, test: test).evaluate(model, ks: [20]).metrics
-        var timings: [String: Any] = ["fit_seconds": median(fits), "gram_seconds": model.timings.gram, "inverse_seconds": model.timings.inverse]
-        var result: [String: Any] = ["bench": "ease", "threads": Kernels.threadCount, "dataset": data.name, "protocol": "holdout-20",
-                                     "config": ["lambda": lambda, "seed": seed],
-                                     "quality": ["Recall@20": (metrics["Recall@20"] ?? .nan), "NDCG@20": (metrics["NDCG@20"] ?? .nan)]]
+        var timings: [String: Any] = [
+            "fit_seconds": median(fits), "gram_seconds": model.timings.gram, "inverse_seconds": model.timings.inverse,
+        ]
+        var result: [String: Any] = [
+            "bench": "ease", "threads": Kernels.threadCount, "dataset": data.name, "protocol": "holdout-20",
+            "config": ["lambda": lambda, "seed": seed],
+            "quality": ["Recall@20": (metrics["Recall@20"] ?? .nan), "NDCG@20": (metrics["NDCG@20"] ?? .nan)],
+        ]
         if reference.peers != nil {
             // The same split, exported with raw ids, scored by the NumPy closed form.
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ease-split-\(ProcessInfo.processInfo.processIdentifier)")
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "ease-split-\(ProcessInfo.processInfo.processIdentifier)")
             defer { try? FileManager.default.removeItem(at: dir) }
             try split.write(to: dir, data: data)
-            if let ref = try reference.run("ease.py", ["--split-dir", dir.path, "--lambdas", "\(lambda)", "--out", "bench_ease_reference"]),
-               let grid = (ref["grid"] as? [[String: Any]])?.first {
+            if let ref = try reference.run(
+                "ease.py", ["--split-dir", dir.path, "--lambdas", "\(lambda)", "--out", "bench_ease_reference"]),
+                let grid = (ref["grid"] as? [[String: Any]])?.first
+            {
                 let refRecall = grid["recall_plain@20"] as? Double ?? .nan, refNDCG = grid["ndcg@20"] as? Double ?? .nan
                 let refFit = grid["fit_s"] as? Double ?? .nan
-                result["reference"] = ["Recall@20": refRecall, "NDCG@20": refNDCG, "fit_seconds": refFit, "script": "peers/ease.py (NumPy)"]
-                result["quality_difference"] = ["Recall@20": (metrics["Recall@20"] ?? .nan) - refRecall, "NDCG@20": (metrics["NDCG@20"] ?? .nan) - refNDCG]
+                result["reference"] = [
+                    "Recall@20": refRecall, "NDCG@20": refNDCG, "fit_seconds": refFit,
+                    "script": "peers/ease.py (NumPy)",
+                ]
+                result["quality_difference"] = [
+                    "Recall@20": (metrics["Recall@20"] ?? .nan) - refRecall,
+                    "NDCG@20": (metrics["NDCG@20"] ?? .nan) - refNDCG,
+                ]
                 result["fit_time_ratio"] = median(fits) / refFit
             }
         }
@@ -137,8 +168,10 @@ struct EASEBench: ParsableCommand {
             let (large, t) = try EASE.syntheticFit(items: largeItems, users: largeItems * 5, seed: seed)
             timings["large_fit_seconds"] = t.total
             timings["large_inverse_seconds"] = t.inverse
-            result["large"] = ["items": largeItems, "users": large.userCount, "interactions": large.nonZeroCount,
-                               "peak_resident_megabytes": peakResidentMegabytes()]
+            result["large"] = [
+                "items": largeItems, "users": large.userCount, "interactions": large.nonZeroCount,
+                "peak_resident_megabytes": peakResidentMegabytes(),
+            ]
         }
         result["timings"] = timings
         try printResult(result, json: json)
@@ -146,7 +179,8 @@ struct EASEBench: ParsableCommand {
 }
 
 struct Item2VecBench: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "item2vec", abstract: "SGNS training throughput and next-item HR@10 against gensim.")
+    static let configuration = CommandConfiguration(
+        commandName: "item2vec", abstract: "SGNS training throughput and next-item HR@10 against gensim.")
     @Flag(help: "Print one JSON object (default: one value per line).")
     var json = false
     @OptionGroup var location: DataLocation
@@ -172,24 +206,38 @@ struct Item2VecBench: ParsableCommand {
         config.threads = threads
         var runs: [(seconds: Double, result: NextItemResult)] = []
         for r in 0..<3 {
-            let vectors = try trainSGNS(sessions: cases.map(\.context), itemCount: data.itemCount, config: config,
-                                        seed: seed &+ UInt64(r)).vectors
+            let vectors = try trainSGNS(
+                sessions: cases.map(\.context), itemCount: data.itemCount, config: config,
+                seed: seed &+ UInt64(r)
+            ).vectors
             runs.append((vectors.trainSeconds, nextItemEvaluation(vectors, cases: cases)))
             log(String(format: "run %d: %.2f s, HR@10 %.4f", r + 1, vectors.trainSeconds, runs.last!.result.hr))
         }
         let words = Double(cases.reduce(0) { $0 + $1.context.count } * epochs)
         let seconds = median(runs.map(\.seconds))
         var result: [String: Any] = [
-            "bench": "item2vec", "threads": threads, "dataset": data.name, "protocol": "next liked item (last of each user's rating>=4 session)",
-            "config": ["vector_size": config.dimension, "window": window, "negative": config.negativeCount, "epochs": epochs,
-                       "min_count": minCount, "sample": config.sample, "workers": threads],
+            "bench": "item2vec", "threads": threads, "dataset": data.name,
+            "protocol": "next liked item (last of each user's rating>=4 session)",
+            "config": [
+                "vector_size": config.dimension, "window": window, "negative": config.negativeCount, "epochs": epochs,
+                "min_count": minCount, "sample": config.sample, "workers": threads,
+            ],
             "timings": ["train_seconds": seconds, "words_per_second": words / seconds],
             "quality": ["HR@10": median(runs.map(\.result.hr)), "NDCG@10": median(runs.map(\.result.ndcg))],
         ]
-        if let ref = try reference.run("item2vec.py", ["--window", "\(window)", "--epochs", "\(epochs)", "--workers", "\(threads)", "--out", "bench_item2vec_reference"]) {
+        if let ref = try reference.run(
+            "item2vec.py",
+            [
+                "--window", "\(window)", "--epochs", "\(epochs)", "--workers", "\(threads)", "--out",
+                "bench_item2vec_reference",
+            ])
+        {
             let refSeconds = ref["train_s"] as? Double ?? ref["train_wall_s"] as? Double ?? .nan
-            result["reference"] = ["train_seconds": refSeconds, "words_per_second": words / refSeconds,
-                                   "HR@10": ref["next_item_hr@10"] ?? NSNull(), "NDCG@10": ref["next_item_ndcg@10"] ?? NSNull(), "script": "peers/item2vec.py (gensim)"]
+            result["reference"] = [
+                "train_seconds": refSeconds, "words_per_second": words / refSeconds,
+                "HR@10": ref["next_item_hr@10"] ?? NSNull(), "NDCG@10": ref["next_item_ndcg@10"] ?? NSNull(),
+                "script": "peers/item2vec.py (gensim)",
+            ]
             result["throughput_ratio"] = refSeconds / seconds
         }
         try printResult(result, json: json)
@@ -197,7 +245,9 @@ struct Item2VecBench: ParsableCommand {
 }
 
 struct GNNBench: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "gnn", abstract: "LightGCN seconds per epoch and Recall@20/NDCG@20 (holdout-20) against the PyTorch reference.")
+    static let configuration = CommandConfiguration(
+        commandName: "gnn",
+        abstract: "LightGCN seconds per epoch and Recall@20/NDCG@20 (holdout-20) against the PyTorch reference.")
     @Flag(help: "Print one JSON object (default: one value per line).")
     var json = false
     @OptionGroup var location: DataLocation
@@ -213,24 +263,40 @@ struct GNNBench: ParsableCommand {
         let train = InteractionMatrix(data, rows: split.train), test = InteractionMatrix(data, rows: split.test)
         var config = GraphConfig(mode: .standard)
         config.training = .fixed(epochs)
-        let input = FitInput(data: data, rows: split.train, seed: seed, progress: ProgressBar.factory(style: .current()))
+        let input = FitInput(
+            data: data, rows: split.train, seed: seed, progress: ProgressBar.factory(style: .current()))
         let lightgcn = try LightGCN.fit(input, config: config)
         // MF-BPR (no propagation) with the same settings, for "LightGCN beats MF-BPR".
         let mf = try MFBPR.fit(input, config: config)
         let evaluator = FullRankingEvaluator(train: train, test: test)
-        let (metrics, mfMetrics) = (evaluator.evaluate(lightgcn, ks: [20]).metrics, evaluator.evaluate(mf, ks: [20]).metrics)
+        let (metrics, mfMetrics) = (
+            evaluator.evaluate(lightgcn, ks: [20]).metrics, evaluator.evaluate(mf, ks: [20]).metrics
+        )
         let seconds = lightgcn.record.epochSeconds
         var result: [String: Any] = [
             "bench": "gnn", "threads": Kernels.threadCount, "dataset": data.name, "protocol": "holdout-20",
-            "config": ["model": "LightGCN", "layers": 3, "dimension": 64, "batchSize": 2048, "epochs": epochs, "learningRate": 1e-3, "l2": 1e-4],
+            "config": [
+                "model": "LightGCN", "layers": 3, "dimension": 64, "batchSize": 2048, "epochs": epochs,
+                "learningRate": 1e-3, "l2": 1e-4,
+            ],
             "timings": ["epoch_seconds": median(seconds)],
-            "quality": ["Recall@20": (metrics["Recall@20"] ?? .nan), "RecallCapped@20": (metrics["RecallCapped@20"] ?? .nan), "NDCG@20": (metrics["NDCG@20"] ?? .nan)],
-            "mf_bpr_quality": ["Recall@20": (mfMetrics["Recall@20"] ?? .nan), "RecallCapped@20": (mfMetrics["RecallCapped@20"] ?? .nan), "NDCG@20": (mfMetrics["NDCG@20"] ?? .nan)],
+            "quality": [
+                "Recall@20": (metrics["Recall@20"] ?? .nan), "RecallCapped@20": (metrics["RecallCapped@20"] ?? .nan),
+                "NDCG@20": (metrics["NDCG@20"] ?? .nan),
+            ],
+            "mf_bpr_quality": [
+                "Recall@20": (mfMetrics["Recall@20"] ?? .nan),
+                "RecallCapped@20": (mfMetrics["RecallCapped@20"] ?? .nan), "NDCG@20": (mfMetrics["NDCG@20"] ?? .nan),
+            ],
         ]
         if let ref = try reference.run("lightgcn.py", ["--epochs", "\(epochs)", "--out", "bench_gnn_reference"]) {
             let refEpoch = median((ref["epoch_train_s"] as? [Double]) ?? [])
-            result["reference"] = ["epoch_seconds": refEpoch, "Recall@20": ref["recall_plain@20"] ?? NSNull(), "RecallCapped@20": ref["recall@20"] ?? NSNull(),
-                                   "NDCG@20": ref["ndcg@20"] ?? NSNull(), "script": "peers/lightgcn.py (PyTorch)", "split": "the reference's own seeded 80/20"]
+            result["reference"] = [
+                "epoch_seconds": refEpoch, "Recall@20": ref["recall_plain@20"] ?? NSNull(),
+                "RecallCapped@20": ref["recall@20"] ?? NSNull(),
+                "NDCG@20": ref["ndcg@20"] ?? NSNull(), "script": "peers/lightgcn.py (PyTorch)",
+                "split": "the reference's own seeded 80/20",
+            ]
             result["epoch_time_ratio"] = median(seconds) / refEpoch
         }
         try printResult(result, json: json)
@@ -258,26 +324,32 @@ struct AutoencodersBench: ParsableCommand {
     var vaeEpochs = 200
     @Option(help: "Timing runs per side, alternating.")
     var repeats = 3
-    @Option(help: "Extra seeds (1...K) per side for the quality comparison (one split's AutoRec RMSE moves by about 0.01).")
+    @Option(
+        help: "Extra seeds (1...K) per side for the quality comparison (one split's AutoRec RMSE moves by about 0.01).")
     var qualitySeeds = 0
     @Option(help: "Seed.")
     var seed: UInt64 = 42
 
     func validate() throws {
         guard repeats >= 1, qualitySeeds >= 0, autorecEpochs >= 1, vaeEpochs >= 1 else {
-            throw ValidationError("--repeats, --autorec-epochs and --vae-epochs must be at least 1, --quality-seeds at least 0")
+            throw ValidationError(
+                "--repeats, --autorec-epochs and --vae-epochs must be at least 1, --quality-seeds at least 0")
         }
     }
 
     /// One run of ours: median seconds per epoch and the quality at the end.
-    func ours(_ data: RatingsData, seed: UInt64) throws -> (autorec: Double, multvae: Double, quality: [String: Double]) {
+    func ours(_ data: RatingsData, seed: UInt64) throws -> (autorec: Double, multvae: Double, quality: [String: Double])
+    {
         let ratings = try Split.make(data, protocol: .ratings9010, seed: seed)
         var autorecConfig = AutoRec.Config(mode: .standard)
         autorecConfig.training = .fixed(autorecEpochs)
         let autorec = try AutoRec.fit(FitInput(data: data, rows: ratings.train, seed: seed), config: autorecConfig)
         let testRows = RatingRows(data, rows: ratings.test)
         let rmse = RatingMetrics.rmse(autorec.scores(pairs: testRows.users, testRows.items), testRows.ratings)
-        log(String(format: "I-AutoRec (seed %d): %.3f s/epoch, test RMSE %.4f", seed, autorec.record.medianEpochSeconds, rmse))
+        log(
+            String(
+                format: "I-AutoRec (seed %d): %.3f s/epoch, test RMSE %.4f", seed, autorec.record.medianEpochSeconds,
+                rmse))
         var quality = ["autorec_RMSE": rmse]
         let holdout = try Split.make(data, protocol: .holdout20, seed: seed)
         let train = InteractionMatrix(data, rows: holdout.train), test = InteractionMatrix(data, rows: holdout.test)
@@ -285,8 +357,10 @@ struct AutoencodersBench: ParsableCommand {
         vaeConfig.training = .fixed(vaeEpochs)
         let vae = try MultVAE.fit(FitInput(data: data, rows: holdout.train, seed: seed), config: vaeConfig)
         let metrics = FullRankingEvaluator(train: train, test: test).evaluate(vae, ks: [20]).metrics
-        log(String(format: "Mult-VAE (seed %d): %.3f s/epoch, Recall@20 %.4f", seed, vae.record.medianEpochSeconds,
-                   metrics["Recall@20"] ?? .nan))
+        log(
+            String(
+                format: "Mult-VAE (seed %d): %.3f s/epoch, Recall@20 %.4f", seed, vae.record.medianEpochSeconds,
+                metrics["Recall@20"] ?? .nan))
         for key in ["Recall@20", "RecallCapped@20", "NDCG@20"] { quality["multvae_\(key)"] = metrics[key] ?? .nan }
         return (autorec.record.medianEpochSeconds, vae.record.medianEpochSeconds, quality)
     }
@@ -294,13 +368,21 @@ struct AutoencodersBench: ParsableCommand {
     /// One run of the references (nil without --peers); `seed` is the split seed (default: theirs).
     func references(seed: UInt64?) throws -> (autorec: Double, multvae: Double, quality: [String: Double])? {
         let split = seed.map { ["--split-seed", "\($0)", "--eval-every", "0"] } ?? []
-        guard let a = try reference.run("autorec.py", ["--epochs", "\(autorecEpochs)", "--out", "bench_autorec_reference"] + split) else { return nil }
+        guard
+            let a = try reference.run(
+                "autorec.py", ["--epochs", "\(autorecEpochs)", "--out", "bench_autorec_reference"] + split)
+        else { return nil }
         var quality = ["autorec_RMSE": (a["test_rmse"] as? Double) ?? .nan]
-        guard let v = try reference.run("multvae.py", ["--epochs", "\(vaeEpochs)", "--out", "bench_multvae_reference"] + split) else { return nil }
+        guard
+            let v = try reference.run(
+                "multvae.py", ["--epochs", "\(vaeEpochs)", "--out", "bench_multvae_reference"] + split)
+        else { return nil }
         quality["multvae_Recall@20"] = (v["recall_plain@20"] as? Double) ?? .nan
         quality["multvae_RecallCapped@20"] = (v["recall@20"] as? Double) ?? .nan
         quality["multvae_NDCG@20"] = (v["ndcg@20"] as? Double) ?? .nan
-        return (median((a["epoch_train_s"] as? [Double]) ?? []), median((v["epoch_train_s"] as? [Double]) ?? []), quality)
+        return (
+            median((a["epoch_train_s"] as? [Double]) ?? []), median((v["epoch_train_s"] as? [Double]) ?? []), quality
+        )
     }
 
     func run() throws {
@@ -312,21 +394,37 @@ struct AutoencodersBench: ParsableCommand {
             runs.append(try ours(data, seed: seed))
             if let ref = try references(seed: nil) { referenceRuns.append(ref) }
         }
-        let timings = ["autorec_epoch_seconds": median(runs.map(\.autorec)), "multvae_epoch_seconds": median(runs.map(\.multvae))]
+        let timings = [
+            "autorec_epoch_seconds": median(runs.map(\.autorec)), "multvae_epoch_seconds": median(runs.map(\.multvae)),
+        ]
         var result: [String: Any] = [
             "bench": "autoencoders", "threads": Kernels.threadCount, "dataset": data.name, "repeats": repeats,
-            "config": ["autorec": ["hidden": 500, "lambda": 300, "batchSize": 64, "epochs": autorecEpochs, "protocol": "ratings-90-10"],
-                       "multvae": ["layers": [600, 200], "batchSize": 500, "epochs": vaeEpochs, "beta": 0.2, "protocol": "holdout-20"]],
+            "config": [
+                "autorec": [
+                    "hidden": 500, "lambda": 300, "batchSize": 64, "epochs": autorecEpochs, "protocol": "ratings-90-10",
+                ],
+                "multvae": [
+                    "layers": [600, 200], "batchSize": 500, "epochs": vaeEpochs, "beta": 0.2, "protocol": "holdout-20",
+                ],
+            ],
             "timings": timings,
             "timings_per_run": ["autorec": runs.map(\.autorec), "multvae": runs.map(\.multvae)],
             "quality": runs[0].quality,
         ]
         if !referenceRuns.isEmpty {
-            let ref = ["autorec_epoch_seconds": median(referenceRuns.map(\.autorec)), "multvae_epoch_seconds": median(referenceRuns.map(\.multvae))]
-            result["reference"] = ["timings": ref, "timings_per_run": ["autorec": referenceRuns.map(\.autorec), "multvae": referenceRuns.map(\.multvae)],
-                                   "quality": referenceRuns[0].quality, "scripts": ["peers/autorec.py", "peers/multvae.py"]]
-            result["epoch_time_ratios"] = ["autorec": timings["autorec_epoch_seconds"]! / ref["autorec_epoch_seconds"]!,
-                                           "multvae": timings["multvae_epoch_seconds"]! / ref["multvae_epoch_seconds"]!]
+            let ref = [
+                "autorec_epoch_seconds": median(referenceRuns.map(\.autorec)),
+                "multvae_epoch_seconds": median(referenceRuns.map(\.multvae)),
+            ]
+            result["reference"] = [
+                "timings": ref,
+                "timings_per_run": ["autorec": referenceRuns.map(\.autorec), "multvae": referenceRuns.map(\.multvae)],
+                "quality": referenceRuns[0].quality, "scripts": ["peers/autorec.py", "peers/multvae.py"],
+            ]
+            result["epoch_time_ratios"] = [
+                "autorec": timings["autorec_epoch_seconds"]! / ref["autorec_epoch_seconds"]!,
+                "multvae": timings["multvae_epoch_seconds"]! / ref["multvae_epoch_seconds"]!,
+            ]
         }
         if qualitySeeds > 0 {
             // Different splits per seed on both sides: compare the means, not one split against another.
@@ -336,12 +434,15 @@ struct AutoencodersBench: ParsableCommand {
                 if let ref = try references(seed: s) { theirs.append(ref.quality) }
             }
             func summary(_ runs: [[String: Double]]) -> [String: Any] {
-                Dictionary(uniqueKeysWithValues: ["autorec_RMSE", "multvae_Recall@20", "multvae_NDCG@20"].map { key in
-                    let values = runs.map { $0[key] ?? .nan }
-                    let mean = values.reduce(0, +) / Double(max(values.count, 1))
-                    let sd = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(max(values.count - 1, 1))).squareRoot()
-                    return (key, ["by_seed": values, "mean": mean, "sd": sd] as [String: Any])
-                })
+                Dictionary(
+                    uniqueKeysWithValues: ["autorec_RMSE", "multvae_Recall@20", "multvae_NDCG@20"].map { key in
+                        let values = runs.map { $0[key] ?? .nan }
+                        let mean = values.reduce(0, +) / Double(max(values.count, 1))
+                        let sd =
+                            (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(max(values.count - 1, 1)))
+                            .squareRoot()
+                        return (key, ["by_seed": values, "mean": mean, "sd": sd] as [String: Any])
+                    })
             }
             result["quality_by_seed"] = ["seeds": Array(1...qualitySeeds), "ours": summary(mine)]
                 .merging(theirs.isEmpty ? [:] : ["reference": summary(theirs)]) { $1 }

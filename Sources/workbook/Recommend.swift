@@ -11,8 +11,11 @@ import _WorkbookSupport
 struct Recommend: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "One user's top-K from any model of the book, next to what they rated highly.",
-        discussion: "The model is trained on all of MovieLens-100K with its chapter's defaults and saved to <output>/models/; later calls load it. "
-            + "Models: " + Registry.all.map(\.info.key).joined(separator: ", ") + ".")
+        discussion: """
+            The model is trained on all of MovieLens-100K with its chapter's defaults and saved to <output>/models/; \
+            later calls load it. 
+            """
+                + "Models: " + Registry.all.map(\.info.key).joined(separator: ", ") + ".")
     @Option(help: "The model (e.g. ease, neumf, lightgcn, mult-vae).")
     var model: String
     @Option(help: "The MovieLens user id (1-943 in MovieLens-100K).")
@@ -38,50 +41,78 @@ struct Recommend: ParsableCommand {
         try checkWritable(URL(fileURLWithPath: output).appendingPathComponent("models"))
         let data = try location.load()
         guard let u = data.userIndex(raw: user) else {
-            throw WorkbookError("user \(user) is not in \(data.name)", fix: "choose a user id between \(data.userIds.first ?? 0) and \(data.userIds.last ?? 0)")
+            throw WorkbookError(
+                "user \(user) is not in \(data.name)",
+                fix: "choose a user id between \(data.userIds.first ?? 0) and \(data.userIds.last ?? 0)")
         }
         let environment = CommandEnvironment(training, output: output, retrain: retrain)
-        let input = FitInput(data: data, rows: Array(0..<data.count), seed: training.seed, progress: environment.progress)
-        let stored = try environment.store.fitted(entry, input: input, mode: training.mode, split: "all", retrain: retrain, log: log)
+        let input = FitInput(
+            data: data, rows: Array(0..<data.count), seed: training.seed, progress: environment.progress)
+        let stored = try environment.store.fitted(
+            entry, input: input, mode: training.mode, split: "all", retrain: retrain, log: log)
         let fitted = stored.model
         if explain && !entry.info.explainable {
-            log("--explain: \(entry.info.name)'s scores do not split into per-film contributions (EASE's and ItemKNN's do); showing the list without them")
+            log(
+                """
+                --explain: \(entry.info.name)'s scores do not split into per-film contributions (EASE's and ItemKNN's \
+                do); showing the list without them
+                """)
         }
-        let title = { (i: Int) in data.catalogue.indices.contains(i) ? data.catalogue[i].displayTitle : "item \(data.itemIds[i])" }
+        let title = { (i: Int) in
+            data.catalogue.indices.contains(i) ? data.catalogue[i].displayTitle : "item \(data.itemIds[i])"
+        }
         // What the user rated highly: best ratings first, then the most recent.
         let rows = (0..<data.count).filter { data.users[$0] == Int32(u) }
             .sorted { (data.ratings[$0], data.timestamps[$0]) > (data.ratings[$1], data.timestamps[$1]) }
         print("User \(user) rated \(rows.count) films; the highest rated:\n")
-        print(Table(headers: ["rating", "film"], rows: rows.prefix(k).map { [String(format: "%.0f", data.ratings[$0]), title(Int(data.items[$0]))] },
-                    alignments: [.right, .left]).text())
-        let recommendations = Recommendation.top(fitted.recommender, train: input.train, user: u, k: k,
-                                                 explain: explain && entry.info.explainable)
+        print(
+            Table(
+                headers: ["rating", "film"],
+                rows: rows.prefix(k).map { [String(format: "%.0f", data.ratings[$0]), title(Int(data.items[$0]))] },
+                alignments: [.right, .left]
+            ).text())
+        let recommendations = Recommendation.top(
+            fitted.recommender, train: input.train, user: u, k: k,
+            explain: explain && entry.info.explainable)
         let origin = stored.trainedNow ? "trained now, saved to \(stored.url.path)" : "loaded from \(stored.url.path)"
-        print("\nTop \(k) from \(entry.info.name): \(fitted.configSummary), trained on all \(data.count.formatted()) ratings (\(origin)).\n")
+        print(
+            """
+            \nTop \(k) from \(entry.info.name): \(fitted.configSummary), trained on all \(data.count.formatted()) \
+            ratings (\(origin)).\n
+            """)
         var table: [[String]] = []
         for (r, rec) in recommendations.enumerated() {
-            var row = ["\(r + 1)", title(rec.item), String(format: abs(rec.score) >= 1000 ? "%.0f" : "%.4f", rec.score)]
+            var row = [
+                "\(r + 1)", title(rec.item), String(format: abs(rec.score) >= 1000 ? "%.0f" : "%.4f", rec.score),
+            ]
             if explain && entry.info.explainable {
-                row.append(rec.because.map { "\(title($0.item)) (\(String(format: "%+.3f", $0.weight)))" }.joined(separator: "; "))
+                row.append(
+                    rec.because.map { "\(title($0.item)) (\(String(format: "%+.3f", $0.weight)))" }.joined(
+                        separator: "; "))
             }
             table.append(row)
         }
-        let headers = ["#", "film", "score"] + (explain && entry.info.explainable ? ["because you rated (contribution)"] : [])
+        let headers =
+            ["#", "film", "score"] + (explain && entry.info.explainable ? ["because you rated (contribution)"] : [])
         print(Table(headers: headers, rows: table, alignments: [.right, .left, .right, .left]).text())
     }
 }
 
 struct Book: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Build the book as HTML (output/book/index.html) from the chapters' transcripts.")
+    static let configuration = CommandConfiguration(
+        abstract: "Build the book as HTML (output/book/index.html) from the chapters' transcripts.")
     @Option(help: "Folder holding the chapters' output.")
     var output = "output"
 
     func run() throws {
         let root = URL(fileURLWithPath: output)
-        let report = try BookBuilder.build(outputRoot: root, chapters: chapters.map { (folder: $0.folderName, number: $0.number, title: $0.title) })
+        let report = try BookBuilder.build(
+            outputRoot: root, chapters: chapters.map { (folder: $0.folderName, number: $0.number, title: $0.title) })
         print("The book is in \(report.index.path): \(report.pages) chapter page(s), \(report.figures) figure(s).")
         if !report.missing.isEmpty {
-            print("Not run yet (so not in the book): " + report.missing.joined(separator: ", ") + ". Run `workbook all`, then `workbook book` again.")
+            print(
+                "Not run yet (so not in the book): " + report.missing.joined(separator: ", ")
+                    + ". Run `workbook all`, then `workbook book` again.")
         }
     }
 }

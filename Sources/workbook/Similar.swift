@@ -9,7 +9,8 @@ import Narrative
 import RecKit
 
 struct Similar: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Films most similar to a title, by Item2Vec vectors trained on MovieLens-100K.")
+    static let configuration = CommandConfiguration(
+        abstract: "Films most similar to a title, by Item2Vec vectors trained on MovieLens-100K.")
     @OptionGroup var location: DataLocation
     @Argument(help: "A film title, or part of one (\"toy story\").")
     var title: String
@@ -32,25 +33,34 @@ struct Similar: ParsableCommand {
         let data = try location.load()
         let item = try findTitle(title, in: data)
         let entry = try Registry.entry("item2vec")
-        let input = FitInput(data: data, rows: Array(0..<data.count), seed: training.seed,
-                             progress: ProgressBar.factory(style: .current()))
+        let input = FitInput(
+            data: data, rows: Array(0..<data.count), seed: training.seed,
+            progress: ProgressBar.factory(style: .current()))
         let environment = CommandEnvironment(training, output: output)
-        let fitted = try epochs.map { try entry.fit(input, mode: training.mode, overrides: ["training.maxEpochs": "\($0)"]) }
+        let fitted =
+            try epochs.map { try entry.fit(input, mode: training.mode, overrides: ["training.maxEpochs": "\($0)"]) }
             ?? environment.fitted(entry, input: input, split: "all")
         guard let vectors = (fitted.recommender as? Item2Vec)?.vectors else { return }
         let found = data.catalogue[item]
         guard vectors.index[item] >= 0 else {
             let minimum = SGNSConfig(mode: training.mode).minimumCount
-            throw WorkbookError("\(found.displayTitle) is liked by fewer than \(minimum) users, so Item2Vec has no vector for it",
-                                fix: "try a better-known film")
+            throw WorkbookError(
+                "\(found.displayTitle) is liked by fewer than \(minimum) users, so Item2Vec has no vector for it",
+                fix: "try a better-known film")
         }
         let v = Int(vectors.index[item])
         let near = vectors.nearest(to: vectors.normalized(v), k: k, excluding: [v])
         print("Films most similar to \(found.displayTitle) (Item2Vec, \(fitted.configSummary), cosine):\n")
-        print(Table(headers: ["#", "film", "cosine", "genres"], rows: near.enumerated().map { r, n in
-            let e = data.catalogue[Int(vectors.items[n.v])]
-            return ["\(r + 1)", e.displayTitle, String(format: "%.3f", n.cosine), e.genres.joined(separator: ", ")]
-        }, alignments: [.right, .left, .right, .left]).text())
+        print(
+            Table(
+                headers: ["#", "film", "cosine", "genres"],
+                rows: near.enumerated().map { r, n in
+                    let e = data.catalogue[Int(vectors.items[n.v])]
+                    return [
+                        "\(r + 1)", e.displayTitle, String(format: "%.3f", n.cosine), e.genres.joined(separator: ", "),
+                    ]
+                }, alignments: [.right, .left, .right, .left]
+            ).text())
     }
 }
 
@@ -67,16 +77,26 @@ func findTitle(_ query: String, in data: RatingsData) throws -> Int {
     var popularity = [Int](repeating: 0, count: data.itemCount)
     for i in data.items { popularity[Int(i)] += 1 }
     let titles = data.catalogue.map { normal($0.displayTitle) }
-    if let exact = titles.indices.first(where: { titles[$0] == q || normal(data.catalogue[$0].title) == q }) { return exact }
+    if let exact = titles.indices.first(where: { titles[$0] == q || normal(data.catalogue[$0].title) == q }) {
+        return exact
+    }
     let words = q.split(separator: " ")
-    let containing = titles.indices.filter { t in words.allSatisfy { titles[t].split(separator: " ").contains($0) || titles[t].contains($0) } }
+    let containing = titles.indices.filter { t in
+        words.allSatisfy { titles[t].split(separator: " ").contains($0) || titles[t].contains($0) }
+    }
     if let best = containing.max(by: { popularity[$0] < popularity[$1] }) { return best }
     func trigrams(_ s: String) -> Set<String> {
         let chars = Array("  " + s + " ")
         return Set((0..<max(0, chars.count - 2)).map { String(chars[$0..<($0 + 3)]) })
     }
     let qt = trigrams(q)
-    let scored = titles.indices.map { (t: $0, score: Double(qt.intersection(trigrams(titles[$0])).count) / Double(max(1, qt.union(trigrams(titles[$0])).count))) }
+    let scored = titles.indices.map {
+        (
+            t: $0,
+            score: Double(qt.intersection(trigrams(titles[$0])).count)
+                / Double(max(1, qt.union(trigrams(titles[$0])).count))
+        )
+    }
     let top = scored.sorted { ($0.score, popularity[$0.t]) > ($1.score, popularity[$1.t]) }
     if let best = top.first, best.score >= 0.3 { return best.t }
     let suggestions = top.prefix(3).map { data.catalogue[$0.t].displayTitle }.joined(separator: "; ")

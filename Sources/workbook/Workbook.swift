@@ -34,7 +34,10 @@ struct Workbook: ParsableCommand {
         commandName: "workbook",
         abstract: "Deep-learning recommender systems, as a book you run: one chapter per section.",
         discussion: "Start with `workbook chapter 1`. Figures and transcripts go to output/<NN-slug>/.",
-        subcommands: [List.self, RunChapter.self, RunAll.self, Exercises.self, DataCommand.self, Evaluate.self, Similar.self, Recommend.self, Book.self, Bench.self],
+        subcommands: [
+            List.self, RunChapter.self, RunAll.self, Exercises.self, DataCommand.self, Evaluate.self, Similar.self,
+            Recommend.self, Book.self, Bench.self,
+        ],
         defaultSubcommand: List.self)
 
     /// Parses and runs; any error becomes one line on stderr and a non-zero exit.
@@ -85,23 +88,28 @@ struct RunOptions: ParsableArguments {
         if let dataDir {
             var isDirectory: ObjCBool = false
             if !FileManager.default.fileExists(atPath: dataDir, isDirectory: &isDirectory) || !isDirectory.boolValue {
-                throw ValidationError("data directory '\(dataDir)' does not exist: create it, or omit --data-dir to use the default cache")
+                throw ValidationError(
+                    "data directory '\(dataDir)' does not exist: create it, or omit --data-dir to use the default cache"
+                )
             }
         }
     }
 
     var chapterOptions: ChapterOptions {
-        ChapterOptions(mode: training.mode, seed: training.seed,
-                       outputRoot: URL(fileURLWithPath: output), plots: !noPlots,
-                       dataDirectory: dataDir.map { URL(fileURLWithPath: $0) }, retrain: retrain)
+        ChapterOptions(
+            mode: training.mode, seed: training.seed,
+            outputRoot: URL(fileURLWithPath: output), plots: !noPlots,
+            dataDirectory: dataDir.map { URL(fileURLWithPath: $0) }, retrain: retrain)
     }
 }
 
 /// Finds a chapter by number ("3") or slug ("item2vec").
 func chapter(named name: String) throws -> any Chapter.Type {
     let key = name.lowercased().trimmingCharacters(in: .whitespaces)
-    if let found = chapters.first(where: { "\($0.number)" == key || $0.slug == key || $0.folderName == key
-        || String(format: "%02d", $0.number) == key }) {
+    if let found = chapters.first(where: {
+        "\($0.number)" == key || $0.slug == key || $0.folderName == key
+            || String(format: "%02d", $0.number) == key
+    }) {
         return found
     }
     let known = chapters.map { "\($0.number) (\($0.slug))" }.joined(separator: ", ")
@@ -117,19 +125,29 @@ func runChapter(_ chapter: any Chapter.Type, options: ChapterOptions) throws -> 
     do {
         try FileManager.default.createDirectory(at: context.directory, withIntermediateDirectories: true)
     } catch {
-        throw WorkbookError("cannot create the output folder \(context.directory.path)", fix: "pass --output DIR with a writable folder")
+        throw WorkbookError(
+            "cannot create the output folder \(context.directory.path)", fix: "pass --output DIR with a writable folder"
+        )
     }
     let start = Date()
     try chapter.run(context)
     narrator.heading("Exercises")
-    narrator.prose("Answer in Chapters/\(chapter.folderName)/Exercises.swift, then check with `swift test --filter ExerciseTests` (or `workbook exercises \(chapter.number)`).")
+    narrator.prose(
+        """
+        Answer in Chapters/\(chapter.folderName)/Exercises.swift, then check with `swift test --filter ExerciseTests` \
+        (or `workbook exercises \(chapter.number)`).
+        """)
     for exercise in chapter.exercises {
         let title = exercise.title.last.map { ".?!".contains($0) } == true ? exercise.title : exercise.title + "."
         narrator.prose("\(exercise.id) \(title) \(exercise.prompt) → \(exercise.answerIn)")
     }
     try context.finish()
-    narrator.status("Chapter \(chapter.number) finished in \(String(format: "%.1f", Date().timeIntervalSince(start))) s. "
-        + "Transcript: \(context.directory.path)/README.md; numbers: results.json; figures: \(context.recorded.figures.count).")
+    narrator.status(
+        "Chapter \(chapter.number) finished in \(String(format: "%.1f", Date().timeIntervalSince(start))) s. "
+            + """
+            Transcript: \(context.directory.path)/README.md; numbers: results.json; figures: \
+            \(context.recorded.figures.count).
+            """)
     return context.recorded
 }
 
@@ -142,17 +160,28 @@ struct List: ParsableCommand {
         let style = TerminalStyle.current()
         var rows: [[String]] = []
         for c in chapters {
-            let ran = FileManager.default.fileExists(atPath: URL(fileURLWithPath: output).appendingPathComponent(c.folderName).appendingPathComponent("README.md").path)
+            let ran = FileManager.default.fileExists(
+                atPath: URL(fileURLWithPath: output).appendingPathComponent(c.folderName).appendingPathComponent(
+                    "README.md"
+                ).path)
             rows.append(["\(c.number)", c.slug, c.summary, ran ? "yes" : "-"])
         }
         print("Deep-learning recommender systems: the chapters\n")
-        print(Table(headers: ["#", "slug", "what it shows", "run"], rows: rows, alignments: [.right, .left, .left, .left]).text())
-        print("\n" + wrap("Run one with `workbook chapter 1` (add --quick for a smoke test, --full for paper-scale epochs).", width: style.width))
+        print(
+            Table(
+                headers: ["#", "slug", "what it shows", "run"], rows: rows, alignments: [.right, .left, .left, .left]
+            ).text())
+        print(
+            "\n"
+                + wrap(
+                    "Run one with `workbook chapter 1` (add --quick for a smoke test, --full for paper-scale epochs).",
+                    width: style.width))
     }
 }
 
 struct RunChapter: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "chapter", abstract: "Run one chapter: its narrative, numbers and figures.")
+    static let configuration = CommandConfiguration(
+        commandName: "chapter", abstract: "Run one chapter: its narrative, numbers and figures.")
     @Argument(help: "The chapter's number or slug (e.g. 1 or mf-limits).")
     var name: String
     @OptionGroup var options: RunOptions
@@ -172,18 +201,23 @@ struct RunAll: ParsableCommand {
         for c in chapters {
             let t0 = Date()
             let results = try runChapter(c, options: options.chapterOptions)
-            rows.append(["\(c.number)", c.slug, "\(options.output)/\(c.folderName)/", "\(results.figures.count)",
-                         String(format: "%.1f s", Date().timeIntervalSince(t0))])
+            rows.append([
+                "\(c.number)", c.slug, "\(options.output)/\(c.folderName)/", "\(results.figures.count)",
+                String(format: "%.1f s", Date().timeIntervalSince(t0)),
+            ])
         }
         print("\nAll chapters done in \(String(format: "%.1f", Date().timeIntervalSince(start))) s:\n")
         print(Table(headers: ["#", "chapter", "output", "figures", "time"], rows: rows).text())
-        let book = try BookBuilder.build(outputRoot: URL(fileURLWithPath: options.output), chapters: chapters.map { (folder: $0.folderName, number: $0.number, title: $0.title) })
+        let book = try BookBuilder.build(
+            outputRoot: URL(fileURLWithPath: options.output),
+            chapters: chapters.map { (folder: $0.folderName, number: $0.number, title: $0.title) })
         print("\nThe whole book as HTML: \(book.index.path)")
     }
 }
 
 struct Exercises: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check your exercise answers (the same checks as `swift test`).")
+    static let configuration = CommandConfiguration(
+        abstract: "Check your exercise answers (the same checks as `swift test`).")
     @Argument(help: "A chapter number or slug (all chapters when omitted).")
     var name: String?
 
@@ -201,7 +235,8 @@ struct Exercises: ParsableCommand {
                 rows.append([e.id, e.title, verdict])
             }
         }
-        print(Table(headers: ["exercise", "title", "your answer"], rows: rows, alignments: [.left, .left, .left]).text())
+        print(
+            Table(headers: ["exercise", "title", "your answer"], rows: rows, alignments: [.left, .left, .left]).text())
         print("\nAnswers go in Chapters/<NN-slug>/Exercises.swift; rebuild (swift run) to check again.")
     }
 }

@@ -3,7 +3,9 @@ import XCTest
 
 /// Runs the `workbook` binary as a user does and checks what it prints.
 final class CLITests: XCTestCase {
-    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
+    func run(
+        _ arguments: [String], environment: [String: String] = [:]
+    ) throws -> (status: Int32, out: String, err: String) {
         let binary = Bundle.main.bundleURL.appendingPathComponent("workbook")
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw XCTSkip("the workbook binary is not built at \(binary.path)")
@@ -28,20 +30,31 @@ final class CLITests: XCTestCase {
     }
 
     func testBadInputIsOneClearLine() throws {
-        for (args, expected) in [(["chapter", "99"], "unknown chapter '99'"),
-                                 (["chapter", "1", "--seed", "abc"], "'abc' is invalid"),
-                                 (["chapter", "1", "--data-dir", "/no/such/dir"], "data directory '/no/such/dir' does not exist"),
-                                 (["chapter", "1", "--quick", "--full"], "exclude each other"),
-                                 (["chapter", "1", "--output", "/proc/no-such-place"], "cannot create the output folder"),
-                                 (["recommend", "--model", "svd", "--user", "1"], "unknown model 'svd': choose one of random, most-popular"),
-                                 (["evaluate", "--model", "ease", "--protocol", "ratings-90-10"], "EASE ranks items and predicts no ratings"),
-                                 (["evaluate", "--model", "itemknn", "--set", "neighbours=5"], "ItemKNN has no setting 'neighbours'"),
-                                 (["evaluate", "--model", "itemknn", "--set", "oops"], "--set oops: expected key=value"),
-                                 (["evaluate", "--model", "itemknn", "--protocol", "loo-100"], "unknown protocol 'loo-100'"),
-                                 (["data", "split", "--protocol", "holdout-20", "--out", "/tmp/x", "--format", "csv"], "unknown format 'csv'"),
-                                 (["recommend", "--model", "ease", "--user", "1", "-k", "0"], "-k must be between 1 and 100"),
-                                 (["book", "--output", "/no/such/output"], "no chapter has been run yet"),
-                                 (["frobnicate"], "workbook: ")] {
+        for (args, expected) in [
+            (["chapter", "99"], "unknown chapter '99'"),
+            (["chapter", "1", "--seed", "abc"], "'abc' is invalid"),
+            (["chapter", "1", "--data-dir", "/no/such/dir"], "data directory '/no/such/dir' does not exist"),
+            (["chapter", "1", "--quick", "--full"], "exclude each other"),
+            (["chapter", "1", "--output", "/proc/no-such-place"], "cannot create the output folder"),
+            (
+                ["recommend", "--model", "svd", "--user", "1"],
+                "unknown model 'svd': choose one of random, most-popular"
+            ),
+            (
+                ["evaluate", "--model", "ease", "--protocol", "ratings-90-10"],
+                "EASE ranks items and predicts no ratings"
+            ),
+            (["evaluate", "--model", "itemknn", "--set", "neighbours=5"], "ItemKNN has no setting 'neighbours'"),
+            (["evaluate", "--model", "itemknn", "--set", "oops"], "--set oops: expected key=value"),
+            (["evaluate", "--model", "itemknn", "--protocol", "loo-100"], "unknown protocol 'loo-100'"),
+            (
+                ["data", "split", "--protocol", "holdout-20", "--out", "/tmp/x", "--format", "csv"],
+                "unknown format 'csv'"
+            ),
+            (["recommend", "--model", "ease", "--user", "1", "-k", "0"], "-k must be between 1 and 100"),
+            (["book", "--output", "/no/such/output"], "no chapter has been run yet"),
+            (["frobnicate"], "workbook: "),
+        ] {
             let r = try run(args)
             XCTAssertNotEqual(r.status, 0, "\(args)")
             XCTAssertEqual(r.err.split(separator: "\n").count, 1, "\(args): \(r.err)")
@@ -53,11 +66,15 @@ final class CLITests: XCTestCase {
     func testChapterWithoutGnuplotStillFinishes() throws {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: output) }
-        let r = try run(["chapter", "mf-limits", "--quick", "--output", output.path], environment: ["WORKBOOK_GNUPLOT": "/nonexistent/gnuplot"])
+        let r = try run(
+            ["chapter", "mf-limits", "--quick", "--output", output.path],
+            environment: ["WORKBOOK_GNUPLOT": "/nonexistent/gnuplot"])
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertEqual(r.out.components(separatedBy: "gnuplot is not installed").count - 1, 1, "said once")
-        let files = try FileManager.default.contentsOfDirectory(atPath: output.appendingPathComponent("01-mf-limits").path)
-        XCTAssertTrue(files.contains("user4-directions.gp") && files.contains("results.json") && files.contains("README.md"))
+        let files = try FileManager.default.contentsOfDirectory(
+            atPath: output.appendingPathComponent("01-mf-limits").path)
+        XCTAssertTrue(
+            files.contains("user4-directions.gp") && files.contains("results.json") && files.contains("README.md"))
         XCTAssertFalse(files.contains { $0.hasSuffix(".png") })
     }
 
@@ -65,20 +82,28 @@ final class CLITests: XCTestCase {
         try skipWithoutMovieLens()
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: output) }
-        let first = try run(["recommend", "--model", "EASE", "--user", "196", "-k", "5", "--explain", "--output", output.path])
+        let first = try run([
+            "recommend", "--model", "EASE", "--user", "196", "-k", "5", "--explain", "--output", output.path,
+        ])
         XCTAssertEqual(first.status, 0, first.err)
         XCTAssertTrue(first.out.contains("User 196 rated 39 films"), first.out)
         XCTAssertTrue(first.out.contains("because you rated"), first.out)
         XCTAssertTrue(first.out.contains("trained now, saved to"), first.out)
-        let again = try run(["recommend", "--model", "ease", "--user", "196", "-k", "5", "--explain", "--output", output.path])
+        let again = try run([
+            "recommend", "--model", "ease", "--user", "196", "-k", "5", "--explain", "--output", output.path,
+        ])
         XCTAssertTrue(again.out.contains("loaded from"), again.out)
         // The same list either way.
-        func films(_ text: String) -> [String] { text.components(separatedBy: "Top 5")[1].split(separator: "\n").filter { $0.contains("(19") }.map(String.init) }
+        func films(_ text: String) -> [String] {
+            text.components(separatedBy: "Top 5")[1].split(separator: "\n").filter { $0.contains("(19") }.map(
+                String.init)
+        }
         XCTAssertEqual(films(first.out), films(again.out))
         XCTAssertEqual(films(first.out).count, 5)
         let unknown = try run(["recommend", "--model", "ease", "--user", "5000", "--output", output.path])
         XCTAssertEqual(unknown.status, 1)
-        XCTAssertTrue(unknown.err.contains("user 5000 is not in ml-100k: choose a user id between 1 and 943"), unknown.err)
+        XCTAssertTrue(
+            unknown.err.contains("user 5000 is not in ml-100k: choose a user id between 1 and 943"), unknown.err)
     }
 
     func testEvaluateAnyModelAsJSONAndExportTheLists() throws {
@@ -86,8 +111,10 @@ final class CLITests: XCTestCase {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: output) }
         let export = output.appendingPathComponent("lists.tsv")
-        let r = try run(["evaluate", "--model", "pop", "--protocol", "holdout-20", "--json", "--export", export.path,
-                         "--output", output.path])
+        let r = try run([
+            "evaluate", "--model", "pop", "--protocol", "holdout-20", "--json", "--export", export.path,
+            "--output", output.path,
+        ])
         XCTAssertEqual(r.status, 0, r.err)
         let entry = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
         XCTAssertEqual(entry["model"] as? String, "MostPopular")
@@ -106,12 +133,15 @@ final class CLITests: XCTestCase {
         try skipWithoutMovieLens()
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: output) }
-        let r = try run(["data", "split", "--protocol", "holdout-20", "--seed", "42", "--out", output.path, "--format", "recbole"])
+        let r = try run([
+            "data", "split", "--protocol", "holdout-20", "--seed", "42", "--out", output.path, "--format", "recbole",
+        ])
         XCTAssertEqual(r.status, 0, r.err)
         let name = "ml-100k-holdout-20-seed42"
         var total = 0
         for part in ["train", "valid", "test"] {
-            let text = try String(contentsOf: output.appendingPathComponent("\(name)/\(name).\(part).inter"), encoding: .utf8)
+            let text = try String(
+                contentsOf: output.appendingPathComponent("\(name)/\(name).\(part).inter"), encoding: .utf8)
             let lines = text.split(separator: "\n")
             XCTAssertEqual(lines.first, "user_id:token\titem_id:token\trating:float\ttimestamp:float")
             total += lines.count - 1

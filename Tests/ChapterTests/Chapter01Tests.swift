@@ -22,7 +22,9 @@ final class Chapter01Tests: XCTestCase {
         XCTAssertEqual(decoded.mode, .quick)
     }
 
-    func value(_ key: String) throws -> Double { try XCTUnwrap(Self.results?.values[key], "results.json has no \(key)") }
+    func value(_ key: String) throws -> Double {
+        try XCTUnwrap(Self.results?.values[key], "results.json has no \(key)")
+    }
 
     func testDocumentJaccardValuesAreComputedNotCopied() throws {
         XCTAssertEqual(try value("document_jaccard_U1-U2"), 0.2, accuracy: 1e-12)
@@ -57,7 +59,9 @@ final class Chapter01Tests: XCTestCase {
         XCTAssertLessThan(try value("k2_largest_cosine_gap_svd_vs_gd"), 0.01)
         XCTAssertEqual(try value("k2_squared_error_gd"), try value("k2_squared_error_svd"), accuracy: 0.01)
         for k in 1...4 {
-            XCTAssertEqual(try value("all_users_k\(k)_squared_error_gd"), try value("all_users_k\(k)_squared_error_svd"), accuracy: 0.02)
+            XCTAssertEqual(
+                try value("all_users_k\(k)_squared_error_gd"), try value("all_users_k\(k)_squared_error_svd"),
+                accuracy: 0.02)
         }
         // The error falls with K and vanishes at K = 4 (four users).
         XCTAssertGreaterThan(try value("all_users_k1_squared_error_svd"), try value("all_users_k2_squared_error_svd"))
@@ -82,7 +86,9 @@ final class Chapter01Tests: XCTestCase {
         let narrator = Narrator(style: TerminalStyle(width: 88, colour: false, interactiveProgress: false)) { _ in }
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("chapter1b-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: output) }
-        let context = ChapterContext(chapter: MFLimitsChapter.self, options: ChapterOptions(mode: .quick, outputRoot: output, plots: false), narrator: narrator)
+        let context = ChapterContext(
+            chapter: MFLimitsChapter.self, options: ChapterOptions(mode: .quick, outputRoot: output, plots: false),
+            narrator: narrator)
         try MFLimitsChapter.run(context)
         XCTAssertEqual(context.recorded.values, Self.results?.values)
     }

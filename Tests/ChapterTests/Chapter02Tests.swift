@@ -13,7 +13,9 @@ final class Chapter02RunTests: XCTestCase {
 
     override func setUpWithError() throws { try skipWithoutMovieLens() }
 
-    override class func tearDown() { try? FileManager.default.removeItem(at: run.directory.deletingLastPathComponent()) }
+    override class func tearDown() {
+        try? FileManager.default.removeItem(at: run.directory.deletingLastPathComponent())
+    }
 
     func results() throws -> ChapterResults {
         XCTAssertNil(Self.run.error)
@@ -21,7 +23,9 @@ final class Chapter02RunTests: XCTestCase {
     }
 
     func entry(_ model: String, _ protocolName: String) throws -> ResultEntry {
-        try XCTUnwrap(try results().results.first { $0.model == model && $0.protocol == protocolName }, "\(model) \(protocolName)")
+        try XCTUnwrap(
+            try results().results.first { $0.model == model && $0.protocol == protocolName }, "\(model) \(protocolName)"
+        )
     }
 
     func testToyNeuMFFitsWhatMFCannot() throws {
@@ -31,7 +35,9 @@ final class Chapter02RunTests: XCTestCase {
         // GMF is a rank-2 matrix plus its output bias: bounded by that family's optimum, not MF's.
         let bound = try XCTUnwrap(values["toy_squared_error_rank2_plus_constant_optimum"])
         XCTAssertLessThan(bound, optimum)
-        XCTAssertGreaterThanOrEqual(try XCTUnwrap(values["toy_squared_error_GMF"]), bound - 1e-3, "GMF cannot beat the rank-2-plus-constant optimum")
+        XCTAssertGreaterThanOrEqual(
+            try XCTUnwrap(values["toy_squared_error_GMF"]), bound - 1e-3,
+            "GMF cannot beat the rank-2-plus-constant optimum")
         XCTAssertLessThan(try XCTUnwrap(values["toy_squared_error_NeuMF"]), 0.1)
     }
 
@@ -51,12 +57,15 @@ final class Chapter02RunTests: XCTestCase {
         let meanRMSE = try entry("global mean", "ratings-80-20").metrics["RMSE"]!
         XCTAssertLessThan(rmse, meanRMSE, "the regression beats the global mean")
         let values = try results().values
-        XCTAssertLessThan(try XCTUnwrap(values["document_evaluate_recall@10"]), try XCTUnwrap(values["per_user_recall@10"]))
+        XCTAssertLessThan(
+            try XCTUnwrap(values["document_evaluate_recall@10"]), try XCTUnwrap(values["per_user_recall@10"]))
     }
 
     func testFiguresWritten() throws {
         let figures = try results().figures
-        for name in ["hr-per-epoch", "ndcg-per-epoch", "training-loss", "hr-vs-factors", "hr-vs-negatives", "regression-loss"] {
+        for name in [
+            "hr-per-epoch", "ndcg-per-epoch", "training-loss", "hr-vs-factors", "hr-vs-negatives", "regression-loss",
+        ] {
             XCTAssertTrue(figures.contains { $0.hasSuffix("/\(name).png") || $0.hasSuffix("/\(name).gp") }, name)
         }
     }

@@ -9,7 +9,9 @@ import XCTest
 final class Chapter05RunTests: XCTestCase {
     static let run = runQuick(EASEChapter.self, plots: false)
 
-    override class func tearDown() { try? FileManager.default.removeItem(at: run.directory.deletingLastPathComponent()) }
+    override class func tearDown() {
+        try? FileManager.default.removeItem(at: run.directory.deletingLastPathComponent())
+    }
 
     override func setUpWithError() throws { try skipWithoutMovieLens() }
 

@@ -8,15 +8,17 @@ import XCTest
 
 final class SelectionTests: XCTestCase {
     func profile(density: Double, lift: Double, energy: Double, reach: Double) -> DataProfile {
-        DataProfile(name: "case", users: 10, items: 10, interactions: 10, density: density, medianPerUser: 1, orderLift: lift,
-                    rank8Energy: energy, threeHopReach: reach)
+        DataProfile(
+            name: "case", users: 10, items: 10, interactions: 10, density: density, medianPerUser: 1, orderLift: lift,
+            rank8Energy: energy, threeHopReach: reach)
     }
 
     func testTheFlowchartTakesEveryBranch() {
         XCTAssertEqual(recommendModel(for: profile(density: 0.005, lift: 9, energy: 0.1, reach: 1)).model, "EASE")
         XCTAssertEqual(recommendModel(for: profile(density: 0.05, lift: 2.5, energy: 0.1, reach: 1)).model, "Item2Vec")
         XCTAssertEqual(recommendModel(for: profile(density: 0.05, lift: 1.5, energy: 0.7, reach: 1)).model, "GMF")
-        XCTAssertEqual(recommendModel(for: profile(density: 0.05, lift: 1.5, energy: 0.3, reach: 0.8)).model, "LightGCN")
+        XCTAssertEqual(
+            recommendModel(for: profile(density: 0.05, lift: 1.5, energy: 0.3, reach: 0.8)).model, "LightGCN")
         XCTAssertEqual(recommendModel(for: profile(density: 0.05, lift: 1.5, energy: 0.3, reach: 0.2)).model, "NeuMF")
         XCTAssertEqual(recommendModel(for: profile(density: 0.05, lift: 1.5, energy: 0.3, reach: 0.2)).path.count, 4)
     }
@@ -25,8 +27,9 @@ final class SelectionTests: XCTestCase {
         // Users 0 and 1 watch 0 -> 1 -> 2 in order, user 2 watches 0 -> 1 then 3: the successor of
         // item 1 seen in training (user 0's and 1's 1 -> 2 are training steps for nobody's
         // last item... each user's last step is held out).
-        let data = RatingsData(name: "toy", rawUsers: [0, 0, 0, 1, 1, 1, 2, 2, 2], rawItems: [0, 1, 2, 0, 1, 2, 0, 1, 3],
-                               ratings: [Float](repeating: 5, count: 9), timestamps: [1, 2, 3, 1, 2, 3, 1, 2, 3])
+        let data = RatingsData(
+            name: "toy", rawUsers: [0, 0, 0, 1, 1, 1, 2, 2, 2], rawItems: [0, 1, 2, 0, 1, 2, 0, 1, 3],
+            ratings: [Float](repeating: 5, count: 9), timestamps: [1, 2, 3, 1, 2, 3, 1, 2, 3])
         let p = try DataProfile.measure(data)
         XCTAssertEqual(p.density, 9.0 / 12.0, accuracy: 1e-12)
         XCTAssertEqual(p.medianPerUser, 3)
@@ -76,7 +79,9 @@ final class SelectionTests: XCTestCase {
 final class Chapter07RunTests: XCTestCase {
     static let run = runQuick(PracticeChapter.self, plots: false)
 
-    override class func tearDown() { try? FileManager.default.removeItem(at: run.directory.deletingLastPathComponent()) }
+    override class func tearDown() {
+        try? FileManager.default.removeItem(at: run.directory.deletingLastPathComponent())
+    }
 
     override func setUpWithError() throws { try skipWithoutMovieLens() }
 
@@ -117,8 +122,11 @@ final class Chapter07RunTests: XCTestCase {
         let stop = try XCTUnwrap(values["early_stop_epoch"]), best = try XCTUnwrap(values["early_stop_best_epoch"])
         XCTAssertLessThanOrEqual(best, stop)
         XCTAssertLessThanOrEqual(stop, 3)
-        for key in ["init_xavier_best_validation_mse", "init_he_best_validation_mse", "init_normal_best_validation_mse",
-                    "improved_mlp_plain_best_validation_mse", "improved_mlp_batchnorm_best_validation_mse", "improved_mlp_batchnorm_offset_best_validation_mse"] {
+        for key in [
+            "init_xavier_best_validation_mse", "init_he_best_validation_mse", "init_normal_best_validation_mse",
+            "improved_mlp_plain_best_validation_mse", "improved_mlp_batchnorm_best_validation_mse",
+            "improved_mlp_batchnorm_offset_best_validation_mse",
+        ] {
             let mse = try XCTUnwrap(values[key], key)
             XCTAssertTrue(mse > 0.5 && mse < 5, "\(key) = \(mse)")
         }

@@ -9,7 +9,9 @@ import XCTest
 final class Chapter08RunTests: XCTestCase {
     static let run = runQuick(CapstoneChapter.self, plots: false)
 
-    override class func tearDown() { try? FileManager.default.removeItem(at: run.directory.deletingLastPathComponent()) }
+    override class func tearDown() {
+        try? FileManager.default.removeItem(at: run.directory.deletingLastPathComponent())
+    }
 
     override func setUpWithError() throws { try skipWithoutMovieLens() }
 
@@ -25,7 +27,9 @@ final class Chapter08RunTests: XCTestCase {
         XCTAssertGreaterThan(ease, 0.33)
         // The TSV: a header and 12 rows sorted by Recall@20, the same numbers as results.json.
         let tsv = try String(contentsOf: Self.run.directory.appendingPathComponent("leaderboard.tsv"), encoding: .utf8)
-        let lines = tsv.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        let lines = tsv.split(separator: "\n").map {
+            $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        }
         XCTAssertEqual(lines.first?[0...4], ["rank", "model", "chapter", "protocol", "Recall@20"])
         XCTAssertEqual(lines.count, Registry.leaderboard.count + 1)
         let recalls = lines.dropFirst().compactMap { Double($0[4]) }

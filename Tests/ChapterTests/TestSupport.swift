@@ -5,10 +5,13 @@ import XCTest
 
 /// Runs a chapter in --quick mode into a temporary folder, as `workbook chapter N --quick`
 /// would, and returns what it recorded (or the error it stopped with).
-func runQuick(_ chapter: any Chapter.Type, plots: Bool = true) -> (results: ChapterResults?, directory: URL, error: String?) {
+func runQuick(
+    _ chapter: any Chapter.Type, plots: Bool = true
+) -> (results: ChapterResults?, directory: URL, error: String?) {
     let output = FileManager.default.temporaryDirectory.appendingPathComponent("\(chapter.slug)-\(UUID().uuidString)")
     let narrator = Narrator(style: TerminalStyle(width: 88, colour: false, interactiveProgress: false)) { _ in }
-    let context = ChapterContext(chapter: chapter, options: ChapterOptions(mode: .quick, outputRoot: output, plots: plots), narrator: narrator)
+    let context = ChapterContext(
+        chapter: chapter, options: ChapterOptions(mode: .quick, outputRoot: output, plots: plots), narrator: narrator)
     do {
         try chapter.run(context)
         try context.finish()

@@ -18,11 +18,17 @@ import Narrative
 import XCTest
 
 func verify(_ exercise: Exercise, file: StaticString = #filePath, line: UInt = #line) throws {
-    XCTAssertEqual(exercise.checkReference(), .correct, "the reference solution of exercise \(exercise.id) fails its own check",
-                   file: file, line: line)
+    XCTAssertEqual(
+        exercise.checkReference(), .correct, "the reference solution of exercise \(exercise.id) fails its own check",
+        file: file, line: line)
     switch exercise.checkAnswer() {
     case .untouched:
-        throw XCTSkip("Exercise \(exercise.id) (\(exercise.title)) is not answered yet: fill in \(exercise.answerIn). Hint: \(exercise.hint)")
+        throw XCTSkip(
+            """
+                Exercise \(exercise.id) (\(exercise.title)) is not answered yet: fill in \(exercise.answerIn). Hint: \
+                \(exercise.hint)
+                """
+        )
     case .wrong(let why):
         XCTFail("Exercise \(exercise.id) (\(exercise.title)): \(why)", file: file, line: line)
     case .correct:

@@ -10,7 +10,8 @@ final class AutoencoderModelTests: XCTestCase {
         let r = Tensor(rows: [[5, 0, 3]]), mask = Tensor(rows: [[1, 0, 1]])
         let prediction = Tensor.withoutGrad { model(r) }
         let expected = pow(prediction.data[0] - 5, 2) + pow(prediction.data[2] - 3, 2)
-        XCTAssertEqual(Tensor.withoutGrad { model.loss(r, mask: mask, lambda: 0, share: 1) }.item, expected, accuracy: 1e-4)
+        XCTAssertEqual(
+            Tensor.withoutGrad { model.loss(r, mask: mask, lambda: 0, share: 1) }.item, expected, accuracy: 1e-4)
     }
 
     func testMultVAEIsDeterministicInEvaluation() {
@@ -30,7 +31,9 @@ final class AutoencoderModelTests: XCTestCase {
         let dense = Tensor((0..<(30 * 50)).map { _ in rng.nextFloat() < 0.2 ? 1 : 0 }, shape: [30, 50])
         let x = SparseMatrix(dense: dense), normalised = x.rowsNormalized()
         for r in 0..<30 where x.rowStart[r + 1] > x.rowStart[r] {
-            let norm = (normalised.rowStart[r]..<normalised.rowStart[r + 1]).reduce(Float(0)) { $0 + normalised.values[$1] * normalised.values[$1] }
+            let norm = (normalised.rowStart[r]..<normalised.rowStart[r + 1]).reduce(Float(0)) {
+                $0 + normalised.values[$1] * normalised.values[$1]
+            }
             XCTAssertEqual(norm, 1, accuracy: 1e-5)
         }
         XCTAssertEqual(x.nonZeroCount, dense.data.filter { $0 != 0 }.count)
@@ -54,7 +57,8 @@ final class AutoencoderModelTests: XCTestCase {
         }
         let a = Tensor.withoutGrad { model(x).logits }
         for (p, q) in zip(a.data, b.data) { XCTAssertEqual(p, q, accuracy: 1e-5) }
-        XCTAssertEqual(Loss.multinomialNLL(logits: a, counts: x).item, Loss.multinomialNLL(logits: a, counts: dense).item)
+        XCTAssertEqual(
+            Loss.multinomialNLL(logits: a, counts: x).item, Loss.multinomialNLL(logits: a, counts: dense).item)
         let rows = sparseRows(InteractionMatrix(userCount: 2, itemCount: 4, users: [0, 0], items: [1, 3]), [1, 0])
         XCTAssertEqual(rows.rowStart, [0, 0, 2])
         XCTAssertEqual(rows.columns, [1, 3])

@@ -18,7 +18,8 @@ final class EASEModelTests: XCTestCase {
         }
         for i in 0..<n {
             for j in 0..<n where i != j {
-                let value = (0..<n).map { k in g[i * n + k] * ((k == j ? 1 : 0) - Double(ease.weight(k, j))) }.reduce(0, +)
+                let value = (0..<n).map { k in g[i * n + k] * ((k == j ? 1 : 0) - Double(ease.weight(k, j))) }.reduce(
+                    0, +)
                 XCTAssertEqual(value, 0, accuracy: 1e-5, "(G + λI)(I - B) must be diagonal: entry \(i),\(j)")
             }
         }

@@ -34,10 +34,14 @@ final class GNNModelTests: XCTestCase {
     func testBPRTrainingLowersTheLossOnTheToyGraph() throws {
         let train = ToyData.ncfMatrix()
         let users: [Int32] = [0, 1, 2, 3], positives: [Int32] = [0, 1, 3, 4], negatives: [Int32] = [3, 0, 0, 1]
-        for model in [LightGCN(train: train, dimension: 8, layers: 2, rng: RandomGenerator(seed: 3)) as any GraphModel,
-                      NGCF(train: train, dimension: 8, layers: 2, messageDropout: 0, rng: RandomGenerator(seed: 3))] {
+        for model in [
+            LightGCN(train: train, dimension: 8, layers: 2, rng: RandomGenerator(seed: 3)) as any GraphModel,
+            NGCF(train: train, dimension: 8, layers: 2, messageDropout: 0, rng: RandomGenerator(seed: 3)),
+        ] {
             let first = model.bprLoss(users: users, positives: positives, negatives: negatives, l2: 0).item
-            var strategy = FullBatchStrategy { model.bprLoss(users: users, positives: positives, negatives: negatives, l2: 0) }
+            var strategy = FullBatchStrategy {
+                model.bprLoss(users: users, positives: positives, negatives: negatives, l2: 0)
+            }
             let record = try Trainer("BPR", settings: .fixed(100))
                 .fit(&strategy, model: model, optimizer: Adam(model.parameters), learningRate: 0.01)
             XCTAssertLessThan(record.losses.last ?? .nan, Double(first) * 0.5, "\(type(of: model))")

@@ -28,7 +28,8 @@ final class Item2VecModelTests: XCTestCase {
         func cos(_ i: Int, _ j: Int) -> Float {
             zip(a.normalized(Int(a.index[i])), a.normalized(Int(a.index[j]))).map(*).reduce(0, +)
         }
-        let within = (1..<10).map { cos(0, $0) }.reduce(0, +) / 9, across = (10..<20).map { cos(0, $0) }.reduce(0, +) / 10
+        let within = (1..<10).map { cos(0, $0) }.reduce(0, +) / 9,
+            across = (10..<20).map { cos(0, $0) }.reduce(0, +) / 10
         XCTAssertGreaterThan(within, across + 0.3)
     }
 }

@@ -8,17 +8,22 @@ final class ModelFileTests: XCTestCase {
         var record = TrainingRecord()
         record.epochs = 3
         record.validation = [EvaluationPoint(epoch: 1, value: .nan), EvaluationPoint(epoch: 2, value: 0.25)]
-        return ModelFile.Header(model: "gmf", dataset: "toy", fingerprint: "abc", users: 2, items: 3, seed: 7, mode: "quick",
-                                split: "holdout-20", settings: "f = 2", final: record)
+        return ModelFile.Header(
+            model: "gmf", dataset: "toy", fingerprint: "abc", users: 2, items: 3, seed: 7, mode: "quick",
+            split: "holdout-20", settings: "f = 2", final: record)
     }
 
     func testRoundTripKeepsEveryBit() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("model-\(UUID().uuidString).wbmodel")
         defer { try? FileManager.default.removeItem(at: url) }
         let values: [Float] = [1, -0.0, .infinity, 1e-38, 3.25, -7, .leastNonzeroMagnitude]
-        let file = ModelFile(header: header(), tensors: [NamedTensor("a", shape: [2, 3], values: Array(values.prefix(6))),
-                                                         NamedTensor("b", shape: [1], values: [values[6]]),
-                                                         NamedTensor("empty", shape: [0, 4], values: [])])
+        let file = ModelFile(
+            header: header(),
+            tensors: [
+                NamedTensor("a", shape: [2, 3], values: Array(values.prefix(6))),
+                NamedTensor("b", shape: [1], values: [values[6]]),
+                NamedTensor("empty", shape: [0, 4], values: []),
+            ])
         try file.write(to: url)
         let read = try ModelFile.read(from: url)
         // NaN != NaN, so the header is compared field by field where a NaN can be.
@@ -38,13 +43,16 @@ final class ModelFileTests: XCTestCase {
     }
 
     func testFingerprintFollowsTheInteractions() {
-        let data = RatingsData(name: "t", rawUsers: [1, 1, 2], rawItems: [10, 11, 10], ratings: [5, 3, 4], timestamps: [0, 0, 0])
+        let data = RatingsData(
+            name: "t", rawUsers: [1, 1, 2], rawItems: [10, 11, 10], ratings: [5, 3, 4], timestamps: [0, 0, 0])
         var changed = data
         changed.ratings[2] = 5
         XCTAssertEqual(ModelFile.fingerprint(data, rows: [0, 1, 2]), ModelFile.fingerprint(data, rows: [0, 1, 2]))
-        XCTAssertNotEqual(ModelFile.fingerprint(data, rows: [0, 1, 2]), ModelFile.fingerprint(changed, rows: [0, 1, 2]))
+        XCTAssertNotEqual(
+            ModelFile.fingerprint(data, rows: [0, 1, 2]), ModelFile.fingerprint(changed, rows: [0, 1, 2]))
         XCTAssertNotEqual(ModelFile.fingerprint(data, rows: [0, 1, 2]), ModelFile.fingerprint(data, rows: [0, 1]))
         // The same rows split differently into training and validation are a different fit.
-        XCTAssertNotEqual(ModelFile.fingerprint(data, rows: [0, 1, 2]), ModelFile.fingerprint(data, rows: [0, 1], validation: [2]))
+        XCTAssertNotEqual(
+            ModelFile.fingerprint(data, rows: [0, 1, 2]), ModelFile.fingerprint(data, rows: [0, 1], validation: [2]))
     }
 }

@@ -45,12 +45,12 @@ final class NCFModelTests: XCTestCase {
         for u in 0..<2 {
             for k in 0..<12 {
                 users.append(Int32(u))
-                ratings.append(k < 4 ? 5 : 1)                   // 4 relevant items each
-                predictions.append(Float(u * 100 + 12 - k))     // relevant ranked first
+                ratings.append(k < 4 ? 5 : 1)  // 4 relevant items each
+                predictions.append(Float(u * 100 + 12 - k))  // relevant ranked first
             }
         }
         let perUser = perUserEvaluation(users: users, predictions: predictions, ratings: ratings, k: 10)
-        XCTAssertEqual(perUser.recall, 1, accuracy: 1e-12)   // each user's 4 relevant items are in its top 10
+        XCTAssertEqual(perUser.recall, 1, accuracy: 1e-12)  // each user's 4 relevant items are in its top 10
         XCTAssertEqual(perUser.ndcg, 1, accuracy: 1e-12)
         let document = documentEvaluation(predictions: predictions, ratings: ratings, batchSize: 24, k: 10)
         // One batch: the top 10 are all user 1's rows (4 relevant of the batch's 8).

@@ -23,7 +23,8 @@ final class RegistryTests: XCTestCase {
         for user in 0..<60 {
             var chosen = Set<Int>()
             while chosen.count < 12 {
-                chosen.insert((user % 6) * 5 + rng.nextInt(below: 10) + (rng.nextFloat() < 0.3 ? rng.nextInt(below: 40) : 0))
+                chosen.insert(
+                    (user % 6) * 5 + rng.nextInt(below: 10) + (rng.nextFloat() < 0.3 ? rng.nextInt(below: 40) : 0))
             }
             for item in chosen.sorted() {
                 u.append(user)
@@ -34,19 +35,24 @@ final class RegistryTests: XCTestCase {
             u.append(item % 60)
             i.append(item)
         }
-        return RatingsData(name: "small", rawUsers: u, rawItems: i, ratings: u.indices.map { Float(1 + $0 % 5) },
-                           timestamps: u.indices.map { Int64($0) })
+        return RatingsData(
+            name: "small", rawUsers: u, rawItems: i, ratings: u.indices.map { Float(1 + $0 % 5) },
+            timestamps: u.indices.map { Int64($0) })
     }
 
     func store() -> ModelStore { ModelStore(directory: root) }
 
-    func input(_ data: RatingsData, seed: UInt64 = 5) -> FitInput { FitInput(data: data, rows: Array(0..<data.count), seed: seed) }
+    func input(_ data: RatingsData, seed: UInt64 = 5) -> FitInput {
+        FitInput(data: data, rows: Array(0..<data.count), seed: seed)
+    }
 
     func testEveryModelOfTheBookIsRegisteredOnce() throws {
         let keys = Registry.all.map(\.info.key)
         XCTAssertEqual(Set(keys).count, keys.count, "a key is registered twice")
-        for key in ["most-popular", "itemknn", "biased-mf", "gmf", "mlp", "neumf", "item2vec", "i-autorec", "u-autorec", "cdae",
-                    "mult-vae", "mult-dae", "ease", "mf-bpr", "ngcf", "lightgcn"] {
+        for key in [
+            "most-popular", "itemknn", "biased-mf", "gmf", "mlp", "neumf", "item2vec", "i-autorec", "u-autorec", "cdae",
+            "mult-vae", "mult-dae", "ease", "mf-bpr", "ngcf", "lightgcn",
+        ] {
             XCTAssertTrue(keys.contains(key), "\(key) is missing from the registry")
         }
         XCTAssertEqual(try Registry.entry("Mult-VAE").info.key, "mult-vae")
@@ -56,7 +62,8 @@ final class RegistryTests: XCTestCase {
         XCTAssertFalse(Registry.leaderboard.contains { $0.info.task == .rating })
         for entry in Registry.all {
             XCTAssertFalse(entry.info.paper.isEmpty, entry.info.key)
-            XCTAssertTrue(FileManager.default.fileExists(atPath: entry.info.source), "\(entry.info.key): \(entry.info.source)")
+            XCTAssertTrue(
+                FileManager.default.fileExists(atPath: entry.info.source), "\(entry.info.key): \(entry.info.source)")
             XCTAssertFalse(entry.config(.standard).summary.isEmpty, entry.info.key)
         }
     }
@@ -69,14 +76,17 @@ final class RegistryTests: XCTestCase {
             let loaded = try store().fitted(entry, input: input(data), mode: .quick, split: "all")
             XCTAssertFalse(loaded.trainedNow, entry.info.key)
             let users: [Int32] = [0, 7, 59]
-            XCTAssertEqual(trained.model.recommender.scores(users: users), loaded.model.recommender.scores(users: users),
-                           entry.info.key)
+            XCTAssertEqual(
+                trained.model.recommender.scores(users: users), loaded.model.recommender.scores(users: users),
+                entry.info.key)
             // The record comes back (compared as JSON: a loss that was not computed is NaN, and NaN != NaN).
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf",
-                                                                           nan: "nan")
-            XCTAssertEqual(try encoder.encode(trained.model.final), try encoder.encode(loaded.model.final), entry.info.key)
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(
+                positiveInfinity: "inf", negativeInfinity: "-inf",
+                nan: "nan")
+            XCTAssertEqual(
+                try encoder.encode(trained.model.final), try encoder.encode(loaded.model.final), entry.info.key)
         }
     }
 
@@ -89,17 +99,21 @@ final class RegistryTests: XCTestCase {
             let trained = try store().fitted(entry, input: fit, mode: .quick, split: "holdout-20")
             let loaded = try store().fitted(entry, input: fit, mode: .quick, split: "holdout-20")
             XCTAssertFalse(loaded.trainedNow, key)
-            XCTAssertEqual(trained.model.recommender.scores(users: [0, 11, 42]), loaded.model.recommender.scores(users: [0, 11, 42]),
-                           "\(key) scores users from the rows it was fitted on (train + validation)")
+            XCTAssertEqual(
+                trained.model.recommender.scores(users: [0, 11, 42]),
+                loaded.model.recommender.scores(users: [0, 11, 42]),
+                "\(key) scores users from the rows it was fitted on (train + validation)")
         }
     }
 
     func testTheSameSeedTrainsTheSameModel() throws {
         let data = Self.smallData()
         for entry in Registry.all {
-            let a = try entry.fit(input(data, seed: 9), mode: .quick), b = try entry.fit(input(data, seed: 9), mode: .quick)
-            XCTAssertEqual(a.recommender.scores(users: [1, 30]), b.recommender.scores(users: [1, 30]),
-                           "\(entry.info.key) is not deterministic")
+            let a = try entry.fit(input(data, seed: 9), mode: .quick),
+                b = try entry.fit(input(data, seed: 9), mode: .quick)
+            XCTAssertEqual(
+                a.recommender.scores(users: [1, 30]), b.recommender.scores(users: [1, 30]),
+                "\(entry.info.key) is not deterministic")
         }
     }
 
@@ -114,7 +128,8 @@ final class RegistryTests: XCTestCase {
         XCTAssertTrue(ease.configSummary.contains("λ = \(chosen)"), ease.configSummary)
         // Early stopping: the search ran with validation, the refit for exactly its best epoch.
         let entry = try Registry.entry("mf-bpr")
-        let graph = try entry.fit(fit, mode: .standard, overrides: ["training.patience": "2", "training.maxEpochs": "12"])
+        let graph = try entry.fit(
+            fit, mode: .standard, overrides: ["training.patience": "2", "training.maxEpochs": "12"])
         let search = try XCTUnwrap(graph.search)
         XCTAssertEqual(search.validationMetric, "NDCG@20")
         XCTAssertEqual(graph.final.epochs, search.bestEpoch)
@@ -130,7 +145,8 @@ final class RegistryTests: XCTestCase {
         XCTAssertThrowsError(try entry.config(.standard, overrides: ["neighbourCount": "many"])) {
             XCTAssertTrue("\($0)".contains("do not accept"), "\($0)")
         }
-        let neumf = try Registry.entry("neumf").config(.standard, overrides: ["training.maxEpochs": "3", "factors": "16"])
+        let neumf = try Registry.entry("neumf").config(
+            .standard, overrides: ["training.maxEpochs": "3", "factors": "16"])
         XCTAssertTrue(neumf.summary.contains("f = 16") && neumf.summary.contains("3 epochs"), neumf.summary)
     }
 
@@ -162,17 +178,22 @@ final class RegistryTests: XCTestCase {
         var other = data
         other.ratings[0] = 5 - other.ratings[0] + 1
         var lines: [String] = []
-        let again = try store().fitted(entry, input: input(other, seed: 1), mode: .quick, split: "all") { lines.append($0) }
+        let again = try store().fitted(entry, input: input(other, seed: 1), mode: .quick, split: "all") {
+            lines.append($0)
+        }
         XCTAssertTrue(again.trainedNow)
         XCTAssertTrue(lines.joined().contains("other data"), "\(lines)")
         // --retrain replaces a bad file.
         try Data("hello\n".utf8).write(to: stored.url)
-        XCTAssertTrue(try store().fitted(entry, input: input(data, seed: 1), mode: .quick, split: "all", retrain: true).trainedNow)
+        XCTAssertTrue(
+            try store().fitted(entry, input: input(data, seed: 1), mode: .quick, split: "all", retrain: true).trainedNow
+        )
     }
 
     func testExplanationsAddUpToEASEsScore() throws {
         let data = Self.smallData()
-        let fitted = try store().fitted(Registry.entry("ease"), input: input(data, seed: 1), mode: .quick, split: "all").model
+        let fitted = try store().fitted(Registry.entry("ease"), input: input(data, seed: 1), mode: .quick, split: "all")
+            .model
         let train = InteractionMatrix(data, rows: Array(0..<data.count))
         let recommendations = Recommendation.top(fitted.recommender, train: train, user: 3, k: 5, explain: true)
         XCTAssertEqual(recommendations.count, 5)
@@ -184,7 +205,8 @@ final class RegistryTests: XCTestCase {
             // largest positive terms of that sum, largest first.
             let terms = rated.map { (item: $0, weight: ease.weight($0, r.item)) }
             XCTAssertEqual(terms.reduce(0) { $0 + $1.weight }, r.score, accuracy: 1e-4)
-            let expected = terms.filter { $0.weight > 0 }.sorted { ($0.weight, -$0.item) > ($1.weight, -$1.item) }.prefix(3)
+            let expected = terms.filter { $0.weight > 0 }.sorted { ($0.weight, -$0.item) > ($1.weight, -$1.item) }
+                .prefix(3)
             XCTAssertEqual(r.because.map(\.item), expected.map(\.item))
         }
         XCTAssertEqual(recommendations.map(\.score), recommendations.map(\.score).sorted(by: >))

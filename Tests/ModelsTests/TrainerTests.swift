@@ -25,8 +25,9 @@ final class TrainerTests: XCTestCase {
             return -abs(Double(epoch) - 4)
         }
         let record = try Trainer("q", settings: TrainerSettings(maxEpochs: 50, patience: 3))
-            .fit(&strategy, model: ParameterList([w]), optimizer: SGD([w], learningRate: 0.1), learningRate: 0.1,
-                 validation: hook)
+            .fit(
+                &strategy, model: ParameterList([w]), optimizer: SGD([w], learningRate: 0.1), learningRate: 0.1,
+                validation: hook)
         XCTAssertEqual(record.bestEpoch, 4)
         XCTAssertEqual(record.epochs, 7, "three evaluations without improvement after the best")
         XCTAssertTrue(record.stoppedEarly)
@@ -46,8 +47,9 @@ final class TrainerTests: XCTestCase {
             return calls == 2 ? 1 : 0
         }
         let record = try Trainer("q", settings: settings)
-            .fit(&strategy, model: ParameterList([w]), optimizer: SGD([w], learningRate: 0.1), learningRate: 0.1,
-                 validation: hook)
+            .fit(
+                &strategy, model: ParameterList([w]), optimizer: SGD([w], learningRate: 0.1), learningRate: 0.1,
+                validation: hook)
         XCTAssertEqual(record.epochs, 10)
         XCTAssertEqual(record.bestEpoch, 2)
         // The last epoch's weights: ten SGD steps on (w - 3)^2 from 0 with rate 0.1.
@@ -57,8 +59,10 @@ final class TrainerTests: XCTestCase {
     func testALossThatIsNotANumberStopsWithAMessage() {
         let w = Tensor([1], requiresGrad: true)
         var strategy = FullBatchStrategy { (w * Float.infinity).sum() }
-        XCTAssertThrowsError(try Trainer("inf", settings: .fixed(3))
-            .fit(&strategy, model: ParameterList([w]), optimizer: SGD([w], learningRate: 0.1), learningRate: 0.1)) {
+        XCTAssertThrowsError(
+            try Trainer("inf", settings: .fixed(3))
+                .fit(&strategy, model: ParameterList([w]), optimizer: SGD([w], learningRate: 0.1), learningRate: 0.1)
+        ) {
             XCTAssertTrue("\($0)".contains("lower learning rate"), "\($0)")
         }
     }
@@ -84,8 +88,9 @@ final class TrainerTests: XCTestCase {
         var plateauStrategy = start3
         let flat = ValidationHook(name: "flat", higherIsBetter: true) { 0 }
         let plateau = try Trainer("plateau", settings: .fixed(5, schedule: .plateau(factor: 0.5, patience: 1)))
-            .fit(&plateauStrategy, model: ParameterList([u]), optimizer: SGD([u], learningRate: 0.1), learningRate: 0.1,
-                 validation: flat)
+            .fit(
+                &plateauStrategy, model: ParameterList([u]), optimizer: SGD([u], learningRate: 0.1), learningRate: 0.1,
+                validation: flat)
         XCTAssertEqual(plateau.learningRates.map { ($0 * 1000).rounded() / 1000 }, [0.1, 0.1, 0.05, 0.05, 0.025])
     }
 
@@ -93,12 +98,15 @@ final class TrainerTests: XCTestCase {
         let train = ToyMatrix.matrix
         func epoch(_ seed: UInt64) -> [[Int32]] {
             // The "loss" encodes the batch it was given, so equal losses mean equal triples.
-            var s = PairwiseStrategy(train: train, batchSize: 4, rng: RandomGenerator(seed: seed)) { users, positives, negatives in
+            var s = PairwiseStrategy(train: train, batchSize: 4, rng: RandomGenerator(seed: seed)) {
+                users, positives, negatives in
                 Tensor(zip(users, zip(positives, negatives)).map { Float($0 * 100 + $1.0 * 10 + $1.1) }).sum()
             }
             let steps = s.beginEpoch(1)
             var out: [[Int32]] = []
-            for k in 0..<steps { if case .loss(let t, _)? = try? s.step(k, learningRate: 0) { out.append([Int32(t.item)]) } }
+            for k in 0..<steps {
+                if case .loss(let t, _)? = try? s.step(k, learningRate: 0) { out.append([Int32(t.item)]) }
+            }
             return out
         }
         XCTAssertEqual(epoch(1).count, (train.nonZeroCount + 3) / 4)

@@ -5,45 +5,50 @@ import XCTest
 final class BookTests: XCTestCase {
     func testMarkdownSubsetBecomesHTML() {
         let markdown = """
-        # Chapter 9. A <title> & more
+            # Chapter 9. A <title> & more
 
-        Prose with `code <x>` and **bold** text.
+            Prose with `code <x>` and **bold** text.
 
-        - one
-          - nested
+            - one
+              - nested
 
-        *A caption*
+            *A caption*
 
-        | model | Recall@20 |
-        | --- | ---: |
-        | EASE \\| λ | 0.3611 |
+            | model | Recall@20 |
+            | --- | ---: |
+            | EASE \\| λ | 0.3611 |
 
-        *Chapters/x.swift, lines 1-3*
+            *Chapters/x.swift, lines 1-3*
 
-        ```swift
-        let a = b < c
+            ```swift
+            let a = b < c
 
-        print(a)
-        ```
+            print(a)
+            ```
 
-        > **Errata.** The document's line is wrong.
+            > **Errata.** The document's line is wrong.
 
-        > **Note.** Something to know.
+            > **Note.** Something to know.
 
-        ![Recall per epoch](recall.png)
+            ![Recall per epoch](recall.png)
 
-        **Step 1.** Do this.
-        """
+            **Step 1.** Do this.
+            """
         let (html, images) = BookBuilder.render(markdown, imagePrefix: "09-x/")
         XCTAssertTrue(html.contains("<h1>Chapter 9. A &lt;title&gt; &amp; more</h1>"), html)
-        XCTAssertTrue(html.contains("<p>Prose with <code>code &lt;x&gt;</code> and <strong>bold</strong> text.</p>"), html)
+        XCTAssertTrue(
+            html.contains("<p>Prose with <code>code &lt;x&gt;</code> and <strong>bold</strong> text.</p>"), html)
         XCTAssertTrue(html.contains("<ul><li>one</li><li class=\"depth1\">nested</li></ul>"), html)
         XCTAssertTrue(html.contains("<p class=\"caption\">A caption</p>"), html)
         XCTAssertTrue(html.contains("<th>model</th><th class=\"num\">Recall@20</th>"), html)
         XCTAssertTrue(html.contains("<td>EASE | λ</td><td class=\"num\">0.3611</td>"), html)
-        XCTAssertTrue(html.contains("<pre><code class=\"language-swift\">let a = b &lt; c\n\nprint(a)</code></pre>"), html)
-        XCTAssertTrue(html.contains("<aside class=\"errata\"><strong>Errata.</strong> The document&#39;s line is wrong.</aside>")
-                      || html.contains("<aside class=\"errata\"><strong>Errata.</strong> The document's line is wrong.</aside>"), html)
+        XCTAssertTrue(
+            html.contains("<pre><code class=\"language-swift\">let a = b &lt; c\n\nprint(a)</code></pre>"), html)
+        XCTAssertTrue(
+            html.contains("<aside class=\"errata\"><strong>Errata.</strong> The document&#39;s line is wrong.</aside>")
+                || html.contains(
+                    "<aside class=\"errata\"><strong>Errata.</strong> The document's line is wrong.</aside>"),
+            html)
         XCTAssertTrue(html.contains("<aside class=\"note\">"), html)
         XCTAssertTrue(html.contains("<img src=\"09-x/recall.png\" alt=\"Recall per epoch\">"), html)
         XCTAssertTrue(html.contains("<p><strong>Step 1.</strong> Do this.</p>"), html)
@@ -53,14 +58,20 @@ final class BookTests: XCTestCase {
     func testBuildsPagesIndexAndFigures() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("book-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
-        let chapters = [(folder: "01-a", number: 1, title: "First"), (folder: "02-b", number: 2, title: "Second"), (folder: "03-c", number: 3, title: "Third")]
+        let chapters = [
+            (folder: "01-a", number: 1, title: "First"), (folder: "02-b", number: 2, title: "Second"),
+            (folder: "03-c", number: 3, title: "Third"),
+        ]
         // Nothing run yet: a clear error, and no book folder.
-        XCTAssertThrowsError(try BookBuilder.build(outputRoot: root, chapters: chapters)) { XCTAssertTrue("\($0)".contains("workbook all"), "\($0)") }
+        XCTAssertThrowsError(try BookBuilder.build(outputRoot: root, chapters: chapters)) {
+            XCTAssertTrue("\($0)".contains("workbook all"), "\($0)")
+        }
         XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("book").path))
         for folder in ["01-a", "03-c"] {
             let dir = root.appendingPathComponent(folder)
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            try "# \(folder)\n\n![Figure](fig.png)\n".write(to: dir.appendingPathComponent("README.md"), atomically: true, encoding: .utf8)
+            try "# \(folder)\n\n![Figure](fig.png)\n".write(
+                to: dir.appendingPathComponent("README.md"), atomically: true, encoding: .utf8)
             try Data([0x89, 0x50, 0x4E, 0x47]).write(to: dir.appendingPathComponent("fig.png"))
         }
         let report = try BookBuilder.build(outputRoot: root, chapters: chapters)

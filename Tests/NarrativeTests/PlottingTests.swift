@@ -15,9 +15,11 @@ final class PlottingTests: XCTestCase {
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
 
     /// Real titles: apostrophes, quotes, &, _, ^, @, commas and Latin-1 letters.
-    static let nastyTitles = ["Schindler's List (1993)", "\"Great Day in Harlem, A\" (1994)", "Sense & Sensibility (1995)",
-                              "x_1^2 @home", "Café au Lait (Métisse) (1993)", "Wallace & Gromit: The Best of Aardman (1996)",
-                              "It's a Wonderful Life (1946)", "{braces} \\backslash"]
+    static let nastyTitles = [
+        "Schindler's List (1993)", "\"Great Day in Harlem, A\" (1994)", "Sense & Sensibility (1995)",
+        "x_1^2 @home", "Café au Lait (Métisse) (1993)", "Wallace & Gromit: The Best of Aardman (1996)",
+        "It's a Wonderful Life (1946)", "{braces} \\backslash",
+    ]
 
     func testQuoteDoublesSingleQuotesOnly() {
         XCTAssertEqual(Gnuplot.quote("it's"), "'it''s'")
@@ -28,14 +30,22 @@ final class PlottingTests: XCTestCase {
     func testLabelsFromRealDataRenderAndStayExact() throws {
         try XCTSkipIf(findExecutable("gnuplot") == nil, "gnuplot is not installed (./setup.sh installs it)")
         let titles = Self.nastyTitles
-        let heat = Figure(name: "nasty-heatmap", title: "Titles: it's \"quoted\" & x_1^2 @ Café", xLabel: "film", yLabel: "film",
-                          kind: .heatmap(values: titles.map { a in titles.map { b in a == b ? 1 : 0.3 } },
-                                         rowLabels: titles, columnLabels: titles, diverging: false))
-        let scatter = Figure(name: "nasty-scatter", title: "Scatter", xLabel: "x", yLabel: "y",
-                             kind: .scatter([Series("films", titles.indices.map { (x: Double($0), y: Double($0 % 3)) }, style: .points)],
-                                            labels: titles.enumerated().map { PointLabel($0.element, x: Double($0.offset), y: Double($0.offset % 3)) }))
-        let bars = Figure(name: "nasty-bars", title: "Bars", xLabel: "model", yLabel: "Recall@20",
-                          kind: .bars(categories: Array(titles.prefix(3)), groups: [("A's", [0.1, 0.2, 0.3]), ("B_2", [0.2, 0.1, 0.4])]))
+        let heat = Figure(
+            name: "nasty-heatmap", title: "Titles: it's \"quoted\" & x_1^2 @ Café", xLabel: "film", yLabel: "film",
+            kind: .heatmap(
+                values: titles.map { a in titles.map { b in a == b ? 1 : 0.3 } },
+                rowLabels: titles, columnLabels: titles, diverging: false))
+        let scatter = Figure(
+            name: "nasty-scatter", title: "Scatter", xLabel: "x", yLabel: "y",
+            kind: .scatter(
+                [Series("films", titles.indices.map { (x: Double($0), y: Double($0 % 3)) }, style: .points)],
+                labels: titles.enumerated().map {
+                    PointLabel($0.element, x: Double($0.offset), y: Double($0.offset % 3))
+                }))
+        let bars = Figure(
+            name: "nasty-bars", title: "Bars", xLabel: "model", yLabel: "Recall@20",
+            kind: .bars(
+                categories: Array(titles.prefix(3)), groups: [("A's", [0.1, 0.2, 0.3]), ("B_2", [0.2, 0.1, 0.4])]))
         let renderer = FigureRenderer(directory: directory)
         for figure in [heat, scatter, bars] {
             let rendered = try renderer.render(figure)
@@ -56,8 +66,10 @@ final class PlottingTests: XCTestCase {
     func testMissingGnuplotStillWritesDataAndScript() throws {
         let renderer = FigureRenderer(directory: directory, gnuplot: "/nonexistent/gnuplot")
         XCTAssertNil(renderer.gnuplotPath)
-        let rendered = try renderer.render(Figure(name: "curve", title: "Loss", xLabel: "epoch", yLabel: "loss",
-                                                  kind: .lines([Series("train", perEpoch: [3, 2, 1])])))
+        let rendered = try renderer.render(
+            Figure(
+                name: "curve", title: "Loss", xLabel: "epoch", yLabel: "loss",
+                kind: .lines([Series("train", perEpoch: [3, 2, 1])])))
         XCTAssertNil(rendered.png)
         XCTAssertTrue(FileManager.default.fileExists(atPath: rendered.script.path))
         let data = try String(contentsOf: rendered.data, encoding: .utf8)
@@ -66,8 +78,9 @@ final class PlottingTests: XCTestCase {
 
     func testBrokenScriptIsAClearErrorAndLeavesNoFile() throws {
         try XCTSkipIf(findExecutable("gnuplot") == nil, "gnuplot is not installed")
-        var figure = Figure(name: "bad", title: "Log of nothing", xLabel: "x", yLabel: "y",
-                            kind: .lines([Series("s", [(x: 0, y: 0), (x: -1, y: -1)])]))
+        var figure = Figure(
+            name: "bad", title: "Log of nothing", xLabel: "x", yLabel: "y",
+            kind: .lines([Series("s", [(x: 0, y: 0), (x: -1, y: -1)])]))
         figure.logX = true  // no x > 0 on a log axis: gnuplot reports "x range is invalid"
         XCTAssertThrowsError(try FigureRenderer(directory: directory).render(figure)) { error in
             XCTAssertTrue("\(error)".contains("gnuplot could not draw bad.png"), "\(error)")
@@ -78,7 +91,9 @@ final class PlottingTests: XCTestCase {
     }
 
     func testCoincidentLabelsMerge() {
-        let merged = Gnuplot.mergedLabels([PointLabel("a", x: 1, y: 1), PointLabel("b", x: 1, y: 1.000000001), PointLabel("c", x: 2, y: 1)])
+        let merged = Gnuplot.mergedLabels([
+            PointLabel("a", x: 1, y: 1), PointLabel("b", x: 1, y: 1.000000001), PointLabel("c", x: 2, y: 1),
+        ])
         XCTAssertEqual(merged.map { $0.text }, ["a, b", "c"])
     }
 }
@@ -99,7 +114,8 @@ final class NarrativeTests: XCTestCase {
 
     func testListingComesFromTheMarkedRegion() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("listing-\(UUID().uuidString).swift")
-        try "import X\n    // listing: demo\n    func f() {\n        return\n    }\n    // end listing\n".write(to: file, atomically: true, encoding: .utf8)
+        try "import X\n    // listing: demo\n    func f() {\n        return\n    }\n    // end listing\n".write(
+            to: file, atomically: true, encoding: .utf8)
         let listing = try Listing.region("demo", file: file.path)
         XCTAssertEqual(listing.code, "func f() {\n    return\n}")
         XCTAssertTrue(listing.origin.hasSuffix("lines 3-5"), listing.origin)
@@ -108,7 +124,9 @@ final class NarrativeTests: XCTestCase {
 
     func testNarratorWritesTheSameContentToMarkdown() {
         var printed = ""
-        let narrator = Narrator(style: TerminalStyle(width: 80, colour: false, interactiveProgress: false)) { printed += $0 + "\n" }
+        let narrator = Narrator(style: TerminalStyle(width: 80, colour: false, interactiveProgress: false)) {
+            printed += $0 + "\n"
+        }
         narrator.heading("Section")
         narrator.errata("The document says 0.66; the matrix gives 0.50.")
         narrator.table(Table(headers: ["a"], rows: [["1"]]))
@@ -124,6 +142,7 @@ final class NarrativeTests: XCTestCase {
         try AtomicFile.write("first", to: url)
         try AtomicFile.write("second", to: url)
         XCTAssertEqual(try String(contentsOf: url, encoding: .utf8), "second")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path), ["out.txt"])
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path), ["out.txt"])
     }
 }

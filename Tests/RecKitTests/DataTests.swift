@@ -19,8 +19,11 @@ final class LoaderTests: XCTestCase {
         try write("u.data", "196\t242\t3\t881250949\n186\t302\t3\t891717742\n22\t242\t1\t878887116\n")
         let flags = Array(repeating: "0", count: 19)
         var comedy = flags; comedy[5] = "1"
-        try write("u.item", "242|Kolya (1996)|24-Jan-1997||http://x|" + comedy.joined(separator: "|") + "\n"
-                  + "302|Café au Lait (Métisse) (1993)|01-Jan-1993||http://y|" + flags.joined(separator: "|") + "\n", latin1: true)
+        try write(
+            "u.item",
+            "242|Kolya (1996)|24-Jan-1997||http://x|" + comedy.joined(separator: "|") + "\n"
+                + "302|Café au Lait (Métisse) (1993)|01-Jan-1993||http://y|" + flags.joined(separator: "|") + "\n",
+            latin1: true)
         let data = try MovieLens.load(directory: dir)
         XCTAssertEqual(data.count, 3)
         XCTAssertEqual(data.userIds, [22, 186, 196])
@@ -31,8 +34,15 @@ final class LoaderTests: XCTestCase {
     }
 
     func testRecBoleLayoutWithReorderedColumns() throws {
-        try write("ml-100k.inter", "item_id:token\tuser_id:token\ttimestamp:float\trating:float\n10\t1\t5\t4\n11\t2\t6\t5\n")
-        try write("ml-100k.item", "item_id:token\tmovie_title:token_seq\trelease_year:token\tclass:token_seq\n10\tToy Story\t1995\tAnimation Children's Comedy\n")
+        try write(
+            "ml-100k.inter", "item_id:token\tuser_id:token\ttimestamp:float\trating:float\n10\t1\t5\t4\n11\t2\t6\t5\n")
+        try write(
+            "ml-100k.item",
+            """
+                item_id:token\tmovie_title:token_seq\trelease_year:token\tclass:token_seq\n10\tToy \
+                Story\t1995\tAnimation Children's Comedy\n
+                """
+        )
         let data = try MovieLens.load(directory: dir)
         XCTAssertEqual(data.ratings, [4, 5])
         XCTAssertEqual(data.timestamps, [5, 6])
@@ -43,7 +53,13 @@ final class LoaderTests: XCTestCase {
 
     func testML1mLayout() throws {
         try write("ratings.dat", "1::1193::5::978300760\n1::661::3::978302109\n")
-        try write("movies.dat", "1193::One Flew Over the Cuckoo's Nest (1975)::Drama\n661::James and the Giant Peach (1996)::Animation|Children's|Musical\n", latin1: true)
+        try write(
+            "movies.dat",
+            """
+                1193::One Flew Over the Cuckoo's Nest (1975)::Drama\n661::James and the Giant Peach \
+                (1996)::Animation|Children's|Musical\n
+                """,
+            latin1: true)
         let data = try MovieLens.load(directory: dir)
         XCTAssertEqual(data.count, 2)
         XCTAssertEqual(data.catalogue[1].title, "One Flew Over the Cuckoo's Nest")
@@ -52,7 +68,13 @@ final class LoaderTests: XCTestCase {
 
     func testLatestCSVWithQuotedTitles() throws {
         try write("ratings.csv", "userId,movieId,rating,timestamp\r\n1,1,4.0,964982703\r\n1,3,3.5,964981247\r\n")
-        try write("movies.csv", "movieId,title,genres\n1,\"American President, The (1995)\",Comedy|Drama|Romance\n3,\"\"\"Great Performances\"\" Cats (1998)\",Musical\n")
+        try write(
+            "movies.csv",
+            """
+                movieId,title,genres\n1,\"American President, The (1995)\",Comedy|Drama|Romance\n3,\"\"\"Great \
+                Performances\"\" Cats (1998)\",Musical\n
+                """
+        )
         let data = try MovieLens.load(directory: dir)
         XCTAssertEqual(data.ratings, [4.0, 3.5])
         XCTAssertEqual(data.catalogue[0].displayTitle, "American President, The (1995)")
@@ -65,7 +87,9 @@ final class LoaderTests: XCTestCase {
             XCTAssertEqual("\(error)".prefix(46), "u.data, line 2: rating 'three' is not a number")
         }
         try write("u.data", "1\t2\t3\t4\n1\t2\n5\t6\t7\t8\n")
-        XCTAssertThrowsError(try MovieLens.load(directory: dir)) { XCTAssertTrue("\($0)".contains("line 2: expected 4 fields"), "\($0)") }
+        XCTAssertThrowsError(try MovieLens.load(directory: dir)) {
+            XCTAssertTrue("\($0)".contains("line 2: expected 4 fields"), "\($0)")
+        }
         let skipped = try MovieLens.load(directory: dir, options: LoadOptions(skipBadLines: true))
         XCTAssertEqual(skipped.count, 2)
         XCTAssertEqual(skipped.skippedLines, 1)
@@ -73,35 +97,54 @@ final class LoaderTests: XCTestCase {
 
     func testHeaderInTheWrongPlaceEmptyFileAndMissingColumn() throws {
         try write("ratings.csv", "userId,movieId,rating,timestamp\n1,2,3,4\nuserId,movieId,rating,timestamp\n")
-        XCTAssertThrowsError(try MovieLens.load(directory: dir)) { XCTAssertTrue("\($0)".contains("header line in the wrong place"), "\($0)") }
+        XCTAssertThrowsError(try MovieLens.load(directory: dir)) {
+            XCTAssertTrue("\($0)".contains("header line in the wrong place"), "\($0)")
+        }
         try write("ratings.csv", "")
-        XCTAssertThrowsError(try MovieLens.load(directory: dir)) { XCTAssertTrue("\($0)".contains("ratings.csv: is empty"), "\($0)") }
+        XCTAssertThrowsError(try MovieLens.load(directory: dir)) {
+            XCTAssertTrue("\($0)".contains("ratings.csv: is empty"), "\($0)")
+        }
         try FileManager.default.removeItem(at: dir.appendingPathComponent("ratings.csv"))
         try write("x.inter", "user_id:token\titem_id:token\trating:float\n1\t2\t3\n")
-        XCTAssertThrowsError(try MovieLens.load(directory: dir)) { XCTAssertTrue("\($0)".contains("no timestamp column"), "\($0)") }
+        XCTAssertThrowsError(try MovieLens.load(directory: dir)) {
+            XCTAssertTrue("\($0)".contains("no timestamp column"), "\($0)")
+        }
     }
 
     func testNoRatingsFileIsAClearError() {
-        XCTAssertThrowsError(try MovieLens.load(directory: dir)) { XCTAssertTrue("\($0)".contains("workbook data fetch"), "\($0)") }
+        XCTAssertThrowsError(try MovieLens.load(directory: dir)) {
+            XCTAssertTrue("\($0)".contains("workbook data fetch"), "\($0)")
+        }
     }
 
     func testSHA256() {
         XCTAssertEqual(SHA256.hex(Data("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         XCTAssertEqual(SHA256.hex(Data()), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        XCTAssertEqual(SHA256.hex(Data(String(repeating: "a", count: 1000).utf8)),
-                       "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+        XCTAssertEqual(
+            SHA256.hex(Data(String(repeating: "a", count: 1000).utf8)),
+            "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
     }
 
     func testZipRoundTripAndTruncation() throws {
         // Made with python's zipfile (deflated) if python3 is here; otherwise skip.
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"
-        guard path.split(separator: ":").contains(where: { FileManager.default.isExecutableFile(atPath: "\($0)/python3") }) else {
+        guard
+            path.split(separator: ":").contains(where: { FileManager.default.isExecutableFile(atPath: "\($0)/python3") }
+            )
+        else {
             throw XCTSkip("python3 is needed to make a test zip")
         }
         let zip = dir.appendingPathComponent("t.zip")
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],'w',zipfile.ZIP_DEFLATED); z.writestr('ml-100k/u.data','1\\t2\\t3\\t4\\n'*500); z.writestr('ml-100k/README','hi'); z.close()", zip.path]
+        p.arguments = [
+            "python3", "-c",
+            """
+                import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],'w',zipfile.ZIP_DEFLATED); \
+                z.writestr('ml-100k/u.data','1\\t2\\t3\\t4\\n'*500); z.writestr('ml-100k/README','hi'); z.close()
+                """,
+            zip.path,
+        ]
         try p.run(); p.waitUntilExit()
         let archive = try ZipArchive(zip)
         XCTAssertEqual(Set(archive.entries.map(\.name)), ["ml-100k/u.data", "ml-100k/README"])
@@ -144,7 +187,10 @@ final class FetchTests: XCTestCase {
     /// error, and nothing half-extracted left in the cache.
     func testFetchFromAWrongZipFailsCleanly() throws {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"
-        guard path.split(separator: ":").contains(where: { FileManager.default.isExecutableFile(atPath: "\($0)/python3") }) else {
+        guard
+            path.split(separator: ":").contains(where: { FileManager.default.isExecutableFile(atPath: "\($0)/python3") }
+            )
+        else {
             throw XCTSkip("python3 is needed to make a test zip")
         }
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("fetch-\(UUID().uuidString)")
@@ -153,7 +199,14 @@ final class FetchTests: XCTestCase {
         let zip = root.appendingPathComponent("ml-100k.zip")
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],'w',zipfile.ZIP_DEFLATED); z.writestr('ml-100k/u.data','1\\t2\\t3\\t4\\n2\\t3\\t4\\t5\\n'); z.close()", zip.path]
+        p.arguments = [
+            "python3", "-c",
+            """
+                import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],'w',zipfile.ZIP_DEFLATED); \
+                z.writestr('ml-100k/u.data','1\\t2\\t3\\t4\\n2\\t3\\t4\\t5\\n'); z.close()
+                """,
+            zip.path,
+        ]
         try p.run(); p.waitUntilExit()
         let cache = root.appendingPathComponent("cache")
         XCTAssertThrowsError(try MovieLensFetcher.fetch(root: cache, from: zip)) { error in
@@ -170,7 +223,10 @@ final class FetchTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: root) }
         try "1\t2\t3\t4\n".write(to: source.appendingPathComponent("u.data"), atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try MovieLensFetcher.fetch(root: root.appendingPathComponent("cache"), from: source))
-        XCTAssertThrowsError(try MovieLensFetcher.fetch(root: root.appendingPathComponent("cache"), from: root.appendingPathComponent("missing"))) { error in
+        XCTAssertThrowsError(
+            try MovieLensFetcher.fetch(
+                root: root.appendingPathComponent("cache"), from: root.appendingPathComponent("missing"))
+        ) { error in
             XCTAssertTrue("\(error)".contains("does not exist"), "\(error)")
         }
     }

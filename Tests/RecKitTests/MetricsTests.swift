@@ -33,7 +33,8 @@ final class MetricsTests: XCTestCase {
 
     func testNoHit() {
         let m = UserMetrics.compute(ranked: [1, 2, 3], relevant: [9], k: 3)
-        XCTAssertEqual([m.hit, m.precision, m.recall, m.ndcg, m.averagePrecision, m.reciprocalRank], [0, 0, 0, 0, 0, 0])
+        XCTAssertEqual(
+            [m.hit, m.precision, m.recall, m.ndcg, m.averagePrecision, m.reciprocalRank], [0, 0, 0, 0, 0, 0])
     }
 
     func testTopKBreaksTiesByItemIndexAndExcludes() {

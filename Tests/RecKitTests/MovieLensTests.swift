@@ -9,7 +9,9 @@ final class MovieLensTests: XCTestCase {
     static let loaded: RatingsData? = try? MovieLens.ml100k(fetchIfMissing: false)
 
     func data() throws -> RatingsData {
-        guard let data = Self.loaded else { throw XCTSkip("MovieLens-100K is not in the cache: run `swift run workbook data fetch`") }
+        guard let data = Self.loaded else {
+            throw XCTSkip("MovieLens-100K is not in the cache: run `swift run workbook data fetch`")
+        }
         return data
     }
 
@@ -26,7 +28,9 @@ final class MovieLensTests: XCTestCase {
     func testTiedLastTimestampsAsDesignSays() throws {
         let data = try data()
         let groups = Split.rowsByUser(Array(0..<data.count), data: data)
-        let tied = groups.filter { g in g.count > 1 && data.timestamps[g[g.count - 1]] == data.timestamps[g[g.count - 2]] }.count
+        let tied = groups.filter { g in
+            g.count > 1 && data.timestamps[g[g.count - 1]] == data.timestamps[g[g.count - 2]]
+        }.count
         XCTAssertEqual(tied, 415, "DESIGN.md: 415 of 943 users rated several films in their last second")
     }
 
@@ -39,7 +43,8 @@ final class MovieLensTests: XCTestCase {
         XCTAssertEqual(hr, 0.41, accuracy: 0.03)
         let holdout = try Split.make(data, protocol: .holdout20, seed: 42)
         let train = InteractionMatrix(data, rows: holdout.train)
-        let e = FullRankingEvaluator(train: train, test: InteractionMatrix(data, rows: holdout.test)).evaluate(MostPopular(train: train))
+        let e = FullRankingEvaluator(train: train, test: InteractionMatrix(data, rows: holdout.test)).evaluate(
+            MostPopular(train: train))
         XCTAssertEqual(e.metrics["Recall@20"]!, 0.169, accuracy: 0.01)  // peers: recall_plain@20 0.1691
         XCTAssertEqual(e.metrics["NDCG@20"]!, 0.213, accuracy: 0.01)
         XCTAssertLessThan(e.seconds, 1, "full ranking of 943 x 1682 must take well under a second")
@@ -50,7 +55,10 @@ final class MovieLensTests: XCTestCase {
     func testMetricsEqualAnIndependentNumPyReference() throws {
         let data = try data()
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"
-        guard let python = path.split(separator: ":").map({ "\($0)/python3" }).first(where: FileManager.default.isExecutableFile(atPath:)) else {
+        guard
+            let python = path.split(separator: ":").map({ "\($0)/python3" }).first(
+                where: FileManager.default.isExecutableFile(atPath:))
+        else {
             throw XCTSkip("python3 not found")
         }
         let check = Process()
@@ -64,7 +72,10 @@ final class MovieLensTests: XCTestCase {
         try split.write(to: dir, data: data)  // what `workbook data split` writes
         let reference = Process()
         reference.executableURL = URL(fileURLWithPath: python)
-        reference.arguments = [URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("reference_metrics.py").path, dir.path, "20"]
+        reference.arguments = [
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("reference_metrics.py")
+                .path, dir.path, "20",
+        ]
         let pipe = Pipe()
         reference.standardOutput = pipe
         try reference.run()
@@ -72,7 +83,8 @@ final class MovieLensTests: XCTestCase {
         reference.waitUntilExit()
         let expected = try XCTUnwrap(try JSONSerialization.jsonObject(with: output) as? [String: Double])
         let train = InteractionMatrix(data, rows: split.train)
-        let ours = FullRankingEvaluator(train: train, test: InteractionMatrix(data, rows: split.test)).evaluate(MostPopular(train: train), ks: [20])
+        let ours = FullRankingEvaluator(train: train, test: InteractionMatrix(data, rows: split.test)).evaluate(
+            MostPopular(train: train), ks: [20])
         XCTAssertEqual(expected.count, 7)
         for (name, value) in expected { XCTAssertEqual(ours.metrics[name]!, value, accuracy: 1e-12, name) }
     }

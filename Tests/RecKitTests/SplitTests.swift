@@ -41,7 +41,9 @@ final class SplitTests: XCTestCase {
             XCTAssertEqual(a.candidates, b.candidates, p.rawValue)
             XCTAssertEqual(a.train.count + a.test.count, data.count, p.rawValue)
         }
-        XCTAssertNotEqual(try Split.make(data, protocol: .holdout20, seed: 3).test, try Split.make(data, protocol: .holdout20, seed: 4).test)
+        XCTAssertNotEqual(
+            try Split.make(data, protocol: .holdout20, seed: 3).test,
+            try Split.make(data, protocol: .holdout20, seed: 4).test)
     }
 
     func testRatingsSplitsAndValidation() throws {
@@ -53,7 +55,8 @@ final class SplitTests: XCTestCase {
 
     func testTemporalSplitTestIsLatest() throws {
         let split = try Split.make(data, protocol: .temporal, seed: 1)
-        XCTAssertGreaterThanOrEqual(split.test.map { data.timestamps[$0] }.min()!, split.train.map { data.timestamps[$0] }.max()!)
+        XCTAssertGreaterThanOrEqual(
+            split.test.map { data.timestamps[$0] }.min()!, split.train.map { data.timestamps[$0] }.max()!)
     }
 
     func testFilters() {
@@ -100,7 +103,8 @@ final class EvaluatorTests: XCTestCase {
 
     func testFullRankingExcludesTrainingItemsByHand() {
         // 1 user, 6 items; train {5}, test {4, 1}. Ranking without 5: 4, 3, 2, 1, 0.
-        let data = RatingsData(name: "t", rawUsers: [1, 1, 1], rawItems: [5, 4, 1], ratings: [1, 1, 1], timestamps: [1, 2, 3])
+        let data = RatingsData(
+            name: "t", rawUsers: [1, 1, 1], rawItems: [5, 4, 1], ratings: [1, 1, 1], timestamps: [1, 2, 3])
         // Items present: 1, 4, 5 -> dense 0, 1, 2. Pad the catalogue with unrated items via scores only.
         let train = InteractionMatrix(data, rows: [0]), test = InteractionMatrix(data, rows: [1, 2])
         let e = FullRankingEvaluator(train: train, test: test).evaluate(Ascending(3), ks: [1, 2])

@@ -37,12 +37,14 @@ final class FusedKernelTests: XCTestCase {
     func testFusedMultinomialNLLIsTheComposedFormula() {
         let rng = RandomGenerator(seed: 33)
         let logits = Tensor.randomNormal([5, 41], std: 2, rng: rng)
-        let counts = Tensor((0..<(5 * 41)).map { _ in rng.nextFloat() < 0.2 ? Float(1 + rng.nextInt(below: 3)) : 0 }, shape: [5, 41])
+        let counts = Tensor(
+            (0..<(5 * 41)).map { _ in rng.nextFloat() < 0.2 ? Float(1 + rng.nextInt(below: 3)) : 0 }, shape: [5, 41])
         let fused = Loss.multinomialNLL(logits: logits, counts: counts).item
         let composed = -(logits.logSoftmax() * counts).sum(axis: 1).mean().item
         XCTAssertEqual(fused, composed, accuracy: 1e-4 * abs(composed))
         checkGradients([awayFromZero([3, 19], seed: 34)]) {
-            Loss.multinomialNLL(logits: $0[0], counts: Tensor((0..<57).map { Float($0 % 3 == 0 ? 1 : 0) }, shape: [3, 19]))
+            Loss.multinomialNLL(
+                logits: $0[0], counts: Tensor((0..<57).map { Float($0 % 3 == 0 ? 1 : 0) }, shape: [3, 19]))
         }
     }
 
@@ -67,7 +69,9 @@ final class FusedKernelTests: XCTestCase {
 
     func testBroadcastRunsMatchElementByElement() {
         // A bias row, a column, a middle run, a scalar, and two separate runs (the general path).
-        let cases: [([Int], [Int])] = [([6], [4, 6]), ([4, 1], [4, 6]), ([2, 1, 3], [2, 5, 3]), ([], [3, 2]), ([1, 3, 1], [2, 3, 4])]
+        let cases: [([Int], [Int])] = [
+            ([6], [4, 6]), ([4, 1], [4, 6]), ([2, 1, 3], [2, 5, 3]), ([], [3, 2]), ([1, 3, 1], [2, 3, 4]),
+        ]
         for (small, big) in cases {
             let rng = RandomGenerator(seed: UInt64(big.reduce(1, *)))
             let a = Tensor.randomNormal(big, rng: rng), b = Tensor.randomNormal(small, rng: rng)
@@ -88,10 +92,14 @@ final class FusedKernelTests: XCTestCase {
         for axis in 0..<3 {
             let s = x.sum(axis: axis).data
             var want = [Double](repeating: 0, count: 60 / [3, 4, 5][axis])
-            for i in 0..<3 { for j in 0..<4 { for k in 0..<5 {
-                let out = axis == 0 ? j * 5 + k : axis == 1 ? i * 5 + k : i * 4 + j
-                want[out] += Double(x.data[(i * 4 + j) * 5 + k])
-            } } }
+            for i in 0..<3 {
+                for j in 0..<4 {
+                    for k in 0..<5 {
+                        let out = axis == 0 ? j * 5 + k : axis == 1 ? i * 5 + k : i * 4 + j
+                        want[out] += Double(x.data[(i * 4 + j) * 5 + k])
+                    }
+                }
+            }
             for (a, b) in zip(s, want) { XCTAssertEqual(Double(a), b, accuracy: 1e-5) }
             checkGradients([awayFromZero([3, 4, 5], seed: 44)]) { $0[0].sum(axis: axis) }
         }
@@ -122,7 +130,9 @@ final class FusedKernelTests: XCTestCase {
         let s = SparseMatrix(dense: x)
         XCTAssertEqual(s.nonZeroCount, x.data.filter { $0 != 0 }.count)
         var back = [Float](repeating: 0, count: x.count)
-        for r in 0..<40 { for k in s.rowStart[r]..<s.rowStart[r + 1] { back[r * 33 + Int(s.columns[k])] = s.values[k] } }
+        for r in 0..<40 {
+            for k in s.rowStart[r]..<s.rowStart[r + 1] { back[r * 33 + Int(s.columns[k])] = s.values[k] }
+        }
         XCTAssertEqual(back, x.data)
     }
 }

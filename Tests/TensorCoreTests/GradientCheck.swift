@@ -8,8 +8,10 @@ import XCTest
 /// central difference (L(x + h) - L(x - h)) / 2h with h = 1e-2 in Float32; its error is
 /// O(h^2) from truncation plus O(ulp(L) / h) from rounding, so analytic and numeric values
 /// are compared with |a - n| <= 1e-2 + 2e-2 * max(|a|, |n|).
-func checkGradients(_ inputs: [Tensor], h: Float = 1e-2, file: StaticString = #filePath, line: UInt = #line,
-                    _ f: ([Tensor]) -> Tensor) {
+func checkGradients(
+    _ inputs: [Tensor], h: Float = 1e-2, file: StaticString = #filePath, line: UInt = #line,
+    _ f: ([Tensor]) -> Tensor
+) {
     for x in inputs { x.requiresGrad = true; x.zeroGrad() }
     let probe = f(inputs)
     let rng = RandomGenerator(seed: 99)
@@ -33,9 +35,10 @@ func checkGradients(_ inputs: [Tensor], h: Float = 1e-2, file: StaticString = #f
             x.data[i] = saved
             let numeric = (plus - minus) / (2 * h)
             let tolerance = 1e-2 + 2e-2 * max(abs(numeric), abs(analytic[i]))
-            XCTAssertLessThanOrEqual(abs(numeric - analytic[i]), tolerance,
-                                     "input \(k), element \(i): analytic \(analytic[i]) vs numeric \(numeric)",
-                                     file: file, line: line)
+            XCTAssertLessThanOrEqual(
+                abs(numeric - analytic[i]), tolerance,
+                "input \(k), element \(i): analytic \(analytic[i]) vs numeric \(numeric)",
+                file: file, line: line)
         }
     }
 }
@@ -43,10 +46,11 @@ func checkGradients(_ inputs: [Tensor], h: Float = 1e-2, file: StaticString = #f
 /// Values in [-2, 2] kept at least 0.1 away from 0 (kinks of relu, poles of division).
 func awayFromZero(_ shape: [Int], seed: UInt64) -> Tensor {
     let rng = RandomGenerator(seed: seed)
-    return Tensor((0..<shape.reduce(1, *)).map { _ in
-        let v = 0.1 + 1.9 * rng.nextFloat()
-        return rng.nextFloat() < 0.5 ? -v : v
-    }, shape: shape)
+    return Tensor(
+        (0..<shape.reduce(1, *)).map { _ in
+            let v = 0.1 + 1.9 * rng.nextFloat()
+            return rng.nextFloat() < 0.5 ? -v : v
+        }, shape: shape)
 }
 
 func positive(_ shape: [Int], seed: UInt64) -> Tensor {

@@ -4,14 +4,28 @@ import XCTest
 /// One finite-difference test per differentiable op and loss.
 final class GradientTests: XCTestCase {
     // MARK: Binary ops, same shape and broadcast
-    func testAdd() { checkGradients([awayFromZero([3, 4], seed: 1), awayFromZero([3, 4], seed: 2)]) { $0[0] + $0[1] } }
-    func testSub() { checkGradients([awayFromZero([3, 4], seed: 1), awayFromZero([3, 4], seed: 2)]) { $0[0] - $0[1] } }
-    func testMul() { checkGradients([awayFromZero([3, 4], seed: 1), awayFromZero([3, 4], seed: 2)]) { $0[0] * $0[1] } }
+    func testAdd() {
+        checkGradients([awayFromZero([3, 4], seed: 1), awayFromZero([3, 4], seed: 2)]) { $0[0] + $0[1] }
+    }
+    func testSub() {
+        checkGradients([awayFromZero([3, 4], seed: 1), awayFromZero([3, 4], seed: 2)]) { $0[0] - $0[1] }
+    }
+    func testMul() {
+        checkGradients([awayFromZero([3, 4], seed: 1), awayFromZero([3, 4], seed: 2)]) { $0[0] * $0[1] }
+    }
     func testDiv() { checkGradients([awayFromZero([3, 4], seed: 1), positive([3, 4], seed: 2)]) { $0[0] / $0[1] } }
-    func testBroadcastRow() { checkGradients([awayFromZero([3, 4], seed: 1), awayFromZero([4], seed: 2)]) { $0[0] * $0[1] } }
-    func testBroadcastColumn() { checkGradients([awayFromZero([3, 4], seed: 1), awayFromZero([3, 1], seed: 2)]) { $0[0] - $0[1] } }
-    func testBroadcastBoth() { checkGradients([awayFromZero([3, 1], seed: 1), awayFromZero([1, 4], seed: 2)]) { $0[0] + $0[1] } }
-    func testBroadcastScalar() { checkGradients([awayFromZero([2, 3], seed: 1), positive([], seed: 2)]) { $0[0] / $0[1] } }
+    func testBroadcastRow() {
+        checkGradients([awayFromZero([3, 4], seed: 1), awayFromZero([4], seed: 2)]) { $0[0] * $0[1] }
+    }
+    func testBroadcastColumn() {
+        checkGradients([awayFromZero([3, 4], seed: 1), awayFromZero([3, 1], seed: 2)]) { $0[0] - $0[1] }
+    }
+    func testBroadcastBoth() {
+        checkGradients([awayFromZero([3, 1], seed: 1), awayFromZero([1, 4], seed: 2)]) { $0[0] + $0[1] }
+    }
+    func testBroadcastScalar() {
+        checkGradients([awayFromZero([2, 3], seed: 1), positive([], seed: 2)]) { $0[0] / $0[1] }
+    }
 
     // MARK: Unary ops
     func testNeg() { checkGradients([awayFromZero([5], seed: 3)]) { $0[0].neg() } }
@@ -46,10 +60,14 @@ final class GradientTests: XCTestCase {
     func testLogSoftmax() { checkGradients([awayFromZero([3, 5], seed: 6)]) { $0[0].logSoftmax() } }
 
     // MARK: Shape ops
-    func testReshape() { checkGradients([awayFromZero([3, 4], seed: 9)]) { $0[0].reshaped([2, -1]) * $0[0].reshaped([2, 6]) } }
+    func testReshape() {
+        checkGradients([awayFromZero([3, 4], seed: 9)]) { $0[0].reshaped([2, -1]) * $0[0].reshaped([2, 6]) }
+    }
     func testTranspose() { checkGradients([awayFromZero([3, 4], seed: 9)]) { $0[0].transposed() } }
     func testConcat() {
-        checkGradients([awayFromZero([3, 2], seed: 9), awayFromZero([3, 4], seed: 10)]) { Tensor.concat([$0[0], $0[1]]) }
+        checkGradients([awayFromZero([3, 2], seed: 9), awayFromZero([3, 4], seed: 10)]) {
+            Tensor.concat([$0[0], $0[1]])
+        }
     }
     func testSplitAndChunk() {
         checkGradients([awayFromZero([3, 6], seed: 9)]) { x in
@@ -73,15 +91,21 @@ final class GradientTests: XCTestCase {
     }
     func testDropout() {
         // The same seed inside f gives the same mask on every evaluation.
-        checkGradients([awayFromZero([4, 5], seed: 14)]) { $0[0].dropout(0.3, training: true, rng: RandomGenerator(seed: 5)) }
+        checkGradients([awayFromZero([4, 5], seed: 14)]) {
+            $0[0].dropout(0.3, training: true, rng: RandomGenerator(seed: 5))
+        }
     }
 
     // MARK: Products
-    func testMatmul() { checkGradients([awayFromZero([3, 4], seed: 15), awayFromZero([4, 2], seed: 16)]) { $0[0].matmul($0[1]) } }
+    func testMatmul() {
+        checkGradients([awayFromZero([3, 4], seed: 15), awayFromZero([4, 2], seed: 16)]) { $0[0].matmul($0[1]) }
+    }
     func testSparseMatmul() {
-        let a = SparseMatrix(rowCount: 3, columnCount: 4, entries: [
-            (0, 1, 0.5), (0, 3, -1), (1, 0, 2), (2, 2, 0.25), (2, 1, 1), (2, 1, 0.5),
-        ])
+        let a = SparseMatrix(
+            rowCount: 3, columnCount: 4,
+            entries: [
+                (0, 1, 0.5), (0, 3, -1), (1, 0, 2), (2, 2, 0.25), (2, 1, 1), (2, 1, 0.5),
+            ])
         checkGradients([awayFromZero([4, 2], seed: 17)]) { a.matmul($0[0]) }
     }
 
@@ -96,7 +120,9 @@ final class GradientTests: XCTestCase {
     }
 
     // MARK: Losses
-    func testMSE() { checkGradients([awayFromZero([6], seed: 19), awayFromZero([6], seed: 20)]) { Loss.mse($0[0], $0[1]) } }
+    func testMSE() {
+        checkGradients([awayFromZero([6], seed: 19), awayFromZero([6], seed: 20)]) { Loss.mse($0[0], $0[1]) }
+    }
     func testMaskedMSE() {
         let mask = Tensor([1, 0, 1, 1, 0, 1])
         checkGradients([awayFromZero([6], seed: 19)]) { Loss.maskedMSE($0[0], Tensor([1, 2, 3, 4, 5, 1]), mask: mask) }
@@ -104,7 +130,11 @@ final class GradientTests: XCTestCase {
     func testBCEWithLogits() {
         checkGradients([awayFromZero([6], seed: 21)]) { Loss.bceWithLogits($0[0], Tensor([1, 0, 1, 0, 0, 1])) }
     }
-    func testBPR() { checkGradients([awayFromZero([5], seed: 22), awayFromZero([5], seed: 23)]) { Loss.bpr(positive: $0[0], negative: $0[1]) } }
+    func testBPR() {
+        checkGradients([awayFromZero([5], seed: 22), awayFromZero([5], seed: 23)]) {
+            Loss.bpr(positive: $0[0], negative: $0[1])
+        }
+    }
     func testMultinomialNLL() {
         let counts = Tensor(rows: [[1, 0, 1, 0], [0, 0, 1, 1], [1, 1, 1, 0]])
         checkGradients([awayFromZero([3, 4], seed: 24)]) { Loss.multinomialNLL(logits: $0[0], counts: counts) }

@@ -4,9 +4,9 @@ import XCTest
 /// The core is meant to be read in an evening: its size is budgeted, its C kernels included
 /// (they are part of what a reader reads). The Swift had 2,000 lines until the fused kernels for
 /// chapter 4's speed targets (bias-in-GEMM, the multinomial NLL, bulk normals); counting the C
-/// kernels as well, the budget is 2,450.
+/// kernels as well, and with every line under 120 columns, the budget is 2,500.
 final class LineBudgetTests: XCTestCase {
-    static let budget = 2_450
+    static let budget = 2_500
 
     func lines(in folder: String, suffixes: [String]) throws -> Int {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources")
@@ -25,7 +25,8 @@ final class LineBudgetTests: XCTestCase {
         let c = try lines(in: "_TensorKernels", suffixes: [".c", ".h"])
         XCTAssertGreaterThan(swift, 1_000, "the budget test found the core's sources")
         XCTAssertGreaterThan(c, 100, "the budget test found the C kernels")
-        XCTAssertLessThanOrEqual(swift + c, Self.budget,
-                                 "TensorCore has \(swift) lines of Swift and \(c) of C; the budget is \(Self.budget)")
+        XCTAssertLessThanOrEqual(
+            swift + c, Self.budget,
+            "TensorCore has \(swift) lines of Swift and \(c) of C; the budget is \(Self.budget)")
     }
 }

@@ -22,12 +22,14 @@ final class OptimizerTests: XCTestCase {
 
     func testSparseSGDEqualsDense() {
         let make: ([Tensor]) -> any Optimizer = { SGD($0, learningRate: 0.1) }
-        XCTAssertEqual(train(sparse: true, batches: partial, make: make), train(sparse: false, batches: partial, make: make))
+        XCTAssertEqual(
+            train(sparse: true, batches: partial, make: make), train(sparse: false, batches: partial, make: make))
     }
 
     func testSparseAdagradEqualsDense() {
         let make: ([Tensor]) -> any Optimizer = { Adagrad($0, learningRate: 0.1) }
-        XCTAssertEqual(train(sparse: true, batches: partial, make: make), train(sparse: false, batches: partial, make: make))
+        XCTAssertEqual(
+            train(sparse: true, batches: partial, make: make), train(sparse: false, batches: partial, make: make))
     }
 
     func testSparseAdamEqualsDenseWhenEveryRowIsTouched() {
@@ -68,7 +70,9 @@ final class OptimizerTests: XCTestCase {
     func testTrainingIsDeterministic() {
         func run(seed: UInt64) -> [Float] {
             let rng = RandomGenerator(seed: seed)
-            let model = Sequential([Linear(4, 8, rng: rng), Activation.relu, Dropout(0.2, rng: rng), Linear(8, 1, rng: rng)])
+            let model = Sequential([
+                Linear(4, 8, rng: rng), Activation.relu, Dropout(0.2, rng: rng), Linear(8, 1, rng: rng),
+            ])
             let adam = Adam(model.parameters)
             let x = Tensor.randomNormal([16, 4], rng: rng), y = Tensor.randomNormal([16, 1], rng: rng)
             for _ in 0..<20 { adam.zeroGrad(); Loss.mse(model(x), y).backward(); adam.step() }

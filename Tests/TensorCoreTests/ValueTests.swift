@@ -31,10 +31,12 @@ final class ValueTests: XCTestCase {
         XCTAssertEqual(Loss.bpr(positive: Tensor([0]), negative: Tensor([0])).item, Float(M_LN2), accuracy: 1e-6)
         XCTAssertEqual(Loss.gaussianKL(mean: Tensor.zeros([2, 3]), logVariance: Tensor.zeros([2, 3])).item, 0)
         // KL(N(1, 1) || N(0, 1)) = 1/2 per dimension.
-        XCTAssertEqual(Loss.gaussianKL(mean: Tensor.ones([1, 4]), logVariance: Tensor.zeros([1, 4])).item, 2, accuracy: 1e-6)
+        XCTAssertEqual(
+            Loss.gaussianKL(mean: Tensor.ones([1, 4]), logVariance: Tensor.zeros([1, 4])).item, 2, accuracy: 1e-6)
         // Uniform logits over 4 items, one item observed: -log(1/4).
-        XCTAssertEqual(Loss.multinomialNLL(logits: Tensor.zeros([1, 4]), counts: Tensor(rows: [[0, 1, 0, 0]])).item,
-                       Foundation.log(4), accuracy: 1e-6)
+        XCTAssertEqual(
+            Loss.multinomialNLL(logits: Tensor.zeros([1, 4]), counts: Tensor(rows: [[0, 1, 0, 0]])).item,
+            Foundation.log(4), accuracy: 1e-6)
     }
 
     func testBroadcastShapesAndValues() {
@@ -110,7 +112,9 @@ final class ValueTests: XCTestCase {
 
     func testDivergenceIsAClearError() {
         XCTAssertThrowsError(try checkFinite(.nan, epoch: 3, step: 120)) { error in
-            XCTAssertEqual("\(error)", "loss became NaN at epoch 3, step 120: try a lower learning rate (or check the inputs for NaN)")
+            XCTAssertEqual(
+                "\(error)",
+                "loss became NaN at epoch 3, step 120: try a lower learning rate (or check the inputs for NaN)")
         }
         XCTAssertNoThrow(try checkFinite(0.5, epoch: 1, step: 1))
     }
@@ -153,7 +157,8 @@ func XCTAssertEqual(_ a: [Float], _ b: [Float], accuracy: Float, file: StaticStr
 final class LargeGEMMTests: XCTestCase {
     func check(m: Int, k: Int, n: Int, file: StaticString = #filePath, line: UInt = #line) {
         let rng = RandomGenerator(seed: UInt64(m * 7 + n))
-        let a = Tensor.randomNormal([m, k], rng: rng), b = Tensor.randomNormal([k, n], rng: rng), w = Tensor.randomNormal([m, n], rng: rng)
+        let a = Tensor.randomNormal([m, k], rng: rng), b = Tensor.randomNormal([k, n], rng: rng),
+            w = Tensor.randomNormal([m, n], rng: rng)
         a.requiresGrad = true
         b.requiresGrad = true
         let c = a.matmul(b)
@@ -161,7 +166,9 @@ final class LargeGEMMTests: XCTestCase {
         func close(_ x: Float, _ y: Double) -> Bool { abs(Double(x) - y) <= 1e-3 * max(1, abs(y)) }
         for (i, j) in [(0, 0), (m - 1, n - 1), (m / 2, n / 3), (m - 1, 0), (0, n - 1), (m / 3, n / 2 + 1)] {
             let want = (0..<k).reduce(0.0) { $0 + Double(a.data[i * k + $1]) * Double(b.data[$1 * n + j]) }
-            XCTAssertTrue(close(c.data[i * n + j], want), "C[\(i),\(j)] = \(c.data[i * n + j]), want \(want)", file: file, line: line)
+            XCTAssertTrue(
+                close(c.data[i * n + j], want), "C[\(i),\(j)] = \(c.data[i * n + j]), want \(want)", file: file,
+                line: line)
         }
         // dA = W Bᵀ and dB = Aᵀ W.
         for (i, p) in [(0, 0), (m - 1, k - 1), (m / 2, k / 2)] {
@@ -201,7 +208,8 @@ final class SparseLeftOperandTests: XCTestCase {
     }
 
     func testEntriesAreSortedAndDuplicatesSummed() {
-        let s = SparseMatrix(rowCount: 3, columnCount: 3, entries: [(2, 1, 1), (0, 2, 2), (0, 0, 3), (2, 1, 4), (1, 1, 5)])
+        let s = SparseMatrix(
+            rowCount: 3, columnCount: 3, entries: [(2, 1, 1), (0, 2, 2), (0, 0, 3), (2, 1, 4), (1, 1, 5)])
         XCTAssertEqual(s.rowStart, [0, 2, 3, 4])
         XCTAssertEqual(s.columns, [0, 2, 1, 1])
         XCTAssertEqual(s.values, [3, 2, 5, 5])

@@ -30,7 +30,7 @@ public final class AutoRec: RecommenderModel, Module {
         let error = ((self(r) - r).pow(2) * mask).sum()
         return error + (encoder.weight.sumOfSquares() + decoder.weight.sumOfSquares()) * (lambda / 2 * share)
     }
-// end listing
+    // end listing
 
     public static let info = ModelInfo(
         key: "i-autorec", name: "I-AutoRec", chapter: 4,
@@ -62,7 +62,10 @@ public final class AutoRec: RecommenderModel, Module {
         }
 
         public var summary: String {
-            "\(itemBased ? "item" : "user")-based, hidden \(hidden), λ = \(short(lambda)), Adam lr \(short(learningRate)), "
+            """
+            \(itemBased ? "item" : "user")-based, hidden \(hidden), λ = \(short(lambda)), Adam lr \
+            \(short(learningRate)), 
+            """
                 + "batch \(batchSize), \(training.summary)"
         }
     }
@@ -98,14 +101,18 @@ public final class AutoRec: RecommenderModel, Module {
         let table = RatingTable(input.data, rows: input.rows, itemBased: config.itemBased)
         let model = AutoRec(features: table.columns, hidden: config.hidden, rng: input.rng(config.key))
         model.prepare(config: config, table: table, input: input)
-        var strategy = RowStrategy(rowCount: table.rows, batchSize: config.batchSize, rng: input.rng(config.key + "-order")) {
+        var strategy = RowStrategy(
+            rowCount: table.rows, batchSize: config.batchSize, rng: input.rng(config.key + "-order")
+        ) {
             rows, _ in
             let (r, m) = table.batch(rows.map(Int.init))
             return model.loss(r, mask: m, lambda: config.lambda, share: Float(rows.count) / Float(table.rows))
         }
         model.record = try Trainer(model.name, settings: config.training, progress: input.progress)
-            .fit(&strategy, model: model, optimizer: Adam(model.parameters), learningRate: config.learningRate,
-                 validation: input.validationHook(model)) { try input.afterEpoch?($0, model) }
+            .fit(
+                &strategy, model: model, optimizer: Adam(model.parameters), learningRate: config.learningRate,
+                validation: input.validationHook(model)
+            ) { try input.afterEpoch?($0, model) }
         return model
     }
 
@@ -113,13 +120,17 @@ public final class AutoRec: RecommenderModel, Module {
         self.config = config
         self.table = table
         itemCount = input.data.itemCount
-        observedRows = (0..<table.rows).map { r in (0..<table.columns).contains { table.mask[r * table.columns + $0] > 0 } }
+        observedRows = (0..<table.rows).map { r in
+            (0..<table.columns).contains { table.mask[r * table.columns + $0] > 0 }
+        }
         reconstruction = nil
     }
 
     public var state: [NamedTensor] { namedState }
 
-    public convenience init(restoring state: [NamedTensor], config: Config, input: FitInput, record: TrainingRecord) throws {
+    public convenience init(
+        restoring state: [NamedTensor], config: Config, input: FitInput, record: TrainingRecord
+    ) throws {
         let table = RatingTable(input.data, rows: input.rows, itemBased: config.itemBased)
         self.init(features: table.columns, hidden: config.hidden, rng: RandomGenerator(seed: 0))
         try state.load(into: self, model: config.itemBased ? "I-AutoRec" : "U-AutoRec")
@@ -133,7 +144,9 @@ public final class AutoRec: RecommenderModel, Module {
         return users.flatMap { predictedRatings(users: [Int32](repeating: $0, count: items.count), items: items) }
     }
 
-    public func scores(pairs users: [Int32], _ items: [Int32]) -> [Float] { predictedRatings(users: users, items: items) }
+    public func scores(pairs users: [Int32], _ items: [Int32]) -> [Float] {
+        predictedRatings(users: users, items: items)
+    }
 }
 
 extension AutoRec.Config {
@@ -154,7 +167,8 @@ struct RatingTable {
         let (r, c) = itemBased ? (data.itemCount, data.userCount) : (data.userCount, data.itemCount)
         var values = [Float](repeating: 0, count: r * c), mask = [Float](repeating: 0, count: r * c)
         for k in train {
-            let (row, col) = itemBased ? (Int(data.items[k]), Int(data.users[k])) : (Int(data.users[k]), Int(data.items[k]))
+            let (row, col) =
+                itemBased ? (Int(data.items[k]), Int(data.users[k])) : (Int(data.users[k]), Int(data.items[k]))
             values[row * c + col] = data.ratings[k]
             mask[row * c + col] = 1
         }

@@ -13,16 +13,18 @@ import TensorCore
 /// entries, is encoded together with a per-user vector: h = sigmoid(W x̃ + V_u + b), and
 /// decoded to one logit per item. Trained on implicit data with BCE over all items.
 public final class CDAE: RecommenderModel, Module {
-    public let encoder: Linear          // I -> H
-    public let userNode: Embedding      // [U, H]: the "collaborative" input
-    public let decoder: Linear          // H -> I
+    public let encoder: Linear  // I -> H
+    public let userNode: Embedding  // [U, H]: the "collaborative" input
+    public let decoder: Linear  // H -> I
     public let corruption: Float
     /// Dropout noise as the document writes it (no 1/(1-q) rescaling) when false.
     public let rescale: Bool
     let rng: RandomGenerator
     public private(set) var isTraining = true
 
-    public init(users: Int, items: Int, hidden: Int = 200, corruption: Float, rescale: Bool = false, rng: RandomGenerator) {
+    public init(
+        users: Int, items: Int, hidden: Int = 200, corruption: Float, rescale: Bool = false, rng: RandomGenerator
+    ) {
         encoder = Linear(items, hidden, weightInit: .xavierUniform, biasInit: .zeros, rng: rng)
         userNode = Embedding(count: users, dimension: hidden, initializer: .normal(std: 0.01), sparse: false, rng: rng)
         decoder = Linear(hidden, items, weightInit: .xavierUniform, biasInit: .zeros, rng: rng)
@@ -44,7 +46,7 @@ public final class CDAE: RecommenderModel, Module {
         }
         return decoder((encoder(input) + userNode(users)).sigmoid())
     }
-// end listing
+    // end listing
 
     public static let info = ModelInfo(
         key: "cdae", name: "CDAE", chapter: 4,
@@ -73,7 +75,10 @@ public final class CDAE: RecommenderModel, Module {
         }
 
         public var summary: String {
-            "hidden \(hidden), q = \(short(corruption))\(rescale ? " (rescaled)" : ""), Adam lr \(short(learningRate)), "
+            """
+            hidden \(hidden), q = \(short(corruption))\(rescale ? " (rescaled)" : ""), Adam lr \
+            \(short(learningRate)), 
+            """
                 + "batch \(batchSize), \(training.summary)"
         }
     }
@@ -88,12 +93,15 @@ public final class CDAE: RecommenderModel, Module {
     public func setTraining(_ training: Bool) { isTraining = training }
 
     public static func fit(_ input: FitInput, config: Config) throws -> CDAE {
-        let model = CDAE(users: input.data.userCount, items: input.data.itemCount, hidden: config.hidden,
-                         corruption: config.corruption, rescale: config.rescale, rng: input.rng(info.key))
+        let model = CDAE(
+            users: input.data.userCount, items: input.data.itemCount, hidden: config.hidden,
+            corruption: config.corruption, rescale: config.rescale, rng: input.rng(info.key))
         model.config = config
         model.train = input.train
-        model.record = try fitRows(model, label: info.name, input: input, settings: config.training,
-                                   batchSize: config.batchSize, learningRate: config.learningRate, recommender: model) {
+        model.record = try fitRows(
+            model, label: info.name, input: input, settings: config.training,
+            batchSize: config.batchSize, learningRate: config.learningRate, recommender: model
+        ) {
             users, _ in
             let x = interactionRows(input.train, users)
             return Loss.bceWithLogits(model(x, users: users), x)
@@ -103,9 +111,12 @@ public final class CDAE: RecommenderModel, Module {
 
     public var state: [NamedTensor] { namedState }
 
-    public convenience init(restoring state: [NamedTensor], config: Config, input: FitInput, record: TrainingRecord) throws {
-        self.init(users: input.data.userCount, items: input.data.itemCount, hidden: config.hidden,
-                  corruption: config.corruption, rescale: config.rescale, rng: RandomGenerator(seed: 0))
+    public convenience init(
+        restoring state: [NamedTensor], config: Config, input: FitInput, record: TrainingRecord
+    ) throws {
+        self.init(
+            users: input.data.userCount, items: input.data.itemCount, hidden: config.hidden,
+            corruption: config.corruption, rescale: config.rescale, rng: RandomGenerator(seed: 0))
         try state.load(into: self, model: Self.info.name)
         self.config = config
         self.record = record

@@ -22,11 +22,14 @@ public final class MultVAE: RecommenderModel, Module {
     let rng: RandomGenerator
     public private(set) var isTraining = true
 
-    public init(items: Int, hidden: Int = 600, latent: Int = 200, dropout: Float = 0.5, variational: Bool = true,
-                rng: RandomGenerator) {
+    public init(
+        items: Int, hidden: Int = 600, latent: Int = 200, dropout: Float = 0.5, variational: Bool = true,
+        rng: RandomGenerator
+    ) {
         encoder = Linear(items, hidden, weightInit: .xavierUniform, biasInit: .normal(std: 0.001), rng: rng)
-        encoderOut = Linear(hidden, variational ? 2 * latent : latent, weightInit: .xavierUniform,
-                            biasInit: .normal(std: 0.001), rng: rng)
+        encoderOut = Linear(
+            hidden, variational ? 2 * latent : latent, weightInit: .xavierUniform,
+            biasInit: .normal(std: 0.001), rng: rng)
         decoder = Linear(latent, hidden, weightInit: .xavierUniform, biasInit: .normal(std: 0.001), rng: rng)
         decoderOut = Linear(hidden, items, weightInit: .xavierUniform, biasInit: .normal(std: 0.001), rng: rng)
         self.latent = latent
@@ -60,7 +63,7 @@ public final class MultVAE: RecommenderModel, Module {
         }
         return (decoderOut(decoder(z).tanh()), mu, logvar)
     }
-// end listing
+    // end listing
 
     public static let info = ModelInfo(
         key: "mult-vae", name: "Mult-VAE", chapter: 4,
@@ -123,13 +126,16 @@ public final class MultVAE: RecommenderModel, Module {
     /// Trains on the binary training rows: batches of users, Adam, multinomial NLL + β KL with β
     /// annealed linearly to its cap over all planned steps.
     public static func fit(_ input: FitInput, config: Config) throws -> MultVAE {
-        let model = MultVAE(items: input.data.itemCount, hidden: config.hidden, latent: config.latent,
-                            dropout: config.dropout, variational: config.variational, rng: input.rng(config.key))
+        let model = MultVAE(
+            items: input.data.itemCount, hidden: config.hidden, latent: config.latent,
+            dropout: config.dropout, variational: config.variational, rng: input.rng(config.key))
         model.config = config
         model.train = input.train
         let total = config.training.maxEpochs * ((input.train.userCount + config.batchSize - 1) / config.batchSize)
-        model.record = try fitRows(model, label: model.name, input: input, settings: config.training,
-                                   batchSize: config.batchSize, learningRate: config.learningRate, recommender: model) {
+        model.record = try fitRows(
+            model, label: model.name, input: input, settings: config.training,
+            batchSize: config.batchSize, learningRate: config.learningRate, recommender: model
+        ) {
             users, step in
             let x = sparseRows(input.train, users)
             let (logits, mu, logvar) = model(x)
@@ -149,9 +155,12 @@ public final class MultVAE: RecommenderModel, Module {
 
     public var state: [NamedTensor] { namedState }
 
-    public convenience init(restoring state: [NamedTensor], config: Config, input: FitInput, record: TrainingRecord) throws {
-        self.init(items: input.data.itemCount, hidden: config.hidden, latent: config.latent, dropout: config.dropout,
-                  variational: config.variational, rng: RandomGenerator(seed: 0))
+    public convenience init(
+        restoring state: [NamedTensor], config: Config, input: FitInput, record: TrainingRecord
+    ) throws {
+        self.init(
+            items: input.data.itemCount, hidden: config.hidden, latent: config.latent, dropout: config.dropout,
+            variational: config.variational, rng: RandomGenerator(seed: 0))
         try state.load(into: self, model: name)
         self.config = config
         self.record = record
@@ -186,7 +195,8 @@ extension SparseMatrix {
                 for k in range { v[k] /= norm }
             }
         }
-        return SparseMatrix(rowCount: rowCount, columnCount: columnCount, rowStart: rowStart, columns: columns, values: scaled)
+        return SparseMatrix(
+            rowCount: rowCount, columnCount: columnCount, rowStart: rowStart, columns: columns, values: scaled)
     }
 
     /// Inverted dropout on the stored entries: each is dropped (removed) with probability `p`,
@@ -206,6 +216,7 @@ extension SparseMatrix {
             }
             rowStart.append(cols.count)
         }
-        return SparseMatrix(rowCount: rowCount, columnCount: columnCount, rowStart: rowStart, columns: cols, values: vals)
+        return SparseMatrix(
+            rowCount: rowCount, columnCount: columnCount, rowStart: rowStart, columns: cols, values: vals)
     }
 }

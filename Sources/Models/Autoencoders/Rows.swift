@@ -22,17 +22,24 @@ public func sparseRows(_ train: InteractionMatrix, _ users: [Int32]) -> SparseMa
         columns += train.items(of: Int(u))
         rowStart.append(columns.count)
     }
-    return SparseMatrix(rowCount: users.count, columnCount: train.itemCount, rowStart: rowStart, columns: columns,
-                        values: [Float](repeating: 1, count: columns.count))
+    return SparseMatrix(
+        rowCount: users.count, columnCount: train.itemCount, rowStart: rowStart, columns: columns,
+        values: [Float](repeating: 1, count: columns.count))
 }
 
 /// Trains a user-row model: `Trainer` over shuffled batches of users, Adam.
-func fitRows(_ model: any Module, label: String, input: FitInput, settings: TrainerSettings, batchSize: Int,
-             learningRate: Float, recommender: any Recommender, loss: @escaping ([Int32], Int) -> Tensor) throws
-    -> TrainingRecord {
-    var strategy = RowStrategy(rowCount: input.train.userCount, batchSize: batchSize, rng: input.rng(label + "-order"),
-                               loss: loss)
+func fitRows(
+    _ model: any Module, label: String, input: FitInput, settings: TrainerSettings, batchSize: Int,
+    learningRate: Float, recommender: any Recommender, loss: @escaping ([Int32], Int) -> Tensor
+) throws
+    -> TrainingRecord
+{
+    var strategy = RowStrategy(
+        rowCount: input.train.userCount, batchSize: batchSize, rng: input.rng(label + "-order"),
+        loss: loss)
     return try Trainer(label, settings: settings, progress: input.progress)
-        .fit(&strategy, model: model, optimizer: Adam(model.parameters), learningRate: learningRate,
-             validation: input.validationHook(recommender)) { try input.afterEpoch?($0, recommender) }
+        .fit(
+            &strategy, model: model, optimizer: Adam(model.parameters), learningRate: learningRate,
+            validation: input.validationHook(recommender)
+        ) { try input.afterEpoch?($0, recommender) }
 }

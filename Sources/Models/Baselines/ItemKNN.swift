@@ -43,12 +43,16 @@ public final class ItemKNN: RecommenderModel {
     public init(train: InteractionMatrix, neighbourCount: Int = 100, shrinkage: Float = 10) throws {
         let n = train.itemCount
         guard n <= 20_000 else {
-            throw DataError(file: "ItemKNN", "\(n) items need a \(n) x \(n) similarity matrix (\(n * n * 4 / 1_000_000) MB)",
-                            fix: "filter the catalogue (k-core) first")
+            throw DataError(
+                file: "ItemKNN", "\(n) items need a \(n) x \(n) similarity matrix (\(n * n * 4 / 1_000_000) MB)",
+                fix: "filter the catalogue (k-core) first")
         }
-        guard neighbourCount > 0 else { throw WorkbookError("ItemKNN needs at least one neighbour per item", fix: "pass k >= 1") }
+        guard neighbourCount > 0 else {
+            throw WorkbookError("ItemKNN needs at least one neighbour per item", fix: "pass k >= 1")
+        }
         guard shrinkage.isFinite, shrinkage >= 0 else {
-            throw WorkbookError("ItemKNN's shrinkage must be a finite number >= 0, not \(shrinkage)", fix: "pass e.g. 10")
+            throw WorkbookError(
+                "ItemKNN's shrinkage must be a finite number >= 0, not \(shrinkage)", fix: "pass e.g. 10")
         }
         var config = Config(mode: .standard)
         config.neighbourCount = neighbourCount
@@ -91,8 +95,10 @@ public final class ItemKNN: RecommenderModel {
     }
 
     public static func fit(_ input: FitInput, config: Config) throws -> ItemKNN {
-        let (model, k, record) = try chooseOnValidation(input, grid: config.neighbourGrid, fallback: config.neighbourCount,
-                                                       name: "k") {
+        let (model, k, record) = try chooseOnValidation(
+            input, grid: config.neighbourGrid, fallback: config.neighbourCount,
+            name: "k"
+        ) {
             try ItemKNN(train: input.train, neighbourCount: $0, shrinkage: config.shrinkage)
         }
         var chosen = config
@@ -109,7 +115,9 @@ public final class ItemKNN: RecommenderModel {
 
     public var state: [NamedTensor] { [NamedTensor("similarity", shape: [itemCount, itemCount], values: similarity)] }
 
-    public convenience init(restoring state: [NamedTensor], config: Config, input: FitInput, record: TrainingRecord) throws {
+    public convenience init(
+        restoring state: [NamedTensor], config: Config, input: FitInput, record: TrainingRecord
+    ) throws {
         let n = input.data.itemCount
         let s = try state.tensor("similarity", shape: [n, n], model: Self.info.name)
         self.init(train: input.train, similarity: s.values, config: config, record: record)

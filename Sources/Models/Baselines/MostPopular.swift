@@ -22,7 +22,9 @@ public final class MostPopular: RecommenderModel {
     public let config: Config
     public internal(set) var record: TrainingRecord
 
-    public init(train: InteractionMatrix, config: Config = Config(mode: .standard), record: TrainingRecord = TrainingRecord()) {
+    public init(
+        train: InteractionMatrix, config: Config = Config(mode: .standard), record: TrainingRecord = TrainingRecord()
+    ) {
         itemCount = train.itemCount
         popularity = train.itemPopularity.map(Float.init)
         self.config = config
@@ -37,7 +39,9 @@ public final class MostPopular: RecommenderModel {
 
     public var state: [NamedTensor] { [] }
 
-    public convenience init(restoring state: [NamedTensor], config: Config, input: FitInput, record: TrainingRecord) throws {
+    public convenience init(
+        restoring state: [NamedTensor], config: Config, input: FitInput, record: TrainingRecord
+    ) throws {
         self.init(train: input.train, config: config, record: record)
     }
 
@@ -76,7 +80,9 @@ public final class RandomRecommender: RecommenderModel {
 
     public var state: [NamedTensor] { [] }
 
-    public convenience init(restoring state: [NamedTensor], config: Config, input: FitInput, record: TrainingRecord) throws {
+    public convenience init(
+        restoring state: [NamedTensor], config: Config, input: FitInput, record: TrainingRecord
+    ) throws {
         self.init(itemCount: input.data.itemCount, seed: input.seed, config: config)
     }
 

@@ -14,9 +14,11 @@ func timed<T>(_ body: () throws -> T) rethrows -> (value: T, seconds: Double) {
 /// Fits `make(value)` on the training part for every value of `grid`, scores each on the
 /// validation set, and returns the best model with a record of the search (every fit's seconds;
 /// the choice under `name`). Without validation (or with one value) it fits `fallback` only.
-func chooseOnValidation<T, M: Recommender>(_ input: FitInput, grid: [T], fallback: T, name: String,
-                                           describe: (T) -> String = { "\($0)" },
-                                           make: (T) throws -> M) throws -> (model: M, value: T, record: TrainingRecord) {
+func chooseOnValidation<T, M: Recommender>(
+    _ input: FitInput, grid: [T], fallback: T, name: String,
+    describe: (T) -> String = { "\($0)" },
+    make: (T) throws -> M
+) throws -> (model: M, value: T, record: TrainingRecord) {
     var record = TrainingRecord()
     guard let validation = input.validation, grid.count > 1 else {
         let value = grid.count == 1 ? grid[0] : fallback

@@ -17,23 +17,28 @@ enum ConfigOverrides {
         do {
             return try JSONDecoder().decode(C.self, from: JSONSerialization.data(withJSONObject: object))
         } catch {
-            throw WorkbookError("\(model)'s settings do not accept " + overrides.map { "\($0)=\($1)" }.sorted().joined(separator: ", "),
-                                fix: "give each setting a value of its kind (a number, true/false, or a list like [1,2])")
+            throw WorkbookError(
+                "\(model)'s settings do not accept " + overrides.map { "\($0)=\($1)" }.sorted().joined(separator: ", "),
+                fix: "give each setting a value of its kind (a number, true/false, or a list like [1,2])")
         }
     }
 
-    private static func set(_ object: inout [String: Any], path: [String], value: Any, key: String, model: String) throws {
+    private static func set(
+        _ object: inout [String: Any], path: [String], value: Any, key: String, model: String
+    ) throws {
         guard let first = path.first, object.keys.contains(first) else {
-            throw WorkbookError("\(model) has no setting '\(key)'",
-                                fix: "choose one of " + object.keys.sorted().joined(separator: ", "))
+            throw WorkbookError(
+                "\(model) has no setting '\(key)'",
+                fix: "choose one of " + object.keys.sorted().joined(separator: ", "))
         }
         if path.count == 1 {
             object[first] = value
             return
         }
         guard var inner = object[first] as? [String: Any] else {
-            throw WorkbookError("\(model)'s setting '\(first)' has no field '\(path.dropFirst().joined(separator: "."))'",
-                                fix: "set '\(first)' itself")
+            throw WorkbookError(
+                "\(model)'s setting '\(first)' has no field '\(path.dropFirst().joined(separator: "."))'",
+                fix: "set '\(first)' itself")
         }
         try set(&inner, path: Array(path.dropFirst()), value: value, key: key, model: model)
         object[first] = inner

@@ -23,8 +23,10 @@ public struct FitInput {
     /// `rows` as a binary user x item matrix, built once.
     public let train: InteractionMatrix
 
-    public init(data: RatingsData, rows: [Int], validation: ValidationSet? = nil, seed: UInt64,
-                progress: ProgressFactory? = nil) {
+    public init(
+        data: RatingsData, rows: [Int], validation: ValidationSet? = nil, seed: UInt64,
+        progress: ProgressFactory? = nil
+    ) {
         self.data = data
         self.rows = rows
         self.validation = validation
@@ -90,8 +92,9 @@ public struct ValidationSet {
     public init(split: Split, data: RatingsData) {
         switch split.evaluationProtocol {
         case .loo99:
-            self.init(data: data, rows: split.validation,
-                      kind: split.validationCandidates.map { .sampled(candidates: $0, k: 10) } ?? .ranking(k: 10))
+            self.init(
+                data: data, rows: split.validation,
+                kind: split.validationCandidates.map { .sampled(candidates: $0, k: 10) } ?? .ranking(k: 10))
         case .holdout20, .temporal:
             self.init(data: data, rows: split.validation, kind: .ranking(k: 20))
         case .ratings9010, .ratings8020:

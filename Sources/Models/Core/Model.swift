@@ -31,8 +31,10 @@ public struct ModelInfo: Sendable, Equatable {
     /// Other names the command line accepts ("pop").
     public let aliases: [String]
 
-    public init(key: String, name: String, chapter: Int, paper: String, task: ModelTask = .ranking,
-                explainable: Bool = false, aliases: [String] = [], source: String = #filePath) {
+    public init(
+        key: String, name: String, chapter: Int, paper: String, task: ModelTask = .ranking,
+        explainable: Bool = false, aliases: [String] = [], source: String = #filePath
+    ) {
         self.key = key
         self.name = name
         self.chapter = chapter
@@ -77,7 +79,8 @@ public struct NamedTensor: Sendable, Equatable {
     public var values: [Float]
 
     public init(_ name: String, shape: [Int], values: [Float]) {
-        precondition(shape.reduce(1, *) == values.count, "NamedTensor \(name): \(values.count) values for shape \(shape)")
+        precondition(
+            shape.reduce(1, *) == values.count, "NamedTensor \(name): \(values.count) values for shape \(shape)")
         self.name = name
         self.shape = shape
         self.values = values
@@ -147,7 +150,9 @@ extension Array where Element == NamedTensor {
             throw ModelStateError(model, "\(count) tensors for \(parameters.count) parameters")
         }
         for (p, t) in zip(parameters, self) {
-            guard p.shape == t.shape else { throw ModelStateError(model, "'\(t.name)' is \(t.shape), the model needs \(p.shape)") }
+            guard p.shape == t.shape else {
+                throw ModelStateError(model, "'\(t.name)' is \(t.shape), the model needs \(p.shape)")
+            }
             p.data = t.values
         }
     }

@@ -31,11 +31,11 @@ public final class EASE: RecommenderModel {
         self.lambda = lambda
         itemCount = n
         var t = Date()
-        var g = EASE.gram(train)                                    // XᵀX, [I, I]
-        for i in 0..<n { g[i * n + i] += lambda }                   // + λI
+        var g = EASE.gram(train)  // XᵀX, [I, I]
+        for i in 0..<n { g[i * n + i] += lambda }  // + λI
         let gramSeconds = Date().timeIntervalSince(t)
         t = Date()
-        try Linalg.invertSPD(&g, n: n)                              // P = G⁻¹ (Cholesky), in place
+        try Linalg.invertSPD(&g, n: n)  // P = G⁻¹ (Cholesky), in place
         let p = g
         let inverseSeconds = Date().timeIntervalSince(t)
         t = Date()
@@ -108,8 +108,10 @@ public final class EASE: RecommenderModel {
     }
 
     public static func fit(_ input: FitInput, config: Config) throws -> EASE {
-        let (model, lambda, record) = try chooseOnValidation(input, grid: config.lambdaGrid, fallback: config.lambda,
-                                                            name: "λ", describe: { short($0) }) {
+        let (model, lambda, record) = try chooseOnValidation(
+            input, grid: config.lambdaGrid, fallback: config.lambda,
+            name: "λ", describe: { short($0) }
+        ) {
             try EASE(train: input.train, lambda: $0)
         }
         var chosen = config
@@ -128,7 +130,9 @@ public final class EASE: RecommenderModel {
 
     public var state: [NamedTensor] { [NamedTensor("B", shape: [itemCount, itemCount], values: weights)] }
 
-    public convenience init(restoring state: [NamedTensor], config: Config, input: FitInput, record: TrainingRecord) throws {
+    public convenience init(
+        restoring state: [NamedTensor], config: Config, input: FitInput, record: TrainingRecord
+    ) throws {
         let n = input.data.itemCount
         let b = try state.tensor("B", shape: [n, n], model: Self.info.name)
         self.init(train: input.train, weights: b.values, config: config, record: record)

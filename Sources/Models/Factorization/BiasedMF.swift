@@ -11,7 +11,7 @@ import TensorCore
 /// r̂ = μ + b_u + b_i + p_u · q_i, trained with Adam on squared error plus an L2 penalty on the
 /// batch's rows.
 public final class BiasedMF: RecommenderModel, PairScorer {
-    public let p: Embedding, q: Embedding    // [U, k], [I, k]
+    public let p: Embedding, q: Embedding  // [U, k], [I, k]
     public let bu: Embedding, bi: Embedding  // [U, 1], [I, 1]
     /// μ: the mean training rating.
     public private(set) var mean: Float = 0
@@ -61,28 +61,35 @@ public final class BiasedMF: RecommenderModel, PairScorer {
     public func setTraining(_ training: Bool) {}
 
     public static func fit(_ input: FitInput, config: Config) throws -> BiasedMF {
-        let model = BiasedMF(userCount: input.data.userCount, itemCount: input.data.itemCount, factors: config.factors,
-                             rng: input.rng(info.key))
+        let model = BiasedMF(
+            userCount: input.data.userCount, itemCount: input.data.itemCount, factors: config.factors,
+            rng: input.rng(info.key))
         model.config = config
         let rows = RatingRows(input.data, rows: input.rows)
         model.mean = rows.ratings.reduce(0, +) / Float(max(rows.count, 1))
         var strategy = RatingStrategy(rows: rows, batchSize: config.batchSize, rng: input.rng(info.key + "-order")) {
             users, items, ratings in
-            let penalty = model.p(users).sumOfSquares() + model.q(items).sumOfSquares() + model.bu(users).sumOfSquares()
+            let penalty =
+                model.p(users).sumOfSquares() + model.q(items).sumOfSquares() + model.bu(users).sumOfSquares()
                 + model.bi(items).sumOfSquares()
             return Loss.mse(model(users, items), Tensor(ratings)) + config.l2 * (penalty * (1 / Float(users.count)))
         }
         model.record = try Trainer(info.name, settings: config.training, progress: input.progress)
-            .fit(&strategy, model: model, optimizer: Adam(model.parameters), learningRate: config.learningRate,
-                 validation: input.validationHook(model)) { try input.afterEpoch?($0, model) }
+            .fit(
+                &strategy, model: model, optimizer: Adam(model.parameters), learningRate: config.learningRate,
+                validation: input.validationHook(model)
+            ) { try input.afterEpoch?($0, model) }
         return model
     }
 
     public var state: [NamedTensor] { namedState + [NamedTensor("mean", shape: [1], values: [mean])] }
 
-    public convenience init(restoring state: [NamedTensor], config: Config, input: FitInput, record: TrainingRecord) throws {
-        self.init(userCount: input.data.userCount, itemCount: input.data.itemCount, factors: config.factors,
-                  rng: RandomGenerator(seed: 0))
+    public convenience init(
+        restoring state: [NamedTensor], config: Config, input: FitInput, record: TrainingRecord
+    ) throws {
+        self.init(
+            userCount: input.data.userCount, itemCount: input.data.itemCount, factors: config.factors,
+            rng: RandomGenerator(seed: 0))
         try Array(state.dropLast()).load(into: self, model: Self.info.name)
         mean = try state.tensor("mean", shape: [1], model: Self.info.name).values[0]
         self.config = config

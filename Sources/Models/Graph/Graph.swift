@@ -55,7 +55,10 @@ public struct GraphConfig: TrainableConfig {
     }
 
     public var summary: String {
-        "d = \(embeddingSize), \(layers) layers, BPR, L2 \(short(l2)), Adam lr \(short(learningRate)), batch \(batchSize), "
+        """
+        d = \(embeddingSize), \(layers) layers, BPR, L2 \(short(l2)), Adam lr \(short(learningRate)), batch \
+        \(batchSize), 
+        """
             + training.summary
     }
 }
@@ -95,8 +98,8 @@ extension GraphModel {
     /// Scores are dot products of final embeddings: [B, I].
     public func scores(users: [Int32]) -> [Float] {
         let final = finalEmbeddings
-        let userRows = final.gather(users)                                        // [B, d']
-        let items = final.rows(userCount..<(userCount + itemCount))                 // [I, d']
+        let userRows = final.gather(users)  // [B, d']
+        let items = final.rows(userCount..<(userCount + itemCount))  // [I, d']
         return Tensor.withoutGrad { userRows.matmul(items.transposed()).data }
     }
 
@@ -107,11 +110,12 @@ extension GraphModel {
     public func bprLoss(users: [Int32], positives: [Int32], negatives: [Int32], l2: Float) -> Tensor {
         let offset = Int32(userCount)
         let (pos, neg) = (positives.map { $0 + offset }, negatives.map { $0 + offset })
-        let final = propagate()                                               // [N, d']
+        let final = propagate()  // [N, d']
         let u = final.gather(users), i = final.gather(pos), j = final.gather(neg)
         let positive = (u * i).sum(axis: 1), negative = (u * j).sum(axis: 1)  // [B]
-        let regulariser = (ego.gather(users).sumOfSquares() + ego.gather(pos).sumOfSquares()
-            + ego.gather(neg).sumOfSquares()) * (0.5 / Float(users.count))
+        let regulariser =
+            (ego.gather(users).sumOfSquares() + ego.gather(pos).sumOfSquares()
+                + ego.gather(neg).sumOfSquares()) * (0.5 / Float(users.count))
         return Loss.bpr(positive: positive, negative: negative) + l2 * regulariser
     }
     // end listing
@@ -125,12 +129,16 @@ extension GraphModel {
 
     /// Trains this (fresh) model on `input`: what `fit` does, for a chapter that builds its own.
     public func train(_ input: FitInput, config: GraphConfig) throws {
-        var strategy = PairwiseStrategy(train: input.train, batchSize: config.batchSize, rng: input.rng(Self.info.key + "-triples")) {
+        var strategy = PairwiseStrategy(
+            train: input.train, batchSize: config.batchSize, rng: input.rng(Self.info.key + "-triples")
+        ) {
             self.bprLoss(users: $0, positives: $1, negatives: $2, l2: config.l2)
         }
         record = try Trainer(name, settings: config.training, progress: input.progress)
-            .fit(&strategy, model: self, optimizer: Adam(parameters), learningRate: config.learningRate,
-                 validation: input.validationHook(self)) { try input.afterEpoch?($0, self) }
+            .fit(
+                &strategy, model: self, optimizer: Adam(parameters), learningRate: config.learningRate,
+                validation: input.validationHook(self)
+            ) { try input.afterEpoch?($0, self) }
     }
 
     public var state: [NamedTensor] { namedState }

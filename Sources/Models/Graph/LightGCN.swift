@@ -16,8 +16,10 @@ public final class LightGCN: GraphModel {
     public let ego: Tensor  // [N, d]
     let graph: SparseMatrix
 
-    public init(train: InteractionMatrix, dimension: Int = 64, layers: Int = 3, graph: SparseMatrix? = nil,
-                rng: RandomGenerator) {
+    public init(
+        train: InteractionMatrix, dimension: Int = 64, layers: Int = 3, graph: SparseMatrix? = nil,
+        rng: RandomGenerator
+    ) {
         userCount = train.userCount
         itemCount = train.itemCount
         self.layers = layers
@@ -36,7 +38,7 @@ public final class LightGCN: GraphModel {
         }
         return layers == 0 ? sum : sum * (1 / Float(layers + 1))
     }
-// end listing
+    // end listing
 
     public static let info = ModelInfo(
         key: "lightgcn", name: "LightGCN", chapter: 6,

@@ -18,7 +18,8 @@ public final class MFBPR: GraphModel {
     public init(train: InteractionMatrix, config: GraphConfig, graph: SparseMatrix? = nil, rng: RandomGenerator) {
         userCount = train.userCount
         itemCount = train.itemCount
-        ego = Tensor.randomNormal([userCount + itemCount, config.embeddingSize], std: 0.1, rng: rng, requiresGrad: true)
+        ego = Tensor.randomNormal(
+            [userCount + itemCount, config.embeddingSize], std: 0.1, rng: rng, requiresGrad: true)
         var config = config
         config.layers = 0
         self.config = config

@@ -16,24 +16,27 @@ import TensorCore
 /// layer's L2-normalised output with E_0.
 public final class NGCF: GraphModel {
     public let userCount: Int, itemCount: Int
-    public let ego: Tensor                 // [N, d]
-    public let transforms: [Linear]        // W1 per layer, d -> d
-    public let interactions: [Linear]      // W2 per layer, d -> d
+    public let ego: Tensor  // [N, d]
+    public let transforms: [Linear]  // W1 per layer, d -> d
+    public let interactions: [Linear]  // W2 per layer, d -> d
     let graph: SparseMatrix
     let dropout: Float
     let rng: RandomGenerator
     public private(set) var isTraining = true
 
-    public init(train: InteractionMatrix, dimension: Int = 64, layers: Int = 3, messageDropout: Float = 0.1,
-                graph: SparseMatrix? = nil, rng: RandomGenerator) {
+    public init(
+        train: InteractionMatrix, dimension: Int = 64, layers: Int = 3, messageDropout: Float = 0.1,
+        graph: SparseMatrix? = nil, rng: RandomGenerator
+    ) {
         userCount = train.userCount
         itemCount = train.itemCount
         self.graph = graph ?? normalizedAdjacency(train)
         dropout = messageDropout
         self.rng = rng
         let nodes = userCount + itemCount
-        ego = Tensor(Initializer.xavierUniform.values(fanIn: nodes, fanOut: dimension, count: nodes * dimension, rng: rng),
-                     shape: [nodes, dimension], requiresGrad: true)
+        ego = Tensor(
+            Initializer.xavierUniform.values(fanIn: nodes, fanOut: dimension, count: nodes * dimension, rng: rng),
+            shape: [nodes, dimension], requiresGrad: true)
         transforms = (0..<layers).map { _ in
             Linear(dimension, dimension, weightInit: .xavierUniform, biasInit: .zeros, rng: rng)
         }
@@ -49,7 +52,7 @@ public final class NGCF: GraphModel {
         var e = ego
         var outputs = [ego]
         for (w1, w2) in zip(transforms, interactions) {
-            let side = graph.matmul(e, transpose: graph)                    // Â E: [N, d]
+            let side = graph.matmul(e, transpose: graph)  // Â E: [N, d]
             let message = (w1(side + e) + w2(side * e)).leakyRelu(slope: 0.2)
             e = message.dropout(dropout, training: isTraining, rng: rng)
             let norm = (e.pow(2).sum(axis: 1, keepDims: true) + 1e-12).sqrt()  // [N, 1]
@@ -57,7 +60,7 @@ public final class NGCF: GraphModel {
         }
         return Tensor.concat(outputs)  // [N, d (L + 1)]
     }
-// end listing
+    // end listing
 
     public static let info = ModelInfo(
         key: "ngcf", name: "NGCF", chapter: 6, paper: "Wang et al., Neural Graph Collaborative Filtering, SIGIR 2019")
@@ -67,8 +70,9 @@ public final class NGCF: GraphModel {
     public let cache = GraphCache()
 
     public convenience init(train: InteractionMatrix, config: GraphConfig, graph: SparseMatrix?, rng: RandomGenerator) {
-        self.init(train: train, dimension: config.embeddingSize, layers: config.layers,
-                  messageDropout: config.messageDropout, graph: graph, rng: rng)
+        self.init(
+            train: train, dimension: config.embeddingSize, layers: config.layers,
+            messageDropout: config.messageDropout, graph: graph, rng: rng)
         self.config = config
     }
 

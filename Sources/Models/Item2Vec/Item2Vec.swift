@@ -22,8 +22,10 @@ public final class Item2Vec: RecommenderModel {
     public let record: TrainingRecord
     let train: InteractionMatrix
 
-    public init(vectors: ItemVectors, train: InteractionMatrix, config: SGNSConfig = .document,
-                record: TrainingRecord = TrainingRecord()) {
+    public init(
+        vectors: ItemVectors, train: InteractionMatrix, config: SGNSConfig = .document,
+        record: TrainingRecord = TrainingRecord()
+    ) {
         self.vectors = vectors
         self.train = train
         itemCount = train.itemCount
@@ -34,32 +36,41 @@ public final class Item2Vec: RecommenderModel {
     public static func fit(_ input: FitInput, config: SGNSConfig) throws -> Item2Vec {
         let sessions = Sessions.liked(input.data, rows: input.rows, threshold: config.likedThreshold)
         var current: Item2Vec?
-        let (vectors, record) = try trainSGNS(sessions: sessions, itemCount: input.data.itemCount, config: config,
-                                              seed: input.seed, progress: input.progress, validation: { vectors in
-            let model = Item2Vec(vectors: vectors, train: input.train, config: config)
-            current = model
-            return input.validationHook(model)
-        }) { epoch, _ in
+        let (vectors, record) = try trainSGNS(
+            sessions: sessions, itemCount: input.data.itemCount, config: config,
+            seed: input.seed, progress: input.progress,
+            validation: { vectors in
+                let model = Item2Vec(vectors: vectors, train: input.train, config: config)
+                current = model
+                return input.validationHook(model)
+            }
+        ) { epoch, _ in
             if let current { try input.afterEpoch?(epoch, current) }
         }
         return Item2Vec(vectors: vectors, train: input.train, config: config, record: record)
     }
 
     public var state: [NamedTensor] {
-        [NamedTensor("items", shape: [vectors.count], values: vectors.items.map(Float.init)),
-         NamedTensor("vectors", shape: [vectors.count, vectors.dimension], values: vectors.input)]
+        [
+            NamedTensor("items", shape: [vectors.count], values: vectors.items.map(Float.init)),
+            NamedTensor("vectors", shape: [vectors.count, vectors.dimension], values: vectors.input),
+        ]
     }
 
-    public convenience init(restoring state: [NamedTensor], config: SGNSConfig, input: FitInput,
-                            record: TrainingRecord) throws {
+    public convenience init(
+        restoring state: [NamedTensor], config: SGNSConfig, input: FitInput,
+        record: TrainingRecord
+    ) throws {
         let items = try state.tensor("items", model: Self.info.name).values.map { Int32($0) }
         let vectors = try state.tensor("vectors", shape: [items.count, config.dimension], model: Self.info.name)
         guard items.allSatisfy({ $0 >= 0 && Int($0) < input.data.itemCount }) else {
             throw ModelStateError(Self.info.name, "its vocabulary names items the data set does not have")
         }
-        self.init(vectors: ItemVectors(items: items, itemCount: input.data.itemCount, dimension: config.dimension,
-                                       input: vectors.values),
-                  train: input.train, config: config, record: record)
+        self.init(
+            vectors: ItemVectors(
+                items: items, itemCount: input.data.itemCount, dimension: config.dimension,
+                input: vectors.values),
+            train: input.train, config: config, record: record)
     }
 
     public func scores(users: [Int32]) -> [Float] {
@@ -106,8 +117,10 @@ public struct NextItemResult: Sendable {
 /// Next-item HR@K / NDCG@K: the query is the mean of the unit vectors of the user's other
 /// liked items (those in the vocabulary), ranked by cosine against every vocabulary item
 /// except those; an out-of-vocabulary held-out item is a miss.
-public func nextItemEvaluation(_ vectors: ItemVectors, cases: [(user: Int, context: [Int32], heldOut: Int32)],
-                               k: Int = 10) -> NextItemResult {
+public func nextItemEvaluation(
+    _ vectors: ItemVectors, cases: [(user: Int, context: [Int32], heldOut: Int32)],
+    k: Int = 10
+) -> NextItemResult {
     let d = vectors.dimension
     let unit = vectors.normalizedMatrix()
     var hits = 0.0, ndcg = 0.0, oov = 0

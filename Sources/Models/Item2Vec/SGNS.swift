@@ -54,7 +54,10 @@ public struct SGNSConfig: TrainableConfig, CustomStringConvertible {
     public var epochCount: Int { training.maxEpochs }
 
     public var description: String {
-        "d = \(dimension), window \(wholeSession ? "whole session" : "\(window) (dynamic)"), \(negativeCount) negatives, "
+        """
+        d = \(dimension), window \(wholeSession ? "whole session" : "\(window) (dynamic)"), \(negativeCount) \
+        negatives, 
+        """
             + "\(epochCount) epochs, min_count \(minimumCount), sample \(short(sample)), "
             + "lr \(short(learningRate)) -> \(short(minimumLearningRate)), \(threads) thread\(threads == 1 ? "" : "s")"
     }
@@ -93,8 +96,9 @@ public final class ItemVectors: Module, @unchecked Sendable {
 
     /// word2vec's initialisation: input uniform in ±0.5/d, output zeros.
     convenience init(items: [Int32], itemCount: Int, counts: [Int], dimension: Int, rng: RandomGenerator) {
-        self.init(items: items, itemCount: itemCount, counts: counts, dimension: dimension,
-                  input: (0..<(items.count * dimension)).map { _ in (rng.nextFloat() - 0.5) / Float(dimension) })
+        self.init(
+            items: items, itemCount: itemCount, counts: counts, dimension: dimension,
+            input: (0..<(items.count * dimension)).map { _ in (rng.nextFloat() - 0.5) / Float(dimension) })
     }
 
     public var input: [Float] { inputTable.data }
@@ -132,23 +136,29 @@ public final class ItemVectors: Module, @unchecked Sendable {
 /// (randomly shrunk) window, the context's input vector is pulled towards the centre's output
 /// vector and pushed away from `negativeCount` noise items drawn from unigram^0.75:
 ///   g = lr (label - sigmoid(input_c · output_t));  output_t += g input_c;  input_c += Σ g output_t
-public func trainSGNS(sessions: [[Int32]], itemCount: Int, config: SGNSConfig, seed: UInt64,
-                      progress: ProgressFactory? = nil, validation: ((ItemVectors) -> ValidationHook?)? = nil,
-                      afterEpoch: ((Int, ItemVectors) throws -> Void)? = nil) throws
-    -> (vectors: ItemVectors, record: TrainingRecord) {
+public func trainSGNS(
+    sessions: [[Int32]], itemCount: Int, config: SGNSConfig, seed: UInt64,
+    progress: ProgressFactory? = nil, validation: ((ItemVectors) -> ValidationHook?)? = nil,
+    afterEpoch: ((Int, ItemVectors) throws -> Void)? = nil
+) throws
+    -> (vectors: ItemVectors, record: TrainingRecord)
+{
     // Vocabulary: items seen at least minimumCount times, most frequent first.
     var counts = [Int](repeating: 0, count: itemCount)
     for s in sessions { for i in s { counts[Int(i)] += 1 } }
     let vocab = (0..<itemCount).filter { counts[$0] >= config.minimumCount }
         .sorted { (counts[$0], -$0) > (counts[$1], -$1) }.map { Int32($0) }
     let rng = RandomGenerator(seed: seed)
-    let model = ItemVectors(items: vocab, itemCount: itemCount, counts: vocab.map { counts[Int($0)] },
-                            dimension: config.dimension, rng: rng)
+    let model = ItemVectors(
+        items: vocab, itemCount: itemCount, counts: vocab.map { counts[Int($0)] },
+        dimension: config.dimension, rng: rng)
     var strategy = SGNSStrategy(model, sessions: sessions, config: config, rng: rng)
     guard strategy.total > 0 else { return (model, TrainingRecord()) }
     let record = try Trainer("SGNS", settings: config.training, progress: progress)
-        .fit(&strategy, model: model, optimizer: nil, learningRate: config.learningRate,
-             validation: validation?(model)) { try afterEpoch?($0, model) }
+        .fit(
+            &strategy, model: model, optimizer: nil, learningRate: config.learningRate,
+            validation: validation?(model)
+        ) { try afterEpoch?($0, model) }
     model.trainedWords = record.epochs * strategy.total
     model.trainSeconds = record.seconds
     return (model, record)
@@ -216,13 +226,17 @@ struct SGNSStrategy: TrainingStrategy {
                     for s in stride(from: range.lowerBound + t, to: range.upperBound, by: threads) {
                         // This worker's words so far; the others progress at the same pace.
                         let progress = Double(done + counters.value[t] * threads) / planned
-                        let lr = max(config.minimumLearningRate,
-                                     config.learningRate - (config.learningRate - config.minimumLearningRate) * Float(progress))
+                        let lr = max(
+                            config.minimumLearningRate,
+                            config.learningRate - (config.learningRate - config.minimumLearningRate) * Float(progress))
                         sentence.removeAll(keepingCapacity: true)
-                        for v in corpus[s] where keep[Int(v)] >= 1 || rng.nextDouble() < keep[Int(v)] { sentence.append(v) }
+                        for v in corpus[s] where keep[Int(v)] >= 1 || rng.nextDouble() < keep[Int(v)] {
+                            sentence.append(v)
+                        }
                         counters.value[t] += corpus[s].count
                         for (i, centre) in sentence.enumerated() {
-                            let reach = config.wholeSession ? sentence.count : config.window - rng.nextInt(below: config.window)
+                            let reach =
+                                config.wholeSession ? sentence.count : config.window - rng.nextInt(below: config.window)
                             for j in max(0, i - reach)..<min(sentence.count, i + reach + 1) where j != i {
                                 // The positive (the centre) first, then the noise items.
                                 targets[0] = centre
@@ -231,10 +245,13 @@ struct SGNSStrategy: TrainingStrategy {
                                     let noiseItem = noise.sample(rng)
                                     if noiseItem != centre { targets[count] = noiseItem; count += 1 }
                                 }
-                                targets.withUnsafeBufferPointer { t in scratch.withUnsafeMutableBufferPointer { e in
-                                    wb_sgns_update(shared.syn0 + Int(sentence[j]) * d, shared.syn1, t.baseAddress!,
-                                                   Int32(count), lr, d, e.baseAddress!)
-                                } }
+                                targets.withUnsafeBufferPointer { t in
+                                    scratch.withUnsafeMutableBufferPointer { e in
+                                        wb_sgns_update(
+                                            shared.syn0 + Int(sentence[j]) * d, shared.syn1, t.baseAddress!,
+                                            Int32(count), lr, d, e.baseAddress!)
+                                    }
+                                }
                             }
                         }
                     }

@@ -10,11 +10,13 @@ import TensorCore
 public final class GMF: NCFModel {
     public let userEmbedding: Embedding  // [U, f]
     public let itemEmbedding: Embedding  // [I, f]
-    public let predict: Linear            // f -> 1
+    public let predict: Linear  // f -> 1
 
     public init(userCount: Int, itemCount: Int, factors: Int, rng: RandomGenerator) {
-        userEmbedding = Embedding(count: userCount, dimension: factors, initializer: .normal(std: 0.01), sparse: false, rng: rng)
-        itemEmbedding = Embedding(count: itemCount, dimension: factors, initializer: .normal(std: 0.01), sparse: false, rng: rng)
+        userEmbedding = Embedding(
+            count: userCount, dimension: factors, initializer: .normal(std: 0.01), sparse: false, rng: rng)
+        itemEmbedding = Embedding(
+            count: itemCount, dimension: factors, initializer: .normal(std: 0.01), sparse: false, rng: rng)
         // The document: kaiming_uniform_(predict_layer.weight, nonlinearity='relu').
         predict = Linear(factors, 1, weightInit: .kaimingUniform, rng: rng)
         self.itemCount = itemCount
@@ -31,7 +33,7 @@ public final class GMF: NCFModel {
     public func callAsFunction(_ users: [Int32], _ items: [Int32]) -> Tensor {
         predict(interaction(users, items)).reshaped([-1])  // [B]
     }
-// end listing
+    // end listing
 
     public static let info = ModelInfo(
         key: "gmf", name: "GMF", chapter: 2, paper: "He et al., Neural Collaborative Filtering, WWW 2017")

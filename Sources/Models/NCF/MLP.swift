@@ -10,8 +10,8 @@ import TensorCore
 public final class MLP: NCFModel {
     public let userEmbedding: Embedding  // [U, f·2^(L-1)]
     public let itemEmbedding: Embedding  // [I, f·2^(L-1)]
-    public let tower: Sequential         // f·2^L -> ... -> f
-    public let predict: Linear           // f -> 1
+    public let tower: Sequential  // f·2^L -> ... -> f
+    public let predict: Linear  // f -> 1
 
     /// The layer widths: [f·2^L, f·2^(L-1), ..., f].
     public static func pyramid(factors: Int, layers: Int) -> [Int] {
@@ -21,10 +21,12 @@ public final class MLP: NCFModel {
     public init(userCount: Int, itemCount: Int, factors: Int, layers: Int, dropout: Float, rng: RandomGenerator) {
         precondition(layers >= 1, "MLP needs at least one layer")
         let embeddingSize = factors * (1 << (layers - 1))
-        userEmbedding = Embedding(count: userCount, dimension: embeddingSize, initializer: .normal(std: 0.01),
-                                  sparse: false, rng: rng)
-        itemEmbedding = Embedding(count: itemCount, dimension: embeddingSize, initializer: .normal(std: 0.01),
-                                  sparse: false, rng: rng)
+        userEmbedding = Embedding(
+            count: userCount, dimension: embeddingSize, initializer: .normal(std: 0.01),
+            sparse: false, rng: rng)
+        itemEmbedding = Embedding(
+            count: itemCount, dimension: embeddingSize, initializer: .normal(std: 0.01),
+            sparse: false, rng: rng)
         var modules: [any Layer] = []
         for i in 0..<layers {
             let inputSize = factors * (1 << (layers - i))
@@ -50,7 +52,7 @@ public final class MLP: NCFModel {
     public func callAsFunction(_ users: [Int32], _ items: [Int32]) -> Tensor {
         predict(interaction(users, items)).reshaped([-1])
     }
-// end listing
+    // end listing
 
     public static let info = ModelInfo(
         key: "mlp", name: "MLP", chapter: 2, paper: "He et al., Neural Collaborative Filtering, WWW 2017")
@@ -59,8 +61,9 @@ public final class MLP: NCFModel {
     public var record = TrainingRecord()
 
     public convenience init(userCount: Int, itemCount: Int, config: NCFConfig, rng: RandomGenerator) {
-        self.init(userCount: userCount, itemCount: itemCount, factors: config.factors, layers: config.layers,
-                  dropout: config.dropout, rng: rng)
+        self.init(
+            userCount: userCount, itemCount: itemCount, factors: config.factors, layers: config.layers,
+            dropout: config.dropout, rng: rng)
         self.config = config
     }
 

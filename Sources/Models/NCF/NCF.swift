@@ -63,8 +63,9 @@ extension PairScorer {
     /// Every item's score for each of `users`: [users, items].
     public func scoresOfAllItems(users: [Int32], itemCount: Int) -> [Float] {
         let items = (0..<Int32(itemCount)).map { $0 }
-        return predict(users: users.flatMap { [Int32](repeating: $0, count: itemCount) },
-                       items: Array(repeating: items, count: users.count).flatMap { $0 })
+        return predict(
+            users: users.flatMap { [Int32](repeating: $0, count: itemCount) },
+            items: Array(repeating: items, count: users.count).flatMap { $0 })
     }
 }
 
@@ -105,8 +106,9 @@ extension NCFModel {
 
     /// A fresh model trained on `input` (see `train`).
     public static func fit(_ input: FitInput, config: NCFConfig) throws -> Self {
-        let model = Self(userCount: input.data.userCount, itemCount: input.data.itemCount, config: config,
-                         rng: input.rng(info.key))
+        let model = Self(
+            userCount: input.data.userCount, itemCount: input.data.itemCount, config: config,
+            rng: input.rng(info.key))
         try model.train(input, config: config)
         return model
     }
@@ -116,22 +118,27 @@ extension NCFModel {
     /// training positive, shuffles, and takes optimiser steps (Adam unless given another) on the
     /// BCE of the logits.
     public func train(_ input: FitInput, config: NCFConfig, optimizer: (any Optimizer)? = nil) throws {
-        var strategy = PointwiseStrategy(train: input.train, negativeCount: config.negativeCount,
-                                         batchSize: config.batchSize, rng: input.rng(Self.info.key + "-train")) {
+        var strategy = PointwiseStrategy(
+            train: input.train, negativeCount: config.negativeCount,
+            batchSize: config.batchSize, rng: input.rng(Self.info.key + "-train")
+        ) {
             self($0, $1)
         }
         self.config = config
         record = try Trainer(name, settings: config.training, progress: input.progress)
-            .fit(&strategy, model: self, optimizer: optimizer ?? Adam(parameters), learningRate: config.learningRate,
-                 validation: input.validationHook(self)) { try input.afterEpoch?($0, self) }
+            .fit(
+                &strategy, model: self, optimizer: optimizer ?? Adam(parameters), learningRate: config.learningRate,
+                validation: input.validationHook(self)
+            ) { try input.afterEpoch?($0, self) }
     }
     // end listing
 
     public var state: [NamedTensor] { namedState }
 
     public init(restoring state: [NamedTensor], config: NCFConfig, input: FitInput, record: TrainingRecord) throws {
-        self.init(userCount: input.data.userCount, itemCount: input.data.itemCount, config: config,
-                  rng: RandomGenerator(seed: 0))
+        self.init(
+            userCount: input.data.userCount, itemCount: input.data.itemCount, config: config,
+            rng: RandomGenerator(seed: 0))
         try state.load(into: self, model: Self.info.name)
         self.record = record
     }

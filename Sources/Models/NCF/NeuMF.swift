@@ -14,8 +14,9 @@ public final class NeuMF: NCFModel {
 
     public init(userCount: Int, itemCount: Int, config: NCFConfig, rng: RandomGenerator) {
         gmf = GMF(userCount: userCount, itemCount: itemCount, factors: config.factors, rng: rng)
-        mlp = MLP(userCount: userCount, itemCount: itemCount, factors: config.factors, layers: config.layers,
-                  dropout: config.dropout, rng: rng)
+        mlp = MLP(
+            userCount: userCount, itemCount: itemCount, factors: config.factors, layers: config.layers,
+            dropout: config.dropout, rng: rng)
         predict = Linear(2 * config.factors, 1, weightInit: .lecunUniform, biasInit: .zeros, rng: rng)
         self.itemCount = itemCount
         self.config = config
@@ -28,8 +29,9 @@ public final class NeuMF: NCFModel {
         mlp = pretrainedMLP
         let f = gmf.predict.inputSize
         predict = Linear(2 * f, 1, weightInit: .zeros, biasInit: .zeros, rng: RandomGenerator(seed: 0))
-        predict.weight.assign(pretrainedGMF.predict.weight.data.map { alpha * $0 }
-                              + pretrainedMLP.predict.weight.data.map { (1 - alpha) * $0 })
+        predict.weight.assign(
+            pretrainedGMF.predict.weight.data.map { alpha * $0 }
+                + pretrainedMLP.predict.weight.data.map { (1 - alpha) * $0 })
         let biases = (pretrainedGMF.predict.bias?.data[0] ?? 0, pretrainedMLP.predict.bias?.data[0] ?? 0)
         predict.bias?.assign([alpha * biases.0 + (1 - alpha) * biases.1])
         itemCount = pretrainedGMF.itemCount
@@ -40,7 +42,7 @@ public final class NeuMF: NCFModel {
         let joint = Tensor.concat([gmf.interaction(users, items), mlp.interaction(users, items)])  // [B, 2f]
         return predict(joint).reshaped([-1])
     }
-// end listing
+    // end listing
 
     public static let info = ModelInfo(
         key: "neumf", name: "NeuMF", chapter: 2, paper: "He et al., Neural Collaborative Filtering, WWW 2017")

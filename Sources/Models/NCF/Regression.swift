@@ -11,16 +11,21 @@ public enum RatingRegression {
     // listing: train-regression
     /// Trains `model` on `train` ratings; validation MSE (the document's batch average) every
     /// epoch. With `settings.patience` it stops early and keeps the best epoch's weights.
-    public static func fit(_ model: any PairScorer, train: RatingRows, validation: RatingRows, settings: TrainerSettings,
-                           learningRate: Float = 1e-3, batchSize: Int = 256, rng: RandomGenerator, label: String,
-                           optimizer: Adam? = nil, progress: ProgressFactory? = nil) throws -> TrainingRecord {
-        var strategy = RatingStrategy(rows: train, batchSize: batchSize, rng: rng, averaging: .batches) { model($0, $1) }
+    public static func fit(
+        _ model: any PairScorer, train: RatingRows, validation: RatingRows, settings: TrainerSettings,
+        learningRate: Float = 1e-3, batchSize: Int = 256, rng: RandomGenerator, label: String,
+        optimizer: Adam? = nil, progress: ProgressFactory? = nil
+    ) throws -> TrainingRecord {
+        var strategy = RatingStrategy(rows: train, batchSize: batchSize, rng: rng, averaging: .batches) {
+            model($0, $1)
+        }
         let check = ValidationHook(name: "validation MSE", higherIsBetter: false) {
             documentMSE(model, validation, batchSize: batchSize)
         }
         return try Trainer(label, settings: settings, progress: progress)
-            .fit(&strategy, model: model, optimizer: optimizer ?? Adam(model.parameters, learningRate: learningRate),
-                 learningRate: learningRate, validation: check)
+            .fit(
+                &strategy, model: model, optimizer: optimizer ?? Adam(model.parameters, learningRate: learningRate),
+                learningRate: learningRate, validation: check)
     }
     // end listing
 

@@ -13,9 +13,10 @@ extension TrainingEnvironment {
 
     /// `split`'s training rows, with its validation part (when it has one) for early stopping.
     public func fitInput(_ data: RatingsData, split: Split) -> FitInput {
-        FitInput(data: data, rows: split.train,
-                 validation: split.validation.isEmpty ? nil : ValidationSet(split: split, data: data), seed: seed,
-                 progress: progress)
+        FitInput(
+            data: data, rows: split.train,
+            validation: split.validation.isEmpty ? nil : ValidationSet(split: split, data: data), seed: seed,
+            progress: progress)
     }
 
     /// `entry` fitted on `split` (searched on its validation part, then fitted on train +
@@ -28,8 +29,9 @@ extension TrainingEnvironment {
     public func fitted(_ entry: ModelEntry, input: FitInput, split: String) throws -> FittedModel {
         let stored = try store.fitted(entry, input: input, mode: mode, split: split, retrain: retrain) { log($0) }
         if !stored.trainedNow {
-            log("  \(entry.info.name): loaded from \(stored.url.path) (trained in "
-                + String(format: "%.1f s", stored.model.seconds) + ")")
+            log(
+                "  \(entry.info.name): loaded from \(stored.url.path) (trained in "
+                    + String(format: "%.1f s", stored.model.seconds) + ")")
         }
         return stored.model
     }

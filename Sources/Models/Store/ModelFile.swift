@@ -51,11 +51,13 @@ public struct ModelFile: Sendable, Equatable {
         public var tensors: [TensorInfo]
         public var payloadSHA256: String
 
-        public init(model: String, dataset: String, fingerprint: String, users: Int, items: Int, seed: UInt64, mode: String,
-                    split: String = "", requested: String = "{}", config: String = "{}", settings: String = "",
-                    source: String = "",
-                    search: TrainingRecord? = nil, final: TrainingRecord = TrainingRecord(), tensors: [TensorInfo] = [],
-                    payloadSHA256: String = "") {
+        public init(
+            model: String, dataset: String, fingerprint: String, users: Int, items: Int, seed: UInt64, mode: String,
+            split: String = "", requested: String = "{}", config: String = "{}", settings: String = "",
+            source: String = "",
+            search: TrainingRecord? = nil, final: TrainingRecord = TrainingRecord(), tensors: [TensorInfo] = [],
+            payloadSHA256: String = ""
+        ) {
             self.model = model
             self.dataset = dataset
             self.fingerprint = fingerprint
@@ -101,8 +103,9 @@ public struct ModelFile: Sendable, Equatable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         // A validation value can be NaN (a model that never scored); JSON has no NaN.
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf",
-                                                                       nan: "nan")
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf",
+            nan: "nan")
         var data = Data((ModelFile.magic + "\n").utf8)
         data.append(try encoder.encode(header))
         data.append(Data("\n".utf8))
@@ -119,19 +122,23 @@ public struct ModelFile: Sendable, Equatable {
         }
         let newline = UInt8(ascii: "\n")
         let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf",
-                                                                         nan: "nan")
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf",
+            nan: "nan")
         guard let first = data.firstIndex(of: newline), String(decoding: data[..<first], as: UTF8.self) == magic else {
             throw WorkbookError("\(name) is not a workbook model file (its first line is not '\(magic)')", fix: fix)
         }
         guard let second = data[(first + 1)...].firstIndex(of: newline),
-              let header = try? decoder.decode(Header.self, from: data[(first + 1)..<second]) else {
+            let header = try? decoder.decode(Header.self, from: data[(first + 1)..<second])
+        else {
             throw WorkbookError("\(name) is corrupt: its header is not valid JSON", fix: fix)
         }
         let payload = data[(second + 1)...]
         let expected = header.tensors.reduce(0) { $0 + $1.count } * 4
         guard header.tensors.allSatisfy({ $0.shape.allSatisfy { $0 >= 0 } }), payload.count == expected else {
-            throw WorkbookError("\(name) is corrupt: it holds \(payload.count) bytes of values where its header promises \(expected)", fix: fix)
+            throw WorkbookError(
+                "\(name) is corrupt: it holds \(payload.count) bytes of values where its header promises \(expected)",
+                fix: fix)
         }
         guard SHA256.hex(Data(payload)) == header.payloadSHA256 else {
             throw WorkbookError("\(name) is corrupt: its values do not match the checksum in its header", fix: fix)

@@ -16,7 +16,8 @@ public struct ModelStore: Sendable {
     /// `<dir>/<key>-<dataset>-<split>-seed<seed>-<mode>.wbmodel`
     public func url(_ entry: ModelEntry, dataset: String, split: String, seed: UInt64, mode: RunMode) -> URL {
         let label = split.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined()
-        return directory.appendingPathComponent("\(entry.info.key)-\(dataset)-\(label)-seed\(seed)-\(mode.rawValue).wbmodel")
+        return directory.appendingPathComponent(
+            "\(entry.info.key)-\(dataset)-\(label)-seed\(seed)-\(mode.rawValue).wbmodel")
     }
 
     /// A fitted model and where it lives.
@@ -31,8 +32,10 @@ public struct ModelStore: Sendable {
     /// made from the same rows, seed, settings and model code; otherwise fitted and saved.
     /// `split` names the rows in the file name ("holdout-20", "all"). A file that is damaged or
     /// holds another model is refused with a message, not overwritten.
-    public func fitted(_ entry: ModelEntry, input: FitInput, mode: RunMode, split: String, retrain: Bool = false,
-                       log: (String) -> Void = { _ in }) throws -> Stored {
+    public func fitted(
+        _ entry: ModelEntry, input: FitInput, mode: RunMode, split: String, retrain: Bool = false,
+        log: (String) -> Void = { _ in }
+    ) throws -> Stored {
         let url = url(entry, dataset: input.data.name, split: split, seed: input.seed, mode: mode)
         let fingerprint = ModelFile.fingerprint(input.data, rows: input.rows, validation: input.validation?.rows ?? [])
         let config = entry.config(mode)
@@ -47,10 +50,11 @@ public struct ModelStore: Sendable {
                 log("  \(entry.info.name): \(stale), so it is trained again")
             } else {
                 do {
-                    let model = try entry.restore(state: zip(file.header.tensors, file.values).map {
-                        NamedTensor($0.name, shape: $0.shape, values: $1)
-                    }, configJSON: file.header.config, input: input.merged(),
-                       search: file.header.search, final: file.header.final)
+                    let model = try entry.restore(
+                        state: zip(file.header.tensors, file.values).map {
+                            NamedTensor($0.name, shape: $0.shape, values: $1)
+                        }, configJSON: file.header.config, input: input.merged(),
+                        search: file.header.search, final: file.header.final)
                     return Stored(model: model, url: url, trainedNow: false)
                 } catch {
                     throw WorkbookError("\(url.path) does not fit the \(entry.info.name) model (\(error))", fix: fix)

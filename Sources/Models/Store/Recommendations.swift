@@ -15,8 +15,10 @@ public struct Recommendation: Sendable {
 
 extension Recommendation {
     /// The user's top `k` among the films they have not trained on.
-    public static func top(_ model: any Recommender, train: InteractionMatrix, user: Int, k: Int,
-                           explain: Bool) -> [Recommendation] {
+    public static func top(
+        _ model: any Recommender, train: InteractionMatrix, user: Int, k: Int,
+        explain: Bool
+    ) -> [Recommendation] {
         let scores = model.scores(users: [Int32(user)])
         let top = scores.withUnsafeBufferPointer { topK($0, k: k, excluding: train.items(of: user)) }
         let rated = Array(train.items(of: user))

@@ -19,8 +19,10 @@ public struct PointwiseStrategy: TrainingStrategy {
     private var epoch: PointwiseEpoch?
 
     /// `logits(users, items)`: [B] scores of the pairs.
-    public init(train: InteractionMatrix, negativeCount: Int, batchSize: Int, rng: RandomGenerator,
-                logits: @escaping ([Int32], [Int32]) -> Tensor) {
+    public init(
+        train: InteractionMatrix, negativeCount: Int, batchSize: Int, rng: RandomGenerator,
+        logits: @escaping ([Int32], [Int32]) -> Tensor
+    ) {
         self.train = train
         self.negativeCount = negativeCount
         self.batchSize = batchSize
@@ -38,8 +40,9 @@ public struct PointwiseStrategy: TrainingStrategy {
     public mutating func step(_ k: Int, learningRate: Float) throws -> StepOutput {
         guard let epoch else { preconditionFailure("PointwiseStrategy: step before beginEpoch") }
         let range = (k * batchSize)..<min(epoch.count, (k + 1) * batchSize)
-        let loss = Loss.bceWithLogits(logits(Array(epoch.users[range]), Array(epoch.items[range])),
-                                      Tensor(Array(epoch.labels[range])))
+        let loss = Loss.bceWithLogits(
+            logits(Array(epoch.users[range]), Array(epoch.items[range])),
+            Tensor(Array(epoch.labels[range])))
         return .loss(loss, examples: range.count)
     }
 }
@@ -62,8 +65,10 @@ public struct RatingStrategy: TrainingStrategy {
     let loss: (_ users: [Int32], _ items: [Int32], _ ratings: [Float]) -> Tensor
     private var order: [Int] = []
 
-    public init(rows: RatingRows, batchSize: Int, rng: RandomGenerator, averaging: Averaging = .ratings,
-                loss: @escaping (_ users: [Int32], _ items: [Int32], _ ratings: [Float]) -> Tensor) {
+    public init(
+        rows: RatingRows, batchSize: Int, rng: RandomGenerator, averaging: Averaging = .ratings,
+        loss: @escaping (_ users: [Int32], _ items: [Int32], _ ratings: [Float]) -> Tensor
+    ) {
         self.rows = rows
         self.batchSize = batchSize
         self.rng = rng
@@ -72,8 +77,10 @@ public struct RatingStrategy: TrainingStrategy {
     }
 
     /// The mean squared error of `predict(users, items)`.
-    public init(rows: RatingRows, batchSize: Int, rng: RandomGenerator, averaging: Averaging = .ratings,
-                predict: @escaping ([Int32], [Int32]) -> Tensor) {
+    public init(
+        rows: RatingRows, batchSize: Int, rng: RandomGenerator, averaging: Averaging = .ratings,
+        predict: @escaping ([Int32], [Int32]) -> Tensor
+    ) {
         self.init(rows: rows, batchSize: batchSize, rng: rng, averaging: averaging) { users, items, ratings in
             Loss.mse(predict(users, items), Tensor(ratings))
         }
@@ -102,8 +109,10 @@ public struct PairwiseStrategy: TrainingStrategy {
     let loss: (_ users: [Int32], _ positives: [Int32], _ negatives: [Int32]) -> Tensor
     private var triples = BPRTriples(users: [], positives: [], negatives: [])
 
-    public init(train: InteractionMatrix, batchSize: Int, triplesPerEpoch: Int? = nil, rng: RandomGenerator,
-                loss: @escaping (_ users: [Int32], _ positives: [Int32], _ negatives: [Int32]) -> Tensor) {
+    public init(
+        train: InteractionMatrix, batchSize: Int, triplesPerEpoch: Int? = nil, rng: RandomGenerator,
+        loss: @escaping (_ users: [Int32], _ positives: [Int32], _ negatives: [Int32]) -> Tensor
+    ) {
         self.train = train
         self.batchSize = batchSize
         self.triplesPerEpoch = triplesPerEpoch ?? train.nonZeroCount
@@ -133,8 +142,10 @@ public struct RowStrategy: TrainingStrategy {
     private var order: [Int32] = []
     private var globalStep = 0
 
-    public init(rowCount: Int, batchSize: Int, rng: RandomGenerator,
-                loss: @escaping (_ rows: [Int32], _ step: Int) -> Tensor) {
+    public init(
+        rowCount: Int, batchSize: Int, rng: RandomGenerator,
+        loss: @escaping (_ rows: [Int32], _ step: Int) -> Tensor
+    ) {
         self.rowCount = rowCount
         self.batchSize = batchSize
         self.rng = rng

@@ -22,7 +22,8 @@ public struct TrainerSettings: Codable, Sendable, Equatable {
     /// the last epoch's, for an experiment that shows what early stopping saves).
     public var keepBest = true
 
-    public init(maxEpochs: Int, evaluateEvery: Int = 1, patience: Int? = 5, schedule: LearningRateSchedule = .constant) {
+    public init(maxEpochs: Int, evaluateEvery: Int = 1, patience: Int? = 5, schedule: LearningRateSchedule = .constant)
+    {
         precondition(maxEpochs > 0 && evaluateEvery > 0, "TrainerSettings: epochs must be positive")
         precondition((patience ?? 1) > 0, "TrainerSettings: patience must be positive")
         self.maxEpochs = maxEpochs
@@ -54,7 +55,8 @@ public struct TrainerSettings: Codable, Sendable, Equatable {
         schedule = try c.decode(LearningRateSchedule.self, forKey: .schedule)
         keepBest = try c.decodeIfPresent(Bool.self, forKey: .keepBest) ?? true
         guard maxEpochs > 0, evaluateEvery > 0, (patience ?? 1) > 0 else {
-            throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath, debugDescription: "epochs must be positive"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: c.codingPath, debugDescription: "epochs must be positive"))
         }
     }
 
@@ -173,13 +175,16 @@ public struct Trainer {
     /// updates) from `learningRate`. With `validation`, evaluates every `evaluateEvery` epochs,
     /// stops after `patience` evaluations without improvement, and restores the best weights.
     /// `afterEpoch` runs after each epoch with the model in evaluation mode (untimed).
-    public func fit<S: TrainingStrategy>(_ strategy: inout S, model: any Module, optimizer: (any Optimizer)?,
-                                         learningRate: Float, validation: ValidationHook? = nil,
-                                         afterEpoch: ((Int) throws -> Void)? = nil) throws -> TrainingRecord {
+    public func fit<S: TrainingStrategy>(
+        _ strategy: inout S, model: any Module, optimizer: (any Optimizer)?,
+        learningRate: Float, validation: ValidationHook? = nil,
+        afterEpoch: ((Int) throws -> Void)? = nil
+    ) throws -> TrainingRecord {
         var record = TrainingRecord()
         record.validationMetric = validation?.name
-        var schedule = ScheduleState(settings.schedule, initial: learningRate, optimizer: optimizer,
-                                     higherIsBetter: validation?.higherIsBetter ?? false)
+        var schedule = ScheduleState(
+            settings.schedule, initial: learningRate, optimizer: optimizer,
+            higherIsBetter: validation?.higherIsBetter ?? false)
         var best: (value: Double, epoch: Int, weights: [[Float]])?
         var sinceBest = 0
         var bar: (any ProgressReporter)?
@@ -198,7 +203,9 @@ public struct Trainer {
                     total += loss * Double(n)
                     examples += n
                 }
-                bar?.update((epoch - 1) * steps + k + 1, detail: detail(epoch, examples > 0 ? total / Double(examples) : .nan, best))
+                bar?.update(
+                    (epoch - 1) * steps + k + 1,
+                    detail: detail(epoch, examples > 0 ? total / Double(examples) : .nan, best))
             }
             record.epochSeconds.append(Date().timeIntervalSince(start))
             record.seconds += record.epochSeconds[record.epochSeconds.count - 1]
@@ -237,11 +244,15 @@ public struct Trainer {
         return record
     }
 
-    private func runStep<S: TrainingStrategy>(_ strategy: inout S, _ k: Int, rate: Float, optimizer: (any Optimizer)?,
-                                              epoch: Int) throws -> (loss: Double, examples: Int) {
+    private func runStep<S: TrainingStrategy>(
+        _ strategy: inout S, _ k: Int, rate: Float, optimizer: (any Optimizer)?,
+        epoch: Int
+    ) throws -> (loss: Double, examples: Int) {
         switch try strategy.step(k, learningRate: rate) {
         case .loss(let loss, let examples):
-            guard let optimizer else { preconditionFailure("Trainer: a strategy that returns losses needs an optimizer") }
+            guard let optimizer else {
+                preconditionFailure("Trainer: a strategy that returns losses needs an optimizer")
+            }
             optimizer.zeroGrad()
             try checkFinite(loss.item, epoch: epoch, step: k + 1)
             loss.backward()
@@ -255,7 +266,9 @@ public struct Trainer {
         }
     }
 
-    private func detail(_ epoch: Int, _ loss: Double, _ best: (value: Double, epoch: Int, weights: [[Float]])?) -> String {
+    private func detail(
+        _ epoch: Int, _ loss: Double, _ best: (value: Double, epoch: Int, weights: [[Float]])?
+    ) -> String {
         var text = "epoch \(epoch)/\(settings.maxEpochs)"
         if loss.isFinite { text += String(format: " loss %.4f", loss) }
         if let best { text += String(format: ", best %.4f at %d", best.value, best.epoch) }

@@ -1,0 +1,101 @@
+// Chapter 3, part 2: what the vectors know: neighbours, an analogy, a map and a heatmap.
+
+import Foundation
+import Models
+import Narrative
+import Plotting
+import RecKit
+import TensorCore
+
+extension Item2VecChapter {
+    static func neighbours(_ context: ChapterContext, data: RatingsData, vectors: ItemVectors) throws {
+        let say = context.narrator
+        say.heading("Films similar to Toy Story, and a few others")
+        for title in ["Toy Story (1995)", "Star Wars (1977)", "Fargo (1996)", "Scream (1996)"] {
+            guard let item = data.catalogue.firstIndex(where: { $0.displayTitle == title }), vectors.index[item] >= 0
+            else { continue }
+            let v = Int(vectors.index[item])
+            let near = vectors.nearest(to: vectors.normalized(v), k: 8, excluding: [v])
+            say.table(
+                Table(
+                    headers: ["film", "cosine", "genres"],
+                    rows: near.map { n in
+                        let entry = data.catalogue[Int(vectors.items[n.v])]
+                        return [
+                            entry.displayTitle, String(format: "%.3f", n.cosine), entry.genres.joined(separator: ", "),
+                        ]
+                    }), caption: "Nearest to \(title)")
+            if title.hasPrefix("Toy Story") { context.record("toy_story_top_cosine", Double(near.first?.cosine ?? 0)) }
+        }
+        // An analogy, by vector arithmetic: b - a + c.
+        let names = ["Toy Story (1995)", "Aladdin (1992)", "Star Wars (1977)"]
+        let ids = names.compactMap { n in
+            data.catalogue.firstIndex { $0.displayTitle == n }.flatMap {
+                vectors.index[$0] >= 0 ? Int(vectors.index[$0]) : nil
+            }
+        }
+        if ids.count == 3 {
+            let (a, b, c) = (vectors.normalized(ids[0]), vectors.normalized(ids[1]), vectors.normalized(ids[2]))
+            let query = (0..<vectors.dimension).map { b[$0] - a[$0] + c[$0] }
+            let answer = vectors.nearest(to: query, k: 3, excluding: Set(ids))
+            say.prose(
+                "An analogy, as word2vec does them (Aladdin - Toy Story + Star Wars): "
+                    + answer.map {
+                        data.catalogue[Int(vectors.items[$0.v])].displayTitle + String(format: " (%.2f)", $0.cosine)
+                    }.joined(separator: ", ")
+                        + """
+                        . Analogies between films are looser than between words: read these as \"like Star Wars, in \
+                        the way Aladdin differs from Toy Story\", not as an exact relation.
+                        """)
+        }
+    }
+
+    static func pictures(_ context: ChapterContext, data: RatingsData, vectors: ItemVectors) throws {
+        let say = context.narrator
+        say.heading("A map of the vectors")
+        let unit = vectors.normalizedMatrix()
+        let (projection, explained) = try Linalg.pca(
+            unit, rows: vectors.count, columns: vectors.dimension, components: 2)
+        let genres = ["Comedy", "Action", "Drama", "Horror", "Children's", "Romance"]
+        var groups: [Series] = []
+        for g in genres {
+            let points = (0..<vectors.count).filter { v in
+                let entry = data.catalogue[Int(vectors.items[v])]
+                return entry.genres.first(where: { genres.contains($0) }) == g
+            }.map { (x: Double(projection[$0 * 2]), y: Double(projection[$0 * 2 + 1])) }
+            groups.append(Series(g, points, style: .points))
+        }
+        let famous = [
+            "Toy Story (1995)", "Fargo (1996)", "Pulp Fiction (1994)", "Schindler's List (1993)", "Aladdin (1992)",
+            "Independence Day (ID4) (1996)", "Sense and Sensibility (1995)", "English Patient, The (1996)",
+            "Nightmare on Elm Street, A (1984)", "Lion King, The (1994)",
+        ]
+        let labels = famous.compactMap { title -> PointLabel? in
+            guard let item = data.catalogue.firstIndex(where: { $0.displayTitle == title }), vectors.index[item] >= 0
+            else { return nil }
+            let v = Int(vectors.index[item])
+            return PointLabel(title, x: Double(projection[v * 2]), y: Double(projection[v * 2 + 1]))
+        }
+        var figure = Figure(
+            name: "item-map", title: "Item2Vec vectors projected on their first two principal axes",
+            xLabel: String(format: "PC 1 (%.1f%% of variance)", 100 * explained[0]),
+            yLabel: String(format: "PC 2 (%.1f%% of variance)", 100 * explained[1]),
+            kind: .scatter(groups, labels: labels))
+        figure.keyPosition = "below"
+        figure.size = (width: 1200, height: 900)
+        try context.figure(
+            figure, caption: "Each film coloured by its first listed genre among six; labels mark well-known titles.")
+        let popular = (0..<min(20, vectors.count)).map { $0 }  // the vocabulary is sorted by frequency
+        let titles = popular.map { data.catalogue[Int(vectors.items[$0])].displayTitle }
+        let sims = Linalg.cosineSimilarities(
+            Array(vectors.input[0..<(popular.count * vectors.dimension)]), count: popular.count,
+            dimension: vectors.dimension)
+        let matrix = popular.map { a in popular.map { b in Double(sims[a * popular.count + b]) } }
+        var heat = Figure(
+            name: "similarity-heatmap", title: "Cosine similarity of the 20 most liked films", xLabel: "film",
+            yLabel: "film",
+            kind: .heatmap(values: matrix, rowLabels: titles, columnLabels: titles, diverging: true))
+        heat.size = (width: 1200, height: 1100)
+        try context.figure(heat)
+    }
+}

@@ -1,0 +1,97 @@
+// Chapter 5's exercises and the checks that verify them.
+
+import Chapter02NCF
+import Chapter03Item2Vec
+import Chapter04Autoencoders
+import Foundation
+import Models
+import Narrative
+import Plotting
+import RecKit
+import TensorCore
+
+extension EASEChapter {
+    /// The 3 x 3 Gram matrix of exercises 5.1 and 5.2.
+    public static let exerciseGram: [Double] = [3, 1, 0, 1, 2, 1, 0, 1, 2]
+
+    public static let exercises: [Exercise] = [
+        Exercise(
+            id: "5.1", title: "B for a 3 x 3 Gram matrix",
+            prompt: "XᵀX = [[3,1,0],[1,2,1],[0,1,2]] and λ = 1. Compute EASE's B (3 x 3, rows then columns).",
+            hint: "add λ to the diagonal, invert, then B_ij = -P_ij / P_jj and B_jj = 0",
+            answerIn: "Chapter5Exercises.weights()",
+            checkAnswer: { checkWeights(Chapter5Exercises.weights()) },
+            checkReference: { checkWeights(Chapter5Solutions.weights()) }),
+        Exercise(
+            id: "5.2", title: "Why the diagonal constraint?",
+            prompt: """
+                For the same XᵀX and λ = 1, the unconstrained ridge solution is (XᵀX + λI)⁻¹XᵀX. What is the \
+                mean of its diagonal? (What would such a model recommend?)
+                """,
+            hint: "compute P = (G + I)⁻¹, then P·G, and average its diagonal: each item mostly predicts itself",
+            answerIn: "Chapter5Exercises.unconstrainedDiagonalMean()",
+            checkAnswer: { checkDiagonal(Chapter5Exercises.unconstrainedDiagonalMean()) },
+            checkReference: { checkDiagonal(Chapter5Solutions.unconstrainedDiagonalMean()) }),
+        Exercise(
+            id: "5.3", title: "λ and negative weights",
+            prompt: """
+                On the toy 4 x 5 matrix (EASEChapter.toy), how many of B's 20 off-diagonal weights are negative \
+                with λ = 0.1, and with λ = 100?
+                """,
+            hint: "fit EASE(train: EASEChapter.toyMatrix(), lambda:) twice and count weights < 0",
+            answerIn: "Chapter5Exercises.negativeWeights()",
+            checkAnswer: { checkNegatives(Chapter5Exercises.negativeWeights()) },
+            checkReference: { checkNegatives(Chapter5Solutions.negativeWeights()) }),
+    ]
+
+    /// B computed by the chapter's own EASE from the same Gram matrix.
+    static func referenceWeights() -> [Double]? {
+        var g = exerciseGram
+        for i in 0..<3 { g[i * 4] += 1 }
+        guard let p = try? Linalg.inverseSPD(g, n: 3) else { return nil }
+        var b = [Double](repeating: 0, count: 9)
+        for i in 0..<3 { for j in 0..<3 where i != j { b[i * 3 + j] = -p[i * 3 + j] / p[j * 3 + j] } }
+        return b
+    }
+
+    static func checkWeights(_ answer: [[Double]]?) -> ExerciseVerdict {
+        guard let answer else { return .untouched }
+        guard answer.count == 3, answer.allSatisfy({ $0.count == 3 }) else {
+            return .wrong("B must be 3 rows of 3 values")
+        }
+        guard let expected = referenceWeights() else { return .wrong("the reference inverse failed") }
+        for k in 0..<9 where abs(answer[k / 3][k % 3] - expected[k]) > 1e-4 {
+            return .wrong(
+                """
+                B[\(k / 3)][\(k % 3)] = \(answer[k / 3][k % 3]), expected \(String(format: "%.4f", expected[k])). \
+                Remember B_ij = -P_ij / P_jj (divide by the column's diagonal).
+                """)
+        }
+        return .correct
+    }
+
+    static func checkDiagonal(_ answer: Double?) -> ExerciseVerdict {
+        var g = exerciseGram
+        for i in 0..<3 { g[i * 4] += 1 }
+        guard let p = try? Linalg.inverseSPD(g, n: 3) else { return .wrong("the reference inverse failed") }
+        var diagonal = [Double](repeating: 0, count: 3)
+        for i in 0..<3 { for k in 0..<3 { diagonal[i] += p[i * 3 + k] * exerciseGram[k * 3 + i] } }
+        return Check.number(
+            answer, expected: diagonal.reduce(0, +) / 3, tolerance: 1e-4,
+            explain: """
+                (G + λI)⁻¹G = I - λ(G + λI)⁻¹: its diagonal is close to 1, so every item would mostly \
+                recommend itself.
+                """)
+    }
+
+    static func checkNegatives(_ answer: (Int, Int)?) -> ExerciseVerdict {
+        guard let answer else { return .untouched }
+        func count(_ lambda: Double) -> Int? {
+            guard let ease = try? EASE(train: toyMatrix(), lambda: lambda) else { return nil }
+            return (0..<5).flatMap { i in (0..<5).filter { $0 != i && ease.weight(i, $0) < 0 } }.count
+        }
+        guard let low = count(0.1), let high = count(100) else { return .wrong("the reference fit failed") }
+        return answer == (low, high)
+            ? .correct : .wrong("got \(answer), expected (\(low), \(high)) negative weights: count B_ij < 0 for i != j")
+    }
+}

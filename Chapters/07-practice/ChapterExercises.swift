@@ -1,0 +1,135 @@
+// Chapter 7's exercises and the checks that verify them.
+
+import Foundation
+import Models
+import Narrative
+import Plotting
+import RecKit
+import TensorCore
+
+extension PracticeChapter {
+    public static let exercises: [Exercise] = [
+        Exercise(
+            id: "7.1", title: "When does early stopping stop?",
+            prompt: """
+                Write stopEpoch(losses:patience:minDelta:): the 1-based epoch after which the document's \
+                EarlyStopping sets early_stop for these validation losses, or 0 if it never does.
+                """,
+            hint: """
+                an epoch counts as bad when loss > best - minDelta; the counter resets on an improvement; stop \
+                when it reaches patience
+                """,
+            answerIn: "Chapter7Exercises.stopEpoch(losses:patience:minDelta:)",
+            checkAnswer: { checkStop(Chapter7Exercises.stopEpoch) },
+            checkReference: { checkStop(Chapter7Solutions.stopEpoch) }),
+        Exercise(
+            id: "7.2", title: "Average precision",
+            prompt: """
+                Write averagePrecision(hits:relevantCount:): hits[r] says whether rank r + 1 of a top-K list is \
+                relevant; return AP@K as RecKit pins it (sum of precision at each hit's rank, divided by min(K, \
+                relevantCount)).
+                """,
+            hint: "walk the list counting hits; at each hit add hits/rank",
+            answerIn: "Chapter7Exercises.averagePrecision(hits:relevantCount:)",
+            checkAnswer: { checkAP(Chapter7Exercises.averagePrecision) },
+            checkReference: { checkAP(Chapter7Solutions.averagePrecision) }),
+        Exercise(
+            id: "7.3", title: "Follow ReduceLROnPlateau",
+            prompt: """
+                Write learningRates(losses:initial:factor:patience:): the learning rate after each epoch under \
+                ReduceLROnPlateau (mode min, threshold 1e-4 relative, no cooldown).
+                """,
+            hint: """
+                an epoch improves when loss < best * (1 - 1e-4); the rate drops when the bad-epoch count exceeds \
+                patience, and the count then restarts at 0
+                """,
+            answerIn: "Chapter7Exercises.learningRates(losses:initial:factor:patience:)",
+            checkAnswer: { checkPlateau(Chapter7Exercises.learningRates) },
+            checkReference: { checkPlateau(Chapter7Solutions.learningRates) }),
+        Exercise(
+            id: "7.4", title: "The Gini coefficient of exposure",
+            prompt: """
+                Write gini(_ counts: [Int]): how unequally items are recommended, 0 when every item is \
+                recommended equally often.
+                """,
+            hint: "sort ascending; G = Σ (2i - n - 1) x_i / (n Σ x) with i from 1",
+            answerIn: "Chapter7Exercises.gini(_:)",
+            checkAnswer: { checkGini(Chapter7Exercises.gini) }, checkReference: { checkGini(Chapter7Solutions.gini) }),
+        Exercise(
+            id: "7.5", title: "Kendall's τ between two leaderboards",
+            prompt: """
+                Write kendallTau(_:_:): for two orderings of the same model names, (concordant - discordant \
+                pairs) / all pairs.
+                """,
+            hint: "for every pair (a before b in the first order), +1 if a is also before b in the second, else -1",
+            answerIn: "Chapter7Exercises.kendallTau(_:_:)",
+            checkAnswer: { checkTau(Chapter7Exercises.kendallTau) },
+            checkReference: { checkTau(Chapter7Solutions.kendallTau) }),
+    ]
+
+    static let lossCases: [([Float], Int, Float)] = [
+        ([1.0, 0.9, 0.95, 0.97, 0.99, 0.8], 3, 0), ([1.0, 0.9, 0.95, 0.85, 0.86, 0.87], 2, 0),
+        ([1.0, 0.99, 0.985, 0.984], 2, 0.01),
+        ([0.5, 0.4, 0.3, 0.2], 1, 0), ([0.5, 0.5, 0.5], 2, 0),
+    ]
+
+    static func checkStop(_ answer: ([Float], Int, Float) -> Int?) -> ExerciseVerdict {
+        Check.function(
+            cases: lossCases, answer: { answer($0.0, $0.1, $0.2) },
+            reference: { c -> Int in
+                var stopper = EarlyStopping(patience: c.1, minDelta: c.2)
+                for (k, loss) in c.0.enumerated() where stopper.update(loss) { return k + 1 }
+                return 0
+            }, matches: { $0 == $1 }, describe: { "losses \($0.0), patience \($0.1), minDelta \($0.2)" })
+    }
+
+    static func checkAP(_ answer: ([Bool], Int) -> Double?) -> ExerciseVerdict {
+        let cases: [([Bool], Int)] = [
+            ([true, false, true, false, false], 3), ([false, false, false], 2), ([true, true, true], 3),
+            ([false, true, false, false, true, false, false, false, false, false], 12),
+        ]
+        return Check.function(
+            cases: cases, answer: { answer($0.0, $0.1) },
+            reference: { c in
+                let ranked = c.0.indices.map { Int32($0) }
+                var relevant = Set(c.0.indices.filter { c.0[$0] }.map { Int32($0) })
+                var extra: Int32 = 1000
+                while relevant.count < c.1 { relevant.insert(extra); extra += 1 }
+                return UserMetrics.compute(ranked: ranked, relevant: relevant, k: c.0.count).averagePrecision
+            }, matches: { abs($0 - $1) < 1e-9 }, describe: { "hits \($0.0), \($0.1) relevant" })
+    }
+
+    static func checkPlateau(_ answer: ([Float], Float, Float, Int) -> [Float]?) -> ExerciseVerdict {
+        let cases: [([Float], Float, Float, Int)] = [
+            ([1, 0.9, 0.9, 0.91, 0.92, 0.85, 0.86, 0.87, 0.88], 0.001, 0.5, 1),
+            ([1, 1, 1, 1, 1, 1, 1], 0.01, 0.1, 2), ([3, 2, 1, 0.5], 0.1, 0.5, 0),
+        ]
+        return Check.function(
+            cases: cases, answer: { answer($0.0, $0.1, $0.2, $0.3) },
+            reference: { c in
+                let optimizer = SGD([Tensor.zeros([1], requiresGrad: true)], learningRate: c.1)
+                let scheduler = ReduceLROnPlateau(optimizer, mode: .min, factor: c.2, patience: c.3)
+                return c.0.map {
+                    scheduler.step($0); return optimizer.learningRate
+                }
+            }, matches: { $0.count == $1.count && zip($0, $1).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, abs($1)) } },
+            describe: { "losses \($0.0), lr \($0.1), factor \($0.2), patience \($0.3)" })
+    }
+
+    static func checkGini(_ answer: ([Int]) -> Double?) -> ExerciseVerdict {
+        Check.function(
+            cases: [[5, 5, 5, 5], [0, 0, 0, 10], [1, 2, 3, 4, 10], [0, 3, 0, 7, 1]], answer: answer,
+            reference: giniCoefficient,
+            matches: { abs($0 - $1) < 1e-9 }, describe: { "counts \($0)" })
+    }
+
+    static func checkTau(_ answer: ([String], [String]) -> Double?) -> ExerciseVerdict {
+        let cases: [([String], [String])] = [
+            (["a", "b", "c"], ["a", "b", "c"]), (["a", "b", "c"], ["c", "b", "a"]),
+            (["EASE", "LightGCN", "NeuMF", "GMF"], ["LightGCN", "EASE", "GMF", "NeuMF"]),
+        ]
+        return Check.function(
+            cases: cases, answer: { answer($0.0, $0.1) }, reference: { kendallTau($0.0, $0.1) },
+            matches: { abs($0 - $1) < 1e-9 }, describe: { "\($0.0) against \($0.1)" })
+    }
+}
