@@ -51,42 +51,8 @@ extension Chapter {
     public static var folderName: String { String(format: "%02d-", number) + slug }
 }
 
-/// One reported result, in the stable results.json shape (DESIGN.md).
-public struct ResultEntry: Codable, Sendable, Equatable {
-    public var model: String
-    public var `protocol`: String
-    public var dataset: String
-    public var metrics: [String: Double]
-    public var trainSeconds: Double?
-    /// Epochs the kept model trained for, the epoch validation chose, and optimiser steps.
-    public var epochs: Int?
-    public var bestEpoch: Int?
-    public var steps: Int?
-    /// How it was trained, in one line.
-    public var settings: String?
-
-    public init(
-        model: String, protocol: String, dataset: String, metrics: [String: Double],
-        trainSeconds: Double? = nil, epochs: Int? = nil, bestEpoch: Int? = nil, steps: Int? = nil,
-        settings: String? = nil
-    ) {
-        self.model = model
-        self.protocol = `protocol`
-        self.dataset = dataset
-        self.metrics = metrics
-        self.trainSeconds = trainSeconds
-        self.epochs = epochs
-        self.bestEpoch = bestEpoch
-        self.steps = steps
-        self.settings = settings
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case model, `protocol`, dataset, metrics, epochs, steps, settings
-        case trainSeconds = "train_seconds"
-        case bestEpoch = "best_epoch"
-    }
-}
+/// One reported result (defined below the models, which fill it in).
+public typealias ResultEntry = _WorkbookSupport.ResultEntry
 
 /// The whole results.json of one chapter run.
 public struct ChapterResults: Codable, Sendable {

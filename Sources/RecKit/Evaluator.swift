@@ -14,15 +14,24 @@ public struct Evaluation: Sendable {
     /// Users without test items (skipped).
     public let skippedUsers: Int
     public let seconds: Double
+    /// Each evaluated user's value of each metric, in the order of `users`.
+    public let perUser: [String: [Double]]
+    public let users: [Int32]
 
-    public init(
-        evaluationProtocol: String, metrics: [String: Double], evaluatedUsers: Int, skippedUsers: Int, seconds: Double
-    ) {
+    public init(evaluationProtocol: String, metrics: [String: Double], evaluatedUsers: Int, skippedUsers: Int,
+                seconds: Double, perUser: [String: [Double]] = [:], users: [Int32] = []) {
         self.evaluationProtocol = evaluationProtocol
         self.metrics = metrics
         self.evaluatedUsers = evaluatedUsers
         self.skippedUsers = skippedUsers
         self.seconds = seconds
+        self.perUser = perUser
+        self.users = users
+    }
+
+    /// The 95% bootstrap interval of `metric`'s mean over users (nil without per-user values).
+    public func interval(_ metric: String, resamples: Int = 1000, seed: UInt64 = 0) -> ClosedRange<Double>? {
+        perUser[metric].map { Bootstrap.interval($0, resamples: resamples, seed: seed) }
     }
 }
 
@@ -72,37 +81,36 @@ public struct FullRankingEvaluator: Sendable {
         return lists
     }
 
-    /// Recall, Precision, NDCG, HR, MAP and MRR at each K, and catalogue coverage of the top K.
+    /// Recall, Precision, NDCG, HR, MAP and MRR at each K, and catalogue coverage of the top K;
+    /// with every evaluated user's own values (for intervals and paired comparisons).
     public func evaluate(_ model: any Recommender, ks: [Int] = [20], batchSize: Int = 256) -> Evaluation {
         let start = Date()
         let kMax = ks.max() ?? 20
         let lists = topLists(model, k: kMax, batchSize: batchSize)
-        var metrics: [String: Double] = [:]
+        var metrics: [String: Double] = [:], perUser: [String: [Double]] = [:]
         let users = (0..<test.userCount).filter { test.count(of: $0) > 0 }
         for k in ks {
-            var sum = UserMetrics(
-                hit: 0, precision: 0, recall: 0, recallCapped: 0, ndcg: 0, averagePrecision: 0, reciprocalRank: 0)
+            var values: [String: [Double]] = [:]
             var covered = Set<Int32>()
             for u in users {
                 let m = UserMetrics.compute(ranked: lists[u], relevant: Set(test.items(of: u)), k: k)
-                sum.hit += m.hit; sum.precision += m.precision; sum.recall += m.recall;
-                sum.recallCapped += m.recallCapped
-                sum.ndcg += m.ndcg; sum.averagePrecision += m.averagePrecision; sum.reciprocalRank += m.reciprocalRank
+                for (name, value) in [("HR", m.hit), ("Precision", m.precision), ("Recall", m.recall),
+                                      ("RecallCapped", m.recallCapped), ("NDCG", m.ndcg), ("MAP", m.averagePrecision),
+                                      ("MRR", m.reciprocalRank)] {
+                    values["\(name)@\(k)", default: []].append(value)
+                }
                 covered.formUnion(lists[u].prefix(k))
             }
-            let n = Double(max(users.count, 1))
-            metrics["Recall@\(k)"] = sum.recall / n
-            metrics["RecallCapped@\(k)"] = sum.recallCapped / n
-            metrics["Precision@\(k)"] = sum.precision / n
-            metrics["NDCG@\(k)"] = sum.ndcg / n
-            metrics["HR@\(k)"] = sum.hit / n
-            metrics["MAP@\(k)"] = sum.averagePrecision / n
-            metrics["MRR@\(k)"] = sum.reciprocalRank / n
+            for (name, column) in values {
+                metrics[name] = column.reduce(0, +) / Double(max(users.count, 1))
+                perUser[name] = column
+            }
             metrics["Coverage@\(k)"] = Double(covered.count) / Double(test.itemCount)
         }
         return Evaluation(
             evaluationProtocol: protocolName, metrics: metrics, evaluatedUsers: users.count,
-            skippedUsers: test.userCount - users.count, seconds: Date().timeIntervalSince(start))
+            skippedUsers: test.userCount - users.count, seconds: Date().timeIntervalSince(start), perUser: perUser,
+            users: users.map(Int32.init))
     }
 }
 
@@ -126,7 +134,7 @@ public struct SampledEvaluator: Sendable {
     /// HR@K and NDCG@K (one relevant item: NDCG = 1/log2(rank + 1) for a hit).
     public func evaluate(_ model: any Recommender, k: Int = 10) -> Evaluation {
         let start = Date()
-        var hits = 0.0, ndcg = 0.0, evaluated = 0
+        var hitsPerUser: [Double] = [], ndcgPerUser: [Double] = []
         let users = testItems.indices.filter { testItems[$0] >= 0 }
         var pairUsers: [Int32] = [], pairItems: [Int32] = []
         for u in users {
@@ -145,15 +153,16 @@ public struct SampledEvaluator: Sendable {
                 if t > s || (t == s && item < test) { rank += 1 }
             }
             offset += 1 + candidates[u].count
-            evaluated += 1
-            if rank <= k { hits += 1; ndcg += 1 / log2(Double(rank) + 1) }
+            hitsPerUser.append(rank <= k ? 1 : 0)
+            ndcgPerUser.append(rank <= k ? 1 / log2(Double(rank) + 1) : 0)
         }
-        let n = Double(max(evaluated, 1))
+        let n = Double(max(users.count, 1))
         return Evaluation(
             evaluationProtocol: EvaluationProtocol.loo99.rawValue,
-            metrics: ["HR@\(k)": hits / n, "NDCG@\(k)": ndcg / n],
-            evaluatedUsers: evaluated, skippedUsers: testItems.count - evaluated,
-            seconds: Date().timeIntervalSince(start))
+            metrics: ["HR@\(k)": hitsPerUser.reduce(0, +) / n, "NDCG@\(k)": ndcgPerUser.reduce(0, +) / n],
+            evaluatedUsers: users.count, skippedUsers: testItems.count - users.count,
+            seconds: Date().timeIntervalSince(start), perUser: ["HR@\(k)": hitsPerUser, "NDCG@\(k)": ndcgPerUser],
+            users: users.map(Int32.init))
     }
 }
 
