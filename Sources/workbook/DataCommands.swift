@@ -6,6 +6,7 @@ import Foundation
 import Chapter03Item2Vec
 import Narrative
 import Plotting
+import DataFetch
 import RecKit
 import _WorkbookSupport
 

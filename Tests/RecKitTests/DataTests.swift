@@ -91,26 +91,6 @@ final class LoaderTests: XCTestCase {
         XCTAssertEqual(SHA256.hex(Data(String(repeating: "a", count: 1000).utf8)),
                        "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
     }
-
-    func testZipRoundTripAndTruncation() throws {
-        // Made with python's zipfile (deflated) if python3 is here; otherwise skip.
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"
-        guard path.split(separator: ":").contains(where: { FileManager.default.isExecutableFile(atPath: "\($0)/python3") }) else {
-            throw XCTSkip("python3 is needed to make a test zip")
-        }
-        let zip = dir.appendingPathComponent("t.zip")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],'w',zipfile.ZIP_DEFLATED); z.writestr('ml-100k/u.data','1\\t2\\t3\\t4\\n'*500); z.writestr('ml-100k/README','hi'); z.close()", zip.path]
-        try p.run(); p.waitUntilExit()
-        let archive = try ZipArchive(zip)
-        XCTAssertEqual(Set(archive.entries.map(\.name)), ["ml-100k/u.data", "ml-100k/README"])
-        let data = try archive.extract(archive.entries.first { $0.name.hasSuffix("u.data") }!)
-        XCTAssertEqual(String(decoding: data, as: UTF8.self), String(repeating: "1\t2\t3\t4\n", count: 500))
-        let bytes = try Data(contentsOf: zip)
-        try bytes.prefix(bytes.count / 2).write(to: zip)
-        XCTAssertThrowsError(try ZipArchive(zip)) { XCTAssertTrue("\($0)".contains("truncated"), "\($0)") }
-    }
 }
 
 /// A small synthetic data set with ties in time, for split tests.
@@ -136,42 +116,5 @@ struct SplitMix {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
-    }
-}
-
-final class FetchTests: XCTestCase {
-    /// `workbook data fetch --from some.zip` with a zip that is not MovieLens-100K: a clear
-    /// error, and nothing half-extracted left in the cache.
-    func testFetchFromAWrongZipFailsCleanly() throws {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"
-        guard path.split(separator: ":").contains(where: { FileManager.default.isExecutableFile(atPath: "\($0)/python3") }) else {
-            throw XCTSkip("python3 is needed to make a test zip")
-        }
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("fetch-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: root) }
-        let zip = root.appendingPathComponent("ml-100k.zip")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],'w',zipfile.ZIP_DEFLATED); z.writestr('ml-100k/u.data','1\\t2\\t3\\t4\\n2\\t3\\t4\\t5\\n'); z.close()", zip.path]
-        try p.run(); p.waitUntilExit()
-        let cache = root.appendingPathComponent("cache")
-        XCTAssertThrowsError(try MovieLensFetcher.fetch(root: cache, from: zip)) { error in
-            XCTAssertTrue("\(error)".contains("not MovieLens-100K's 100,000 / 943 / 1,682"), "\(error)")
-        }
-        let left = (try? FileManager.default.contentsOfDirectory(atPath: cache.path)) ?? []
-        XCTAssertEqual(left, [], "no partial folder may stay behind")
-    }
-
-    func testFetchFromAFolderCopiesAndVerifiesShape() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("fetch-\(UUID().uuidString)")
-        let source = root.appendingPathComponent("mine")
-        try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: root) }
-        try "1\t2\t3\t4\n".write(to: source.appendingPathComponent("u.data"), atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try MovieLensFetcher.fetch(root: root.appendingPathComponent("cache"), from: source))
-        XCTAssertThrowsError(try MovieLensFetcher.fetch(root: root.appendingPathComponent("cache"), from: root.appendingPathComponent("missing"))) { error in
-            XCTAssertTrue("\(error)".contains("does not exist"), "\(error)")
-        }
     }
 }

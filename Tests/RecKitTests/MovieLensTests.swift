@@ -1,4 +1,5 @@
 import Foundation
+import DataFetch
 import RecKit
 import XCTest
 
