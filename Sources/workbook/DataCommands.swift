@@ -77,7 +77,12 @@ struct Info: ParsableCommand {
             ["ratings per user (min / median / max)", "\(perUser.min() ?? 0) / \(median(perUser)) / \(perUser.max() ?? 0)"],
             ["ratings per item (min / median / max)", "\(perItem.min() ?? 0) / \(median(perItem)) / \(perItem.max() ?? 0)"],
             ["time span", "\(day.string(from: first)) to \(day.string(from: last)) (UTC)"],
+            ["rating scale", data.ratingScale.map { "\($0)" } ?? "not checked"],
+            ["duplicate (user, item) ratings dropped", data.duplicatesDropped.formatted()],
         ], alignments: [.left, .right]))
+        narrator.prose("Loader rules: ids are integers from 0; every rating lies on the scale above; "
+            + "\(MovieLens.duplicatePolicy) (\(data.duplicatesDropped.formatted()) dropped here)"
+            + (data.skippedLines > 0 ? "; \(data.skippedLines.formatted()) malformed lines skipped." : "."))
         var histogram: [Float: Int] = [:]
         for r in data.ratings { histogram[r, default: 0] += 1 }
         narrator.table(Table(headers: ["rating", "count", "share"], rows: histogram.keys.sorted().map { k in
@@ -91,8 +96,13 @@ struct Info: ParsableCommand {
         var figure = Figure(name: "long-tail", title: "\(data.name): item popularity (the long tail)", xLabel: "item rank by popularity",
                             yLabel: "number of ratings", kind: .lines([Series("ratings per item", sorted.enumerated().map { (x: Double($0.offset + 1), y: Double(max($0.element, 1))) }, style: .lines)]))
         figure.logY = true
-        let rendered = try FigureRenderer(directory: URL(fileURLWithPath: output).appendingPathComponent("data")).render(figure)
-        narrator.figure(rendered)
+        let renderer = FigureRenderer(directory: URL(fileURLWithPath: output).appendingPathComponent("data"))
+        do {
+            narrator.figure(try renderer.render(figure))
+        } catch {
+            narrator.note("The figure \(figure.name) was not drawn (\(error)); "
+                + "its script is \(figure.name).gp in \(renderer.directory.path).")
+        }
     }
 }
 

@@ -64,7 +64,7 @@ final class LoaderTests: XCTestCase {
         XCTAssertThrowsError(try MovieLens.load(directory: dir)) { error in
             XCTAssertEqual("\(error)".prefix(46), "u.data, line 2: rating 'three' is not a number")
         }
-        try write("u.data", "1\t2\t3\t4\n1\t2\n5\t6\t7\t8\n")
+        try write("u.data", "1\t2\t3\t4\n1\t2\n5\t6\t4\t8\n")
         XCTAssertThrowsError(try MovieLens.load(directory: dir)) { XCTAssertTrue("\($0)".contains("line 2: expected 4 fields"), "\($0)") }
         let skipped = try MovieLens.load(directory: dir, options: LoadOptions(skipBadLines: true))
         XCTAssertEqual(skipped.count, 2)
