@@ -34,11 +34,13 @@ public enum MovieLensFetcher {
 
     /// Makes sure MovieLens-100K is in `root`. `from`: a folder (or zip) the reader already
     /// has. `log` receives progress lines.
-    public static func fetch(root: URL, from source: URL? = nil, log: (String) -> Void = { _ in }) throws -> FetchReport {
+    public static func fetch(root: URL, from source: URL? = nil,
+                             log: (String) -> Void = { _ in }) throws -> FetchReport {
         let target = root.appendingPathComponent("ml-100k")
         let fm = FileManager.default
-        if source == nil, let existing = try? verify(directory: DataCache.ml100kDirectory(root: root)) {
-            return FetchReport(directory: DataCache.ml100kDirectory(root: root), source: "cache", verified: existing, alreadyPresent: true)
+        let cached = DataCache.ml100kDirectory(root: root)
+        if source == nil, let existing = try? verify(directory: cached) {
+            return FetchReport(directory: cached, source: "cache", verified: existing, alreadyPresent: true)
         }
         try fm.createDirectory(at: root, withIntermediateDirectories: true)
         // Everything is assembled in a scratch folder and renamed into place at the end.
@@ -65,11 +67,15 @@ public enum MovieLensFetcher {
             }
         }
         let verified = try verify(directory: staged)
-        if fm.fileExists(atPath: target.path) {
-            let old = scratch.appendingPathComponent("previous")
-            try fm.moveItem(at: target, to: old)
+        let old = scratch.appendingPathComponent("previous")
+        if fm.fileExists(atPath: target.path) { try fm.moveItem(at: target, to: old) }
+        do {
+            try fm.moveItem(at: staged, to: target)
+        } catch {
+            try? fm.moveItem(at: old, to: target)  // the previous copy stays
+            throw WorkbookError("cannot move the new MovieLens-100K into \(target.path)",
+                                fix: "check that \(root.path) is writable")
         }
-        try fm.moveItem(at: staged, to: target)
         return FetchReport(directory: target, source: description, verified: verified, alreadyPresent: false)
     }
 
@@ -84,7 +90,8 @@ public enum MovieLensFetcher {
         switch layout {
         case .recbole:
             guard try SHA256.hex(fileAt: ratings) == atomicSHA256[ratings.lastPathComponent] else {
-                throw DataError(file: ratings.lastPathComponent, "does not match the known SHA-256 of RecBole's ml-100k.inter",
+                throw DataError(file: ratings.lastPathComponent,
+                                "does not match the known SHA-256 of RecBole's ml-100k.inter",
                                 fix: "delete \(directory.path) and run `workbook data fetch` again")
             }
             checks.append("SHA-256 of \(ratings.lastPathComponent) matches")
@@ -101,7 +108,9 @@ public enum MovieLensFetcher {
         let data = try MovieLens.load(directory: directory)
         if layout == .recbole || layout == .ml100k {
             guard data.count == 100_000, data.userCount == 943, data.itemCount == 1_682 else {
-                throw DataError(file: ratings.lastPathComponent, "has \(data.count) ratings from \(data.userCount) users on \(data.itemCount) items, not MovieLens-100K's 100,000 / 943 / 1,682",
+                let shape = "\(data.count) ratings from \(data.userCount) users on \(data.itemCount) items"
+                throw DataError(file: ratings.lastPathComponent,
+                                "has \(shape), not MovieLens-100K's 100,000 / 943 / 1,682",
                                 fix: "delete \(directory.path) and run `workbook data fetch` again")
             }
             checks.append("100,000 ratings, 943 users, 1,682 items")
@@ -115,7 +124,8 @@ public enum MovieLensFetcher {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         guard fm.fileExists(atPath: source.path, isDirectory: &isDirectory) else {
-            throw WorkbookError("\(source.path) does not exist", fix: "give the folder (or ml-100k.zip) that holds MovieLens-100K")
+            throw WorkbookError("\(source.path) does not exist",
+                                fix: "give the folder (or ml-100k.zip) that holds MovieLens-100K")
         }
         if !isDirectory.boolValue {
             try extractML100kZip(source, into: staged)
@@ -145,7 +155,8 @@ public enum MovieLensFetcher {
             return entry.isFile && (parts.count == 1 || (parts.count == 2 && parts[0] == "ml-100k"))
         }
         guard wanted.contains(where: { $0.name.hasSuffix("u.data") }) else {
-            throw DataError(file: zip.lastPathComponent, "holds no ml-100k/u.data", fix: "this is not the MovieLens-100K zip")
+            throw DataError(file: zip.lastPathComponent, "holds no ml-100k/u.data",
+                            fix: "this is not the MovieLens-100K zip")
         }
         for entry in wanted {
             let name = String(entry.name.split(separator: "/").last ?? "")
@@ -182,7 +193,8 @@ public enum MovieLensFetcher {
         log("  wheel verified (SHA-256 \(digest.prefix(12))...)")
         let archive = try ZipArchive(wheel, entryLimit: ml100kEntryLimit)
         for name in ["ml-100k.inter", "ml-100k.item", "ml-100k.user"] {
-            guard let entry = archive.entries.first(where: { $0.name == "recbole/dataset_example/ml-100k/\(name)" }) else {
+            let path = "recbole/dataset_example/ml-100k/\(name)"
+            guard let entry = archive.entries.first(where: { $0.name == path }) else {
                 throw DataError(file: wheel.lastPathComponent, "holds no \(name)")
             }
             let data = try archive.extract(entry)
@@ -193,7 +205,9 @@ public enum MovieLensFetcher {
 
     static func noNetwork(_ problem: String) -> WorkbookError {
         WorkbookError("cannot get MovieLens-100K: \(problem)",
-                      fix: "on a machine with internet download ml-100k.zip from https://grouplens.org/datasets/movielens/100k/, copy it here and run `workbook data fetch --from ml-100k.zip`")
+                      fix: "on a machine with internet download ml-100k.zip from "
+                        + "https://grouplens.org/datasets/movielens/100k/, copy it here and run "
+                        + "`workbook data fetch --from ml-100k.zip`")
     }
 
     /// Downloads `url` to `file`; returns nil on success or a short reason.
@@ -208,7 +222,9 @@ public enum MovieLensFetcher {
         let session = URLSession(configuration: config)
         session.dataTask(with: remote) { data, response, error in
             if let error { box.error = error.localizedDescription }
-            else if let http = response as? HTTPURLResponse, http.statusCode != 200 { box.error = "HTTP \(http.statusCode)" }
+            else if let http = response as? HTTPURLResponse, http.statusCode != 200 {
+                box.error = "HTTP \(http.statusCode)"
+            }
             else { box.data = data }
             done.signal()
         }.resume()
@@ -222,7 +238,8 @@ public enum MovieLensFetcher {
 
 extension MovieLens {
     /// MovieLens-100K from the cache (or `dataDirectory`), fetched first if missing.
-    public static func ml100k(dataDirectory: URL? = nil, fetchIfMissing: Bool = true, log: (String) -> Void = { _ in }) throws -> RatingsData {
+    public static func ml100k(dataDirectory: URL? = nil, fetchIfMissing: Bool = true,
+                              log: (String) -> Void = { _ in }) throws -> RatingsData {
         let root = DataCache.root(override: dataDirectory)
         let directory = DataCache.ml100kDirectory(root: root)
         if MovieLensLayout.detect(in: directory) == nil {

@@ -42,12 +42,13 @@ public struct ZipArchive {
         }
         let entries = archive.map { Entry(name: $0.path, declaredSize: $0.uncompressedSize, entry: $0) }
         if let expected, entries.count != expected {
-            throw DataError(file: file, "has a damaged directory (\(entries.count) of its \(expected) entries readable)",
-                            fix: ZipArchive.fix)
+            throw DataError(file: file, "has a damaged directory (\(entries.count) of its \(expected) entries "
+                            + "readable)", fix: ZipArchive.fix)
         }
         if let unsafe = entries.first(where: { !ZipArchive.isSafe($0.name) }) {
             throw DataError(file: file, "holds an entry named \(excerpt(unsafe.name)), which points outside its folder",
-                            fix: "this archive is damaged or malicious: nothing was extracted; use the official download")
+                            fix: "this archive is damaged or malicious: nothing was extracted; "
+                                + "use the official download")
         }
         self.entries = entries
     }
@@ -93,7 +94,8 @@ public struct ZipArchive {
         let limit = min(entryLimit, entry.declaredSize)
         guard entry.declaredSize <= entryLimit else {
             throw DataError(file: file, "\(excerpt(entry.name)) declares \(entry.declaredSize) bytes, more than the "
-                            + "\(entryLimit) an entry may inflate to (a damaged or malicious archive)", fix: ZipArchive.fix)
+                            + "\(entryLimit) an entry may inflate to (a damaged or malicious archive)",
+                            fix: ZipArchive.fix)
         }
         var written: UInt64 = 0
         let crc: CRC32
@@ -104,17 +106,20 @@ public struct ZipArchive {
                 try consumer(chunk)
             }
         } catch is Overflow {
-            let what = entry.declaredSize > entryLimit ? "the \(entryLimit)-byte limit" : "its declared \(entry.declaredSize) bytes"
+            let what = entry.declaredSize > entryLimit ? "the \(entryLimit)-byte limit"
+                : "its declared \(entry.declaredSize) bytes"
             throw DataError(file: file, "\(excerpt(entry.name)) inflates to more than \(what) (the archive is corrupt)",
                             fix: ZipArchive.fix)
         } catch let error as DataError {
             throw error
         } catch {
-            throw DataError(file: file, "\(excerpt(entry.name)) cannot be decompressed (the archive is corrupt or truncated)",
+            throw DataError(file: file,
+                            "\(excerpt(entry.name)) cannot be decompressed (the archive is corrupt or truncated)",
                             fix: ZipArchive.fix)
         }
         guard written == entry.declaredSize, crc == entry.entry.checksum else {
-            throw DataError(file: file, "\(excerpt(entry.name)) fails its CRC check (the archive is corrupt)", fix: ZipArchive.fix)
+            throw DataError(file: file, "\(excerpt(entry.name)) fails its CRC check (the archive is corrupt)",
+                            fix: ZipArchive.fix)
         }
     }
 
@@ -125,7 +130,9 @@ public struct ZipArchive {
     /// declares (nil for ZIP64 archives, whose count is elsewhere).
     static func checkEndRecord(_ url: URL) throws -> Int? {
         let file = url.lastPathComponent
-        guard let handle = try? FileHandle(forReadingFrom: url) else { throw DataError(file: url.path, "cannot be read") }
+        guard let handle = try? FileHandle(forReadingFrom: url) else {
+            throw DataError(file: url.path, "cannot be read", fix: "check that it exists and is readable")
+        }
         defer { try? handle.close() }
         guard let size = try? handle.seekToEnd(), size >= 22 else {
             throw DataError(file: file, "is truncated or not a zip archive (too short)", fix: fix)
@@ -137,7 +144,9 @@ public struct ZipArchive {
         let bytes = [UInt8](tail)
         func u16(_ i: Int) -> Int { Int(bytes[i]) | Int(bytes[i + 1]) << 8 }
         func u32(_ i: Int) -> UInt64 { UInt64(u16(i)) | UInt64(u16(i + 2)) << 16 }
-        guard let eocd = stride(from: bytes.count - 22, through: 0, by: -1).first(where: { u32($0) == 0x0605_4B50 }) else {
+        let signature: UInt64 = 0x0605_4B50
+        let candidates = stride(from: bytes.count - 22, through: 0, by: -1)
+        guard let eocd = candidates.first(where: { u32($0) == signature }) else {
             throw DataError(file: file, "is truncated or not a zip archive (no end-of-directory record)", fix: fix)
         }
         let count = u16(eocd + 10), directorySize = u32(eocd + 12), directoryOffset = u32(eocd + 16)

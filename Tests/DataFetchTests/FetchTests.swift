@@ -28,7 +28,8 @@ final class FetchTests: XCTestCase {
         try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
         try "1\t2\t3\t4\n".write(to: source.appendingPathComponent("u.data"), atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try MovieLensFetcher.fetch(root: cache, from: source))
-        XCTAssertThrowsError(try MovieLensFetcher.fetch(root: cache, from: root.appendingPathComponent("missing"))) { error in
+        let missing = root.appendingPathComponent("missing")
+        XCTAssertThrowsError(try MovieLensFetcher.fetch(root: cache, from: missing)) { error in
             XCTAssertTrue("\(error)".contains("does not exist"), "\(error)")
         }
     }
@@ -39,7 +40,8 @@ final class FetchTests: XCTestCase {
         try "user_id:token\titem_id:token\trating:float\ttimestamp:float\n1\t2\t3\t4\n"
             .write(to: source.appendingPathComponent("ml-100k.inter"), atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try MovieLensFetcher.fetch(root: cache, from: source)) { error in
-            XCTAssertTrue("\(error)".contains("does not match the known SHA-256 of RecBole's ml-100k.inter"), "\(error)")
+            let expected = "does not match the known SHA-256 of RecBole's ml-100k.inter"
+            XCTAssertTrue("\(error)".contains(expected), "\(error)")
             XCTAssertEqual("\(error)".split(separator: "\n").count, 1)
         }
         XCTAssertEqual(leftovers(), [])
@@ -62,13 +64,15 @@ final class FetchTests: XCTestCase {
     func testZipWithParentDirectoryEntryCreatesNoFile() throws {
         let zip = root.appendingPathComponent("ml-100k.zip")
         let marker = "evil-\(UUID().uuidString).txt"
-        try TestZip.make(zip, [("ml-100k/u.data", Data("1\t2\t3\t4\n".utf8)), ("ml-100k/../../\(marker)", Data("x".utf8))])
+        try TestZip.make(zip, [("ml-100k/u.data", Data("1\t2\t3\t4\n".utf8)),
+                               ("ml-100k/../../\(marker)", Data("x".utf8))])
         XCTAssertThrowsError(try MovieLensFetcher.fetch(root: cache, from: zip)) { error in
             XCTAssertTrue("\(error)".contains("points outside its folder"), "\(error)")
         }
         XCTAssertEqual(leftovers(), [])
         for folder in [root!, root.deletingLastPathComponent(), cache] {
-            XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent(marker).path), folder.path)
+            let stray = folder.appendingPathComponent(marker)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: stray.path), folder.path)
         }
     }
 
@@ -77,6 +81,7 @@ final class FetchTests: XCTestCase {
         let file = root.appendingPathComponent("a")
         try Data(String(repeating: "a", count: 1000).utf8).write(to: file)
         XCTAssertEqual(try SHA256.hex(fileAt: file), "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
-        XCTAssertEqual(try SHA256.hex(fileAt: file, prefix: Data("abc".utf8)), SHA256.hex(Data(("abc" + String(repeating: "a", count: 1000)).utf8)))
+        let whole = Data(("abc" + String(repeating: "a", count: 1000)).utf8)
+        XCTAssertEqual(try SHA256.hex(fileAt: file, prefix: Data("abc".utf8)), SHA256.hex(whole))
     }
 }

@@ -12,15 +12,19 @@ enum TestZip {
         try? FileManager.default.removeItem(at: url)
         let archive = try Archive(url: url, accessMode: .create)
         for (name, bytes) in entries {
-            try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(bytes.count), compressionMethod: .deflate,
-                                 provider: { position, size in bytes.subdata(in: Int(position)..<(Int(position) + size)) })
+            try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(bytes.count),
+                                 compressionMethod: .deflate) { position, size in
+                bytes.subdata(in: Int(position)..<(Int(position) + size))
+            }
         }
     }
 
     /// Rewrites the uncompressed size every header of the zip declares (local and central).
     static func declare(size: UInt32, in url: URL) throws {
         var bytes = [UInt8](try Data(contentsOf: url))
-        func put(_ value: UInt32, at i: Int) { for k in 0..<4 { bytes[i + k] = UInt8(truncatingIfNeeded: value >> (8 * UInt32(k))) } }
+        func put(_ value: UInt32, at i: Int) {
+            for k in 0..<4 { bytes[i + k] = UInt8(truncatingIfNeeded: value >> (8 * UInt32(k))) }
+        }
         func u32(_ i: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(bytes[i + $1]) << (8 * UInt32($1)) } }
         for i in 0..<(bytes.count - 30) {
             if u32(i) == 0x0403_4B50 { put(size, at: i + 22) }
@@ -94,7 +98,8 @@ final class ZipTests: XCTestCase {
         let archive = try ZipArchive(zip)
         var error: Error?
         do { _ = try archive.extract(archive.entries[0]) } catch let e { error = e }
-        XCTAssertTrue("\(error.map { "\($0)" } ?? "no error")".contains("inflates to more than its declared 1000 bytes"))
+        let message = error.map { "\($0)" } ?? "no error"
+        XCTAssertTrue(message.contains("inflates to more than its declared 1000 bytes"), message)
     }
 
     /// The general cap (2 GiB by default) holds whatever an entry declares.
@@ -110,7 +115,8 @@ final class ZipTests: XCTestCase {
 
     /// Entries named ../x or /x are refused when the archive is opened, so nothing is written.
     func testEntriesPointingOutsideTheFolderAreRefused() throws {
-        for name in ["ml-100k/../../evil.txt", "/tmp/evil-\(UUID().uuidString).txt", "..", "a/../../b", "..\\evil.txt"] {
+        let names = ["ml-100k/../../evil.txt", "/tmp/evil-\(UUID().uuidString).txt", "..", "a/../../b", "..\\evil.txt"]
+        for name in names {
             let zip = dir.appendingPathComponent("evil.zip")
             try TestZip.make(zip, [("ml-100k/u.data", Data("1\t2\t3\t4\n".utf8)), (name, Data("gotcha".utf8))])
             XCTAssertThrowsError(try ZipArchive(zip), name) { error in

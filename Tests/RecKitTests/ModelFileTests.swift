@@ -49,7 +49,9 @@ final class ModelFileTests: XCTestCase {
     func testShapesWhoseProductOverflowsAreCorruptNotATrap() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("model-\(UUID().uuidString).wbmodel")
         defer { try? FileManager.default.removeItem(at: url) }
-        for shapes in [[[4_611_686_018_427_387_904, 4]], [[Int.max, 2]], [[1 << 40, 1 << 40]], [[2, 3], [Int.max / 4 + 1]], [[-1, 3]]] {
+        let overflowing = [[[4_611_686_018_427_387_904, 4]], [[Int.max, 2]], [[1 << 40, 1 << 40]],
+                           [[2, 3], [Int.max / 4 + 1]], [[-1, 3]]]
+        for shapes in overflowing {
             var header = header()
             header.tensors = shapes.enumerated().map { ModelFile.TensorInfo(name: "t\($0.offset)", shape: $0.element) }
             var bytes = Data((ModelFile.magic + "\n").utf8)
