@@ -31,6 +31,9 @@ public enum MovieLensFetcher {
     static let interHeader = "user_id:token\titem_id:token\trating:float\ttimestamp:float\n"
     /// What one file of MovieLens-100K may inflate to: its largest, u.data, is 1.9 MB.
     public static let ml100kEntryLimit: UInt64 = 64 << 20
+    /// What all the files extracted from one archive may inflate to (MovieLens-100K's 23
+    /// files are 16 MB together).
+    public static let ml100kTotalLimit: UInt64 = 256 << 20
 
     /// Makes sure MovieLens-100K is in `root`. `from`: a folder (or zip) the reader already
     /// has. `log` receives progress lines.
@@ -157,6 +160,13 @@ public enum MovieLensFetcher {
         guard wanted.contains(where: { $0.name.hasSuffix("u.data") }) else {
             throw DataError(file: zip.lastPathComponent, "holds no ml-100k/u.data",
                             fix: "this is not the MovieLens-100K zip")
+        }
+        // Each entry stops at its declared size, so the declared total bounds what is written.
+        let total = wanted.reduce(0) { $0 &+ min($1.declaredSize, ml100kEntryLimit + 1) }
+        guard total <= ml100kTotalLimit else {
+            throw DataError(file: zip.lastPathComponent, "declares \(total) bytes in \(wanted.count) files, more than "
+                            + "the \(ml100kTotalLimit) MovieLens-100K may take (a damaged or malicious archive)",
+                            fix: "use the official download")
         }
         for entry in wanted {
             let name = String(entry.name.split(separator: "/").last ?? "")

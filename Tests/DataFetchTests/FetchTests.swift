@@ -60,6 +60,17 @@ final class FetchTests: XCTestCase {
         XCTAssertEqual(leftovers(), [])
     }
 
+    /// Many entries, each under the per-file cap, cannot together fill the disk.
+    func testManyEntriesTogetherOverTheTotalCapAreRefused() throws {
+        let zip = root.appendingPathComponent("ml-100k.zip")
+        try TestZip.make(zip, (0..<6).map { ("ml-100k/u.part\($0)", Data(count: 1 << 16)) } + [("ml-100k/u.data", Data())])
+        try TestZip.declare(size: 60 << 20, in: zip)  // 7 x 60 MiB
+        XCTAssertThrowsError(try MovieLensFetcher.fetch(root: cache, from: zip)) { error in
+            XCTAssertTrue("\(error)".contains("bytes in 7 files, more than the 268435456"), "\(error)")
+        }
+        XCTAssertEqual(leftovers(), [])
+    }
+
     /// An archive with a ../ entry creates no file anywhere: not beside the cache, not in it.
     func testZipWithParentDirectoryEntryCreatesNoFile() throws {
         let zip = root.appendingPathComponent("ml-100k.zip")
