@@ -29,9 +29,7 @@ extension MovieLens {
     /// (whose columns may come in any order), or a CSV header (userId,movieId,rating,timestamp).
     static func parseRatings(_ url: URL, separator: [UInt8], header: Header, rules: RatingsRules) throws -> RawRatings {
         let file = url.lastPathComponent
-        guard let data = try? Data(contentsOf: url, options: .alwaysMapped) else {
-            throw DataError(file: url.path, "cannot be read", fix: "check that it exists and is readable")
-        }
+        let data = try readFile(url, mapped: true)
         if data.isEmpty {
             throw DataError(file: file, "is empty", fix: "fetch the data again with `workbook data fetch`")
         }
