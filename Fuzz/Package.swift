@@ -13,7 +13,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     dependencies: [.package(path: "..")],
     targets: [
-        .executableTarget(name: "WorkbookFuzz", dependencies: ["CFuzzerDriver", .product(name: "RecKit", package: workbook)]),
+        .executableTarget(name: "WorkbookFuzz",
+                          dependencies: ["CFuzzerDriver", .product(name: "RecKit", package: workbook)]),
         .target(name: "CFuzzerDriver"),
     ]
 )

@@ -14,18 +14,22 @@ comedy = "|".join(["0"] * 5 + ["1"] + ["0"] * 13)
 bom = b"\xef\xbb\xbf"
 seeds = {
     "u-data": (0, b"196\t242\t3\t881250949\n186\t302\t3\t891717742\n22\t242\t1\t878887116\n"),
-    "u-data-bad-lines": (0x80, b"1\t2\t3\t4\n1\t2\n5\t6\t7\t8\n1\t2\tthree\t4\n9\t9\t1e30\t1\n1\t3\t4\t9.3e18\n"),
+    "u-data-bad-lines": (0x80, b"1\t2\t3\t4\n1\t2\n5\t6\t7\t8\n1\t2\tthree\t4\n"
+                               b"9\t9\t1e30\t1\n1\t3\t4\t9.3e18\n"),
     "u-data-duplicates": (0, b"1\t10\t2\t100\n2\t10\t4\t50\n1\t11\t3\t101\n1\t10\t5\t90\r\n"),
     "u-data-bom": (0, bom + b"1\t242\t3\t881250949\n"),
     "u-item-latin1": (1, ("1|Kolya (1996)|24-Jan-1997||http://x|" + comedy + "\n"
-                          + "2|Caf\u00e9 au Lait (M\u00e9tisse) (1993)|01-Jan-1993||http://y|" + flags + "\n").encode("latin-1")),
+                          + "2|Caf\u00e9 au Lait (M\u00e9tisse) (1993)|01-Jan-1993||http://y|" + flags + "\n"
+                          ).encode("latin-1")),
     "ratings-dat": (2, b"1::1193::5::978300760\n1::661::3::978302109\n"),
-    "movies-dat": (3, b"1::One Flew Over the Cuckoo's Nest (1975)::Drama\r\n2::James and the Giant Peach (1996)::Animation|Children's|Musical\n"),
+    "movies-dat": (3, b"1::One Flew Over the Cuckoo's Nest (1975)::Drama\r\n"
+                      b"2::James and the Giant Peach (1996)::Animation|Children's|Musical\n"),
     "ratings-csv": (4, b"userId,movieId,rating,timestamp\r\n1,1,4.0,964982703\r\n1,3,3.5,964981247\r\n"),
     "ratings-csv-header-twice": (4, b"userId,movieId,rating,timestamp\n1,2,3,4\nuserId,movieId,rating,timestamp\n"),
     "movies-csv-quoted": (5, b'movieId,title,genres\n1,"American President, The (1995)",Comedy|Drama|Romance\n'
                              b'2,"""Great Performances"" Cats (1998)",Musical\n'),
-    "inter-reordered": (6, b"item_id:token\tuser_id:token\ttimestamp:float\trating:float\n10\t1\t5\t4\n11\t2\t8.8e8\t5\n"),
+    "inter-reordered": (6, b"item_id:token\tuser_id:token\ttimestamp:float\trating:float\n"
+                           b"10\t1\t5\t4\n11\t2\t8.8e8\t5\n"),
     "inter-missing-column": (6, b"user_id:token\titem_id:token\trating:float\n1\t2\t3\n"),
     "item-recbole": (7, b"item_id:token\tmovie_title:token_seq\trelease_year:token\tclass:token_seq\n"
                         b"1\tToy Story\t1995\tAnimation Children's Comedy\n"),
