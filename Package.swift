@@ -41,6 +41,7 @@ let package = Package(
         .executable(name: "workbook", targets: ["workbook"]),
         .library(name: "TensorCore", targets: ["TensorCore"]),
         .library(name: "RecKit", targets: ["RecKit"]),
+        .library(name: "DataFetch", targets: ["DataFetch"]),
     ],
     dependencies: [
         // The command tree, its options and their help (the CLI only).

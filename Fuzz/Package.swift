@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 //
-// Fuzz targets for what reads untrusted files: the MovieLens loaders (every layout) and the
-// model-file reader. A package of its own, so that the main package builds as usual: this
+// Fuzz targets for what reads untrusted files: the MovieLens loaders (every layout), the
+// model-file reader and the zip reader. A package of its own, so that the main package builds as usual: this
 // one only links with -sanitize=fuzzer (libFuzzer). Build and run with `Fuzz/run.sh SECONDS`.
 import PackageDescription
 
@@ -14,7 +14,8 @@ let package = Package(
     dependencies: [.package(path: "..")],
     targets: [
         .executableTarget(name: "WorkbookFuzz",
-                          dependencies: ["CFuzzerDriver", .product(name: "RecKit", package: workbook)]),
+                          dependencies: ["CFuzzerDriver", .product(name: "RecKit", package: workbook),
+                                         .product(name: "DataFetch", package: workbook)]),
         .target(name: "CFuzzerDriver"),
     ]
 )

@@ -4,7 +4,7 @@
 Each file is one selector byte (see Sources/WorkbookFuzz/LoaderFuzz.swift) and the file's bytes.
 Run it again after changing the fixtures: python3 Fuzz/make-corpus.py
 """
-import hashlib, json, os, struct
+import hashlib, io, json, os, struct, zipfile
 
 here = os.path.dirname(os.path.abspath(__file__))
 out = os.path.join(here, "corpus")
@@ -50,3 +50,19 @@ with open(os.path.join(out, "model-valid"), "wb") as f:
     f.write(bytes([8]) + model([[2, 3], [1], [0, 4]], [1, -0.0, 3.25, -7, 1e-38, 2, 0.5]))
 with open(os.path.join(out, "model-overflow"), "wb") as f:
     f.write(bytes([8]) + model([[4611686018427387904, 4]], []))
+
+# Zip archives (selector 9): deflated and stored, as the GroupLens zip and the wheel are.
+def archive(entries, method=zipfile.ZIP_DEFLATED):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", method) as z:
+        for name, data in entries:
+            z.writestr(name, data)
+    return buffer.getvalue()
+zips = {
+    "zip-deflated": archive([("ml-100k/u.data", b"1\t2\t3\t4\n" * 50), ("ml-100k/README", b"hi")]),
+    "zip-stored": archive([("recbole/dataset_example/ml-100k/ml-100k.inter", b"user_id:token\n1\n")],
+                          zipfile.ZIP_STORED),
+}
+for name, body in zips.items():
+    with open(os.path.join(out, name), "wb") as f:
+        f.write(bytes([9]) + body)

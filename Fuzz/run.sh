@@ -24,6 +24,7 @@ work="$(mktemp -d)"
 files="$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)"
 trap 'rm -rf "$work" "$files"' EXIT
 export WORKBOOK_FUZZ_DIR="$files"
+export LSAN_OPTIONS="suppressions=$PWD/lsan-suppressions.txt${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 cp corpus/* "$work"/
 mkdir -p artifacts
 jobs="${FUZZ_JOBS:-1}"

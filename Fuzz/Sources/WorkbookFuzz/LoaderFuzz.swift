@@ -7,10 +7,11 @@
 //   2 ratings.dat     3 movies.dat (beside a valid ratings.dat)
 //   4 ratings.csv     5 movies.csv (beside a valid ratings.csv)
 //   6 x.inter         7 x.item (beside a valid x.inter)
-//   8 a model file
+//   8 a model file     9 a zip archive (DataFetch's ZipArchive, each entry inflated)
 // The byte's high bit loads with skipBadLines.
 
 import CFuzzerDriver
+import DataFetch
 import Foundation
 import RecKit
 
@@ -44,10 +45,21 @@ let companions: [(ratings: String, catalogue: String, valid: String)] = [
 public func fuzz(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     guard let start, count > 0 else { return 0 }
     let input = UnsafeBufferPointer(start: start, count: count)
-    let selector = Int(input[0] & 0x7F) % 9, skip = input[0] & 0x80 != 0
+    let selector = Int(input[0] & 0x7F) % 10, skip = input[0] & 0x80 != 0
     let body = Data(input.dropFirst())
     for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] {
         try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+    }
+    if selector == 9 {
+        let url = folder.appendingPathComponent("x.zip")
+        try? body.write(to: url)
+        guard let archive = try? ZipArchive(url, entryLimit: 1 << 16) else { return 0 }
+        for entry in archive.entries.prefix(16) where entry.isFile {
+            if let bytes = try? archive.extract(entry), UInt64(bytes.count) != entry.declaredSize {
+                fatalError("an entry extracted to another size than it declares")
+            }
+        }
+        return 0
     }
     if selector == 8 {
         // An empty file is skipped: swift-foundation's FileManager.contents(atPath:) leaks 4 KiB
