@@ -3,7 +3,8 @@
 // The workbook: deep-learning recommender systems, one runnable chapter per section.
 //
 // Layers (an arrow points at what a layer may import):
-//   workbook (CLI) -> Chapters/* -> Narrative, Plotting, DataFetch -> RecKit -> TensorCore -> COpenBLAS
+//   workbook (CLI) -> Chapters/* -> Narrative, Plotting, DataFetch -> RecKit -> TensorCore
+//   -> COpenBLAS
 import PackageDescription
 
 /// The numeric targets are compiled with optimisation even in debug builds: a debug-built
@@ -25,7 +26,9 @@ let chapters: [(name: String, path: String)] = [
 
 /// Until the chapters say `import DataFetch` themselves (for `MovieLens.ml100k`, which fetches
 /// missing data), the compiler imports it into them implicitly. Remove once they do.
-let implicitDataFetch: [SwiftSetting] = [.unsafeFlags(["-Xfrontend", "-import-module", "-Xfrontend", "DataFetch"])]
+let implicitDataFetch: [SwiftSetting] = [
+    .unsafeFlags(["-Xfrontend", "-import-module", "-Xfrontend", "DataFetch"]),
+]
 
 /// Models a later chapter reuses are imported from their chapter, not copied.
 let chapterImports: [String: [Target.Dependency]] = [
@@ -54,9 +57,13 @@ let package = Package(
     targets: [
         // MARK: - Public API
         .target(name: "TensorCore", dependencies: ["COpenBLAS", "_TensorKernels"], swiftSettings: numericFlags),
-        .target(name: "RecKit", dependencies: ["TensorCore", "_WorkbookSupport", .product(name: "Crypto", package: "swift-crypto")],
-                swiftSettings: numericFlags),
-        .target(name: "DataFetch", dependencies: ["RecKit", "_WorkbookSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .target(
+            name: "RecKit",
+            dependencies: ["TensorCore", "_WorkbookSupport", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: numericFlags),
+        .target(
+            name: "DataFetch",
+            dependencies: ["RecKit", "_WorkbookSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(name: "Plotting", dependencies: ["_GnuplotBridge", "_WorkbookSupport"]),
         .target(name: "Narrative", dependencies: ["Plotting", "TensorCore", "_WorkbookSupport"]),
         .executableTarget(
@@ -81,17 +88,22 @@ let package = Package(
 
         // MARK: - Tests
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: numericFlags),
-        .testTarget(name: "RecKitTests", dependencies: ["RecKit", "DataFetch", "TensorCore"], exclude: ["reference_metrics.py"],
-                    swiftSettings: numericFlags),
-        .testTarget(name: "DataFetchTests", dependencies: ["DataFetch", "RecKit", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .testTarget(name: "RecKitTests", dependencies: ["RecKit", "DataFetch", "TensorCore"],
+                    exclude: ["reference_metrics.py"], swiftSettings: numericFlags),
+        .testTarget(
+            name: "DataFetchTests",
+            dependencies: ["DataFetch", "RecKit", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "NarrativeTests", dependencies: ["Narrative", "Plotting", "_WorkbookSupport"]),
         .testTarget(
             name: "ChapterTests",
-            dependencies: ["Narrative", "RecKit", "DataFetch", "TensorCore"] + chapters.map { .target(name: $0.name) }),
+            dependencies: ["Narrative", "RecKit", "DataFetch", "TensorCore"]
+                + chapters.map { .target(name: $0.name) }),
         .testTarget(name: "ExerciseTests", dependencies: chapters.map { .target(name: $0.name) }),
     ] + chapters.map {
         .target(
-            name: $0.name, dependencies: ["TensorCore", "RecKit", "DataFetch", "Narrative", "Plotting"] + (chapterImports[$0.name] ?? []),
+            name: $0.name,
+            dependencies: ["TensorCore", "RecKit", "DataFetch", "Narrative", "Plotting"]
+                + (chapterImports[$0.name] ?? []),
             path: $0.path, swiftSettings: numericFlags + implicitDataFetch)
     },
     cxxLanguageStandard: .cxx17
