@@ -3,7 +3,7 @@
 // The workbook: deep-learning recommender systems, one runnable chapter per section.
 //
 // Layers (an arrow points at what a layer may import):
-//   workbook (CLI) -> Chapters/* -> Narrative, Plotting, Models -> RecKit -> TensorCore -> COpenBLAS
+//   workbook (CLI) -> Chapters/* -> Narrative, Plotting, Models, DataFetch -> RecKit -> TensorCore -> COpenBLAS
 // A chapter imports no other chapter: what two chapters share lives below them (Models, RecKit).
 import PackageDescription
 
@@ -32,31 +32,43 @@ let package = Package(
         .library(name: "TensorCore", targets: ["TensorCore"]),
         .library(name: "RecKit", targets: ["RecKit"]),
         .library(name: "Models", targets: ["Models"]),
+        .library(name: "DataFetch", targets: ["DataFetch"]),
     ],
     dependencies: [
+        // The command tree, its options and their help (the CLI only).
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // SHA-256 for download checks and model-file checksums: a maintained, tested digest.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // ZIP reading (the GroupLens zip, the RecBole wheel), streamed entry by entry over zlib.
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // MARK: - Public API
         .target(name: "TensorCore", dependencies: ["COpenBLAS", "_TensorKernels"], swiftSettings: numericFlags),
-        .target(name: "RecKit", dependencies: ["TensorCore", "_WorkbookSupport", "CZlib"], swiftSettings: numericFlags),
+        .target(
+            name: "RecKit",
+            dependencies: ["TensorCore", "_WorkbookSupport", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: numericFlags),
         // Every model of the book, its one trainer, its registry and its file format.
-        .target(name: "Models", dependencies: ["RecKit", "TensorCore", "_SGNSKernels", "_WorkbookSupport"],
-                swiftSettings: numericFlags),
+        .target(
+            name: "Models", dependencies: ["RecKit", "TensorCore", "_SGNSKernels", "_WorkbookSupport"],
+            swiftSettings: numericFlags),
+        // Getting MovieLens onto the machine: downloads, the wheel, zip reading, checksums.
+        .target(
+            name: "DataFetch",
+            dependencies: ["RecKit", "_WorkbookSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(name: "Plotting", dependencies: ["_GnuplotBridge", "_WorkbookSupport"]),
         .target(name: "Narrative", dependencies: ["Plotting", "TensorCore", "_WorkbookSupport"]),
         .executableTarget(
             name: "workbook",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                "TensorCore", "RecKit", "Models", "Narrative", "Plotting", "_WorkbookSupport",
+                "TensorCore", "RecKit", "Models", "DataFetch", "Narrative", "Plotting", "_WorkbookSupport",
             ] + chapters.map { .target(name: $0.name) },
             swiftSettings: numericFlags),
 
         // MARK: - Implementation
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
-        // zlib's inflate and crc32, for reading the MovieLens zip and the RecBole wheel.
-        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(
             name: "_GnuplotBridge",
             linkerSettings: [
@@ -71,18 +83,25 @@ let package = Package(
 
         // MARK: - Tests
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: numericFlags),
-        .testTarget(name: "RecKitTests", dependencies: ["RecKit", "TensorCore", "Models"], exclude: ["reference_metrics.py"],
-                    swiftSettings: numericFlags),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "RecKit", "TensorCore", "_WorkbookSupport"],
-                    swiftSettings: numericFlags),
+        .testTarget(
+            name: "RecKitTests", dependencies: ["RecKit", "DataFetch", "TensorCore", "Models"],
+            exclude: ["reference_metrics.py"], swiftSettings: numericFlags),
+        .testTarget(
+            name: "ModelsTests", dependencies: ["Models", "RecKit", "TensorCore", "_WorkbookSupport"],
+            swiftSettings: numericFlags),
+        .testTarget(
+            name: "DataFetchTests",
+            dependencies: ["DataFetch", "RecKit", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "NarrativeTests", dependencies: ["Narrative", "Plotting", "_WorkbookSupport"]),
         .testTarget(
             name: "ChapterTests",
-            dependencies: ["Narrative", "RecKit", "TensorCore", "Models"] + chapters.map { .target(name: $0.name) }),
+            dependencies: ["Narrative", "RecKit", "DataFetch", "TensorCore", "Models"]
+                + chapters.map { .target(name: $0.name) }),
         .testTarget(name: "ExerciseTests", dependencies: chapters.map { .target(name: $0.name) }),
     ] + chapters.map {
         .target(
-            name: $0.name, dependencies: ["TensorCore", "RecKit", "Models", "Narrative", "Plotting", "_WorkbookSupport"],
+            name: $0.name,
+            dependencies: ["TensorCore", "RecKit", "Models", "DataFetch", "Narrative", "Plotting", "_WorkbookSupport"],
             path: $0.path, swiftSettings: numericFlags)
     },
     cxxLanguageStandard: .cxx17

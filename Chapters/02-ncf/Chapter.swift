@@ -1,5 +1,6 @@
 // Chapter 2: Neural Collaborative Filtering: GMF, MLP and NeuMF (He et al., WWW 2017).
 
+import DataFetch
 import Foundation
 import Models
 import Narrative

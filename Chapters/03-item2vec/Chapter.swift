@@ -1,5 +1,6 @@
 // Chapter 3: Item2Vec: skip-gram with negative sampling on sessions, and its link to PMI.
 
+import DataFetch
 import Foundation
 import Models
 import Narrative

@@ -1,5 +1,6 @@
 // Chapter 4: autoencoders for recommendation: AutoRec, CDAE, Mult-VAE.
 
+import DataFetch
 import Foundation
 import Models
 import Narrative

@@ -3,6 +3,7 @@
 import Chapter02NCF
 import Chapter03Item2Vec
 import Chapter04Autoencoders
+import DataFetch
 import Foundation
 import Models
 import Narrative

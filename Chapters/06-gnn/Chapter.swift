@@ -1,5 +1,6 @@
 // Chapter 6: graph neural networks for recommendation: NGCF and LightGCN.
 
+import DataFetch
 import Foundation
 import Models
 import Narrative

@@ -1,6 +1,7 @@
 // Chapter 7: putting it into practice. Choosing a model, training it well, measuring it right:
 // every tip of the document is an experiment here.
 
+import DataFetch
 import Foundation
 import Models
 import Narrative

@@ -2,6 +2,7 @@
 // the book on one protocol, one seed, one table.
 
 import _WorkbookSupport
+import DataFetch
 import Foundation
 import Models
 import Narrative

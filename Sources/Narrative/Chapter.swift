@@ -1,5 +1,7 @@
 // What every chapter is, and the context it runs in: options, the narrator, figures, and the
-// record of every number it reports (results.json).
+// record of every number it reports (results.json). A run writes into a staging folder that
+// replaces the chapter's folder only when it finishes (ChapterOutput.swift); a figure gnuplot
+// cannot draw is a note in the transcript, not the end of the chapter.
 
 import _WorkbookSupport
 import Foundation
@@ -62,6 +64,8 @@ public struct ChapterResults: Codable, Sendable {
     public var results: [ResultEntry]
     /// Every other number the chapter printed, by a descriptive key.
     public var values: [String: Double]
+    /// Each figure's file, relative to the output folder ("03-item2vec/neighbours.png"; the
+    /// .gp script when no PNG was drawn), so that runs into different folders record the same.
     public var figures: [String]
 }
 
@@ -69,8 +73,15 @@ public struct ChapterResults: Codable, Sendable {
 public final class ChapterContext: TrainingEnvironment {
     public let options: ChapterOptions
     public let narrator: Narrator
-    public let directory: URL
     public let chapterName: String
+    /// The chapter's folder, `output/NN-slug/`: it holds the last run that finished.
+    public let outputDirectory: URL
+    /// Where this run's files go: a fresh staging folder (`output/.NN-slug.partial-PID-RUN/`)
+    /// while the chapter runs; after `finish()`, `outputDirectory`, which the staging folder
+    /// replaced whole.
+    public var directory: URL { finished ? outputDirectory : stagingDirectory }
+    private let stagingDirectory: URL
+    private var finished = false
     private let renderer: FigureRenderer
     private var results: [ResultEntry] = []
     private var values: [String: Double] = [:]
@@ -81,8 +92,22 @@ public final class ChapterContext: TrainingEnvironment {
         self.options = options
         self.narrator = narrator
         chapterName = chapter.folderName
-        directory = options.outputRoot.appendingPathComponent(chapter.folderName)
-        renderer = FigureRenderer(directory: directory)
+        outputDirectory = options.outputRoot.appendingPathComponent(chapter.folderName)
+        ChapterOutput.removeStale(chapter.folderName, in: options.outputRoot)
+        stagingDirectory = ChapterOutput.stagingDirectory(for: chapter.folderName, in: options.outputRoot)
+        renderer = FigureRenderer(directory: stagingDirectory)
+    }
+
+    /// A run that did not finish leaves nothing: its staging folder goes, the chapter's folder
+    /// keeps the last run that did.
+    deinit {
+        if !finished { try? FileManager.default.removeItem(at: stagingDirectory) }
+    }
+
+    /// What `output/NN-slug/` holds: a finished run, runs going on, interrupted ones (for
+    /// `workbook list`).
+    public static func outputStatus(of chapter: any Chapter.Type, in outputRoot: URL) -> ChapterOutputStatus {
+        ChapterOutput.status(of: chapter.folderName, in: outputRoot)
     }
 
     // MARK: - Training environment
@@ -99,21 +124,37 @@ public final class ChapterContext: TrainingEnvironment {
     /// draws from its own stream, so adding a draw in one part does not move another's.
     public func rng(_ stream: String) -> RandomGenerator { RandomGenerator(seed: options.seed, stream: stream) }
 
-    /// Renders a figure (unless `--no-plots`) and shows it in the narrative.
+    /// Renders a figure (unless `--no-plots`) and shows it in the narrative. A figure that
+    /// gnuplot fails on, or that takes longer than the time limit, becomes a note naming the
+    /// figure and its .gp script; the chapter goes on. (It still throws, but only when the
+    /// figure's own .dat and .gp cannot be written: then the output folder itself is broken.)
     public func figure(_ figure: Figure, caption: String? = nil) throws {
         guard options.plots else { return }
-        let rendered = try renderer.render(figure)
+        let rendered: RenderedFigure
+        do {
+            rendered = try renderer.render(figure).moved(to: outputDirectory)
+        } catch let error as FigureError {
+            figures.append(chapterName + "/" + error.script.lastPathComponent)
+            narrator.note(
+                "The figure \(figure.name) (\(figure.title)) was not drawn: \(error.problem). Its script "
+                    + """
+                    \(error.script.lastPathComponent) and data \(figure.name).dat are in \(outputDirectory.path): \
+                    run 
+                    """
+                    + "`gnuplot \(error.script.lastPathComponent)` there to see why.")
+            return
+        }
         if rendered.png == nil && !warnedAboutGnuplot {
             warnedAboutGnuplot = true
             narrator.note(
                 "gnuplot is not installed, so figures are written as .gp scripts and .dat files only. "
-                    + "Install it (sudo apt-get install gnuplot-nox) and run `gnuplot NAME.gp` in \(directory.path), "
+                    + """
+                    Install it (sudo apt-get install gnuplot-nox) and run `gnuplot NAME.gp` in \
+                    \(outputDirectory.path), 
+                    """
                     + "or run ./setup.sh once.")
         }
-        let path =
-            options.outputRoot.lastPathComponent + "/" + chapterName + "/"
-            + (rendered.png ?? rendered.script).lastPathComponent
-        figures.append(path)
+        figures.append(chapterName + "/" + (rendered.png ?? rendered.script).lastPathComponent)
         narrator.figure(rendered, caption: caption ?? figure.caption)
     }
 
@@ -141,11 +182,16 @@ public final class ChapterContext: TrainingEnvironment {
             values: values, figures: figures)
     }
 
-    /// Writes README.md (the transcript) and results.json, atomically.
+    /// Writes README.md (the transcript) and results.json into the staging folder, then puts
+    /// that folder in place of the chapter's folder. Calling it again rewrites both files in
+    /// the chapter's folder.
     public func finish() throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try encoder.encode(recorded), to: directory.appendingPathComponent("results.json"))
         try AtomicFile.write(narrator.markdown, to: directory.appendingPathComponent("README.md"))
+        guard !finished else { return }
+        try ChapterOutput.replace(outputDirectory, with: stagingDirectory)
+        finished = true
     }
 }

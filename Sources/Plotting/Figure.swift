@@ -75,7 +75,8 @@ public struct Figure: Sendable {
             !name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" },
             "figure name '\(name)' must be letters, digits, - or _")
         precondition(
-            !title.isEmpty && !xLabel.isEmpty && !yLabel.isEmpty, "figure \(name) needs a title and axis labels")
+            !title.isEmpty && !xLabel.isEmpty && !yLabel.isEmpty,
+            "figure \(name) needs a title and axis labels")
         self.name = name
         self.title = title
         self.xLabel = xLabel
@@ -90,5 +91,21 @@ extension Figure {
         var copy = self
         change(&copy)
         return copy
+    }
+}
+
+extension Figure {
+    /// Whether the figure has anything finite to draw: a point of a series, a matrix value, a
+    /// bar. A figure without is drawn as an empty, labelled plot.
+    public var hasData: Bool {
+        switch kind {
+        case .lines(let series), .scatter(let series, _):
+            return series.contains { $0.points.contains { $0.x.isFinite && $0.y.isFinite } }
+        case .heatmap(let values, _, _, _):
+            return values.contains { $0.contains(where: \.isFinite) }
+        case .bars(let categories, let groups):
+            return !categories.isEmpty
+                && groups.contains { $0.values.prefix(categories.count).contains(where: \.isFinite) }
+        }
     }
 }

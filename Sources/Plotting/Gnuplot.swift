@@ -4,22 +4,50 @@
 // Text from data (movie titles) never goes through gnuplot's enhanced-text parser (the
 // terminal is `noenhanced`, so _ ^ @ & { } print as themselves) and never sits in the data
 // file, where gnuplot would eat a leading quote: every label is written into the script as a
-// single-quoted string, in which only ' needs doubling.
+// single-quoted string, in which only ' needs doubling (and \ is literal). Control characters
+// (newlines, tabs, NUL) become spaces, so a label cannot end its line and start a command.
+// Explicit tic labels are printf-like formats to gnuplot, so there % is doubled. Comments
+// (the title atop the .gp and .dat) are kept on one line and never end in a backslash, which
+// would continue the comment over the next command.
+//
+// A figure with nothing finite to draw (every series empty or NaN) becomes an empty plot with
+// its title, labels and a "no data" note, instead of gnuplot's "x range is invalid".
 
 import Foundation
 
 public enum Gnuplot {
-    /// `text` as a gnuplot single-quoted string literal (newlines become spaces).
+    /// `text` as a gnuplot single-quoted string literal, on one line.
     public static func quote(_ text: String) -> String {
-        "'"
-            + text.replacingOccurrences(of: "'", with: "''")
-            .replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " ") + "'"
+        "'" + oneLine(text).replacingOccurrences(of: "'", with: "''") + "'"
     }
 
+    /// An explicit tic label: gnuplot formats it with the tic's value, so % is doubled.
+    public static func ticLabel(_ text: String) -> String {
+        quote(text.replacingOccurrences(of: "%", with: "%%"))
+    }
+
+    /// Text for a `#` comment line: one line, not ending in a backslash.
+    public static func comment(_ text: String) -> String {
+        var line = oneLine(text)
+        while line.hasSuffix("\\") || line.hasSuffix(" ") { line.removeLast() }
+        return line
+    }
+
+    /// `text` with every control character (and Unicode's line and paragraph separators) as a space.
+    static func oneLine(_ text: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            let control =
+                scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "\u{2028}"
+                || scalar == "\u{2029}"
+            scalars.append(control ? " " : scalar)
+        }
+        return String(scalars)
+    }
+
+    /// A value for the data file or script; infinities and NaN are missing points ("NaN").
     static func number(_ x: Double) -> String {
-        if x.isNaN { return "NaN" }
-        if x.isInfinite { return x > 0 ? "1e308" : "-1e308" }
-        return String(format: "%.9g", x)
+        x.isFinite ? String(format: "%.9g", x) : "NaN"
     }
 
     private static let palette = [
@@ -30,12 +58,12 @@ public enum Gnuplot {
 
     /// The data file: numbers only, one block per series (blocks separated by two blank lines).
     public static func data(for figure: Figure) -> String {
-        var out = "# \(figure.title)\n"
+        var out = "# \(comment(figure.title))\n"
         switch figure.kind {
         case .lines(let series), .scatter(let series, _):
             for (i, s) in series.enumerated() {
                 if i > 0 { out += "\n\n" }
-                out += "# block \(i): \(s.name)\n# x\ty\n"
+                out += "# block \(i): \(comment(s.name))\n# x\ty\n"
                 for p in s.points { out += "\(number(p.x))\t\(number(p.y))\n" }
             }
             if case .scatter(_, let labels) = figure.kind, !labels.isEmpty {
@@ -46,9 +74,10 @@ public enum Gnuplot {
             out += "# matrix: \(rows.count) rows x \(columns.count) columns; labels are in the .gp script\n"
             for row in values { out += row.map(number).joined(separator: "\t") + "\n" }
         case .bars(let categories, let groups):
-            out += "# category index\t" + groups.map(\.name).joined(separator: "\t") + "\n"
+            out += "# " + comment("category index\t" + groups.map(\.name).joined(separator: "\t")) + "\n"
             for (c, _) in categories.enumerated() {
-                out += "\(c)\t" + groups.map { number($0.values[c]) }.joined(separator: "\t") + "\n"
+                let values = groups.map { number(c < $0.values.count ? $0.values[c] : .nan) }
+                out += "\(c)\t" + values.joined(separator: "\t") + "\n"
             }
         }
         return out
@@ -58,11 +87,9 @@ public enum Gnuplot {
     /// figure's folder, so a learner can `cd` there and run `gnuplot name.gp`).
     public static func script(for figure: Figure, output: String, dataFile: String) -> String {
         var s: [String] = [
-            "# \(figure.title): re-plot with `gnuplot \(figure.name).gp` in this folder.",
-            """
-            set terminal pngcairo noenhanced size \(figure.size.width),\(figure.size.height) font 'DejaVu \
-            Sans,13' linewidth 1.5
-            """,
+            "# \(comment(figure.title)): re-plot with `gnuplot \(figure.name).gp` in this folder.",
+            "set terminal pngcairo noenhanced size \(figure.size.width),\(figure.size.height) "
+                + "font 'DejaVu Sans,13' linewidth 1.5",
             "set encoding utf8",
             "set output \(quote(output))",
             "set title \(quote(figure.title)) font 'DejaVu Sans,16'",
@@ -73,19 +100,20 @@ public enum Gnuplot {
             "set grid lc rgb '#dddddd'",
             "set border lc rgb '#444444'",
         ]
+        guard figure.hasData else { return (s + emptyPlot(figure)).joined(separator: "\n") + "\n" }
         s += keyCommands(figure)
         if let step = figure.xTicStep { s.append("set xtics \(number(step))") }
-        if let tics = figure.xTics { s.append("set xtics (" + tics.map(number).joined(separator: ", ") + ")") }
+        if let tics = figure.xTics?.filter(\.isFinite), !tics.isEmpty {
+            s.append("set xtics (" + tics.map(number).joined(separator: ", ") + ")")
+        }
         if figure.logX { s.append("set logscale x") }
         if figure.logY { s.append("set logscale y") }
-        if let r = figure.xRange { s.append("set xrange [\(number(r.lowerBound)):\(number(r.upperBound))]") }
-        if let r = figure.yRange { s.append("set yrange [\(number(r.lowerBound)):\(number(r.upperBound))]") }
-        for (i, m) in figure.markers.enumerated() {
+        if let r = finite(figure.xRange) { s.append("set xrange [\(number(r.lowerBound)):\(number(r.upperBound))]") }
+        if let r = finite(figure.yRange) { s.append("set yrange [\(number(r.lowerBound)):\(number(r.upperBound))]") }
+        for (i, m) in figure.markers.enumerated() where m.x.isFinite {
             s.append(
-                """
-                set arrow \(i + 1) from \(number(m.x)), graph 0 to \(number(m.x)), graph 1 nohead dt 2 lw 2 lc rgb \
-                '#555555'
-                """)
+                "set arrow \(i + 1) from \(number(m.x)), graph 0 to \(number(m.x)), graph 1 nohead dt 2 lw 2 "
+                    + "lc rgb '#555555'")
             s.append("set label \(i + 1) \(quote(m.caption)) at \(number(m.x)), graph 0.95 offset 0.5,0 font ',11'")
         }
         let data = quote(dataFile)
@@ -101,24 +129,18 @@ public enum Gnuplot {
             s.append("set offsets graph 0.08, graph 0.2, graph 0.1, graph 0.1")
             for (i, l) in mergedLabels(labels).enumerated() {
                 s.append(
-                    """
-                    set label \(figure.markers.count + i + 1) \(quote(l.text)) at \(number(l.x)),\(number(l.y)) \
-                    offset 0.6,0.6 font ',11' front
-                    """)
+                    "set label \(figure.markers.count + i + 1) \(quote(l.text)) at \(number(l.x)),\(number(l.y)) "
+                        + "offset 0.6,0.6 font ',11' front")
             }
             let plots = series.enumerated().map { i, ser in
                 "\(data) index \(i) using 1:2 \(style(ser.style, i)) title \(quote(ser.name))"
             }
             s.append("plot " + plots.joined(separator: ", \\\n     "))
         case .heatmap(let values, let rows, let columns, let diverging):
-            let flat = values.flatMap { $0 }
+            let flat = values.flatMap { $0 }.filter(\.isFinite)
             s.append("unset grid")
-            s.append(
-                "set xtics rotate by 50 right font ',10' ("
-                    + columns.enumerated().map { "\(quote($0.element)) \($0.offset)" }.joined(separator: ", ") + ")")
-            s.append(
-                "set ytics font ',10' ("
-                    + rows.enumerated().map { "\(quote($0.element)) \($0.offset)" }.joined(separator: ", ") + ")")
+            s.append("set xtics rotate by 50 right font ',10' (" + tics(columns) + ")")
+            s.append("set ytics font ',10' (" + tics(rows) + ")")
             s.append("set xrange [-0.5:\(number(Double(columns.count) - 0.5))]")
             s.append("set yrange [\(number(Double(rows.count) - 0.5)):-0.5]")
             if diverging {
@@ -139,15 +161,11 @@ public enum Gnuplot {
             // Labels lie flat when they fit under their group (about 8 px a character), else they slant.
             let room = Double(figure.size.width) * 0.85 / Double(max(categories.count, 1))
             let flat = Double(categories.map(\.count).max() ?? 0) * 8 < room * 0.9
-            s.append(
-                "set xtics \(flat ? "norotate center" : "rotate by 30 right") ("
-                    + categories.enumerated().map { "\(quote($0.element)) \($0.offset)" }.joined(separator: ", ") + ")")
+            s.append("set xtics \(flat ? "norotate center" : "rotate by 30 right") (" + tics(categories) + ")")
             let plots = groups.enumerated().map { i, group in
                 let shift = (Double(i) - (g - 1) / 2) * width
-                return """
-                    \(data) using ($1\(shift >= 0 ? "+" : "")\(number(shift))):\(i + 2) with boxes lc rgb \
-                    '\(color(i))' title \(quote(group.name))
-                    """
+                return "\(data) using ($1\(shift >= 0 ? "+" : "")\(number(shift))):\(i + 2) with boxes "
+                    + "lc rgb '\(color(i))' title \(quote(group.name))"
             }
             s.append("plot " + plots.joined(separator: ", \\\n     "))
         }
@@ -172,6 +190,32 @@ public enum Gnuplot {
             "set key at screen 0.5, screen 0.015 center bottom horizontal box opaque width 2",
             "set bmargin \(4 + Int((1.4 * Double(rows)).rounded(.up)))",
         ]
+    }
+
+    static func finite(_ range: ClosedRange<Double>?) -> ClosedRange<Double>? {
+        guard let range, range.lowerBound.isFinite, range.upperBound.isFinite else { return nil }
+        return range
+    }
+
+    /// Explicit tics: each label at its index.
+    static func tics(_ labels: [String]) -> String {
+        labels.enumerated().map { "\(ticLabel($0.element)) \($0.offset)" }.joined(separator: ", ")
+    }
+
+    /// An empty plot with the figure's title and axis labels, for a figure with nothing
+    /// finite to draw (gnuplot cannot autoscale an axis without a point).
+    static func emptyPlot(_ figure: Figure) -> [String] {
+        let x = finite(figure.xRange) ?? (figure.logX ? 1...10 : 0...1)
+        let y = finite(figure.yRange) ?? (figure.logY ? 1...10 : 0...1)
+        var s: [String] = []
+        if figure.logX { s.append("set logscale x") }
+        if figure.logY { s.append("set logscale y") }
+        s.append("set xrange [\(number(x.lowerBound)):\(number(x.upperBound))]")
+        s.append("set yrange [\(number(y.lowerBound)):\(number(y.upperBound))]")
+        s.append("unset key")
+        s.append("set label 1 'no data to plot' at graph 0.5, graph 0.5 center font ',16' textcolor rgb '#777777'")
+        s.append("plot NaN notitle")
+        return s
     }
 
     /// Labels at the same point become one ("item 1, item 5"), so they do not overprint.

@@ -42,6 +42,11 @@ public struct RatingsData: Sendable {
     public var catalogue: [CatalogueEntry]
     /// Lines skipped as malformed (only with `skipBadLines`).
     public var skippedLines = 0
+    /// The scale the loader checked every rating against (nil for data built in code).
+    public var ratingScale: RatingScale?
+    /// Ratings dropped because the file rated the same (user, item) pair again later
+    /// (`MovieLens.duplicatePolicy`).
+    public var duplicatesDropped = 0
 
     public var userCount: Int { userIds.count }
     public var itemCount: Int { itemIds.count }
@@ -55,7 +60,9 @@ public struct RatingsData: Sendable {
         catalogue: [Int: CatalogueEntry] = [:], skippedLines: Int = 0
     ) {
         precondition(
-            rawUsers.count == rawItems.count && rawItems.count == ratings.count && ratings.count == timestamps.count)
+            rawUsers.count == rawItems.count && rawItems.count == ratings.count
+                && ratings.count == timestamps.count,
+            "users, items, ratings and timestamps must have one entry per rating")
         self.name = name
         (userIds, users) = RatingsData.denseIndices(rawUsers)
         (itemIds, items) = RatingsData.denseIndices(rawItems)

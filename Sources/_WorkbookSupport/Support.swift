@@ -69,3 +69,20 @@ public func findExecutable(_ name: String) -> String? {
     }
     return nil
 }
+
+/// `text` quoted for an error message, on one line: whole when short, else its first `limit`
+/// characters (Unicode scalars), an ellipsis and its length, so that a 100 MB field does not
+/// put 100 MB on stderr. Control characters are shown escaped (`\t`, `\n`). `byteCount`: the
+/// whole text's length when `text` is only its beginning.
+public func excerpt(_ text: some StringProtocol, limit: Int = 40, byteCount: Int? = nil) -> String {
+    var shown = "", count = 0
+    let length = byteCount ?? text.utf8.count
+    for scalar in text.unicodeScalars {
+        if count == limit { return "'\(shown)…' (\(length) bytes)" }
+        let control =
+            scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "\u{2028}" || scalar == "\u{2029}"
+        shown += control ? scalar.escaped(asASCII: true) : String(scalar)
+        count += 1
+    }
+    return length > text.utf8.count ? "'\(shown)…' (\(length) bytes)" : "'\(shown)'"
+}

@@ -4,6 +4,7 @@ import ArgumentParser
 import Foundation
 import Narrative
 import Plotting
+import DataFetch
 import RecKit
 import _WorkbookSupport
 
@@ -88,7 +89,13 @@ struct Info: ParsableCommand {
                         "\(perItem.min() ?? 0) / \(median(perItem)) / \(perItem.max() ?? 0)",
                     ],
                     ["time span", "\(day.string(from: first)) to \(day.string(from: last)) (UTC)"],
+                    ["rating scale", data.ratingScale.map { "\($0)" } ?? "not checked"],
+                    ["duplicate (user, item) ratings dropped", data.duplicatesDropped.formatted()],
                 ], alignments: [.left, .right]))
+        narrator.prose(
+            "Loader rules: ids are integers from 0; every rating lies on the scale above; "
+                + "\(MovieLens.duplicatePolicy) (\(data.duplicatesDropped.formatted()) dropped here)"
+                + (data.skippedLines > 0 ? "; \(data.skippedLines.formatted()) malformed lines skipped." : "."))
         var histogram: [Float: Int] = [:]
         for r in data.ratings { histogram[r, default: 0] += 1 }
         narrator.table(
@@ -106,9 +113,9 @@ struct Info: ParsableCommand {
             String(
                 format:
                     """
-                        The long tail: the most popular 20%% of items hold %.1f%% of the ratings; %d items have fewer \
-                        than 5.
-                        """,
+                    The long tail: the most popular 20%% of items hold %.1f%% of the ratings; %d items have fewer \
+                    than 5.
+                    """,
                 100 * Double(top) / Double(data.count), perItem.filter { $0 < 5 }.count))
         guard !noPlots else { return }
         var figure = Figure(
@@ -122,9 +129,14 @@ struct Info: ParsableCommand {
                 )
             ]))
         figure.logY = true
-        let rendered = try FigureRenderer(directory: URL(fileURLWithPath: output).appendingPathComponent("data"))
-            .render(figure)
-        narrator.figure(rendered)
+        let renderer = FigureRenderer(directory: URL(fileURLWithPath: output).appendingPathComponent("data"))
+        do {
+            narrator.figure(try renderer.render(figure))
+        } catch {
+            narrator.note(
+                "The figure \(figure.name) was not drawn (\(error)); "
+                    + "its script is \(figure.name).gp in \(renderer.directory.path).")
+        }
     }
 }
 
@@ -144,9 +156,9 @@ struct SplitCommand: ParsableCommand {
     @Option(
         help:
             """
-                tsv, or recbole: also RecBole atomic files NAME.{train,valid,test}.inter in OUT/NAME/ (implies \
-                --validation).
-                """
+            tsv, or recbole: also RecBole atomic files NAME.{train,valid,test}.inter in OUT/NAME/ (implies \
+            --validation).
+            """
     )
     var format = "tsv"
 
@@ -167,7 +179,8 @@ struct SplitCommand: ParsableCommand {
             """
             \(p.rawValue) (\(p.summary)), seed \(seed): \(split.train.count) train, \(split.validation.count) \
             validation, \(split.test.count) test rows in \(dir.path)
-            """)
+            """
+        )
         if recbole {
             let name = "\(data.name)-\(p.rawValue)-seed\(seed)"
             try split.writeRecBole(to: dir, data: data, name: name)

@@ -160,11 +160,9 @@ struct List: ParsableCommand {
         let style = TerminalStyle.current()
         var rows: [[String]] = []
         for c in chapters {
-            let ran = FileManager.default.fileExists(
-                atPath: URL(fileURLWithPath: output).appendingPathComponent(c.folderName).appendingPathComponent(
-                    "README.md"
-                ).path)
-            rows.append(["\(c.number)", c.slug, c.summary, ran ? "yes" : "-"])
+            // "yes", "-", "running", "interrupted", or "yes (a later run was interrupted)".
+            let status = ChapterContext.outputStatus(of: c, in: URL(fileURLWithPath: output)).label
+            rows.append(["\(c.number)", c.slug, c.summary, status])
         }
         print("Deep-learning recommender systems: the chapters\n")
         print(

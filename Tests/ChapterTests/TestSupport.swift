@@ -1,5 +1,6 @@
 import Foundation
 import Narrative
+import DataFetch
 import RecKit
 import XCTest
 

@@ -55,4 +55,23 @@ final class ModelFileTests: XCTestCase {
         XCTAssertNotEqual(
             ModelFile.fingerprint(data, rows: [0, 1, 2]), ModelFile.fingerprint(data, rows: [0, 1], validation: [2]))
     }
+
+    /// A header whose shapes multiply past 64 bits is "corrupt", not a trap.
+    func testShapesWhoseProductOverflowsAreCorruptNotATrap() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("model-\(UUID().uuidString).wbmodel")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let overflowing = [[[4_611_686_018_427_387_904, 4]], [[Int.max, 2]], [[1 << 40, 1 << 40]],
+                           [[2, 3], [Int.max / 4 + 1]], [[-1, 3]]]
+        for shapes in overflowing {
+            var header = header()
+            header.tensors = shapes.enumerated().map { ModelFile.TensorInfo(name: "t\($0.offset)", shape: $0.element) }
+            var bytes = Data((ModelFile.magic + "\n").utf8)
+            bytes.append(try ModelFile.encode(header))
+            bytes.append(Data("\n".utf8))
+            try bytes.write(to: url)
+            XCTAssertThrowsError(try ModelFile.read(from: url), "\(shapes)") { error in
+                XCTAssertTrue("\(error)".contains("is corrupt"), "\(error)")
+            }
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import DataFetch
 import Models
 import RecKit
 import XCTest

@@ -98,16 +98,20 @@ public struct ModelFile: Sendable, Equatable {
         self.payload = payload
     }
 
-    /// Writes the file atomically.
-    public func write(to url: URL) throws {
+    /// A header as the file's second line holds it: JSON with sorted keys, and NaN or infinity as
+    /// strings (a validation value can be NaN for a model that never scored; JSON has no NaN).
+    public static func encode(_ header: Header) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        // A validation value can be NaN (a model that never scored); JSON has no NaN.
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "inf", negativeInfinity: "-inf",
-            nan: "nan")
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try encoder.encode(header)
+    }
+
+    /// Writes the file atomically.
+    public func write(to url: URL) throws {
         var data = Data((ModelFile.magic + "\n").utf8)
-        data.append(try encoder.encode(header))
+        data.append(try ModelFile.encode(header))
         data.append(Data("\n".utf8))
         data.append(payload)
         try AtomicFile.write(data, to: url)
@@ -134,11 +138,16 @@ public struct ModelFile: Sendable, Equatable {
             throw WorkbookError("\(name) is corrupt: its header is not valid JSON", fix: fix)
         }
         let payload = data[(second + 1)...]
-        let expected = header.tensors.reduce(0) { $0 + $1.count } * 4
-        guard header.tensors.allSatisfy({ $0.shape.allSatisfy { $0 >= 0 } }), payload.count == expected else {
+        // Checked arithmetic: a header may declare shapes whose product passes 64 bits.
+        guard let expected = payloadSize(header.tensors) else {
             throw WorkbookError(
-                "\(name) is corrupt: it holds \(payload.count) bytes of values where its header promises \(expected)",
-                fix: fix)
+                "\(name) is corrupt: its header declares tensor shapes no file can hold "
+                    + "(\(header.tensors.map(\.shape).description.prefix(80)))", fix: fix)
+        }
+        guard payload.count == expected else {
+            throw WorkbookError(
+                "\(name) is corrupt: it holds \(payload.count) bytes of values "
+                    + "where its header promises \(expected)", fix: fix)
         }
         guard SHA256.hex(Data(payload)) == header.payloadSHA256 else {
             throw WorkbookError("\(name) is corrupt: its values do not match the checksum in its header", fix: fix)
@@ -155,6 +164,26 @@ public struct ModelFile: Sendable, Equatable {
             offset += info.count * 4
         }
         return ModelFile(header: header, values: values, payload: Data(payload))
+    }
+
+    /// The bytes the tensors' values take (4 per value), or nil when a shape has a negative
+    /// size or the total passes `Int.max`.
+    static func payloadSize(_ tensors: [TensorInfo]) -> Int? {
+        var total = 0
+        for info in tensors {
+            var count = 1
+            for size in info.shape {
+                guard size >= 0 else { return nil }
+                let (product, overflow) = count.multipliedReportingOverflow(by: size)
+                guard !overflow else { return nil }
+                count = product
+            }
+            let (bytes, o1) = count.multipliedReportingOverflow(by: 4)
+            let (sum, o2) = total.addingReportingOverflow(bytes)
+            guard !o1 && !o2 else { return nil }
+            total = sum
+        }
+        return total
     }
 
     private init(header: Header, values: [[Float]], payload: Data) {

@@ -8,15 +8,26 @@
 extern "C" {
 #endif
 
-/// Runs `script` through the gnuplot executable at `gnuplot_path` (via gnuplot-iostream's
-/// pipe), with gnuplot's standard error written to `stderr_path`.
+/// gnuplot ran the script and exited with status 0.
+#define WB_GNUPLOT_DONE 0
+/// gnuplot could not be started (see the message).
+#define WB_GNUPLOT_NOT_STARTED 1
+/// gnuplot did not exit within the time limit, and it and its children were killed.
+#define WB_GNUPLOT_TIMED_OUT 2
+/// gnuplot exited with a non-zero status, or was killed by a signal (`exit_status`).
+#define WB_GNUPLOT_FAILED 3
+
+/// Starts the gnuplot executable at `gnuplot_path` in `working_directory`, sends it
+/// `script` (`script_size` bytes) through gnuplot-iostream, and waits for it to exit, at most
+/// `timeout_seconds`: then gnuplot's whole process group is killed. gnuplot's standard error
+/// goes to `stderr_path`, its standard output to /dev/null.
 ///
-/// Returns 0 when gnuplot ran and exited; non-zero when the pipe could not be opened, in
-/// which case a description is written to `message` (at most `message_size` bytes, with its
-/// terminating NUL). Whether the script itself succeeded is told by `stderr_path` and by the
-/// files the script was meant to write.
-int wb_gnuplot_run(const char *gnuplot_path, const char *script, const char *stderr_path,
-                   char *message, size_t message_size);
+/// Returns one of the WB_GNUPLOT_ outcomes. `exit_status` receives gnuplot's exit status
+/// (or 128 + the signal that ended it). `message` receives a description when gnuplot could
+/// not be started (at most `message_size` bytes, with its terminating NUL).
+int wb_gnuplot_run(const char *gnuplot_path, const char *working_directory, const char *script,
+                   size_t script_size, const char *stderr_path, double timeout_seconds,
+                   int *exit_status, char *message, size_t message_size);
 
 #ifdef __cplusplus
 }

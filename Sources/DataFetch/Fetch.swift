@@ -1,31 +1,15 @@
 // Getting MovieLens-100K onto the machine, verified, without ever leaving a half-written
 // folder: from a folder the reader already has; else the official GroupLens zip; else the
 // RecBole 1.2.1 wheel from PyPI (which carries the same ratings as atomic files).
+// Archives are read through `ZipArchive` (ZIPFoundation, with size limits and safe names);
+// checksums are swift-crypto's SHA-256 (RecKit's `SHA256.hex`).
 
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import RecKit
 import _WorkbookSupport
-
-public enum DataCache {
-    /// Where data lives: `override` (--data-dir), else $WORKBOOK_DATA, else
-    /// $XDG_CACHE_HOME/workbook, else ~/.cache/workbook.
-    public static func root(override: URL? = nil) -> URL {
-        if let override { return override }
-        let env = ProcessInfo.processInfo.environment
-        if let d = env["WORKBOOK_DATA"], !d.isEmpty { return URL(fileURLWithPath: d) }
-        if let x = env["XDG_CACHE_HOME"], !x.isEmpty {
-            return URL(fileURLWithPath: x).appendingPathComponent("workbook")
-        }
-        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/workbook")
-    }
-
-    /// The folder holding MovieLens-100K under `root` (or `root` itself if the files are there).
-    public static func ml100kDirectory(root: URL) -> URL {
-        MovieLensLayout.detect(in: root) != nil ? root : root.appendingPathComponent("ml-100k")
-    }
-}
 
 /// What `fetch` did.
 public struct FetchReport: Sendable {
@@ -45,17 +29,23 @@ public enum MovieLensFetcher {
         "ml-100k.user": "4f670007d9cfbeb9807e757209af1555b9bcc186bde25e767f67cb67c6dd5972",
     ]
     static let interHeader = "user_id:token\titem_id:token\trating:float\ttimestamp:float\n"
+    /// What one file of MovieLens-100K may inflate to: its largest, u.data, is 1.9 MB.
+    public static let ml100kEntryLimit: UInt64 = 64 << 20
+    /// What all the files extracted from one archive may inflate to (MovieLens-100K's 23
+    /// files are 16 MB together).
+    public static let ml100kTotalLimit: UInt64 = 256 << 20
 
     /// Makes sure MovieLens-100K is in `root`. `from`: a folder (or zip) the reader already
     /// has. `log` receives progress lines.
-    public static func fetch(root: URL, from source: URL? = nil, log: (String) -> Void = { _ in }) throws -> FetchReport
-    {
+    public static func fetch(
+        root: URL, from source: URL? = nil,
+        log: (String) -> Void = { _ in }
+    ) throws -> FetchReport {
         let target = root.appendingPathComponent("ml-100k")
         let fm = FileManager.default
-        if source == nil, let existing = try? verify(directory: DataCache.ml100kDirectory(root: root)) {
-            return FetchReport(
-                directory: DataCache.ml100kDirectory(root: root), source: "cache", verified: existing,
-                alreadyPresent: true)
+        let cached = DataCache.ml100kDirectory(root: root)
+        if source == nil, let existing = try? verify(directory: cached) {
+            return FetchReport(directory: cached, source: "cache", verified: existing, alreadyPresent: true)
         }
         try fm.createDirectory(at: root, withIntermediateDirectories: true)
         // Everything is assembled in a scratch folder and renamed into place at the end.
@@ -82,11 +72,16 @@ public enum MovieLensFetcher {
             }
         }
         let verified = try verify(directory: staged)
-        if fm.fileExists(atPath: target.path) {
-            let old = scratch.appendingPathComponent("previous")
-            try fm.moveItem(at: target, to: old)
+        let old = scratch.appendingPathComponent("previous")
+        if fm.fileExists(atPath: target.path) { try fm.moveItem(at: target, to: old) }
+        do {
+            try fm.moveItem(at: staged, to: target)
+        } catch {
+            try? fm.moveItem(at: old, to: target)  // the previous copy stays
+            throw WorkbookError(
+                "cannot move the new MovieLens-100K into \(target.path)",
+                fix: "check that \(root.path) is writable")
         }
-        try fm.moveItem(at: staged, to: target)
         return FetchReport(directory: target, source: description, verified: verified, alreadyPresent: false)
     }
 
@@ -98,18 +93,18 @@ public enum MovieLensFetcher {
             throw DataError(file: directory.path, "holds no MovieLens ratings file")
         }
         var checks: [String] = []
-        let bytes = try Data(contentsOf: ratings)
         switch layout {
         case .recbole:
-            guard SHA256.hex(bytes) == atomicSHA256[ratings.lastPathComponent] else {
+            guard try SHA256.hex(fileAt: ratings) == atomicSHA256[ratings.lastPathComponent] else {
                 throw DataError(
-                    file: ratings.lastPathComponent, "does not match the known SHA-256 of RecBole's ml-100k.inter",
+                    file: ratings.lastPathComponent,
+                    "does not match the known SHA-256 of RecBole's ml-100k.inter",
                     fix: "delete \(directory.path) and run `workbook data fetch` again")
             }
             checks.append("SHA-256 of \(ratings.lastPathComponent) matches")
         case .ml100k:
             // u.data holds the same rows as RecBole's ml-100k.inter, without its header.
-            if SHA256.hex(Data(interHeader.utf8) + bytes) == atomicSHA256["ml-100k.inter"] {
+            if try SHA256.hex(fileAt: ratings, prefix: Data(interHeader.utf8)) == atomicSHA256["ml-100k.inter"] {
                 checks.append("u.data matches the known SHA-256 of the ratings")
             } else {
                 checks.append("u.data checksum not the known one (a different release?): structure checked only")
@@ -120,12 +115,10 @@ public enum MovieLensFetcher {
         let data = try MovieLens.load(directory: directory)
         if layout == .recbole || layout == .ml100k {
             guard data.count == 100_000, data.userCount == 943, data.itemCount == 1_682 else {
+                let shape = "\(data.count) ratings from \(data.userCount) users on \(data.itemCount) items"
                 throw DataError(
                     file: ratings.lastPathComponent,
-                    """
-                    has \(data.count) ratings from \(data.userCount) users on \(data.itemCount) items, not \
-                    MovieLens-100K's 100,000 / 943 / 1,682
-                    """,
+                    "has \(shape), not MovieLens-100K's 100,000 / 943 / 1,682",
                     fix: "delete \(directory.path) and run `workbook data fetch` again")
             }
             checks.append("100,000 ratings, 943 users, 1,682 items")
@@ -140,7 +133,8 @@ public enum MovieLensFetcher {
         var isDirectory: ObjCBool = false
         guard fm.fileExists(atPath: source.path, isDirectory: &isDirectory) else {
             throw WorkbookError(
-                "\(source.path) does not exist", fix: "give the folder (or ml-100k.zip) that holds MovieLens-100K")
+                "\(source.path) does not exist",
+                fix: "give the folder (or ml-100k.zip) that holds MovieLens-100K")
         }
         if !isDirectory.boolValue {
             try extractML100kZip(source, into: staged)
@@ -160,19 +154,33 @@ public enum MovieLensFetcher {
         return "the folder \(folder.path)"
     }
 
-    /// Extracts ml-100k/* from the GroupLens zip (u.data, u.item, ...).
+    /// Extracts the files of ml-100k/ (u.data, u.item, ...) from the GroupLens zip, each
+    /// streamed to disk and at most `ml100kEntryLimit` bytes. An archive with an unsafe name
+    /// is refused before anything is written (`ZipArchive`).
     static func extractML100kZip(_ zip: URL, into staged: URL) throws {
-        let archive = try ZipArchive(zip)
-        let wanted = archive.entries.filter {
-            !$0.name.hasSuffix("/") && ($0.name.hasPrefix("ml-100k/") || !$0.name.contains("/"))
+        let archive = try ZipArchive(zip, entryLimit: ml100kEntryLimit)
+        let wanted = archive.entries.filter { entry in
+            let parts = entry.name.split(separator: "/")
+            return entry.isFile && (parts.count == 1 || (parts.count == 2 && parts[0] == "ml-100k"))
         }
         guard wanted.contains(where: { $0.name.hasSuffix("u.data") }) else {
             throw DataError(
-                file: zip.lastPathComponent, "holds no ml-100k/u.data", fix: "this is not the MovieLens-100K zip")
+                file: zip.lastPathComponent, "holds no ml-100k/u.data",
+                fix: "this is not the MovieLens-100K zip")
+        }
+        // Each entry stops at its declared size, so the declared total bounds what is written.
+        let total = wanted.reduce(0) { $0 &+ min($1.declaredSize, ml100kEntryLimit + 1) }
+        guard total <= ml100kTotalLimit else {
+            throw DataError(
+                file: zip.lastPathComponent,
+                "declares \(total) bytes in \(wanted.count) files, more than "
+                    + "the \(ml100kTotalLimit) MovieLens-100K may take (a damaged or malicious archive)",
+                fix: "use the official download")
         }
         for entry in wanted {
-            let name = URL(fileURLWithPath: entry.name).lastPathComponent
-            try archive.extract(entry).write(to: staged.appendingPathComponent(name))
+            let name = String(entry.name.split(separator: "/").last ?? "")
+            guard !name.hasPrefix(".") else { continue }
+            try archive.extract(entry, to: staged.appendingPathComponent(name))
         }
     }
 
@@ -198,17 +206,17 @@ public enum MovieLensFetcher {
             let last = message.split(separator: "\n").last.map(String.init) ?? "exit \(process.terminationStatus)"
             throw noNetwork("neither GroupLens nor PyPI can be reached (pip: \(last))")
         }
-        let digest = SHA256.hex(try Data(contentsOf: wheel))
+        let digest = try SHA256.hex(fileAt: wheel)
         guard digest == wheelSHA256 else {
             throw DataError(
                 file: wheel.lastPathComponent, "has SHA-256 \(digest), not the known \(wheelSHA256)",
                 fix: "the download is corrupt or altered; try again")
         }
         log("  wheel verified (SHA-256 \(digest.prefix(12))...)")
-        let archive = try ZipArchive(wheel)
+        let archive = try ZipArchive(wheel, entryLimit: ml100kEntryLimit)
         for name in ["ml-100k.inter", "ml-100k.item", "ml-100k.user"] {
-            guard let entry = archive.entries.first(where: { $0.name == "recbole/dataset_example/ml-100k/\(name)" })
-            else {
+            let path = "recbole/dataset_example/ml-100k/\(name)"
+            guard let entry = archive.entries.first(where: { $0.name == path }) else {
                 throw DataError(file: wheel.lastPathComponent, "holds no \(name)")
             }
             let data = try archive.extract(entry)
@@ -220,11 +228,9 @@ public enum MovieLensFetcher {
     static func noNetwork(_ problem: String) -> WorkbookError {
         WorkbookError(
             "cannot get MovieLens-100K: \(problem)",
-            fix: """
-                on a machine with internet download ml-100k.zip from \
-                https://grouplens.org/datasets/movielens/100k/, copy it here and run `workbook data fetch \
-                --from ml-100k.zip`
-                """)
+            fix: "on a machine with internet download ml-100k.zip from "
+                + "https://grouplens.org/datasets/movielens/100k/, copy it here and run "
+                + "`workbook data fetch --from ml-100k.zip`")
     }
 
     /// Downloads `url` to `file`; returns nil on success or a short reason.
@@ -258,7 +264,8 @@ public enum MovieLensFetcher {
 extension MovieLens {
     /// MovieLens-100K from the cache (or `dataDirectory`), fetched first if missing.
     public static func ml100k(
-        dataDirectory: URL? = nil, fetchIfMissing: Bool = true, log: (String) -> Void = { _ in }
+        dataDirectory: URL? = nil, fetchIfMissing: Bool = true,
+        log: (String) -> Void = { _ in }
     ) throws -> RatingsData {
         let root = DataCache.root(override: dataDirectory)
         let directory = DataCache.ml100kDirectory(root: root)

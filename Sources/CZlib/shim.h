@@ -1,2 +1,0 @@
-// zlib from Debian's zlib1g-dev.
-#include <zlib.h>
