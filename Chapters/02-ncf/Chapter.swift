@@ -51,9 +51,9 @@ public enum NCFChapter: Chapter {
         try models(context)
         try toy(context)
         guard
-            let data = context.optionalData(
+            let data = try context.optionalData(
                 "MovieLens-100K",
-                { try MovieLens.ml100k(dataDirectory: context.options.dataDirectory) { say.status($0) } })
+                { try MovieLens.ml100k(context.options) { say.status($0) } })
         else {
             return
         }
@@ -207,7 +207,7 @@ public enum NCFChapter: Chapter {
                     matrix plus a constant. So it can beat plain MF's 1.296 (the constant is a third, very \
                     restricted factor), but never the best rank-2-plus-constant fit, %.4f. NeuMF's MLP path
                     """, gmfBound)
-                + """
+                    + """
                      combines the same 2-factor interface non-linearly and reconstructs the matrix, which is the \
                     point of the paper's figure 1.
                     """

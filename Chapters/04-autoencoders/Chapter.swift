@@ -47,9 +47,9 @@ public enum AutoencodersChapter: Chapter {
             those are the predictions.
             """)
         guard
-            let data = context.optionalData(
+            let data = try context.optionalData(
                 "MovieLens-100K",
-                { try MovieLens.ml100k(dataDirectory: context.options.dataDirectory) { say.status($0) } })
+                { try MovieLens.ml100k(context.options) { say.status($0) } })
         else {
             return
         }

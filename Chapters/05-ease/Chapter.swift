@@ -34,9 +34,9 @@ public enum EASEChapter: Chapter {
         try closedForm(context)
         try toyExample(context)
         guard
-            let data = context.optionalData(
+            let data = try context.optionalData(
                 "MovieLens-100K",
-                { try MovieLens.ml100k(dataDirectory: context.options.dataDirectory) { say.status($0) } })
+                { try MovieLens.ml100k(context.options) { say.status($0) } })
         else {
             try scale(context)
             return

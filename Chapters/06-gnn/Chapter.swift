@@ -39,9 +39,9 @@ public enum GNNChapter: Chapter {
         try graphs(context)
         try documentCode(context)
         guard
-            let data = context.optionalData(
+            let data = try context.optionalData(
                 "MovieLens-100K",
-                { try MovieLens.ml100k(dataDirectory: context.options.dataDirectory) { say.status($0) } })
+                { try MovieLens.ml100k(context.options) { say.status($0) } })
         else {
             return
         }

@@ -46,8 +46,8 @@ public enum PracticeChapter: Chapter {
             on MovieLens-100K and on synthetic data built to send the flowchart down its other branches, and reports \
             what happened.
             """)
-        let data = context.optionalData(
-            "MovieLens-100K", { try MovieLens.ml100k(dataDirectory: context.options.dataDirectory) { say.status($0) } })
+        let data = try context.optionalData(
+            "MovieLens-100K", { try MovieLens.ml100k(context.options) { say.status($0) } })
         let outcome = try selection(context, movieLens: data)
         if let data {
             let trained = try tips(context, data: data)

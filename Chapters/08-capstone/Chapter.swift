@@ -27,9 +27,9 @@ public enum CapstoneChapter: Chapter {
         let say = context.narrator
         say.heading("Chapter 8. \(title)", level: 1)
         guard
-            let data = context.optionalData(
+            let data = try context.optionalData(
                 "MovieLens-100K",
-                { try MovieLens.ml100k(dataDirectory: context.options.dataDirectory) { say.status($0) } })
+                { try MovieLens.ml100k(context.options) { say.status($0) } })
         else {
             say.prose(
                 """

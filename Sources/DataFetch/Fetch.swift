@@ -264,17 +264,37 @@ public enum MovieLensFetcher {
 extension MovieLens {
     /// MovieLens-100K from the cache (or `dataDirectory`), fetched first if missing.
     public static func ml100k(
-        dataDirectory: URL? = nil, fetchIfMissing: Bool = true,
+        dataDirectory: URL? = nil, fetchIfMissing: Bool = true, options: LoadOptions = LoadOptions(),
         log: (String) -> Void = { _ in }
     ) throws -> RatingsData {
         let root = DataCache.root(override: dataDirectory)
         let directory = DataCache.ml100kDirectory(root: root)
         if MovieLensLayout.detect(in: directory) == nil {
             guard fetchIfMissing else {
-                throw WorkbookError("MovieLens-100K is not in \(root.path)", fix: "run `workbook data fetch`")
+                throw MovieLensAbsent(
+                    problem: "MovieLens-100K is not in \(root.path)", fix: "run `workbook data fetch`")
             }
-            _ = try MovieLensFetcher.fetch(root: root, log: log)
+            do {
+                _ = try MovieLensFetcher.fetch(root: root, log: log)
+            } catch {
+                throw MovieLensAbsent(
+                    problem: "MovieLens-100K is not in \(root.path) and could not be fetched (\(error))",
+                    fix: "run `workbook data fetch --from ml-100k.zip` with a copy you have")
+            }
         }
-        return try load(directory: DataCache.ml100kDirectory(root: root))
+        return try load(directory: DataCache.ml100kDirectory(root: root), options: options)
     }
+
+    /// MovieLens-100K where `options` say, read as strictly as they say.
+    public static func ml100k(_ options: some DataOptions, log: (String) -> Void = { _ in }) throws -> RatingsData {
+        try ml100k(
+            dataDirectory: options.dataDirectory, options: LoadOptions(skipBadLines: options.skipBadLines), log: log)
+    }
+}
+
+/// MovieLens-100K is not on this machine and cannot be fetched: the chapters skip what needs it.
+public struct MovieLensAbsent: DataAbsentError, CustomStringConvertible {
+    public let problem: String
+    public let fix: String
+    public var description: String { "\(problem): \(fix)" }
 }

@@ -11,7 +11,7 @@ import TensorCore
 /// How long a chapter may take (defined below the models, which choose their budgets by it).
 public typealias RunMode = _WorkbookSupport.RunMode
 
-public struct ChapterOptions: Sendable {
+public struct ChapterOptions: Sendable, DataOptions {
     public var mode: RunMode
     public var seed: UInt64
     /// The folder that holds one folder per chapter (`output/`).
@@ -21,10 +21,12 @@ public struct ChapterOptions: Sendable {
     public var dataDirectory: URL?
     /// Train every model again instead of loading it from `output/models/`.
     public var retrain: Bool
+    /// Skip malformed data lines (and count them) instead of stopping at the first.
+    public var skipBadLines: Bool
 
     public init(
         mode: RunMode = .standard, seed: UInt64 = 42, outputRoot: URL = URL(fileURLWithPath: "output"),
-        plots: Bool = true, dataDirectory: URL? = nil, retrain: Bool = false
+        plots: Bool = true, dataDirectory: URL? = nil, retrain: Bool = false, skipBadLines: Bool = false
     ) {
         self.mode = mode
         self.seed = seed
@@ -32,6 +34,7 @@ public struct ChapterOptions: Sendable {
         self.plots = plots
         self.dataDirectory = dataDirectory
         self.retrain = retrain
+        self.skipBadLines = skipBadLines
     }
 }
 
@@ -158,12 +161,13 @@ public final class ChapterContext: TrainingEnvironment {
         narrator.figure(rendered, caption: caption ?? figure.caption)
     }
 
-    /// Runs `load` (the data a chapter's MovieLens sections need). When it fails, the chapter
-    /// says why in a note and gets nil, so that it can finish with its toy parts.
-    public func optionalData<T>(_ what: String, _ load: () throws -> T) -> T? {
+    /// Runs `load` (the data a chapter's MovieLens sections need). When the data is simply
+    /// absent (not fetched, no network), the chapter says so in a note and gets nil, so that it
+    /// can finish with its toy parts; data that is there but wrong stops the chapter with its error.
+    public func optionalData<T>(_ what: String, _ load: () throws -> T) throws -> T? {
         do {
             return try load()
-        } catch {
+        } catch let error as DataAbsentError {
             narrator.note("\(what) is not available, so the sections that need it are skipped: \(error)")
             return nil
         }

@@ -23,10 +23,12 @@ public struct ResultEntry: Codable, Sendable, Equatable {
     public var validationMetric: String?
     public var validationValue: Double?
 
-    public init(model: String, protocol: String, dataset: String, metrics: [String: Double],
-                intervals: [String: [Double]]? = nil, trainSeconds: Double? = nil, epochs: Int? = nil,
-                bestEpoch: Int? = nil, epochsRun: Int? = nil, steps: Int? = nil, settings: String? = nil,
-                validationMetric: String? = nil, validationValue: Double? = nil) {
+    public init(
+        model: String, protocol: String, dataset: String, metrics: [String: Double],
+        intervals: [String: [Double]]? = nil, trainSeconds: Double? = nil, epochs: Int? = nil,
+        bestEpoch: Int? = nil, epochsRun: Int? = nil, steps: Int? = nil, settings: String? = nil,
+        validationMetric: String? = nil, validationValue: Double? = nil
+    ) {
         self.model = model
         self.protocol = `protocol`
         self.dataset = dataset

@@ -86,3 +86,15 @@ public func excerpt(_ text: some StringProtocol, limit: Int = 40, byteCount: Int
     }
     return length > text.utf8.count ? "'\(shown)…' (\(length) bytes)" : "'\(shown)'"
 }
+
+/// An error that means the data is simply not on this machine (not fetched, no network), as
+/// opposed to data that is there and wrong: a chapter runs its toy parts without it.
+public protocol DataAbsentError: Error {}
+
+/// Where a run's data lives and how strictly it is read (chapters' and commands' options).
+public protocol DataOptions {
+    /// The folder with MovieLens (nil: the default cache).
+    var dataDirectory: URL? { get }
+    /// Skip malformed lines (and count them) instead of stopping at the first.
+    var skipBadLines: Bool { get }
+}

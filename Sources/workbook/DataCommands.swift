@@ -147,7 +147,7 @@ struct SplitCommand: ParsableCommand {
     @OptionGroup var location: DataLocation
     @Option(name: .customLong("protocol"), help: "loo-99, holdout-20, ratings-90-10, ratings-80-20 or temporal-80-20.")
     var protocolName: String
-    @Option(help: "The split's seed.")
+    @Option(parsing: .unconditional, help: "The split's seed.")
     var seed: UInt64 = 42
     @Flag(help: "Also hold out a validation set from the training rows (same protocol).")
     var validation = false

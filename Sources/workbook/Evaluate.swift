@@ -23,7 +23,7 @@ struct Evaluate: ParsableCommand {
         name: .customLong("protocol"),
         help: "loo-99, holdout-20 or temporal-80-20 (ranking); ratings-90-10 or ratings-80-20 (rating models).")
     var protocolName: String?
-    @Option(name: .short, help: "The cut-off K (default: 10 for loo-99, 20 for full ranking).")
+    @Option(name: .short, parsing: .unconditional, help: "The cut-off K (default: 10 for loo-99, 20 for full ranking).")
     var k: Int?
     @Option(
         name: .customLong("set"),

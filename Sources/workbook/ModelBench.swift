@@ -51,11 +51,11 @@ struct NCFBench: ParsableCommand {
     @OptionGroup var reference: ReferenceOptions
     @Option(help: "gmf, mlp or neumf.")
     var model = "neumf"
-    @Option(help: "Predictive factors.")
+    @Option(parsing: .unconditional, help: "Predictive factors.")
     var factors = 8
-    @Option(help: "Epochs.")
+    @Option(parsing: .unconditional, help: "Epochs.")
     var epochs = 10
-    @Option(help: "Seed.")
+    @Option(parsing: .unconditional, help: "Seed.")
     var seed: UInt64 = 42
 
     func run() throws {
@@ -112,11 +112,12 @@ struct EASEBench: ParsableCommand {
     var json = false
     @OptionGroup var location: DataLocation
     @OptionGroup var reference: ReferenceOptions
-    @Option(help: "λ.")
+    @Option(parsing: .unconditional, help: "λ.")
     var lambda: Double = 500
-    @Option(help: "Seed of the holdout-20 split.")
+    @Option(parsing: .unconditional, help: "Seed of the holdout-20 split.")
     var seed: UInt64 = 42
-    @Option(help: "Items of the synthetic catalogue (0 to skip; MovieLens-20M has about 20,000).")
+    @Option(
+        parsing: .unconditional, help: "Items of the synthetic catalogue (0 to skip; MovieLens-20M has about 20,000).")
     var largeItems = 20_000
 
     func run() throws {
@@ -185,15 +186,15 @@ struct Item2VecBench: ParsableCommand {
     var json = false
     @OptionGroup var location: DataLocation
     @OptionGroup var reference: ReferenceOptions
-    @Option(help: "Window.")
+    @Option(parsing: .unconditional, help: "Window.")
     var window = 20
-    @Option(help: "Epochs.")
+    @Option(parsing: .unconditional, help: "Epochs.")
     var epochs = 5
-    @Option(help: "min_count (the peers' gensim script uses 5).")
+    @Option(parsing: .unconditional, help: "min_count (the peers' gensim script uses 5).")
     var minCount = 5
-    @Option(help: "Worker threads (gensim's workers).")
+    @Option(parsing: .unconditional, help: "Worker threads (gensim's workers).")
     var threads = 2
-    @Option(help: "Seed.")
+    @Option(parsing: .unconditional, help: "Seed.")
     var seed: UInt64 = 42
 
     func run() throws {
@@ -252,9 +253,9 @@ struct GNNBench: ParsableCommand {
     var json = false
     @OptionGroup var location: DataLocation
     @OptionGroup var reference: ReferenceOptions
-    @Option(help: "Epochs (the reference's default is 150).")
+    @Option(parsing: .unconditional, help: "Epochs (the reference's default is 150).")
     var epochs = 150
-    @Option(help: "Seed of the holdout-20 split and the model.")
+    @Option(parsing: .unconditional, help: "Seed of the holdout-20 split and the model.")
     var seed: UInt64 = 42
 
     func run() throws {
@@ -318,16 +319,17 @@ struct AutoencodersBench: ParsableCommand {
     var json = false
     @OptionGroup var location: DataLocation
     @OptionGroup var reference: ReferenceOptions
-    @Option(help: "I-AutoRec epochs (the reference's default is 100).")
+    @Option(parsing: .unconditional, help: "I-AutoRec epochs (the reference's default is 100).")
     var autorecEpochs = 100
-    @Option(help: "Mult-VAE epochs (the reference's default is 200).")
+    @Option(parsing: .unconditional, help: "Mult-VAE epochs (the reference's default is 200).")
     var vaeEpochs = 200
-    @Option(help: "Timing runs per side, alternating.")
+    @Option(parsing: .unconditional, help: "Timing runs per side, alternating.")
     var repeats = 3
     @Option(
+        parsing: .unconditional,
         help: "Extra seeds (1...K) per side for the quality comparison (one split's AutoRec RMSE moves by about 0.01).")
     var qualitySeeds = 0
-    @Option(help: "Seed.")
+    @Option(parsing: .unconditional, help: "Seed.")
     var seed: UInt64 = 42
 
     func validate() throws {

@@ -18,9 +18,9 @@ struct Recommend: ParsableCommand {
                 + "Models: " + Registry.all.map(\.info.key).joined(separator: ", ") + ".")
     @Option(help: "The model (e.g. ease, neumf, lightgcn, mult-vae).")
     var model: String
-    @Option(help: "The MovieLens user id (1-943 in MovieLens-100K).")
+    @Option(parsing: .unconditional, help: "The MovieLens user id (1-943 in MovieLens-100K).")
     var user: Int
-    @Option(name: .short, help: "How many films to recommend.")
+    @Option(name: .short, parsing: .unconditional, help: "How many films to recommend.")
     var k = 10
     @Flag(help: "Show which of the user's films contributed most (EASE and ItemKNN).")
     var explain = false

@@ -14,9 +14,9 @@ struct Similar: ParsableCommand {
     @OptionGroup var location: DataLocation
     @Argument(help: "A film title, or part of one (\"toy story\").")
     var title: String
-    @Option(name: .short, help: "How many films to show.")
+    @Option(name: .short, parsing: .unconditional, help: "How many films to show.")
     var k = 10
-    @Option(help: "SGNS epochs (default: Item2Vec's own budget in the chosen mode).")
+    @Option(parsing: .unconditional, help: "SGNS epochs (default: Item2Vec's own budget in the chosen mode).")
     var epochs: Int?
     @OptionGroup var training: TrainingOptions
     @Option(help: "Folder for output (models go to <output>/models/).")

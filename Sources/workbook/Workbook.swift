@@ -62,7 +62,7 @@ struct TrainingOptions: ParsableArguments {
     var quick = false
     @Flag(help: "Paper-scale epochs (slow).")
     var full = false
-    @Option(help: "The seed every random choice flows from.")
+    @Option(parsing: .unconditional, help: "The seed every random choice flows from.")
     var seed: UInt64 = 42
 
     func validate() throws {
@@ -83,6 +83,8 @@ struct RunOptions: ParsableArguments {
     var dataDir: String?
     @Flag(help: "Train every model again instead of loading it from <output>/models/.")
     var retrain = false
+    @Flag(help: "Skip malformed lines of the data (and say how many) instead of stopping at the first.")
+    var skipBadLines = false
 
     func validate() throws {
         if let dataDir {
@@ -99,7 +101,8 @@ struct RunOptions: ParsableArguments {
         ChapterOptions(
             mode: training.mode, seed: training.seed,
             outputRoot: URL(fileURLWithPath: output), plots: !noPlots,
-            dataDirectory: dataDir.map { URL(fileURLWithPath: $0) }, retrain: retrain)
+            dataDirectory: dataDir.map { URL(fileURLWithPath: $0) }, retrain: retrain,
+            skipBadLines: skipBadLines)
     }
 }
 

@@ -149,4 +149,30 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(total, 100_000, "every rating is in exactly one part")
         XCTAssertTrue(FileManager.default.fileExists(atPath: output.appendingPathComponent("validation.tsv").path))
     }
+
+    func testAChapterOnCorruptDataStopsWithTheLineAndAcceptsSkipBadLines() throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("corrupt-\(UUID().uuidString)")
+        let output = data.appendingPathComponent("out")
+        defer { try? FileManager.default.removeItem(at: data) }
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        let good = (1...40).map { "\($0 % 9 + 1)\t\($0 % 13 + 1)\t\($0 % 5 + 1)\t88125\($0)" }
+        try (good + ["1\t2\t9\t881250949"]).joined(separator: "\n").write(
+            to: data.appendingPathComponent("u.data"),
+            atomically: true, encoding: .utf8)
+        let stopped = try run([
+            "chapter", "5", "--quick", "--no-plots", "--data-dir", data.path, "--output", output.path,
+        ])
+        XCTAssertNotEqual(stopped.status, 0, "a chapter that could not read its data does not exit 0")
+        let last = stopped.err.split(separator: "\n").last.map(String.init) ?? ""
+        XCTAssertTrue(last.contains("u.data, line 41") && last.contains("--skip-bad-lines"), stopped.err)
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: output.appendingPathComponent("05-ease/README.md").path),
+            "nothing half-written")
+        // The advice works: the flag is accepted by chapters.
+        let skipped = try run([
+            "chapter", "5", "--quick", "--no-plots", "--data-dir", data.path, "--output", output.path,
+            "--skip-bad-lines",
+        ])
+        XCTAssertFalse(skipped.err.contains("Unknown option"), skipped.err)
+    }
 }
