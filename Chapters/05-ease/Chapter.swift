@@ -1,8 +1,5 @@
 // Chapter 5: EASE, the embarrassingly shallow autoencoder (Steck, WWW 2019).
 
-import Chapter02NCF
-import Chapter03Item2Vec
-import Chapter04Autoencoders
 import DataFetch
 import Foundation
 import Models

@@ -1,8 +1,5 @@
 // Chapter 5's exercises and the checks that verify them.
 
-import Chapter02NCF
-import Chapter03Item2Vec
-import Chapter04Autoencoders
 import Foundation
 import Models
 import Narrative

@@ -35,6 +35,10 @@ struct Evaluate: ParsableCommand {
     var export: String?
     @Flag(help: "Train again even if a saved model exists.")
     var retrain = false
+    @Flag(help: """
+        Tune without touching the test part: fit on the training part only (early stopping, grids) and         print what validation measured and chose.
+        """)
+    var searchOnly = false
     @OptionGroup var training: TrainingOptions
     @Option(help: "Folder for output (models go to <output>/models/).")
     var output = "output"
@@ -60,6 +64,11 @@ struct Evaluate: ParsableCommand {
         let data = try location.load()
         let split = try Split.make(data, protocol: p, seed: training.seed, validation: true)
         let environment = CommandEnvironment(training, output: output, retrain: retrain)
+        if searchOnly {
+            try printSearch(try entry.fit(environment.fitInput(data, split: split), mode: training.mode,
+                                          overrides: overrides, refit: false), entry: entry)
+            return
+        }
         let fitted =
             overrides.isEmpty
             ? try environment.fitted(entry, data: data, split: split)
@@ -157,5 +166,20 @@ func checkWritable(_ directory: URL) throws {
         try FileManager.default.removeItem(at: probe)
     } catch {
         throw WorkbookError("cannot write into \(directory.path)", fix: "choose a folder you can write to")
+    }
+}
+
+extension Evaluate {
+    /// What a search on validation did (the test part is not read): one JSON object with `--json`.
+    func printSearch(_ fitted: FittedModel, entry: ModelEntry) throws {
+        let record = fitted.final
+        let summary: [String: Any] = [
+            "model": entry.info.key, "settings": fitted.configSummary,
+            "validation_metric": record.validationMetric ?? "", "validation_best": record.bestValue ?? Double.nan,
+            "best_epoch": record.bestEpoch ?? 0, "epochs_run": record.epochs, "stopped_early": record.stoppedEarly,
+            "train_seconds": record.seconds, "evaluation_seconds": record.evaluationSeconds,
+            "chosen": record.chosen, "curve": record.validation.map { [Double($0.epoch), $0.value] },
+        ]
+        try printResult(summary.filter { ($0.value as? Double)?.isNaN != true }, json: json)
     }
 }
