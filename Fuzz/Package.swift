@@ -15,7 +15,8 @@ let package = Package(
     targets: [
         .executableTarget(name: "WorkbookFuzz",
                           dependencies: ["CFuzzerDriver", .product(name: "RecKit", package: workbook),
-                                         .product(name: "DataFetch", package: workbook)]),
+                                         .product(name: "DataFetch", package: workbook),
+                                         .product(name: "Models", package: workbook)]),
         .target(name: "CFuzzerDriver"),
     ]
 )

@@ -13,6 +13,7 @@
 import CFuzzerDriver
 import DataFetch
 import Foundation
+import Models
 import RecKit
 
 @main
