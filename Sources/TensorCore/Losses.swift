@@ -28,6 +28,28 @@ public enum Loss {
         -(positive - negative).logSigmoid().mean()
     }
 
+    /// The same BPR loss for scores that are dot products of rows of one table [N, d]:
+    /// mean -log sigmoid(f_u . f_i - f_u . f_j) over (u, i, j) triples of row indices. Fused in C:
+    /// it is `bpr(positive: (F[u] * F[i]).sum(1), negative: (F[u] * F[j]).sum(1))` without the
+    /// gathered copies, and its backward adds into the table's gradient row by row.
+    public static func bpr(rowsOf table: Tensor, users: [Int32], positives: [Int32], negatives: [Int32]) -> Tensor {
+        precondition(table.rank == 2 && users.count == positives.count && users.count == negatives.count && !users.isEmpty,
+                     "bpr(rowsOf:): a [N, d] table and triples of equal length")
+        let n = Int32(table.shape[0]), d = table.shape[1]
+        precondition((users + positives + negatives).allSatisfy { $0 >= 0 && $0 < n }, "bpr(rowsOf:): a row out of range")
+        let loss = table.data.withUnsafeBufferPointer { f in
+            wb_bpr_rows(f.baseAddress, d, users, positives, negatives, users.count, nil, 0)
+        }
+        return Tensor.record(Tensor(scalar: loss), [table]) { out in
+            let scale = out.grad![0] / Float(users.count)
+            table.data.withUnsafeBufferPointer { f in
+                table.withGradBuffer { df in
+                    _ = wb_bpr_rows(f.baseAddress, d, users, positives, negatives, users.count, df.baseAddress, scale)
+                }
+            }
+        }
+    }
+
     /// Multinomial negative log-likelihood (Mult-VAE): -mean_b sum_i x_bi log softmax(logits)_bi,
     /// which is `-(logits.logSoftmax() * counts).sum(axis: 1).mean()`. Fused (it runs over
     /// [B, I] every step): per row, sum(x) logsumexp(z) - x.z forward and
@@ -106,6 +128,24 @@ extension Tensor {
                         Kernels.parallelRanges(self.count) { r in Kernels.axpy(2 * g, px + r.lowerBound,
                                                                                pg.base + r.lowerBound, r.count) }
                     }
+                }
+            }
+        }
+    }
+
+    /// Σ over `rows` of ‖row‖² for a table [N, d] (rows may repeat): `gather(rows).sumOfSquares()`
+    /// without the gathered copy (the L2 penalty on a batch's embeddings).
+    public func sumOfSquares(rows: [Int32]) -> Tensor {
+        precondition(rank == 2 && rows.allSatisfy { $0 >= 0 && Int($0) < shape[0] }, "sumOfSquares(rows:): rows of a [N, d] table")
+        let d = shape[1]
+        let value = data.withUnsafeBufferPointer { x in
+            rows.reduce(Float(0)) { $0 + Kernels.dot(x.baseAddress! + Int($1) * d, x.baseAddress! + Int($1) * d, d) }
+        }
+        return Tensor.record(Tensor(scalar: value), [self]) { out in
+            guard let g = out.grad?.first else { return }
+            self.data.withUnsafeBufferPointer { x in
+                self.withGradBuffer { gx in
+                    for r in rows { Kernels.axpy(2 * g, x.baseAddress! + Int(r) * d, gx.baseAddress! + Int(r) * d, d) }
                 }
             }
         }

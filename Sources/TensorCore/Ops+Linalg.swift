@@ -183,4 +183,31 @@ extension SparseMatrix {
             }
         }
     }
+
+    /// The mean of A^0 X, A^1 X, ..., A^L X for this symmetric matrix A [N, N] and X [N, D]:
+    /// LightGCN's layer mean as one op. Backward: dX = (G + A(G + A(G + ... A G))) / (L + 1) by
+    /// Horner's rule (A is its own transpose), L products each way and no intermediate tensors.
+    public func powerMean(_ x: Tensor, degree layers: Int) -> Tensor {
+        precondition(rowCount == columnCount && x.rank == 2 && x.shape[0] == columnCount && layers >= 0,
+                     "powerMean: a square [N, N] matrix and [N, D], got [\(rowCount), \(columnCount)] and \(x.shape)")
+        let d = x.shape[1], scale = 1 / Float(layers + 1)
+        var sum = x.data, current = x.data
+        for _ in 0..<layers {
+            var next = [Float](repeating: 0, count: current.count)
+            current.withUnsafeBufferPointer { c in next.withUnsafeMutableBufferPointer { multiply(c, width: d, into: $0) } }
+            sum.withUnsafeMutableBufferPointer { s in next.withUnsafeBufferPointer { Kernels.addInPlace(s, $0) } }
+            current = next
+        }
+        if layers > 0 { sum = Kernels.apply(sum, ScaleOp(factor: scale)) }
+        return Tensor.record(Tensor(sum, shape: x.shape), [x]) { out in
+            let g = out.grad!
+            var h = g
+            for _ in 0..<layers {
+                var next = g
+                h.withUnsafeBufferPointer { hh in next.withUnsafeMutableBufferPointer { self.multiply(hh, width: d, into: $0) } }
+                h = next
+            }
+            x.accumulateGrad(layers > 0 ? Kernels.apply(h, ScaleOp(factor: scale)) : h)
+        }
+    }
 }

@@ -125,10 +125,11 @@ extension Tensor {
                 g.withUnsafeBufferPointer { self.rowGrads.append(indices: indices, values: $0) }
                 return
             }
-            self.withGradBuffer { gx in
-                for (b, index) in indices.enumerated() {
-                    let r = Int(index)
-                    for j in 0..<d { gx[r * d + j] += g[b * d + j] }
+            g.withUnsafeBufferPointer { g in
+                self.withGradBuffer { gx in
+                    for (b, index) in indices.enumerated() {
+                        Kernels.axpy(1, g.baseAddress! + b * d, gx.baseAddress! + Int(index) * d, d)
+                    }
                 }
             }
         }
@@ -140,12 +141,10 @@ extension Tensor {
         precondition(p >= 0 && p < 1, "dropout probability must be in [0, 1), got \(p)")
         guard training, p > 0 else { return self }
         let scale = 1 / (1 - p)
-        let mask = (0..<count).map { _ in rng.nextFloat() >= p ? scale : 0 }
-        var y = data
-        for i in 0..<y.count { y[i] *= mask[i] }
-        return Tensor.record(Tensor(y, shape: shape), [self]) { out in
-            let g = out.grad!
-            self.accumulateGrad((0..<g.count).map { g[$0] * mask[$0] })
+        var mask = [Float](repeating: 0, count: count)
+        mask.withUnsafeMutableBufferPointer { m in for i in 0..<m.count where rng.nextFloat() >= p { m[i] = scale } }
+        return Tensor.record(Tensor(Kernels.apply(data, mask, MulOp()), shape: shape), [self]) { out in
+            self.accumulateGrad(Kernels.apply(out.grad!, mask, MulOp()))
         }
     }
 }

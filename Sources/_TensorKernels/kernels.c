@@ -258,3 +258,29 @@ void wb_multinomial_nll_backward_row(const float *restrict z, size_t n, const in
     for (size_t i = 0; i < n; i++) gz[i] = scale * expf_poly(z[i] - log_sum_exp);
     for (size_t k = 0; k < nnz; k++) gz[columns[k]] -= g * counts[k];
 }
+
+// BPR over (u, i, j) triples of rows of a table F [N, d], fused: mean softplus(-(f_u.(f_i - f_j)))
+// forward; backward adds g/B * (-sigmoid(-x)) (f_i - f_j) to dF_u, and ± that times f_u to dF_i, dF_j.
+float wb_bpr_rows(const float *f, size_t d, const int32_t *restrict users, const int32_t *restrict positives,
+                  const int32_t *restrict negatives, size_t count, float *df, float scale) {
+    double total = 0;
+    for (size_t b = 0; b < count; b++) {
+        const float *u = f + (size_t)users[b] * d, *p = f + (size_t)positives[b] * d, *n = f + (size_t)negatives[b] * d;
+        float x = 0;
+        for (size_t k = 0; k < d; k++) x += u[k] * (p[k] - n[k]);
+        /* softplus(-x) = max(-x, 0) + log1p(e^-|x|), stable for any x */
+        total += (x < 0 ? -x : 0.0f) + log1pf(expf(-fabsf(x)));
+        if (!df) continue;
+        float s = x >= 0 ? expf(-x) / (1 + expf(-x)) : 1 / (1 + expf(x));  /* sigmoid(-x) */
+        float g = -s * scale;
+        /* no restrict: a row may be both a positive and a negative of one triple */
+        float *du = df + (size_t)users[b] * d, *dp = df + (size_t)positives[b] * d, *dn = df + (size_t)negatives[b] * d;
+        for (size_t k = 0; k < d; k++) {
+            float uk = u[k];
+            du[k] += g * (p[k] - n[k]);
+            dp[k] += g * uk;
+            dn[k] -= g * uk;
+        }
+    }
+    return (float)(total / (double)(count ? count : 1));
+}

@@ -136,3 +136,52 @@ final class FusedKernelTests: XCTestCase {
         XCTAssertEqual(back, x.data)
     }
 }
+
+final class GraphKernelTests: XCTestCase {
+    /// A small symmetric matrix (LightGCN's normalised adjacency is one).
+    let adjacency = SparseMatrix(
+        rowCount: 4, columnCount: 4,
+        entries: [(0, 1, 0.5), (1, 0, 0.5), (1, 2, 0.25), (2, 1, 0.25), (0, 3, -1), (3, 0, -1), (2, 2, 0.3)])
+
+    func testFusedBPROverRowsIsTheComposedFormula() {
+        let table = awayFromZero([6, 5], seed: 61)
+        let users: [Int32] = [0, 1, 0, 2], positives: [Int32] = [3, 4, 5, 3], negatives: [Int32] = [4, 5, 3, 3]
+        let composed = Loss.bpr(
+            positive: (table.gather(users) * table.gather(positives)).sum(axis: 1),
+            negative: (table.gather(users) * table.gather(negatives)).sum(axis: 1)
+        ).item
+        XCTAssertEqual(Loss.bpr(rowsOf: table, users: users, positives: positives, negatives: negatives).item,
+                       composed, accuracy: 1e-5 * abs(composed))
+        // Rows repeat and one triple's positive is its negative: the gradient must still add up.
+        checkGradients([table]) { Loss.bpr(rowsOf: $0[0], users: users, positives: positives, negatives: negatives) }
+    }
+
+    func testSumOfSquaresOverRowsIsTheGatheredSum() {
+        let table = awayFromZero([5, 3], seed: 62), rows: [Int32] = [4, 0, 4, 2]
+        XCTAssertEqual(table.sumOfSquares(rows: rows).item, table.gather(rows).sumOfSquares().item, accuracy: 1e-5)
+        checkGradients([table]) { $0[0].sumOfSquares(rows: rows) }
+    }
+
+    func testPowerMeanIsTheMeanOfPowers() {
+        let x = awayFromZero([4, 3], seed: 63)
+        for layers in 0...3 {
+            var power = x, sum = x
+            for _ in 0..<layers { power = adjacency.matmul(power); sum = sum + power }
+            let composed = sum * (1 / Float(layers + 1))
+            XCTAssertEqual(adjacency.powerMean(x, degree: layers).data, composed.data, accuracy: 1e-5)
+            checkGradients([awayFromZero([4, 3], seed: 64 + UInt64(layers))]) {
+                self.adjacency.powerMean($0[0], degree: layers)
+            }
+        }
+    }
+
+    func testDropoutKeepsOrScalesEachElementAndItsGradient() {
+        let x = positive([50, 4], seed: 65)
+        let y = x.dropout(0.25, training: true, rng: RandomGenerator(seed: 66))
+        for (a, b) in zip(x.data, y.data) { XCTAssertTrue(b == 0 || abs(b - a / 0.75) < 1e-5 * a) }
+        XCTAssertEqual(x.dropout(0.25, training: false, rng: RandomGenerator(seed: 66)).data, x.data)
+        checkGradients([awayFromZero([3, 4], seed: 67)]) {
+            $0[0].dropout(0.3, training: true, rng: RandomGenerator(seed: 5))
+        }
+    }
+}

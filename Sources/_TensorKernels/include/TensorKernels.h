@@ -65,4 +65,9 @@ float wb_multinomial_nll_row(const float *z, size_t n, const int32_t *columns, c
 void wb_multinomial_nll_backward_row(const float *z, size_t n, const int32_t *columns, const float *counts, size_t nnz,
                                      float log_sum_exp, float g, float *gz);
 
+/// Mean BPR loss over triples of rows of f [N, d]: mean softplus(-(f_u . (f_i - f_j))). With
+/// `df`, also adds scale * d(loss sum)/df into it (scale = upstream gradient / count).
+float wb_bpr_rows(const float *f, size_t d, const int32_t *users, const int32_t *positives, const int32_t *negatives,
+                  size_t count, float *df, float scale);
+
 #endif
