@@ -29,6 +29,9 @@ public struct SGNSConfig: TrainableConfig, CustomStringConvertible {
     /// Worker threads (Hogwild: lock-free updates, as word2vec and gensim do). 1 is deterministic,
     /// which the book's numbers need.
     public var threads = 1
+    /// pWord2Vec's update: a centre's context words share its negatives, and the updates become
+    /// small matrix products (Ji et al. 2016); false is word2vec's update, pair by pair.
+    public var sharedNegatives = false
     /// The noise distribution's exponent: unigram^0.75.
     public var noiseExponent = 0.75
     /// Sessions are the user's films rated at least this (the document's 4).
@@ -39,7 +42,7 @@ public struct SGNSConfig: TrainableConfig, CustomStringConvertible {
     public init(mode: RunMode) {
         switch mode {
         case .quick: training = .fixed(10)
-        case .standard: training = .fixed(50)
+        case .standard: training = TrainerSettings(maxEpochs: 100, evaluateEvery: 5, patience: 3)
         case .full: training = .fixed(100)
         }
     }
@@ -207,59 +210,121 @@ struct SGNSStrategy: TrainingStrategy {
 
     mutating func step(_ k: Int, learningRate: Float) throws -> StepOutput {
         guard let noise else { return .applied(loss: nil, examples: 0) }
-        let threads = max(1, config.threads), d = config.dimension, config = self.config
+        let threads = max(1, config.threads), config = self.config
         let range = (k * Self.sessionsPerStep)..<min(corpus.count, (k + 1) * Self.sessionsPerStep)
         let planned = Double(config.epochCount * total), done = epoch * total
         let (corpus, keep, generators) = (self.corpus, self.keep, self.generators)
-        let counters = UncheckedSendable(UnsafeMutableBufferPointer<Int>.allocate(capacity: threads))
+        // Per worker: words seen (for the rate), summed loss and pairs (pWord2Vec's kernel reports them).
+        let counters = UncheckedSendable(UnsafeMutableBufferPointer<Double>.allocate(capacity: 3 * threads))
         defer { counters.value.deallocate() }
-        for t in 0..<threads { counters.value[t] = seen[t] }
+        for t in 0..<threads { (counters.value[3 * t], counters.value[3 * t + 1], counters.value[3 * t + 2]) = (Double(seen[t]), 0, 0) }
         model.inputTable.data.withUnsafeMutableBufferPointer { syn0 in
             model.outputTable.data.withUnsafeMutableBufferPointer { syn1 in
                 let shared = SharedTables(syn0: syn0.baseAddress!, syn1: syn1.baseAddress!)
                 // Each worker takes every threads-th session (Hogwild: no locks on the tables).
                 DispatchQueue.concurrentPerform(iterations: threads) { t in
-                    let rng = generators.value[t]
-                    var scratch = [Float](repeating: 0, count: d)
-                    var targets = [Int32](repeating: 0, count: config.negativeCount + 1)
-                    var sentence: [Int32] = []
+                    var worker = SGNSWorker(config: config, noise: noise, rng: generators.value[t], tables: shared)
                     for s in stride(from: range.lowerBound + t, to: range.upperBound, by: threads) {
                         // This worker's words so far; the others progress at the same pace.
-                        let progress = Double(done + counters.value[t] * threads) / planned
+                        let progress = (Double(done) + counters.value[3 * t] * Double(threads)) / planned
                         let lr = max(
                             config.minimumLearningRate,
                             config.learningRate - (config.learningRate - config.minimumLearningRate) * Float(progress))
-                        sentence.removeAll(keepingCapacity: true)
-                        for v in corpus[s] where keep[Int(v)] >= 1 || rng.nextDouble() < keep[Int(v)] {
-                            sentence.append(v)
-                        }
-                        counters.value[t] += corpus[s].count
-                        for (i, centre) in sentence.enumerated() {
-                            let reach =
-                                config.wholeSession ? sentence.count : config.window - rng.nextInt(below: config.window)
-                            for j in max(0, i - reach)..<min(sentence.count, i + reach + 1) where j != i {
-                                // The positive (the centre) first, then the noise items.
-                                targets[0] = centre
-                                var count = 1
-                                for _ in 0..<config.negativeCount {
-                                    let noiseItem = noise.sample(rng)
-                                    if noiseItem != centre { targets[count] = noiseItem; count += 1 }
-                                }
-                                targets.withUnsafeBufferPointer { t in
-                                    scratch.withUnsafeMutableBufferPointer { e in
-                                        wb_sgns_update(
-                                            shared.syn0 + Int(sentence[j]) * d, shared.syn1, t.baseAddress!,
-                                            Int32(count), lr, d, e.baseAddress!)
-                                    }
-                                }
-                            }
+                        worker.subsample(corpus[s], keep: keep)
+                        counters.value[3 * t] += Double(corpus[s].count)
+                        let (loss, pairs) = worker.train(learningRate: lr)
+                        counters.value[3 * t + 1] += loss
+                        counters.value[3 * t + 2] += Double(pairs)
+                    }
+                }
+            }
+        }
+        for t in 0..<threads { seen[t] = Int(counters.value[3 * t]) }
+        let loss = (0..<threads).reduce(0.0) { $0 + counters.value[3 * $1 + 1] }
+        let pairs = (0..<threads).reduce(0.0) { $0 + counters.value[3 * $1 + 2] }
+        guard config.sharedNegatives, pairs > 0 else { return .applied(loss: nil, examples: 0) }
+        return .applied(loss: loss / pairs, examples: Int(pairs))
+    }
+}
+
+/// One Hogwild worker's pass over a session: word2vec's per-pair update, or pWord2Vec's, in which
+/// every context word of a centre shares its negatives (two small matrix products instead of a
+/// vector update per pair; Ji et al. 2016).
+struct SGNSWorker {
+    let config: SGNSConfig
+    let noise: AliasTable
+    let rng: RandomGenerator
+    let tables: SharedTables
+    var sentence: [Int32] = []
+    var contexts: [Int32] = []
+    var targets: [Int32]
+    var work: [Float]
+
+    init(config: SGNSConfig, noise: AliasTable, rng: RandomGenerator, tables: SharedTables) {
+        self.config = config
+        self.noise = noise
+        self.rng = rng
+        self.tables = tables
+        targets = [Int32](repeating: 0, count: config.negativeCount + 1)
+        let reach = config.wholeSession ? 4096 : 2 * config.window
+        work = [Float](repeating: 0, count: max(config.dimension, reach * (config.negativeCount + 1 + config.dimension)))
+    }
+
+    /// word2vec's subsampling of frequent items: the session this worker trains on next.
+    mutating func subsample(_ session: [Int32], keep: [Double]) {
+        sentence.removeAll(keepingCapacity: true)
+        for v in session where keep[Int(v)] >= 1 || rng.nextDouble() < keep[Int(v)] { sentence.append(v) }
+    }
+
+    /// The centre first, then `negativeCount` noise items that are not the centre.
+    mutating func drawTargets(_ centre: Int32) -> Int32 {
+        targets[0] = centre
+        var count: Int32 = 1
+        for _ in 0..<config.negativeCount {
+            let noiseItem = noise.sample(rng)
+            if noiseItem != centre {
+                targets[Int(count)] = noiseItem
+                count += 1
+            }
+        }
+        return count
+    }
+
+    /// Trains on the current session; returns the summed loss and the (input, target) pairs
+    /// (pWord2Vec's kernel computes them; the per-pair update reports none).
+    mutating func train(learningRate lr: Float) -> (loss: Double, pairs: Int) {
+        let d = config.dimension
+        var loss = 0.0, pairs = 0
+        for (i, centre) in sentence.enumerated() {
+            let reach = config.wholeSession ? sentence.count : config.window - rng.nextInt(below: config.window)
+            let window = max(0, i - reach)..<min(sentence.count, i + reach + 1)
+            if config.sharedNegatives {
+                contexts.removeAll(keepingCapacity: true)
+                for j in window where j != i { contexts.append(sentence[j]) }
+                guard !contexts.isEmpty else { continue }
+                let m = drawTargets(centre)
+                if work.count < contexts.count * (Int(m) + d) { work += [Float](repeating: 0, count: contexts.count * (Int(m) + d)) }
+                let batch = contexts.withUnsafeBufferPointer { c in targets.withUnsafeBufferPointer { t in
+                    work.withUnsafeMutableBufferPointer { w in
+                        wb_sgns_window(tables.syn0, tables.syn1, c.baseAddress!, Int32(c.count), t.baseAddress!, m, lr, d,
+                                       w.baseAddress!)
+                    }
+                } }
+                loss += Double(batch)
+                pairs += contexts.count * Int(m)
+            } else {
+                for j in window where j != i {
+                    let m = drawTargets(centre)
+                    targets.withUnsafeBufferPointer { t in
+                        work.withUnsafeMutableBufferPointer { e in
+                            wb_sgns_update(tables.syn0 + Int(sentence[j]) * d, tables.syn1, t.baseAddress!, m, lr, d,
+                                           e.baseAddress!)
                         }
                     }
                 }
             }
         }
-        for t in 0..<threads { seen[t] = counters.value[t] }
-        return .applied(loss: nil, examples: range.reduce(0) { $0 + corpus[$1].count })
+        return (loss, pairs)
     }
 }
 
