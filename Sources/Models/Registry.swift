@@ -91,7 +91,7 @@ public struct ModelEntry: Sendable {
     {
         let info = info ?? M.info
         @Sendable func config(_ mode: RunMode, _ overrides: [String: String]) throws -> M.Config {
-            var c = M.Config(mode: mode)
+            var c = M.defaultConfig(mode)
             configure(&c)
             return try ConfigOverrides.apply(overrides, to: c, model: info.name)
         }

@@ -56,7 +56,7 @@ public final class AutoRec: RecommenderModel, Module {
         public init(mode: RunMode) {
             switch mode {
             case .quick: training = .fixed(3)
-            case .standard: training = .fixed(25)
+            case .standard: training = TrainerSettings(maxEpochs: 300, evaluateEvery: 2, patience: 5)
             case .full: training = .fixed(100)
             }
         }

@@ -59,7 +59,8 @@ public final class CDAE: RecommenderModel, Module {
         public var corruption: Float = 0.3
         /// Whether kept entries are scaled by 1/(1-q) (inverted dropout); the document does not.
         public var rescale = false
-        /// Adam's step size (the document's 0.001).
+        /// Adam's step size: the document's 0.001 needs ~155 epochs to its best validation NDCG@20
+        /// (0.295); 0.005 gets there (0.294) in 40, so converged runs use it.
         public var learningRate: Float = 1e-3
         /// Users per step (chapter 4's 128).
         public var batchSize = 128
@@ -69,7 +70,8 @@ public final class CDAE: RecommenderModel, Module {
         public init(mode: RunMode) {
             switch mode {
             case .quick: training = .fixed(2)
-            case .standard: training = .fixed(10)
+            // lr 0.005 (below) peaks by epoch ~40 on validation, then overfits: evaluate every 2 epochs.
+            case .standard: training = TrainerSettings(maxEpochs: 500, evaluateEvery: 2, patience: 5)
             case .full: training = .fixed(50)
             }
         }
@@ -81,6 +83,12 @@ public final class CDAE: RecommenderModel, Module {
             """
                 + "batch \(batchSize), \(training.summary)"
         }
+    }
+
+    public static func defaultConfig(_ mode: RunMode) -> Config {
+        var c = Config(mode: mode)
+        if mode == .standard { c.learningRate = 5e-3 }
+        return c
     }
 
     public let name = "CDAE"

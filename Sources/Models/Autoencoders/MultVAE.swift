@@ -82,8 +82,10 @@ public final class MultVAE: RecommenderModel, Module {
         public var dropout: Float = 0.5
         /// Mult-VAE (true) or Mult-DAE (false).
         public var variational = true
-        /// β rises linearly from 0 to this cap over all planned steps (the paper's 0.2).
+        /// β rises linearly from 0 to this cap (the paper's 0.2)...
         public var betaCap = 0.2
+        /// ...over this many steps (0: over all the planned steps, as a fixed budget does).
+        public var annealSteps = 0
         /// Adam's step size (the paper's 0.001).
         public var learningRate: Float = 1e-3
         /// Users per step (the paper's 500).
@@ -94,7 +96,7 @@ public final class MultVAE: RecommenderModel, Module {
         public init(mode: RunMode) {
             switch mode {
             case .quick: training = .fixed(5)
-            case .standard: training = .fixed(60)
+            case .standard: training = TrainerSettings(maxEpochs: 600, evaluateEvery: 5, patience: 5)
             case .full: training = .fixed(200)
             }
         }
@@ -104,6 +106,15 @@ public final class MultVAE: RecommenderModel, Module {
                 + (variational ? ", β annealed to \(short(betaCap))" : ", no KL") + ", Adam lr \(short(learningRate)), "
                 + "batch \(batchSize), \(training.summary)"
         }
+    }
+
+    /// Trained to convergence, β rises over 2,000 steps (1,000 epochs of two batches) instead of over
+    /// all planned steps, so that early stopping does not change the schedule; chosen on
+    /// validation (holdout-20, seed 42): Mult-VAE's best NDCG@20 0.281 at epoch 75.
+    public static func defaultConfig(_ mode: RunMode) -> Config {
+        var c = Config(mode: mode)
+        if mode == .standard { c.annealSteps = 2000 }
+        return c
     }
 
     public var name: String { variational ? "Mult-VAE" : "Mult-DAE" }
@@ -131,7 +142,8 @@ public final class MultVAE: RecommenderModel, Module {
             dropout: config.dropout, variational: config.variational, rng: input.rng(config.key))
         model.config = config
         model.train = input.train
-        let total = config.training.maxEpochs * ((input.train.userCount + config.batchSize - 1) / config.batchSize)
+        let planned = config.training.maxEpochs * ((input.train.userCount + config.batchSize - 1) / config.batchSize)
+        let total = config.annealSteps > 0 ? config.annealSteps : planned
         model.record = try fitRows(
             model, label: model.name, input: input, settings: config.training,
             batchSize: config.batchSize, learningRate: config.learningRate, recommender: model

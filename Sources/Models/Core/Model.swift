@@ -93,6 +93,8 @@ public struct NamedTensor: Sendable, Equatable {
 public protocol RecommenderModel: Recommender, SendableMetatype {
     associatedtype Config: ModelConfig
     static var info: ModelInfo { get }
+    /// The settings this model trains with in `mode` (its Config's preset, tuned for this model).
+    static func defaultConfig(_ mode: RunMode) -> Config
     var config: Config { get }
     /// What the fit did: epochs, best epoch, optimizer steps, seconds, what was chosen.
     var record: TrainingRecord { get }
@@ -109,6 +111,8 @@ public protocol RecommenderModel: Recommender, SendableMetatype {
 }
 
 extension RecommenderModel {
+    public static func defaultConfig(_ mode: RunMode) -> Config { Config(mode: mode) }
+
     /// A closed-form model without hyperparameters to choose fits again as it is.
     public var refitConfig: Config { config }
 }

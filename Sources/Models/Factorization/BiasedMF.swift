@@ -45,7 +45,9 @@ public final class BiasedMF: RecommenderModel, PairScorer {
         /// 2 epochs to smoke-test, 20 otherwise.
         public var training: TrainerSettings
 
-        public init(mode: RunMode) { training = .fixed(mode == .quick ? 2 : 20) }
+        public init(mode: RunMode) {
+            training = mode == .quick ? .fixed(2) : TrainerSettings(maxEpochs: 100, evaluateEvery: 1, patience: 3)
+        }
 
         public var summary: String {
             "k = \(factors), L2 \(short(l2)), Adam lr \(short(learningRate)), batch \(batchSize), \(training.summary)"

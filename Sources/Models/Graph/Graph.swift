@@ -49,7 +49,7 @@ public struct GraphConfig: TrainableConfig {
     public init(mode: RunMode) {
         switch mode {
         case .quick: training = .fixed(3)
-        case .standard: training = .fixed(15)
+        case .standard: training = TrainerSettings(maxEpochs: 500, evaluateEvery: 5, patience: 4)
         case .full: training = .fixed(150)
         }
     }
@@ -111,12 +111,11 @@ extension GraphModel {
         let offset = Int32(userCount)
         let (pos, neg) = (positives.map { $0 + offset }, negatives.map { $0 + offset })
         let final = propagate()  // [N, d']
-        let u = final.gather(users), i = final.gather(pos), j = final.gather(neg)
-        let positive = (u * i).sum(axis: 1), negative = (u * j).sum(axis: 1)  // [B]
-        let regulariser =
-            (ego.gather(users).sumOfSquares() + ego.gather(pos).sumOfSquares()
-                + ego.gather(neg).sumOfSquares()) * (0.5 / Float(users.count))
-        return Loss.bpr(positive: positive, negative: negative) + l2 * regulariser
+        // -log sigmoid(f_u · f_i - f_u · f_j), averaged: one fused pass over the batch's rows of `final`.
+        let ranking = Loss.bpr(rowsOf: final, users: users, positives: pos, negatives: neg)
+        let regulariser = (ego.sumOfSquares(rows: users) + ego.sumOfSquares(rows: pos) + ego.sumOfSquares(rows: neg))
+            * (0.5 / Float(users.count))
+        return ranking + l2 * regulariser
     }
     // end listing
 

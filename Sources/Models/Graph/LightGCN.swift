@@ -31,14 +31,18 @@ public final class LightGCN: GraphModel {
     }
 
     public func propagate() -> Tensor {
-        var e = ego, sum = ego
-        for _ in 0..<layers {
-            e = graph.matmul(e, transpose: graph)  // Â is symmetric: its own transpose
-            sum = sum + e
-        }
-        return layers == 0 ? sum : sum * (1 / Float(layers + 1))
+        // (E_0 + Â E_0 + Â² E_0 + ... + Â^L E_0) / (L + 1), as one op (Â is symmetric).
+        graph.powerMean(ego, degree: layers)
     }
     // end listing
+
+    /// Chosen on validation (holdout-20, seed 42): lr 0.005 with L2 1e-3 reached validation NDCG@20
+    /// 0.301 at epoch 120, where the reference's lr 0.001 was still rising at 150 epochs.
+    public static func defaultConfig(_ mode: RunMode) -> GraphConfig {
+        var c = GraphConfig(mode: mode)
+        if mode == .standard { (c.learningRate, c.l2) = (0.005, 1e-3) }
+        return c
+    }
 
     public static let info = ModelInfo(
         key: "lightgcn", name: "LightGCN", chapter: 6,

@@ -28,6 +28,16 @@ public final class MFBPR: GraphModel {
     /// No propagation: the final embeddings are the learned ones.
     public func propagate() -> Tensor { ego }
 
+    /// Chosen on validation (holdout-20, seed 42): lr 0.002 with L2 0.01 reached validation NDCG@20
+    /// 0.290 at epoch 135, against 0.261 with the reference's lr 0.001 and L2 1e-4 (embeddings
+    /// without propagation overfit, so they need the stronger penalty).
+    public static func defaultConfig(_ mode: RunMode) -> GraphConfig {
+        var c = GraphConfig(mode: mode)
+        c.layers = 0
+        if mode == .standard { (c.learningRate, c.l2) = (0.002, 0.01) }
+        return c
+    }
+
     public static let info = ModelInfo(
         key: "mf-bpr", name: "MF-BPR", chapter: 6,
         paper: "Rendle et al., BPR: Bayesian Personalized Ranking from Implicit Feedback, UAI 2009")

@@ -23,13 +23,16 @@ public struct NCFConfig: TrainableConfig {
     public var batchSize = 256
     /// Sampled negatives per training positive, drawn afresh every epoch (the paper's 4).
     public var negativeCount = 4
+    /// Adam's L2 weight decay on every parameter (the paper uses none).
+    public var weightDecay: Float = 0
     /// How long it trains: 2 epochs to smoke-test, chapter 2's 10, the paper's 20.
     public var training: TrainerSettings
 
     public init(mode: RunMode) {
         switch mode {
         case .quick: training = .fixed(2)
-        case .standard: training = .fixed(10)
+        // Converged: validation NDCG every 2 epochs (a full ranking costs an epoch's tenth), patience 3.
+        case .standard: training = TrainerSettings(maxEpochs: 60, evaluateEvery: 2, patience: 3)
         case .full: training = .fixed(20)
         }
     }
@@ -39,7 +42,8 @@ public struct NCFConfig: TrainableConfig {
 
     public var summary: String {
         "f = \(factors), \(layers) layers (\(pyramid.map(String.init).joined(separator: "-"))), "
-            + "\(negativeCount) negatives, Adam lr \(short(learningRate)), batch \(batchSize), \(training.summary)"
+            + "\(negativeCount) negatives, Adam lr \(short(learningRate))"
+            + (weightDecay > 0 ? " (L2 \(short(weightDecay)))" : "") + ", batch \(batchSize), \(training.summary)"
     }
 }
 
@@ -127,7 +131,8 @@ extension NCFModel {
         self.config = config
         record = try Trainer(name, settings: config.training, progress: input.progress)
             .fit(
-                &strategy, model: self, optimizer: optimizer ?? Adam(parameters), learningRate: config.learningRate,
+                &strategy, model: self, optimizer: optimizer ?? Adam(parameters, weightDecay: config.weightDecay),
+                learningRate: config.learningRate,
                 validation: input.validationHook(self)
             ) { try input.afterEpoch?($0, self) }
     }
