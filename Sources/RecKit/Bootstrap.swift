@@ -60,3 +60,27 @@ public enum Bootstrap {
         return sorted[lower] * (1 - t) + sorted[upper] * t
     }
 }
+
+extension Bootstrap {
+    /// The paired bootstrap of two evaluations on `metric`, user by user (nil when they scored
+    /// different users or lack the metric's per-user values).
+    public static func compare(_ a: Evaluation, _ b: Evaluation, metric: String, seed: UInt64 = 0) -> Comparison? {
+        guard a.users == b.users, let x = a.perUser[metric], let y = b.perUser[metric], x.count == y.count else {
+            return nil
+        }
+        return compare(x, y, seed: seed)
+    }
+}
+
+extension Bootstrap.Comparison {
+    /// "A − B: Recall@20 +0.0123 [+0.0040, +0.0210], an interval that excludes 0: ..." for a
+    /// comparison of `a` against `b`.
+    public func sentence(_ a: String, _ b: String, metric: String) -> String {
+        let numbers = String(format: "%+.4f [%+.4f, %+.4f]", difference, interval.lowerBound, interval.upperBound)
+        let verdict =
+            !isDistinguishable
+            ? "an interval that includes 0: the two cannot be told apart on this data"
+            : "an interval that excludes 0: on these users \(difference > 0 ? a : b) is ahead"
+        return "\(a) − \(b): \(metric) \(numbers), \(verdict)"
+    }
+}

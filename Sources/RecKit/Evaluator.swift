@@ -131,6 +131,25 @@ public struct SampledEvaluator: Sendable {
         self.candidates = candidates
     }
 
+    /// The split's held-out items, each ranked among `negatives` items its user never rated, drawn
+    /// with `seed` (every unrated item when fewer are left): the same held-out items as loo-99's,
+    /// under a candidate set of another size (Krichene & Rendle's experiment).
+    public init(split: Split, data: RatingsData, negatives: Int, seed: UInt64) {
+        precondition(negatives > 0, "SampledEvaluator: at least one negative")
+        let testItems = split.testItemPerUser(data)
+        var rated = [Set<Int32>](repeating: [], count: data.userCount)
+        for r in 0..<data.count { rated[Int(data.users[r])].insert(data.items[r]) }
+        let rng = RandomGenerator(seed: seed, stream: "candidates-\(negatives)")
+        let candidates = (0..<data.userCount).map { u -> [Int32] in
+            guard testItems[u] >= 0 else { return [] }
+            var pool = (0..<Int32(data.itemCount)).filter { !rated[u].contains($0) }
+            guard pool.count > negatives else { return pool }
+            for k in 0..<negatives { pool.swapAt(k, k + rng.nextInt(below: pool.count - k)) }  // partial shuffle
+            return Array(pool[0..<negatives])
+        }
+        self.init(testItems: testItems, candidates: candidates)
+    }
+
     /// HR@K and NDCG@K (one relevant item: NDCG = 1/log2(rank + 1) for a hit).
     public func evaluate(_ model: any Recommender, k: Int = 10) -> Evaluation {
         let start = Date()

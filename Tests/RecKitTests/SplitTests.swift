@@ -133,6 +133,32 @@ final class EvaluatorTests: XCTestCase {
         XCTAssertEqual(e.metrics["NDCG@10"]!, ndcg / 40, accuracy: 1e-12)
     }
 
+    /// The same held-out items under other candidate counts: unrated items only, as many as asked (or all
+    /// that are left), seeded; with every unrated item as a candidate the sampled HR@10 is full ranking's.
+    func testCandidatesOfAnySizeAndAllOfThemIsFullRanking() throws {
+        let data = toyData(users: 40, items: 300, perUser: 20)
+        let split = try Split.make(data, protocol: .loo99, seed: 1)
+        let ten = SampledEvaluator(split: split, data: data, negatives: 10, seed: 3)
+        XCTAssertEqual(ten.testItems, split.testItemPerUser(data))
+        for u in 0..<data.userCount {
+            let rated = Set((0..<data.count).filter { Int(data.users[$0]) == u }.map { data.items[$0] })
+            XCTAssertEqual(Set(ten.candidates[u]).count, 10)
+            XCTAssertTrue(rated.isDisjoint(with: ten.candidates[u]))
+        }
+        XCTAssertEqual(ten.candidates, SampledEvaluator(split: split, data: data, negatives: 10, seed: 3).candidates)
+        let all = SampledEvaluator(split: split, data: data, negatives: 10_000, seed: 3)
+        for u in 0..<data.userCount {
+            let rated = Set((0..<data.count).filter { Int(data.users[$0]) == u }.map { data.items[$0] })
+            XCTAssertEqual(all.candidates[u].count, data.itemCount - rated.count, "every unrated item, once")
+        }
+        let model = Ascending(data.itemCount)
+        let train = InteractionMatrix(data, rows: split.train), test = InteractionMatrix(data, rows: split.test)
+        let full = FullRankingEvaluator(train: train, test: test).evaluate(model, ks: [10])
+        XCTAssertEqual(all.evaluate(model, k: 10).metrics["HR@10"]!, full.metrics["HR@10"]!, accuracy: 1e-12)
+        // Fewer candidates, an easier task: HR@10 can only rise.
+        XCTAssertGreaterThanOrEqual(ten.evaluate(model, k: 10).metrics["HR@10"]!, full.metrics["HR@10"]!)
+    }
+
     func testBaselinesOrderOnToyData() throws {
         let data = toyData(users: 60, items: 120, perUser: 30)
         let split = try Split.make(data, protocol: .holdout20, seed: 5)
