@@ -69,6 +69,8 @@ public struct Figure: Sendable {
     public var keyPosition = "top right"
     /// The caption shown under the figure in the transcript.
     public var caption: String?
+    /// For bars: an interval per category for the groups named here (95% intervals drawn as error bars).
+    public var barIntervals: [String: [ClosedRange<Double>]] = [:]
 
     public init(name: String, title: String, xLabel: String, yLabel: String, kind: Kind) {
         precondition(

@@ -74,10 +74,16 @@ public enum Gnuplot {
             out += "# matrix: \(rows.count) rows x \(columns.count) columns; labels are in the .gp script\n"
             for row in values { out += row.map(number).joined(separator: "\t") + "\n" }
         case .bars(let categories, let groups):
-            out += "# " + comment("category index\t" + groups.map(\.name).joined(separator: "\t")) + "\n"
+            // The values, then each group's interval (low, high) when it has one (NaN otherwise).
+            out += "# " + comment("category index\t" + groups.map(\.name).joined(separator: "\t"))
+            out += groups.map { "\t" + comment("\($0.name) low\t\($0.name) high") }.joined() + "\n"
             for (c, _) in categories.enumerated() {
                 let values = groups.map { number(c < $0.values.count ? $0.values[c] : .nan) }
-                out += "\(c)\t" + values.joined(separator: "\t") + "\n"
+                let bounds = groups.map { group -> String in
+                    guard let r = figure.barIntervals[group.name], c < r.count else { return "NaN\tNaN" }
+                    return number(r[c].lowerBound) + "\t" + number(r[c].upperBound)
+                }
+                out += "\(c)\t" + (values + bounds).joined(separator: "\t") + "\n"
             }
         }
         return out
@@ -106,15 +112,20 @@ public enum Gnuplot {
         if let tics = figure.xTics?.filter(\.isFinite), !tics.isEmpty {
             s.append("set xtics (" + tics.map(number).joined(separator: ", ") + ")")
         }
-        if figure.logX { s.append("set logscale x") }
-        if figure.logY { s.append("set logscale y") }
+        // Log axes label their decades as 0.001 and 1000, not gnuplot's 0.001000 and 1000.000000.
+        if figure.logX { s += ["set logscale x", "set format x '%g'"] }
+        if figure.logY { s += ["set logscale y", "set format y '%g'"] }
         if let r = finite(figure.xRange) { s.append("set xrange [\(number(r.lowerBound)):\(number(r.upperBound))]") }
         if let r = finite(figure.yRange) { s.append("set yrange [\(number(r.lowerBound)):\(number(r.upperBound))]") }
         for (i, m) in figure.markers.enumerated() where m.x.isFinite {
             s.append(
                 "set arrow \(i + 1) from \(number(m.x)), graph 0 to \(number(m.x)), graph 1 nohead dt 2 lw 2 "
                     + "lc rgb '#555555'")
-            s.append("set label \(i + 1) \(quote(m.caption)) at \(number(m.x)), graph 0.95 offset 0.5,0 font ',11'")
+            // Captions step down the plot, so that markers close together do not print over each other.
+            let height = 0.95 - 0.06 * Double(i % 4)
+            s.append(
+                "set label \(i + 1) \(quote(m.caption)) at \(number(m.x)), graph \(number(height)) offset 0.5,0 "
+                    + "font ',11' front")
         }
         let data = quote(dataFile)
         switch figure.kind {
@@ -162,10 +173,16 @@ public enum Gnuplot {
             let room = Double(figure.size.width) * 0.85 / Double(max(categories.count, 1))
             let flat = Double(categories.map(\.count).max() ?? 0) * 8 < room * 0.9
             s.append("set xtics \(flat ? "norotate center" : "rotate by 30 right") (" + tics(categories) + ")")
-            let plots = groups.enumerated().map { i, group in
+            var plots = groups.enumerated().map { i, group in
                 let shift = (Double(i) - (g - 1) / 2) * width
                 return "\(data) using ($1\(shift >= 0 ? "+" : "")\(number(shift))):\(i + 2) with boxes "
                     + "lc rgb '\(color(i))' title \(quote(group.name))"
+            }
+            for (i, group) in groups.enumerated() where figure.barIntervals[group.name] != nil {
+                let shift = (Double(i) - (g - 1) / 2) * width, low = groups.count + 2 + 2 * i
+                plots.append(
+                    "\(data) using ($1\(shift >= 0 ? "+" : "")\(number(shift))):\(i + 2):\(low):\(low + 1) "
+                        + "with yerrorbars lc rgb '#222222' pt 0 ps 0 lw 1 notitle")
             }
             s.append("plot " + plots.joined(separator: ", \\\n     "))
         }

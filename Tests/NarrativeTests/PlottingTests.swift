@@ -42,10 +42,15 @@ final class PlottingTests: XCTestCase {
                 labels: titles.enumerated().map {
                     PointLabel($0.element, x: Double($0.offset), y: Double($0.offset % 3))
                 }))
-        let bars = Figure(
+        var bars = Figure(
             name: "nasty-bars", title: "Bars", xLabel: "model", yLabel: "Recall@20",
             kind: .bars(
                 categories: Array(titles.prefix(3)), groups: [("A's", [0.1, 0.2, 0.3]), ("B_2", [0.2, 0.1, 0.4])]))
+        bars.barIntervals = ["B_2": [0.15...0.25, 0.05...0.15, 0.35...0.45]]
+        // B_2's intervals are its data columns 6 and 7 (A's has none: NaN), drawn as error bars.
+        let barData = Gnuplot.data(for: bars).split(separator: "\n").filter { !$0.hasPrefix("#") }
+        XCTAssertEqual(barData.first, "0\t0.1\t0.2\tNaN\tNaN\t0.15\t0.25")
+        XCTAssertTrue(Gnuplot.script(for: bars, output: "b.png", dataFile: "b.dat").contains(":3:6:7 with yerrorbars"))
         let renderer = FigureRenderer(directory: directory)
         for figure in [heat, scatter, bars] {
             let rendered = try renderer.render(figure)
@@ -101,7 +106,8 @@ final class PlottingTests: XCTestCase {
 final class NarrativeTests: XCTestCase {
     func testTableAlignsNumbersRight() {
         let t = Table(headers: ["model", "HR@10"], rows: [["NeuMF", "0.6448"], ["Pop", "0.41"]])
-        XCTAssertEqual(t.text(indent: ""), "model   HR@10\n─────  ──────\nNeuMF  0.6448\nPop      0.41")
+        XCTAssertEqual(
+            t.text(indent: ""), "model   HR@10\n─────  ──────\nNeuMF  0.6448\nPop      0.41")
         XCTAssertEqual(t.markdown(), "| model | HR@10 |\n| --- | ---: |\n| NeuMF | 0.6448 |\n| Pop | 0.41 |")
     }
 
