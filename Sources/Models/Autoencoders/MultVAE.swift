@@ -103,17 +103,21 @@ public final class MultVAE: RecommenderModel, Module {
 
         public var summary: String {
             "\(hidden)-\(latent)-\(hidden), dropout \(short(dropout))"
-                + (variational ? ", β annealed to \(short(betaCap))" : ", no KL") + ", Adam lr \(short(learningRate)), "
+                + (variational
+                    ? ", β annealed to \(short(betaCap))" + (annealSteps > 0 ? " over \(annealSteps) steps" : "")
+                    : ", no KL") + ", Adam lr \(short(learningRate)), "
                 + "batch \(batchSize), \(training.summary)"
         }
     }
 
-    /// Trained to convergence, β rises over 2,000 steps (1,000 epochs of two batches) instead of over
-    /// all planned steps, so that early stopping does not change the schedule; chosen on
-    /// validation (holdout-20, seed 42): Mult-VAE's best NDCG@20 0.281 at epoch 75.
+    /// Standard mode trains to convergence with settings chosen on validation NDCG@20 (holdout-20,
+    /// split seeds 42, 7 and 2024; test untouched): a 64-dimensional code and input dropout 0.7 instead
+    /// of the paper's 200 and 0.5 (Mult-VAE 0.290 vs 0.281 on average over the three seeds, Mult-DAE
+    /// 0.293 vs 0.289): ML-100K's 943 users cannot fill 200 dimensions. β rises over 2,000 steps
+    /// instead of over all planned steps, so that early stopping does not change the schedule.
     public static func defaultConfig(_ mode: RunMode) -> Config {
         var c = Config(mode: mode)
-        if mode == .standard { c.annealSteps = 2000 }
+        if mode == .standard { (c.latent, c.dropout, c.annealSteps) = (64, 0.7, 2000) }
         return c
     }
 
@@ -144,6 +148,11 @@ public final class MultVAE: RecommenderModel, Module {
         model.train = input.train
         let planned = config.training.maxEpochs * ((input.train.userCount + config.batchSize - 1) / config.batchSize)
         let total = config.annealSteps > 0 ? config.annealSteps : planned
+        var terms: [String: [Double]] = [:]  // each step's loss terms, kept in the training record
+        func note(_ step: [String: Double]) {
+            for (name, value) in step { terms[name, default: []].append(value) }
+            input.onStep?(step)
+        }
         model.record = try fitRows(
             model, label: model.name, input: input, settings: config.training,
             batchSize: config.batchSize, learningRate: config.learningRate, recommender: model
@@ -153,14 +162,15 @@ public final class MultVAE: RecommenderModel, Module {
             let (logits, mu, logvar) = model(x)
             let recon = Loss.multinomialNLL(logits: logits, counts: x)
             guard let logvar else {
-                input.onStep?(["reconstruction": Double(recon.item)])
+                note(["reconstruction": Double(recon.item)])
                 return recon
             }
             let b = beta(step: step, total: total, cap: config.betaCap)
             let kl = Loss.gaussianKL(mean: mu, logVariance: logvar)
-            input.onStep?(["reconstruction": Double(recon.item), "KL": Double(kl.item), "β": b])
+            note(["reconstruction": Double(recon.item), "KL": Double(kl.item), "β": b])
             return recon + kl * Float(b)
         }
+        model.record.stepTerms = terms
         return model
     }
     // end listing

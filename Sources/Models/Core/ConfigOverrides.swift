@@ -17,8 +17,12 @@ enum ConfigOverrides {
         do {
             return try JSONDecoder().decode(C.self, from: JSONSerialization.data(withJSONObject: object))
         } catch {
+            // A value of the right kind that a Config refuses (epochs of 0) says why.
+            var why = ""
+            if case DecodingError.dataCorrupted(let context) = error { why = " (\(context.debugDescription))" }
             throw WorkbookError(
-                "\(model)'s settings do not accept " + overrides.map { "\($0)=\($1)" }.sorted().joined(separator: ", "),
+                "\(model)'s settings do not accept "
+                    + overrides.map { "\($0)=\($1)" }.sorted().joined(separator: ", ") + why,
                 fix: "give each setting a value of its kind (a number, true/false, or a list like [1,2])")
         }
     }

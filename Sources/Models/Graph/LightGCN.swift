@@ -36,11 +36,13 @@ public final class LightGCN: GraphModel {
     }
     // end listing
 
-    /// Chosen on validation (holdout-20, seed 42): lr 0.005 with L2 1e-3 reached validation NDCG@20
-    /// 0.301 at epoch 120, where the reference's lr 0.001 was still rising at 150 epochs.
+    /// Chosen on validation NDCG@20 (holdout-20, test untouched): batches of 8,192 triples at lr 0.01 with
+    /// L2 1e-3 reach 0.300 / 0.300 / 0.301 (split seeds 42 / 7 / 2024) by epoch 115-125, as batches of 2,048
+    /// at lr 0.005 do (0.301 / 0.302 / 0.301), in 5.5 s instead of 14 s: an epoch propagates once per batch.
+    /// The reference's lr 0.001 was still rising at its 150-epoch cap.
     public static func defaultConfig(_ mode: RunMode) -> GraphConfig {
         var c = GraphConfig(mode: mode)
-        if mode == .standard { (c.learningRate, c.l2) = (0.005, 1e-3) }
+        if mode == .standard { (c.batchSize, c.learningRate, c.l2) = (8192, 0.01, 1e-3) }
         return c
     }
 

@@ -15,6 +15,18 @@ public final class Item2Vec: RecommenderModel {
         paper: "Barkan & Koenigstein, Item2Vec: Neural Item Embedding for Collaborative Filtering, MLSP 2016")
 
     public typealias Config = SGNSConfig
+
+    /// As a recommender in default mode: 20 epochs from lr 0.1, chosen on validation NDCG@20 (holdout-20, split
+    /// seeds 42 / 7 / 2024; test untouched): 0.265 / 0.257 / 0.261, against 0.256 / 0.254 / 0.261 for word2vec's
+    /// lr 0.025 over 100 epochs, in a fifth of the time. The rate falls linearly to its floor over the planned
+    /// epochs, so the last epoch is usually the best. Window 5 instead of 20 fell to 0.09: a liked-films
+    /// session is a set more than a sequence.
+    public static func defaultConfig(_ mode: RunMode) -> SGNSConfig {
+        var c = SGNSConfig(mode: mode)
+        if mode == .standard { (c.learningRate, c.training.maxEpochs) = (0.1, 20) }
+        return c
+    }
+
     public let name = "Item2Vec"
     public let itemCount: Int
     public let vectors: ItemVectors

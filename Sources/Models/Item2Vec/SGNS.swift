@@ -217,7 +217,9 @@ struct SGNSStrategy: TrainingStrategy {
         // Per worker: words seen (for the rate), summed loss and pairs (pWord2Vec's kernel reports them).
         let counters = UncheckedSendable(UnsafeMutableBufferPointer<Double>.allocate(capacity: 3 * threads))
         defer { counters.value.deallocate() }
-        for t in 0..<threads { (counters.value[3 * t], counters.value[3 * t + 1], counters.value[3 * t + 2]) = (Double(seen[t]), 0, 0) }
+        for t in 0..<threads {
+            (counters.value[3 * t], counters.value[3 * t + 1], counters.value[3 * t + 2]) = (Double(seen[t]), 0, 0)
+        }
         model.inputTable.data.withUnsafeMutableBufferPointer { syn0 in
             model.outputTable.data.withUnsafeMutableBufferPointer { syn1 in
                 let shared = SharedTables(syn0: syn0.baseAddress!, syn1: syn1.baseAddress!)
@@ -267,7 +269,8 @@ struct SGNSWorker {
         self.tables = tables
         targets = [Int32](repeating: 0, count: config.negativeCount + 1)
         let reach = config.wholeSession ? 4096 : 2 * config.window
-        work = [Float](repeating: 0, count: max(config.dimension, reach * (config.negativeCount + 1 + config.dimension)))
+        work = [Float](
+            repeating: 0, count: max(config.dimension, reach * (config.negativeCount + 1 + config.dimension)))
     }
 
     /// word2vec's subsampling of frequent items: the session this worker trains on next.
@@ -303,13 +306,18 @@ struct SGNSWorker {
                 for j in window where j != i { contexts.append(sentence[j]) }
                 guard !contexts.isEmpty else { continue }
                 let m = drawTargets(centre)
-                if work.count < contexts.count * (Int(m) + d) { work += [Float](repeating: 0, count: contexts.count * (Int(m) + d)) }
-                let batch = contexts.withUnsafeBufferPointer { c in targets.withUnsafeBufferPointer { t in
-                    work.withUnsafeMutableBufferPointer { w in
-                        wb_sgns_window(tables.syn0, tables.syn1, c.baseAddress!, Int32(c.count), t.baseAddress!, m, lr, d,
-                                       w.baseAddress!)
+                if work.count < contexts.count * (Int(m) + d) {
+                    work += [Float](repeating: 0, count: contexts.count * (Int(m) + d))
+                }
+                let batch = contexts.withUnsafeBufferPointer { c in
+                    targets.withUnsafeBufferPointer { t in
+                        work.withUnsafeMutableBufferPointer { w in
+                            wb_sgns_window(
+                                tables.syn0, tables.syn1, c.baseAddress!, Int32(c.count), t.baseAddress!, m, lr, d,
+                                w.baseAddress!)
+                        }
                     }
-                } }
+                }
                 loss += Double(batch)
                 pairs += contexts.count * Int(m)
             } else {
@@ -317,8 +325,9 @@ struct SGNSWorker {
                     let m = drawTargets(centre)
                     targets.withUnsafeBufferPointer { t in
                         work.withUnsafeMutableBufferPointer { e in
-                            wb_sgns_update(tables.syn0 + Int(sentence[j]) * d, tables.syn1, t.baseAddress!, m, lr, d,
-                                           e.baseAddress!)
+                            wb_sgns_update(
+                                tables.syn0 + Int(sentence[j]) * d, tables.syn1, t.baseAddress!, m, lr, d,
+                                e.baseAddress!)
                         }
                     }
                 }

@@ -19,7 +19,7 @@ public enum RatingRegression {
         var strategy = RatingStrategy(rows: train, batchSize: batchSize, rng: rng, averaging: .batches) {
             model($0, $1)
         }
-        let check = ValidationHook(name: "validation MSE", higherIsBetter: false) {
+        let check = ValidationHook(name: "MSE", higherIsBetter: false) {
             documentMSE(model, validation, batchSize: batchSize)
         }
         return try Trainer(label, settings: settings, progress: progress)

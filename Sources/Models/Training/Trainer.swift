@@ -56,7 +56,10 @@ public struct TrainerSettings: Codable, Sendable, Equatable {
         keepBest = try c.decodeIfPresent(Bool.self, forKey: .keepBest) ?? true
         guard maxEpochs > 0, evaluateEvery > 0, (patience ?? 1) > 0 else {
             throw DecodingError.dataCorrupted(
-                .init(codingPath: c.codingPath, debugDescription: "epochs must be positive"))
+                .init(
+                    codingPath: c.codingPath,
+                    debugDescription: "maxEpochs, evaluateEvery and patience must be at least 1"
+                ))
         }
     }
 
@@ -106,6 +109,9 @@ public struct TrainingRecord: Codable, Sendable, Equatable {
     public var validation: [EvaluationPoint] = []
     /// Hyperparameters chosen on validation ("λ": "500").
     public var chosen: [String: String] = [:]
+    /// Named terms of the loss at every step, for a model whose loss has parts (Mult-VAE's
+    /// reconstruction, KL and β); nil for the others, and in files written before it existed.
+    public var stepTerms: [String: [Double]]?
 
     public init() {}
 
