@@ -44,7 +44,9 @@ extension NCFChapter {
             hint: "with h = 1 the weighted sum of p_u ⊙ q_i is the inner product p_u · q_i: plain MF",
             answerIn: "Chapter2Exercises.gmfWithUnitWeights()",
             checkAnswer: { checkGMF(Chapter2Exercises.gmfWithUnitWeights(), h: [1, 1, 1], bias: 0, sigmoid: false) },
-            checkReference: { checkGMF(Chapter2Solutions.gmfWithUnitWeights(), h: [1, 1, 1], bias: 0, sigmoid: false) }),
+            checkReference: {
+                checkGMF(Chapter2Solutions.gmfWithUnitWeights(), h: [1, 1, 1], bias: 0, sigmoid: false)
+            }),
     ]
 
     static func checkPyramid(_ answer: (Int, Int) -> [Int]?) -> ExerciseVerdict {

@@ -1,5 +1,5 @@
-// Chapter 2 on MovieLens-100K under the NCF paper's protocol (loo-99): GMF, MLP and NeuMF with
-// a test curve per epoch, pre-training, and the sweeps over factors and negatives.
+// Chapter 2 on MovieLens-100K under the NCF paper's protocol (loo-99): GMF, MLP and NeuMF trained
+// until validation stops improving, their validation curves, and the paper's pre-training.
 
 import Foundation
 import Models
@@ -9,141 +9,150 @@ import RecKit
 import TensorCore
 
 extension NCFChapter {
-    /// What a training run of this chapter recorded: its record and the test metrics after
-    /// each epoch (a curve to look at, never a stopping rule).
-    struct Run {
-        var record: TrainingRecord
-        var curve: [[String: Double]]
-        var last: [String: Double] { curve.last ?? [:] }
-        func series(_ metric: String) -> [Double] { curve.map { $0[metric] ?? .nan } }
-    }
-
     struct LooFindings {
         let split: Split
-        let runs: [String: Run]
-        let baselines: [String: [String: Double]]
+        /// Every model of the section, fitted on train + validation, by name.
+        let models: [(name: String, model: any Recommender)]
+        /// Their loo-99 test evaluations (HR@10, NDCG@10, per user).
+        let evaluations: [String: Evaluation]
+        let fitted: [String: FittedModel]
         let config: NCFConfig
+        func hr(_ name: String) -> Double { evaluations[name]?.metrics["HR@10"] ?? .nan }
     }
 
-    /// Trains `model` on the split's training rows; `evaluateEvery` epochs it is scored on test
-    /// (0: only after the last epoch).
-    static func trainRun(
-        _ model: any NCFModel, _ context: ChapterContext, data: RatingsData, split: Split, config: NCFConfig,
-        evaluateEvery: Int = 1, optimizer: (any Optimizer)? = nil, progress: Bool = true
-    ) throws -> Run {
-        let evaluator = SampledEvaluator(split: split, data: data)
-        var input = FitInput(
-            data: data, rows: split.train, seed: context.options.seed,
-            progress: progress ? context.progress : nil)
-        var curve: [[String: Double]] = []
-        input.afterEpoch = { epoch, recommender in
-            if evaluateEvery > 0 && epoch % evaluateEvery == 0 || epoch == config.training.maxEpochs {
-                curve.append(evaluator.evaluate(recommender, k: 10).metrics)
-            }
+    static func withInterval(_ e: Evaluation?, _ metric: String) -> String {
+        guard let e else { return "-" }
+        let value = f4(e.metrics[metric] ?? .nan)
+        return e.interval(metric).map {
+            value + " [" + String(format: "%.3f, %.3f", $0.lowerBound, $0.upperBound) + "]"
         }
-        try model.train(input, config: config, optimizer: optimizer)
-        return Run(record: model.record, curve: curve)
+            ?? value
     }
 
     static func implicitTopK(_ context: ChapterContext, data: RatingsData, plan: Plan) throws -> LooFindings {
         let say = context.narrator
+        let mode = context.options.mode
         say.heading("MovieLens-100K, implicit top-K (loo-99)")
-        let split = try Split.make(data, protocol: .loo99, seed: context.options.seed)
-        let train = InteractionMatrix(data, rows: split.train)
+        let split = try Split.make(data, protocol: .loo99, seed: context.options.seed, validation: true)
         let evaluator = SampledEvaluator(split: split, data: data)
+        let schedule = GMF.defaultConfig(mode).training
         say.prose(
             """
             As in the paper, every rating is an interaction. Protocol loo-99: each user's latest rating is held out \
-            (\(split.test.count) test items, \(split.train.count.formatted()) training interactions; ratings in the \
-            same second keep the file's order) and ranked among 99 items the user never rated, sampled once with the \
-            run's seed. Metrics: HR@10 (is the test item in the top 10?) and NDCG@10 (1/log2(rank+1) if so).
+            (\(split.test.count) test items; ratings in the same second keep the file's order) and ranked among 99 \
+            items the user never rated, sampled once with the run's seed. Metrics: HR@10 (is the test item in the \
+            top 10?) and NDCG@10 (1/log2(rank+1) if so). The paper tuned on the test items; here the \
+            latest-but-one rating of each user is a validation item with 99 candidates of its own, so that the \
+            number of epochs is chosen without the test set: \(mode == .standard ? """
+                every \(schedule.evaluateEvery) epochs each model is scored on validation NDCG@10, training stops \
+                after \(schedule.patience ?? 0) scores without improvement, and the best epoch is kept; then the \
+                model is fitted again on train + validation for that many epochs and scored once on test.
+                """ : "in \(mode.rawValue) mode the budget is fixed instead (\(schedule.maxEpochs) epochs).")
             """)
-        var config = NCFConfig(mode: context.options.mode)
-        config.training = .fixed(plan.epochs)
+        let config = GMF.defaultConfig(mode)
         say.prose("Configuration: \(config.summary).")
         say.listing(try listing("train-implicit", ModelsSource.file("NCF/NCF.swift")))
-        var baselines: [String: [String: Double]] = [:]
-        for (name, model) in [
-            ("MostPopular", MostPopular(train: train) as any Recommender), ("ItemKNN", try ItemKNN(train: train)),
-        ] {
-            let e = evaluator.evaluate(model, k: 10)
-            baselines[name] = e.metrics
-            context.record(ResultEntry(model: name, protocol: "loo-99", dataset: data.name, metrics: e.metrics))
+        var fitted: [String: FittedModel] = [:], evaluations: [String: Evaluation] = [:]
+        var models: [(name: String, model: any Recommender)] = []
+        for key in ["gmf", "mlp", "neumf", "most-popular", "itemknn"] {
+            let entry = try Registry.entry(key)
+            let model = try context.fitted(entry, data: data, split: split)
+            let evaluation = evaluator.evaluate(model.recommender, k: 10)
+            (fitted[entry.info.name], evaluations[entry.info.name]) = (model, evaluation)
+            models.append((entry.info.name, model.recommender))
+            context.record(ResultEntry(model, evaluation: evaluation, dataset: data.name))
         }
-        var runs: [String: Run] = [:]
-        let gmf = GMF(userCount: data.userCount, itemCount: data.itemCount, config: config, rng: context.rng("loo-GMF"))
-        let mlp = MLP(userCount: data.userCount, itemCount: data.itemCount, config: config, rng: context.rng("loo-MLP"))
-        let neumf = NeuMF(
-            userCount: data.userCount, itemCount: data.itemCount, config: config, rng: context.rng("loo-NeuMF"))
-        for model in [gmf, mlp, neumf] as [any NCFModel] {
-            runs[model.name] = try trainRun(model, context, data: data, split: split, config: config)
+        if let pretrained = try pretrain(context, data: data, split: split, fitted: fitted) {
+            let evaluation = evaluator.evaluate(pretrained.model, k: 10)
+            evaluations[pretrained.name] = evaluation
+            models.append((pretrained.name, pretrained.model))
+            context.record(
+                ResultEntry(
+                    model: pretrained.name, protocol: "loo-99", dataset: data.name, metrics: evaluation.metrics,
+                    intervals: ["HR@10", "NDCG@10"].reduce(into: [:]) { out, metric in
+                        if let r = evaluation.interval(metric) { out[metric] = [r.lowerBound, r.upperBound] }
+                    }, trainSeconds: pretrained.model.record.seconds, epochs: pretrained.model.record.epochs,
+                    steps: pretrained.model.record.steps, settings: "SGD fine-tuning of the GMF and MLP above"))
         }
-        // The paper's pre-training: NeuMF from the trained GMF and MLP, alpha = 0.5, then SGD.
-        let pretrained = NeuMF(pretrainedGMF: gmf, pretrainedMLP: mlp, alpha: 0.5)
-        let before = evaluator.evaluate(pretrained, k: 10).metrics
-        runs["NeuMF (pre-trained)"] = try trainRun(
-            pretrained, context, data: data, split: split, config: config,
-            optimizer: SGD(pretrained.parameters, learningRate: config.learningRate))
+        let order = ["GMF", "MLP", "NeuMF", "NeuMF (pre-trained)", "MostPopular", "ItemKNN"]
+        let rows: [[String]] = order.compactMap { name in
+            guard let e = evaluations[name] else { return nil }
+            let f = fitted[name]
+            let budget =
+                f.flatMap { $0.steps > 0 ? $0 : nil }.map {
+                    "\($0.bestEpoch.map(String.init) ?? "-") / \($0.searchEpochs ?? $0.epochs ?? 0)"
+                } ?? (name.hasSuffix("(pre-trained)") ? "\(fitted["NeuMF"]?.epochs ?? 0) (fixed)" : "-")
+            let seconds = f.map { String(format: "%.1f", $0.seconds) } ?? "-"
+            return [name, withInterval(e, "HR@10"), withInterval(e, "NDCG@10"), budget, seconds]
+        }
+        say.table(
+            Table(
+                headers: ["model", "HR@10 [95% CI]", "NDCG@10 [95% CI]", "best epoch / run", "train s"], rows: rows,
+                alignments: [.left, .right, .right, .right, .right]),
+            caption: """
+                loo-99 on MovieLens-100K, f = \(config.factors), seed \(context.options.seed), \(mode.rawValue) mode; \
+                intervals: 95% bootstrap over the \(split.test.count) users
+                """)
+        try looFigures(context, fitted: fitted, order: ["GMF", "MLP", "NeuMF"])
+        return LooFindings(split: split, models: models, evaluations: evaluations, fitted: fitted, config: config)
+    }
+
+    /// The paper's pre-training: NeuMF from the trained GMF and MLP (copies, so those stay as they are),
+    /// alpha = 0.5, then plain SGD on the same rows for as many epochs as NeuMF from scratch chose.
+    static func pretrain(
+        _ context: ChapterContext, data: RatingsData, split: Split, fitted: [String: FittedModel]
+    ) throws -> (name: String, model: NeuMF)? {
+        guard let gmfFit = fitted["GMF"], let mlpFit = fitted["MLP"], let gmf = gmfFit.recommender as? GMF,
+            let mlp = mlpFit.recommender as? MLP, let neumf = fitted["NeuMF"]
+        else { return nil }
+        let input = context.fitInput(data, split: split).merged()
+        let gmfCopy = try GMF(restoring: gmfFit.state, config: gmf.config, input: input, record: gmfFit.final)
+        let mlpCopy = try MLP(restoring: mlpFit.state, config: mlp.config, input: input, record: mlpFit.final)
+        let model = NeuMF(pretrainedGMF: gmfCopy, pretrainedMLP: mlpCopy, alpha: 0.5)
+        let before = SampledEvaluator(split: split, data: data).evaluate(model, k: 10).metrics
+        var config = NeuMF.defaultConfig(context.options.mode)
+        config.training = .fixed(neumf.epochs ?? config.training.maxEpochs)
+        try model.train(input, config: config, optimizer: SGD(model.parameters, learningRate: config.learningRate))
         context.record("neumf_pretrained_hr10_before_finetuning", before["HR@10"] ?? .nan)
-        say.prose(
+        context.narrator.prose(
             String(
                 format: """
                     NeuMF (pre-trained) starts from the GMF and MLP above with h = [0.5 h_GMF ; 0.5 h_MLP] (HR@10 \
-                    %.4f before any fine-tuning) and is fine-tuned with plain SGD (lr %.0e), as the paper \
-                    prescribes: Adam's moments from pre-training are not carried over.
-                    """, before["HR@10"] ?? .nan, Double(config.learningRate)))
-        let order = ["GMF", "MLP", "NeuMF", "NeuMF (pre-trained)"]
-        var rows: [[String]] = []
-        for name in order {
-            guard let run = runs[name] else { continue }
-            let best = run.series("HR@10").max() ?? .nan
-            rows.append([
-                name, f4(run.last["HR@10"] ?? .nan), f4(run.last["NDCG@10"] ?? .nan), f4(best),
-                String(format: "%.2f", run.record.medianEpochSeconds),
-            ])
-            context.record(
-                ResultEntry(
-                    model: name, protocol: "loo-99", dataset: data.name, metrics: run.last,
-                    trainSeconds: run.record.seconds, epochs: run.record.epochs))
-        }
-        for name in ["MostPopular", "ItemKNN"] {
-            rows.append([
-                name, f4(baselines[name]?["HR@10"] ?? .nan), f4(baselines[name]?["NDCG@10"] ?? .nan), "-", "-",
-            ])
-        }
-        say.table(
-            Table(headers: ["model", "HR@10", "NDCG@10", "best HR@10", "s / epoch"], rows: rows),
-            caption: """
-                loo-99 on MovieLens-100K, f = \(config.factors), after \(plan.epochs) epochs (seed \
-                \(context.options.seed))
-                """)
-        let last = Double(plan.epochs)
-        func baselineSeries(_ metric: String) -> [Series] {
-            ["MostPopular", "ItemKNN"].map { name in
-                Series(
-                    name,
-                    [(x: 1, y: baselines[name]?[metric] ?? .nan), (x: last, y: baselines[name]?[metric] ?? .nan)],
-                    style: .dashed)
-            }
-        }
-        for metric in ["HR@10", "NDCG@10"] {
-            var figure = Figure(
-                name: metric == "HR@10" ? "hr-per-epoch" : "ndcg-per-epoch",
-                title: "\(metric) per epoch on MovieLens-100K (loo-99, f = \(config.factors))",
-                xLabel: "epoch", yLabel: metric,
+                    %.4f before any fine-tuning) and is fine-tuned with plain SGD (lr %.0e) for the %d epochs that \
+                    NeuMF from scratch chose on validation, as the paper prescribes: Adam's moments from \
+                    pre-training are not carried over.
+                    """, before["HR@10"] ?? .nan, Double(config.learningRate), config.training.maxEpochs))
+        return ("NeuMF (pre-trained)", model)
+    }
+
+    /// Validation NDCG@10 and training loss per epoch of the searches (never the test set); without a
+    /// search (a fixed budget), the loss of the fit.
+    static func looFigures(_ context: ChapterContext, fitted: [String: FittedModel], order: [String]) throws {
+        let searched = order.compactMap { name in fitted[name]?.search.map { (name, $0) } }
+        if !searched.isEmpty {
+            var curves = Figure(
+                name: "validation-per-epoch", title: "Validation NDCG@10 while training (loo-99, f = 8)",
+                xLabel: "epoch", yLabel: "validation NDCG@10",
                 kind: .lines(
-                    order.compactMap { name in runs[name].map { Series(name, perEpoch: $0.series(metric)) } }
-                        + baselineSeries(metric)))
-            figure.keyPosition = "below"
-            figure.xTicStep = plan.epochs > 10 ? 2 : 1
-            try context.figure(figure)
+                    searched.map { name, record in
+                        Series(name, record.validation.map { (x: Double($0.epoch), y: $0.value) }, style: .linesPoints)
+                    }))
+            curves.markers = searched.compactMap { name, record in
+                record.bestEpoch.map { (x: Double($0), caption: name) }
+            }
+            curves.keyPosition = "bottom right"
+            try context.figure(
+                curves,
+                caption:
+                    "The dashed lines mark each model's kept epoch; past it, validation NDCG@10 falls: overfitting.")
         }
-        var lossFigure = Figure(
+        let records = order.compactMap { name in fitted[name].map { (name, $0.search ?? $0.final) } }
+        var loss = Figure(
             name: "training-loss", title: "Training loss (BCE over positives and sampled negatives)",
             xLabel: "epoch", yLabel: "mean BCE",
-            kind: .lines(order.compactMap { name in runs[name].map { Series(name, perEpoch: $0.record.losses) } }))
-        lossFigure.xTicStep = plan.epochs > 10 ? 2 : 1
-        try context.figure(lossFigure)
-        return LooFindings(split: split, runs: runs, baselines: baselines, config: config)
+            kind: .lines(records.map { Series($0.0, perEpoch: $0.1.losses) }))
+        loss.keyPosition = "top right"
+        try context.figure(
+            loss, caption: "The loss keeps falling after validation has turned: it measures fit, not ranking.")
     }
 }
