@@ -1,4 +1,5 @@
-// Chapter 4, part 1: AutoRec on ratings, against biased MF and the bias baselines.
+// Chapter 4, part 1: AutoRec on ratings, against biased MF and the bias baselines, each trained
+// until its validation RMSE stops improving.
 
 import Foundation
 import Models
@@ -8,32 +9,19 @@ import RecKit
 import TensorCore
 
 extension AutoencodersChapter {
-    /// Trains AutoRec on the split's training ratings; the train and test RMSE after each epoch
-    /// (curves to look at: the budget is fixed), and the seconds per epoch.
-    static func trainAutoRec(
-        _ context: ChapterContext, data: RatingsData, split: Split, itemBased: Bool, hidden: Int,
-        epochs: Int, progress: Bool = true
-    ) throws
-        -> (train: [Double], test: [Double], seconds: [Double])
-    {
-        var config = AutoRec.Config(mode: context.options.mode)
-        (config.itemBased, config.hidden, config.training) = (itemBased, hidden, .fixed(epochs))
-        let trainRows = RatingRows(data, rows: split.train), testRows = RatingRows(data, rows: split.test)
-        var input = FitInput(
-            data: data, rows: split.train, seed: context.options.seed,
-            progress: progress ? context.progress : nil)
-        var trainRMSE: [Double] = [], testRMSE: [Double] = []
-        input.afterEpoch = { _, model in
-            trainRMSE.append(
-                RatingMetrics.rmse(model.scores(pairs: trainRows.users, trainRows.items), trainRows.ratings))
-            testRMSE.append(RatingMetrics.rmse(model.scores(pairs: testRows.users, testRows.items), testRows.ratings))
-        }
-        let model = try AutoRec.fit(input, config: config)
-        return (trainRMSE, testRMSE, model.record.epochSeconds)
+    /// RMSE of `predictions` on `rows`, with a 95% bootstrap interval over the ratings.
+    static func rmse(
+        _ predictions: [Float], _ rows: RatingRows, seed: UInt64
+    ) -> (value: Double, interval: ClosedRange<Double>) {
+        let squared = zip(predictions, rows.ratings).map { Double(($0 - $1) * ($0 - $1)) }
+        let mse = squared.reduce(0, +) / Double(max(squared.count, 1))
+        let r = Bootstrap.interval(squared, seed: seed)
+        return (mse.squareRoot(), r.lowerBound.squareRoot()...r.upperBound.squareRoot())
     }
 
     static func autoRec(_ context: ChapterContext, data: RatingsData, plan: Plan) throws {
         let say = context.narrator
+        let mode = context.options.mode
         say.heading("AutoRec: reconstructing ratings")
         say.listing(try Listing.region("autorec", file: source("AutoRec.swift")))
         say.errata(
@@ -46,95 +34,161 @@ extension AutoencodersChapter {
             reference), identity output, predictions clipped to [1, 5], and 3 for an item or user with no training \
             rating.
             """)
-        let split = try Split.make(data, protocol: .ratings9010, seed: context.options.seed)
+        let split = try Split.make(data, protocol: .ratings9010, seed: context.options.seed, validation: true)
+        let schedule = AutoRec.defaultConfig(mode).training
         say.prose(
             """
-            Protocol ratings-90-10: a seeded random 90/10 split of the \(data.count.formatted()) ratings. I-AutoRec \
-            reconstructs each item's vector of ratings by the \(data.userCount) users (hidden 500, Adam lr 0.001, \
-            batches of 64 items, \(plan.autorecEpochs) epochs); U-AutoRec does the same with users' rows.
+            Protocol ratings-90-10: a seeded random 90/10 split of the \(data.count.formatted()) ratings, and 10% of \
+            the rest as validation. I-AutoRec reconstructs each item's vector of ratings by the \(data.userCount) \
+            users (hidden 500, Adam lr 0.001, batches of 64 items); U-AutoRec does the same with users' rows. \
+            \(mode == .standard ? """
+                Each model is scored on validation RMSE every \(schedule.evaluateEvery) epochs and stops after \
+                \(schedule.patience ?? 0) scores without improvement, keeping its best epoch; then it is fitted on \
+                train + validation for that many epochs and scored once on test.
+                """ : "In \(mode.rawValue) mode each trains for a fixed \(schedule.maxEpochs) epochs.")
             """)
-        let item = try trainAutoRec(
-            context, data: data, split: split, itemBased: true, hidden: 500, epochs: plan.autorecEpochs)
-        let user = try trainAutoRec(
-            context, data: data, split: split, itemBased: false, hidden: 500, epochs: plan.autorecEpochs)
-        // Baselines: the global mean, damped biases, and biased MF on the tensor core.
-        let train = split.train, test = split.test
-        let mu = train.map { data.ratings[$0] }.reduce(0, +) / Float(train.count)
-        var itemSum = [Float](repeating: 0, count: data.itemCount),
-            itemCount = [Float](repeating: 0, count: data.itemCount)
-        for k in train { itemSum[Int(data.items[k])] += data.ratings[k] - mu; itemCount[Int(data.items[k])] += 1 }
+        let fitRows = (split.train + split.validation).sorted()
+        let testRows = RatingRows(data, rows: split.test)
+        var fitted: [(name: String, model: FittedModel)] = []
+        var rows: [[String]] = []
+        for key in ["i-autorec", "u-autorec", "biased-mf"] {
+            let entry = try Registry.entry(key)
+            let model = try context.fitted(entry, data: data, split: split)
+            let r = rmse(
+                model.recommender.scores(pairs: testRows.users, testRows.items), testRows, seed: context.options.seed)
+            fitted.append((entry.info.name, model))
+            rows.append([
+                "\(entry.info.name) (\(model.configSummary.split(separator: ",").first ?? ""))", f4(r.value),
+                String(format: "[%.3f, %.3f]", r.interval.lowerBound, r.interval.upperBound),
+                model.bestEpoch.map { "\($0) / \(model.searchEpochs ?? 0)" } ?? "\(model.epochs ?? 0) (fixed)",
+                String(format: "%.3f", model.final.medianEpochSeconds),
+            ])
+            context.record(
+                ResultEntry(
+                    model: entry.info.name, protocol: "ratings-90-10", dataset: data.name, metrics: ["RMSE": r.value],
+                    intervals: ["RMSE": [r.interval.lowerBound, r.interval.upperBound]], trainSeconds: model.seconds,
+                    epochs: model.epochs, bestEpoch: model.bestEpoch, epochsRun: model.searchEpochs, steps: model.steps,
+                    settings: model.configSummary))
+        }
+        // The bias baselines on the same fitting rows.
+        let baselines = biasBaselines(data, fitRows: fitRows)
+        for (name, predict) in [("damped user + item biases", baselines.biases), ("global mean", baselines.mean)] {
+            let r = rmse(
+                zip(testRows.users, testRows.items).map { predict(Int($0), Int($1)) }, testRows,
+                seed: context.options.seed)
+            rows.append([
+                name, f4(r.value), String(format: "[%.3f, %.3f]", r.interval.lowerBound, r.interval.upperBound), "-",
+                "-",
+            ])
+            context.record(
+                ResultEntry(
+                    model: name == "global mean" ? name : "bias baseline", protocol: "ratings-90-10",
+                    dataset: data.name, metrics: ["RMSE": r.value]))
+        }
+        say.table(
+            Table(
+                headers: ["model", "test RMSE", "95% CI", "best epoch / run", "s / epoch"], rows: rows,
+                alignments: [.left, .right, .right, .right, .right]),
+            caption: """
+                ratings-90-10 on MovieLens-100K (seed \(context.options.seed), \(mode.rawValue) mode), \
+                \(testRows.count.formatted()) test ratings; intervals: bootstrap over the test ratings
+                """)
+        let searched = fitted.compactMap { f in f.model.search.map { (f.name, $0) } }
+        if !searched.isEmpty {
+            let validation = RatingRows(data, rows: split.validation)
+            let trainOnly = biasBaselines(data, fitRows: split.train)
+            let biasValidation = rmse(
+                zip(validation.users, validation.items).map { trainOnly.biases(Int($0), Int($1)) }, validation,
+                seed: context.options.seed
+            ).value
+            let last = Double(searched.map { $0.1.epochs }.max() ?? 1)
+            var figure = Figure(
+                name: "autorec-rmse", title: "Validation RMSE per epoch (ratings-90-10 validation part)",
+                xLabel: "epoch", yLabel: "validation RMSE",
+                kind: .lines(
+                    searched.map { name, record in
+                        Series(name, record.validation.map { (x: Double($0.epoch), y: $0.value) }, style: .linesPoints)
+                    } + [
+                        Series(
+                            "damped biases", [(x: 1, y: biasValidation), (x: last, y: biasValidation)], style: .dashed)
+                    ]))
+            figure.markers = searched.compactMap { name, record in
+                record.bestEpoch.map { (x: Double($0), caption: name) }
+            }
+            figure.keyPosition = "below"
+            let bestOf = searched.map { ($0.0, $0.1.bestValue ?? .infinity) }
+            let worst = bestOf.max { $0.1 < $1.1 }?.0 ?? ""
+            let why =
+                worst == "U-AutoRec" ? ": a user's row has few ratings to reconstruct from, as the paper found" : ""
+            try context.figure(
+                figure,
+                caption: """
+                    Each curve stops when its model stopped improving; the dashed vertical lines mark the kept epochs. \
+                    \(worst) ends with the highest validation RMSE\(why).
+                    """)
+        }
+        // The default size's search is the I-AutoRec above: its validation score is reused, not retrained.
+        let defaultHidden = AutoRec.defaultConfig(mode).hidden
+        let known = fitted.first { $0.name == "I-AutoRec" }?.model.search?.bestValue.map { [defaultHidden: $0] } ?? [:]
+        try hiddenSweep(context, data: data, plan: plan, split: split, known: known)
+    }
+
+    /// The global mean and the damped user + item biases (shrinkage 25 and 10) fitted on `fitRows`.
+    static func biasBaselines(
+        _ data: RatingsData, fitRows: [Int]
+    )
+        -> (mean: (Int, Int) -> Float, biases: (Int, Int) -> Float)
+    {
+        let mu = fitRows.map { data.ratings[$0] }.reduce(0, +) / Float(max(fitRows.count, 1))
+        var itemSum = [Float](repeating: 0, count: data.itemCount), itemCount = itemSum
+        for k in fitRows { itemSum[Int(data.items[k])] += data.ratings[k] - mu; itemCount[Int(data.items[k])] += 1 }
         let bi = (0..<data.itemCount).map { itemSum[$0] / (itemCount[$0] + 25) }
-        var userSum = [Float](repeating: 0, count: data.userCount),
-            userCount = [Float](repeating: 0, count: data.userCount)
-        for k in train {
-            userSum[Int(data.users[k])] += data.ratings[k] - mu - bi[Int(data.items[k])];
+        var userSum = [Float](repeating: 0, count: data.userCount), userCount = userSum
+        for k in fitRows {
+            userSum[Int(data.users[k])] += data.ratings[k] - mu - bi[Int(data.items[k])]
             userCount[Int(data.users[k])] += 1
         }
         let bu = (0..<data.userCount).map { userSum[$0] / (userCount[$0] + 10) }
-        let targets = test.map { data.ratings[$0] }
-        let meanRMSE = RatingMetrics.rmse([Float](repeating: mu, count: test.count), targets)
-        let biasRMSE = RatingMetrics.rmse(
-            test.map { min(5, max(1, mu + bi[Int(data.items[$0])] + bu[Int(data.users[$0])])) }, targets)
-        let mf = try BiasedMF.fit(
-            FitInput(data: data, rows: split.train, seed: context.options.seed),
-            config: BiasedMF.Config(mode: context.options.mode))
-        let mfRMSE = RatingMetrics.rmse(
-            mf.scores(pairs: test.map { data.users[$0] }, test.map { data.items[$0] }), targets)
-        let rows: [[String]] = [
-            [
-                "I-AutoRec (hidden 500)", f4(item.test.last ?? .nan),
-                String(format: "%.3f", item.seconds.reduce(0, +) / Double(item.seconds.count)),
-            ],
-            [
-                "U-AutoRec (hidden 500)", f4(user.test.last ?? .nan),
-                String(format: "%.3f", user.seconds.reduce(0, +) / Double(user.seconds.count)),
-            ],
-            ["biased MF (k = 32, Adam)", f4(mfRMSE), "-"], ["damped user + item biases", f4(biasRMSE), "-"],
-            ["global mean", f4(meanRMSE), "-"],
-        ]
-        for (name, value) in [
-            ("I-AutoRec", item.test.last ?? .nan), ("U-AutoRec", user.test.last ?? .nan), ("biased MF", mfRMSE),
-            ("bias baseline", biasRMSE), ("global mean", meanRMSE),
-        ] {
-            context.record(
-                ResultEntry(
-                    model: name, protocol: "ratings-90-10", dataset: data.name, metrics: ["RMSE": value],
-                    trainSeconds: name == "I-AutoRec" ? item.seconds.reduce(0, +) : nil,
-                    epochs: name.hasSuffix("AutoRec") ? plan.autorecEpochs : nil))
-        }
-        say.table(
-            Table(headers: ["model", "test RMSE", "s / epoch"], rows: rows),
-            caption: "ratings-90-10 on MovieLens-100K after \(plan.autorecEpochs) epochs")
-        var figure = Figure(
-            name: "autorec-rmse", title: "AutoRec: train and test RMSE per epoch (ratings-90-10)", xLabel: "epoch",
-            yLabel: "RMSE",
-            kind: .lines([
-                Series("I-AutoRec train", perEpoch: item.train), Series("I-AutoRec test", perEpoch: item.test),
-                Series("U-AutoRec test", perEpoch: user.test),
-                Series(
-                    "damped biases (test)", [(x: 1, y: biasRMSE), (x: Double(plan.autorecEpochs), y: biasRMSE)],
-                    style: .dashed),
-            ]))
-        figure.keyPosition = "below"
-        try context.figure(figure)
-        // Hidden size.
+        return ({ _, _ in mu }, { u, i in min(5, max(1, mu + bi[i] + bu[u])) })
+    }
+
+    /// I-AutoRec by hidden size, each trained until validation stops improving and scored there.
+    static func hiddenSweep(
+        _ context: ChapterContext, data: RatingsData, plan: Plan, split: Split, known: [Int: Double]
+    ) throws {
+        let entry = try Registry.entry("i-autorec")
+        let searching = AutoRec.defaultConfig(context.options.mode).searchesOnValidation
+        let input =
+            searching ? context.fitInput(data, split: split) : context.fitInput(data, split: split).withoutValidation()
+        let validation = RatingRows(data, rows: split.validation)
         var points: [(x: Double, y: Double)] = []
-        let hbar = ProgressBar("hidden sizes", total: plan.hiddenSizes.count, style: say.style)
+        let bar = ProgressBar("hidden sizes", total: plan.hiddenSizes.count, style: context.narrator.style)
         for (k, h) in plan.hiddenSizes.enumerated() {
-            let r = try trainAutoRec(
-                context, data: data, split: split, itemBased: true, hidden: h, epochs: plan.hiddenEpochs,
-                progress: false)
-            points.append((x: Double(h), y: r.test.last ?? .nan))
-            context.record("autorec_hidden_\(h)_test_RMSE", r.test.last ?? .nan)
-            hbar.update(k + 1, detail: "hidden \(h)")
+            let value: Double
+            if let score = known[h] {
+                value = score
+            } else {
+                let model = try entry.fit(
+                    input, mode: context.options.mode, overrides: ["hidden": "\(h)"], refit: false)
+                value =
+                    rmse(model.recommender.scores(pairs: validation.users, validation.items), validation, seed: 0).value
+            }
+            points.append((x: Double(h), y: value))
+            context.record("autorec_hidden_\(h)_validation_RMSE", value)
+            bar.update(k + 1, detail: "hidden \(h): validation RMSE \(f4(value))")
         }
-        hbar.finish()
+        bar.finish()
         var hidden = Figure(
-            name: "autorec-hidden", title: "I-AutoRec: test RMSE against hidden size (\(plan.hiddenEpochs) epochs)",
-            xLabel: "hidden units",
-            yLabel: "test RMSE", kind: .lines([Series("I-AutoRec", points)]))
+            name: "autorec-hidden", title: "I-AutoRec: validation RMSE against hidden size",
+            xLabel: "hidden units (log scale)", yLabel: "validation RMSE", kind: .lines([Series("I-AutoRec", points)]))
         hidden.logX = true
         hidden.xTics = plan.hiddenSizes.map(Double.init)
-        try context.figure(hidden)
+        let best = points.min { $0.y < $1.y }
+        try context.figure(
+            hidden,
+            caption: """
+                Each size trained until validation stopped improving (a size is a choice, so it is scored on \
+                validation); validation prefers \(Int(best?.x ?? 0)) hidden units (RMSE \(f4(best?.y ?? .nan))).
+                """)
     }
 }
