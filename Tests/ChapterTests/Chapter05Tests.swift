@@ -32,5 +32,13 @@ final class Chapter05RunTests: XCTestCase {
         XCTAssertGreaterThan(share, 0.2)
         XCTAssertLessThan(share, 0.8)
         XCTAssertEqual(results.values["scale_items"], 1_500)
+        // The comparison with the deep models reuses stored models and carries intervals and a paired difference.
+        let stored = try XCTUnwrap(results.results.first { $0.model == "EASE" })
+        XCTAssertNotNil(stored.intervals?["Recall@20"])
+        let deep = results.results.filter { ["NeuMF", "Item2Vec", "Mult-VAE"].contains($0.model) }
+        XCTAssertEqual(Set(deep.map(\.model)), ["NeuMF", "Item2Vec", "Mult-VAE"])
+        let gap = try XCTUnwrap(results.values["ease_minus_best_deep_Recall@20"])
+        let bestDeep = try XCTUnwrap(deep.map { $0.metrics["Recall@20"]! }.max())
+        XCTAssertEqual(gap, stored.metrics["Recall@20"]! - bestDeep, accuracy: 1e-9)
     }
 }
