@@ -25,7 +25,21 @@ final class Chapter06RunTests: XCTestCase {
             XCTAssertGreaterThan(entry.metrics["Recall@20"]!, pop.metrics["Recall@20"]! * 0.5, name)
         }
         // MF-BPR starts slowly (three epochs here), but it has left random ranking (Recall@20 0.013) behind.
-        XCTAssertGreaterThan(try XCTUnwrap(r.results.first { $0.model == "MF-BPR" }).metrics["Recall@20"]!, 0.015)
+        let mf = try XCTUnwrap(r.results.first { $0.model == "MF-BPR" })
+        XCTAssertGreaterThan(mf.metrics["Recall@20"]!, 0.015)
+        // Each graph model carries its interval, its budget, and the paired comparison the summary reads.
+        for name in ["MF-BPR", "LightGCN", "NGCF"] {
+            let entry = try XCTUnwrap(r.results.first { $0.model == name })
+            let bounds = try XCTUnwrap(entry.intervals?["Recall@20"])
+            XCTAssertTrue(bounds[0] <= entry.metrics["Recall@20"]! && entry.metrics["Recall@20"]! <= bounds[1])
+            XCTAssertGreaterThan(entry.steps ?? 0, 0)
+        }
+        let light = try XCTUnwrap(r.results.first { $0.model == "LightGCN" })
+        XCTAssertEqual(
+            try XCTUnwrap(r.values["LightGCN_minus_MF-BPR_Recall@20"]),
+            light.metrics["Recall@20"]! - mf.metrics["Recall@20"]!, accuracy: 1e-9)
+        // The depth sweep is scored on validation.
+        for l in 0...4 { XCTAssertNotNil(r.values["layers_\(l)_validation_NDCG@20"]) }
         // Over-smoothing: trained item embeddings grow more alike with depth.
         let c0 = try XCTUnwrap(r.values["layers_0_mean_item_cosine"]),
             c4 = try XCTUnwrap(r.values["layers_4_mean_item_cosine"])
