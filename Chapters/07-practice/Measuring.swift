@@ -1,4 +1,5 @@
-// Chapter 7, part 3: evaluation done right: per-user metrics, six metrics on one user, sampled against full ranking, exposure.
+// Chapter 7, part 3: evaluation done right: per-user metrics, six metrics on one user, sampled against full
+// ranking, exposure.
 
 import Foundation
 import Models

@@ -1,4 +1,5 @@
-// Chapter 8, part 2: every model of the book on one protocol, and what the leaderboard says.
+// Chapter 8, part 2: every model of the book on one protocol, with what each cost to train and
+// how sure each number is.
 
 import _WorkbookSupport
 import Foundation
@@ -10,10 +11,23 @@ import TensorCore
 
 extension CapstoneChapter {
     public struct Entry {
-        public var name: String, chapter: Int, settings: String
-        public var metrics: [String: Double]
+        public var name: String, chapter: Int
         public var fitted: FittedModel
+        /// The test evaluation, with each user's values (for intervals and paired comparisons).
+        public var evaluation: Evaluation
+        public var result: ResultEntry
+        public var metrics: [String: Double] { evaluation.metrics }
         public var seconds: Double { fitted.seconds }
+        public var settings: String { fitted.configSummary + (fitted.choice.isEmpty ? "" : "; chose \(fitted.choice)") }
+        func interval(_ metric: String) -> ClosedRange<Double>? {
+            result.intervals?[metric].flatMap { $0.count == 2 ? $0[0]...$0[1] : nil }
+        }
+    }
+
+    static func withInterval(_ entry: Entry, _ metric: String) -> String {
+        let value = f4(entry.metrics[metric] ?? .nan)
+        guard let r = entry.interval(metric) else { return value }
+        return value + " [" + String(format: "%.3f, %.3f", r.lowerBound, r.upperBound) + "]"
     }
 
     static func leaderboard(_ context: ChapterContext, data: RatingsData) throws -> [Entry] {
@@ -23,97 +37,139 @@ extension CapstoneChapter {
         let fitRows = (split.train + split.validation).sorted()
         let train = InteractionMatrix(data, rows: fitRows), test = InteractionMatrix(data, rows: split.test)
         let evaluator = FullRankingEvaluator(train: train, test: test)
+        let mode = context.options.mode
         say.prose(
             """
             Protocol holdout-20, seed \(context.options.seed): each user's random 20% of ratings is test \
             (\(split.test.count.formatted()) interactions), every rating an implicit interaction, full ranking with \
             the user's training items excluded. The same rule holds out 20% of the rest as validation \
-            (\(split.validation.count.formatted())). Hyperparameters that are searched (EASE's λ over \
-            \(EASE.Config(mode: context.options.mode).lambdaGrid.map { String(Int($0)) }.joined(separator: ", ")); \
-            ItemKNN's neighbours over \
-            \(ItemKNN.Config(mode: context.options.mode).neighbourGrid.map(String.init).joined(separator: ", "))) are \
-            chosen by NDCG@20 on validation; every other setting is its model's default \
-            (\(context.options.mode.rawValue) mode). Then each model is fitted on train + validation and evaluated \
-            once on test.
+            (\(split.validation.count.formatted())), and validation alone decides how each model is trained: \
+            \(mode == .standard ? """
+                every gradient-trained model is evaluated on it every few epochs and stops when NDCG@20 has not \
+                improved for a few evaluations (the patience), keeping the best epoch; EASE's λ and ItemKNN's \
+                neighbour count are searched on it. Each model is then fitted again on train + validation for the \
+                chosen epochs and evaluated once on test.
+                """ : """
+                in \(mode.rawValue) mode the gradient-trained models run a fixed number of epochs \
+                (\(mode == .quick ? "a smoke test: far from converged" : "the papers' budgets")); EASE's λ and \
+                ItemKNN's neighbour count are still searched on validation. Each model is then fitted on train + \
+                validation and evaluated once on test.
+                """)
             """)
         var entries: [Entry] = []
         for entry in Registry.leaderboard {
             let fitted = try context.fitted(entry, data: data, split: split)
-            let m = evaluator.evaluate(fitted.recommender, ks: [20]).metrics
-            let settings = fitted.configSummary + (fitted.choice.isEmpty ? "" : " (validation: \(fitted.choice))")
+            let evaluation = evaluator.evaluate(fitted.recommender, ks: [20])
+            let result = ResultEntry(fitted, evaluation: evaluation, dataset: data.name)
             entries.append(
                 Entry(
-                    name: entry.info.name, chapter: entry.info.chapter, settings: settings, metrics: m, fitted: fitted))
-            context.record(
-                ResultEntry(
-                    model: entry.info.name, protocol: "holdout-20", dataset: data.name, metrics: m,
-                    trainSeconds: fitted.seconds, epochs: fitted.epochs))
+                    name: entry.info.name, chapter: entry.info.chapter, fitted: fitted, evaluation: evaluation,
+                    result: result))
+            context.record(result)
         }
         entries.sort { ($0.metrics["Recall@20"] ?? 0, $1.name) > ($1.metrics["Recall@20"] ?? 0, $0.name) }
+        func budget(_ e: Entry) -> [String] {
+            guard e.fitted.steps > 0 else { return ["-", "-", "closed form"] }
+            let best = e.fitted.bestEpoch.map(String.init) ?? "-"
+            let run = (e.fitted.searchEpochs ?? e.fitted.epochs).map(String.init) ?? "-"
+            return [best, run, e.fitted.steps.formatted()]
+        }
         let rows = entries.enumerated().map { k, e in
             [
-                "\(k + 1)", e.name, "\(e.chapter)", f4(e.metrics["Recall@20"] ?? .nan),
-                f4(e.metrics["NDCG@20"] ?? .nan),
-                String(format: "%.1f%%", (e.metrics["Coverage@20"] ?? 0) * 100), String(format: "%.2f", e.seconds),
-                e.settings,
+                "\(k + 1)", e.name, "\(e.chapter)", withInterval(e, "Recall@20"), withInterval(e, "NDCG@20"),
+                String(format: "%.1f%%", (e.metrics["Coverage@20"] ?? 0) * 100),
             ]
+                + budget(e) + [String(format: "%.1f", e.seconds)]
         }
         say.table(
             Table(
-                headers: ["#", "model", "ch.", "Recall@20", "NDCG@20", "coverage", "train s", "settings"], rows: rows,
-                alignments: [.right, .left, .right, .right, .right, .right, .right, .left]),
+                headers: [
+                    "#", "model", "ch.", "Recall@20 [95% CI]", "NDCG@20 [95% CI]", "coverage", "best epoch",
+                    "epochs run", "steps", "train s",
+                ],
+                rows: rows,
+                alignments: [.right, .left, .right, .right, .right, .right, .right, .right, .right, .right]),
             caption: """
-                holdout-20 on MovieLens-100K, seed \(context.options.seed), \(context.options.mode.rawValue) \
-                mode; sorted by Recall@20
+                holdout-20 on MovieLens-100K, seed \(context.options.seed), \(mode.rawValue) mode; sorted by \
+                Recall@20. Intervals: 95% bootstrap over the \(entries.first?.evaluation.evaluatedUsers ?? 0) test \
+                users. Best epoch and epochs run: the validation search; steps and seconds: the search and the \
+                final fit together.
                 """)
-        let tsv =
-            (["rank\tmodel\tchapter\tprotocol\tRecall@20\tNDCG@20\tCoverage@20\ttrain_seconds\tsettings"]
-            + entries.enumerated().map { k, e in
-                [
-                    "\(k + 1)", e.name, "\(e.chapter)", "holdout-20",
-                    String(format: "%.6f", e.metrics["Recall@20"] ?? .nan),
-                    String(format: "%.6f", e.metrics["NDCG@20"] ?? .nan),
-                    String(format: "%.6f", e.metrics["Coverage@20"] ?? .nan),
-                    String(format: "%.3f", e.seconds), e.settings.replacingOccurrences(of: "\t", with: " "),
-                ].joined(separator: "\t")
-            }).joined(separator: "\n") + "\n"
-        let tsvURL = context.directory.appendingPathComponent("leaderboard.tsv")
-        try AtomicFile.write(tsv, to: tsvURL)
-        say.prose(
+        say.table(
+            Table(
+                headers: ["model", "how it was trained"], rows: entries.map { [$0.name, $0.settings] },
+                alignments: [.left, .left]),
+            caption: "Each model's settings: its Config's defaults for this mode (the reasons are in its source)")
+        try writeTSV(context, entries)
+        try figures(context, entries)
+        return entries
+    }
+
+    static func writeTSV(_ context: ChapterContext, _ entries: [Entry]) throws {
+        let header = [
+            "rank", "model", "chapter", "protocol", "Recall@20", "NDCG@20", "Coverage@20", "train_seconds",
+            "Recall@20_low", "Recall@20_high", "NDCG@20_low", "NDCG@20_high", "best_epoch", "epochs_run", "steps",
+            "settings",
+        ]
+        func number(_ x: Double?, _ format: String = "%.6f") -> String { x.map { String(format: format, $0) } ?? "" }
+        let lines = entries.enumerated().map { k, e in
+            [
+                "\(k + 1)", e.name, "\(e.chapter)", "holdout-20", number(e.metrics["Recall@20"]),
+                number(e.metrics["NDCG@20"]), number(e.metrics["Coverage@20"]), number(e.seconds, "%.3f"),
+                number(e.interval("Recall@20")?.lowerBound), number(e.interval("Recall@20")?.upperBound),
+                number(e.interval("NDCG@20")?.lowerBound), number(e.interval("NDCG@20")?.upperBound),
+                e.result.bestEpoch.map(String.init) ?? "", e.result.epochsRun.map(String.init) ?? "",
+                "\(e.fitted.steps)", e.settings.replacingOccurrences(of: "\t", with: " "),
+            ].joined(separator: "\t")
+        }
+        try AtomicFile.write(
+            ([header.joined(separator: "\t")] + lines).joined(separator: "\n") + "\n",
+            to: context.directory.appendingPathComponent("leaderboard.tsv"))
+        context.narrator.prose(
             """
             Written to \(context.options.outputRoot.lastPathComponent)/\(context.chapterName)/leaderboard.tsv \
-            (tab-separated, one row per model, in this order).
+            (tab-separated, one row per model in this order, with the intervals and budgets).
             """)
+    }
+
+    static func figures(_ context: ChapterContext, _ entries: [Entry]) throws {
         var bars = Figure(
-            name: "leaderboard", title: "The leaderboard: holdout-20 on MovieLens-100K", xLabel: "model",
-            yLabel: "metric at 20",
+            name: "leaderboard", title: "The leaderboard: holdout-20 on MovieLens-100K (95% intervals)",
+            xLabel: "model", yLabel: "metric at 20",
             kind: .bars(
                 categories: entries.map(\.name),
                 groups: [
                     ("Recall@20", entries.map { $0.metrics["Recall@20"] ?? 0 }),
                     ("NDCG@20", entries.map { $0.metrics["NDCG@20"] ?? 0 }),
                 ]))
+        for metric in ["Recall@20", "NDCG@20"] {
+            let intervals = entries.compactMap { $0.interval(metric) }
+            if intervals.count == entries.count { bars.barIntervals[metric] = intervals }
+        }
         bars.keyPosition = "top right"
         bars.size = (width: 1200, height: 700)
-        try context.figure(bars)
+        try context.figure(
+            bars,
+            caption: "The whiskers are 95% bootstrap intervals over users: bars whose whiskers overlap may "
+                + "still differ in a paired comparison (next section), which is the test that counts.")
+        let timed = entries.filter { $0.seconds >= 0.01 }
         var scatter = Figure(
             name: "accuracy-vs-time", title: "NDCG@20 against training time", xLabel: "training time (s, log scale)",
             yLabel: "NDCG@20",
             kind: .scatter(
-                entries.map {
+                timed.map {
                     Series($0.name, [(x: max($0.seconds, 1e-3), y: $0.metrics["NDCG@20"] ?? 0)], style: .points)
                 },
-                labels: entries.map { PointLabel($0.name, x: max($0.seconds, 1e-3), y: $0.metrics["NDCG@20"] ?? 0) }))
+                labels: timed.map { PointLabel($0.name, x: max($0.seconds, 1e-3), y: $0.metrics["NDCG@20"] ?? 0) }))
         scatter.logX = true
         scatter.keyPosition = "off"
+        let slowest = timed.max { $0.seconds < $1.seconds }
         try context.figure(
             scatter,
-            caption:
-                """
-                    Closed-form and neighbourhood models train in well under a second; the deep models in seconds to \
-                    a minute.
-                    """
-        )
-        return entries
+            caption: """
+                Training time is the validation search and the final fit together, on this machine's cores; \
+                \(slowest.map { "the slowest, \($0.name), took " + String(format: "%.0f s", $0.seconds) } ?? ""). \
+                Models that train in under 10 ms (MostPopular counts) are left out of the log scale.
+                """)
     }
 }

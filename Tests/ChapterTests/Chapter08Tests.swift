@@ -41,6 +41,34 @@ final class Chapter08RunTests: XCTestCase {
         }
     }
 
+    /// Every row carries a 95% interval around its number and its training budget; the closing claims are
+    /// paired comparisons whose verdicts add up.
+    func testRowsCarryIntervalsBudgetsAndPairedClaims() throws {
+        let results = try XCTUnwrap(Self.run.results)
+        let board = results.results.filter { $0.protocol == "holdout-20" }
+        for entry in board {
+            for metric in ["Recall@20", "NDCG@20"] {
+                let value = try XCTUnwrap(entry.metrics[metric]), bounds = try XCTUnwrap(entry.intervals?[metric])
+                XCTAssertEqual(bounds.count, 2)
+                XCTAssertTrue(bounds[0] <= value && value <= bounds[1], "\(entry.model) \(metric) outside its interval")
+                XCTAssertGreaterThan(bounds[1] - bounds[0], 0.001, "\(entry.model): an interval over 943 users")
+            }
+        }
+        for name in ["LightGCN", "NeuMF", "Mult-VAE", "CDAE"] {
+            let entry = try XCTUnwrap(board.first { $0.model == name })
+            XCTAssertGreaterThan(entry.steps ?? 0, 0, "\(name) records its optimiser steps")
+            XCTAssertGreaterThan(entry.epochs ?? 0, 0, "\(name) records its epochs")
+        }
+        let values = results.values
+        let below = try XCTUnwrap(values["neural_models_below_ease"]),
+            tied = try XCTUnwrap(values["neural_models_tied_with_ease"])
+        XCTAssertLessThanOrEqual(below + tied, 10)
+        let difference = try XCTUnwrap(values["lightgcn_minus_mfbpr_recall@20"])
+        let recall = { (name: String) in board.first { $0.model == name }?.metrics["Recall@20"] ?? .nan }
+        XCTAssertEqual(difference, recall("LightGCN") - recall("MF-BPR"), accuracy: 1e-9)
+        XCTAssertNotNil(values["lightgcn_vs_mfbpr_distinguishable"])
+    }
+
     func testPipelineBeatsTheMeanAndStopsEarly() throws {
         let results = try XCTUnwrap(Self.run.results)
         let entry = try XCTUnwrap(results.results.first { $0.protocol == "ratings-80-20" })
