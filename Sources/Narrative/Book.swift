@@ -212,17 +212,20 @@ public enum BookBuilder {
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(escape(title))</title>
         <style>
-        body { font: 17px/1.55 "DejaVu Sans", system-ui, sans-serif; max-width: 60rem; margin: 0 auto; padding: 1rem 1.5rem 4rem; color: #1d232a; }
+        body { font: 17px/1.55 "DejaVu Sans", system-ui, sans-serif; max-width: 60rem; margin: 0 auto;
+               padding: 1rem 1.5rem 4rem; color: #1d232a; }
         h1 { font-size: 1.9rem; border-bottom: 2px solid #2b7bb9; padding-bottom: .3rem; }
         h2 { font-size: 1.45rem; margin-top: 2.2rem; } h3 { font-size: 1.15rem; margin-top: 1.6rem; }
-        pre { background: #f5f7f9; border: 1px solid #dde3e8; border-radius: 6px; padding: .8rem 1rem; overflow-x: auto; font-size: .85rem; line-height: 1.4; }
+        pre { background: #f5f7f9; border: 1px solid #dde3e8; border-radius: 6px; padding: .8rem 1rem; overflow-x: auto;
+              font-size: .85rem; line-height: 1.4; }
         code { font-family: "DejaVu Sans Mono", ui-monospace, monospace; font-size: .9em; }
         table { border-collapse: collapse; margin: .5rem 0 1.2rem; font-size: .9rem; display: block; overflow-x: auto; }
         th, td { border-bottom: 1px solid #dde3e8; padding: .3rem .7rem; text-align: left; vertical-align: top; }
         th { background: #eef3f7; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
         figure { margin: 1.2rem 0; } figure img { max-width: 100%; border: 1px solid #dde3e8; border-radius: 4px; }
         figcaption, .caption { color: #52606d; font-style: italic; font-size: .92rem; }
-        aside { border-left: 4px solid #2b7bb9; background: #f0f6fb; padding: .6rem 1rem; margin: 1rem 0; border-radius: 0 6px 6px 0; }
+        aside { border-left: 4px solid #2b7bb9; background: #f0f6fb; padding: .6rem 1rem; margin: 1rem 0;
+                border-radius: 0 6px 6px 0; }
         aside.errata { border-color: #c0392b; background: #fcf1ef; }
         nav { display: flex; justify-content: space-between; gap: 1rem; font-size: .9rem; margin: 1rem 0; }
         li.depth1 { margin-left: 1.5rem; } li.depth2 { margin-left: 3rem; } li.missing { color: #7b8794; }

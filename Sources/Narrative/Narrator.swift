@@ -26,7 +26,8 @@ public final class Narrator {
         print("")
         if let rule { print(style.paint(rule, "1;36")) }
         print(
-            style.paint(level == 1 ? "  \(text)" : (level == 2 ? "■ \(text)" : "▸ \(text)"), level == 1 ? "1;36" : "1"))
+            style.paint(
+                level == 1 ? "  \(text)" : (level == 2 ? "■ \(text)" : "▸ \(text)"), level == 1 ? "1;36" : "1"))
         if let rule { print(style.paint(rule, "1;36")) }
         print("")
         md(String(repeating: "#", count: level) + " " + text)

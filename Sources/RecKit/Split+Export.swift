@@ -13,7 +13,8 @@ extension Split {
         func rows(_ indices: [Int]) -> String {
             "user_id\titem_id\trating\ttimestamp\n"
                 + indices.map {
-                    "\(data.userIds[Int(data.users[$0])])\t\(data.itemIds[Int(data.items[$0])])\t\(rating(data.ratings[$0]))\t\(data.timestamps[$0])"
+                    "\(data.userIds[Int(data.users[$0])])\t\(data.itemIds[Int(data.items[$0])])"
+                        + "\t\(rating(data.ratings[$0]))\t\(data.timestamps[$0])"
                 }.joined(separator: "\n") + "\n"
         }
         try AtomicFile.write(rows(train), to: directory.appendingPathComponent("train.tsv"))
@@ -39,8 +40,8 @@ extension Split {
         func rows(_ indices: [Int]) -> String {
             "user_id:token\titem_id:token\trating:float\ttimestamp:float\n"
                 + indices.map {
-                    "\(data.userIds[Int(data.users[$0])])\t\(data.itemIds[Int(data.items[$0])])\t\(rating(data.ratings[$0]))"
-                        + "\t\(data.timestamps[$0])"
+                    "\(data.userIds[Int(data.users[$0])])\t\(data.itemIds[Int(data.items[$0])])"
+                        + "\t\(rating(data.ratings[$0]))\t\(data.timestamps[$0])"
                 }.joined(separator: "\n") + "\n"
         }
         let folder = directory.appendingPathComponent(name)

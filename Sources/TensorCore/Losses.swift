@@ -33,10 +33,11 @@ public enum Loss {
     /// it is `bpr(positive: (F[u] * F[i]).sum(1), negative: (F[u] * F[j]).sum(1))` without the
     /// gathered copies, and its backward adds into the table's gradient row by row.
     public static func bpr(rowsOf table: Tensor, users: [Int32], positives: [Int32], negatives: [Int32]) -> Tensor {
-        precondition(table.rank == 2 && users.count == positives.count && users.count == negatives.count && !users.isEmpty,
-                     "bpr(rowsOf:): a [N, d] table and triples of equal length")
+        precondition(table.rank == 2 && users.count == positives.count && users.count == negatives.count
+                     && !users.isEmpty, "bpr(rowsOf:): a [N, d] table and triples of equal length")
         let n = Int32(table.shape[0]), d = table.shape[1]
-        precondition((users + positives + negatives).allSatisfy { $0 >= 0 && $0 < n }, "bpr(rowsOf:): a row out of range")
+        precondition((users + positives + negatives).allSatisfy { $0 >= 0 && $0 < n },
+                     "bpr(rowsOf:): a row out of range")
         let loss = table.data.withUnsafeBufferPointer { f in
             wb_bpr_rows(f.baseAddress, d, users, positives, negatives, users.count, nil, 0)
         }
@@ -136,7 +137,8 @@ extension Tensor {
     /// Σ over `rows` of ‖row‖² for a table [N, d] (rows may repeat): `gather(rows).sumOfSquares()`
     /// without the gathered copy (the L2 penalty on a batch's embeddings).
     public func sumOfSquares(rows: [Int32]) -> Tensor {
-        precondition(rank == 2 && rows.allSatisfy { $0 >= 0 && Int($0) < shape[0] }, "sumOfSquares(rows:): rows of a [N, d] table")
+        precondition(rank == 2 && rows.allSatisfy { $0 >= 0 && Int($0) < shape[0] },
+                     "sumOfSquares(rows:): rows of a [N, d] table")
         let d = shape[1]
         let value = data.withUnsafeBufferPointer { x in
             rows.reduce(Float(0)) { $0 + Kernels.dot(x.baseAddress! + Int($1) * d, x.baseAddress! + Int($1) * d, d) }

@@ -194,7 +194,9 @@ extension SparseMatrix {
         var sum = x.data, current = x.data
         for _ in 0..<layers {
             var next = [Float](repeating: 0, count: current.count)
-            current.withUnsafeBufferPointer { c in next.withUnsafeMutableBufferPointer { multiply(c, width: d, into: $0) } }
+            current.withUnsafeBufferPointer { c in
+                next.withUnsafeMutableBufferPointer { multiply(c, width: d, into: $0) }
+            }
             sum.withUnsafeMutableBufferPointer { s in next.withUnsafeBufferPointer { Kernels.addInPlace(s, $0) } }
             current = next
         }
@@ -204,7 +206,9 @@ extension SparseMatrix {
             var h = g
             for _ in 0..<layers {
                 var next = g
-                h.withUnsafeBufferPointer { hh in next.withUnsafeMutableBufferPointer { self.multiply(hh, width: d, into: $0) } }
+                h.withUnsafeBufferPointer { hh in
+                    next.withUnsafeMutableBufferPointer { self.multiply(hh, width: d, into: $0) }
+                }
                 h = next
             }
             x.accumulateGrad(layers > 0 ? Kernels.apply(h, ScaleOp(factor: scale)) : h)

@@ -211,8 +211,10 @@ static inline __attribute__((always_inline)) void box_muller(uint64_t bits, floa
     float t = (float)((uint32_t)bits >> 8) * 2.384185791015625e-7f;               /* 4 u2, 22 bits each */
     float q = (float)(int32_t)t;
     float x = (t - q) * 1.57079632679489662f, x2 = x * x;
-    float s = x * (1.0f + x2 * (-1.0f / 6 + x2 * (1.0f / 120 + x2 * (-1.0f / 5040 + x2 * (1.0f / 362880 + x2 * (-1.0f / 39916800))))));
-    float c = 1.0f + x2 * (-0.5f + x2 * (1.0f / 24 + x2 * (-1.0f / 720 + x2 * (1.0f / 40320 + x2 * (-1.0f / 3628800 + x2 * (1.0f / 479001600))))));
+    float s = x * (1.0f + x2 * (-1.0f / 6 + x2 * (1.0f / 120 + x2 * (-1.0f / 5040
+                   + x2 * (1.0f / 362880 + x2 * (-1.0f / 39916800))))));
+    float c = 1.0f + x2 * (-0.5f + x2 * (1.0f / 24 + x2 * (-1.0f / 720 + x2 * (1.0f / 40320
+                   + x2 * (-1.0f / 3628800 + x2 * (1.0f / 479001600))))));
     float sin_t = q == 0.0f ? s : (q == 1.0f ? c : (q == 2.0f ? -s : -c));
     float cos_t = q == 0.0f ? c : (q == 1.0f ? -s : (q == 2.0f ? -c : s));
     float r = sqrtf(-2.0f * logf_poly(u1));
@@ -231,8 +233,8 @@ void wb_normals(const uint64_t *restrict bits, float *restrict out, size_t n) {
 }
 
 __attribute__((target_clones("avx512f", "avx2", "default")))
-float wb_multinomial_nll_row(const float *restrict z, size_t n, const int32_t *restrict columns, const float *restrict counts,
-                             size_t nnz, float *restrict log_sum_exp) {
+float wb_multinomial_nll_row(const float *restrict z, size_t n, const int32_t *restrict columns,
+                             const float *restrict counts, size_t nnz, float *restrict log_sum_exp) {
     float m = lane_max(z, n);
     float e[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     size_t i = 0;
@@ -251,7 +253,8 @@ float wb_multinomial_nll_row(const float *restrict z, size_t n, const int32_t *r
 
 __attribute__((target_clones("avx512f", "avx2", "default")))
 void wb_multinomial_nll_backward_row(const float *restrict z, size_t n, const int32_t *restrict columns,
-                                     const float *restrict counts, size_t nnz, float log_sum_exp, float g, float *restrict gz) {
+                                     const float *restrict counts, size_t nnz, float log_sum_exp, float g,
+                                     float *restrict gz) {
     float total = 0;
     for (size_t k = 0; k < nnz; k++) total += counts[k];
     float scale = g * total;

@@ -35,9 +35,11 @@ struct Evaluate: ParsableCommand {
     var export: String?
     @Flag(help: "Train again even if a saved model exists.")
     var retrain = false
-    @Flag(help: """
-        Tune without touching the test part: fit on the training part only (early stopping, grids) and         print what validation measured and chose.
-        """)
+    @Flag(
+        help: """
+            Tune without touching the test part: fit on the training part only (early stopping, grids) and \
+            print what validation measured and chose.
+            """)
     var searchOnly = false
     @OptionGroup var training: TrainingOptions
     @Option(help: "Folder for output (models go to <output>/models/).")
@@ -65,8 +67,10 @@ struct Evaluate: ParsableCommand {
         let split = try Split.make(data, protocol: p, seed: training.seed, validation: true)
         let environment = CommandEnvironment(training, output: output, retrain: retrain)
         if searchOnly {
-            try printSearch(try entry.fit(environment.fitInput(data, split: split), mode: training.mode,
-                                          overrides: overrides, refit: false), entry: entry)
+            try printSearch(
+                try entry.fit(
+                    environment.fitInput(data, split: split), mode: training.mode,
+                    overrides: overrides, refit: false), entry: entry)
             return
         }
         let fitted =

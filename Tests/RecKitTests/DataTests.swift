@@ -134,7 +134,8 @@ func toyData(users: Int = 30, items: Int = 200, perUser: Int = 25, seed: UInt64 
         var chosen = Set<Int>()
         while chosen.count < perUser { chosen.insert(1 + Int(rng.next() % UInt64(items))) }
         for (k, item) in chosen.sorted().enumerated() {
-            u.append(user); i.append(item); r.append(Float(1 + Int(rng.next() % 5))); t.append(Int64(1000 + k / 3))  // ties
+            u.append(user); i.append(item); r.append(Float(1 + Int(rng.next() % 5)))
+            t.append(Int64(1000 + k / 3))  // ties
         }
     }
     return RatingsData(name: "toy", rawUsers: u, rawItems: i, ratings: r, timestamps: t)

@@ -48,7 +48,8 @@ final class GradientTests: XCTestCase {
     func testSum() { checkGradients([awayFromZero([3, 4], seed: 6)]) { $0[0].sum() } }
     func testSumOfSquares() {
         checkGradients([awayFromZero([3, 4], seed: 6)]) { $0[0].sumOfSquares() }
-        checkGradients([awayFromZero([37], seed: 9)]) { $0[0].sumOfSquares() * 0.5 + $0[0].sum() }  // odd length: the vector tail
+        // odd length: the vector tail
+        checkGradients([awayFromZero([37], seed: 9)]) { $0[0].sumOfSquares() * 0.5 + $0[0].sum() }
     }
     func testMean() { checkGradients([awayFromZero([3, 4], seed: 6)]) { $0[0].mean() } }
     func testSumAxis() {
