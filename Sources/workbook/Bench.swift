@@ -12,7 +12,7 @@ struct Bench: ParsableCommand {
         abstract: "Benchmarks, printed as JSON.",
         subcommands: [
             CoreBench.self, DataBench.self, NCFBench.self, EASEBench.self, Item2VecBench.self, GNNBench.self,
-            AutoencodersBench.self,
+            AutoencodersBench.self, TimeToQualityBench.self,
         ])
 }
 
