@@ -93,7 +93,7 @@ public struct ModelEntry: Sendable {
         @Sendable func config(_ mode: RunMode, _ overrides: [String: String]) throws -> M.Config {
             var c = M.defaultConfig(mode)
             configure(&c)
-            return try ConfigOverrides.apply(overrides, to: c, model: info.name)
+            return try ConfigOverrides.apply(overrides, to: c, model: info.name).honouring(Set(overrides.keys))
         }
         @Sendable func fitted(_ model: M, search: TrainingRecord?) -> FittedModel {
             FittedModel(
@@ -146,7 +146,8 @@ public enum Registry {
         .of(AutoRec.self, info: AutoRec.userInfo) { $0.itemBased = false },
         .of(CDAE.self),
         .of(MultVAE.self),
-        .of(MultVAE.self, info: MultVAE.daeInfo) { $0.variational = false },
+        // Mult-DAE keeps the paper's lr 0.001 in every mode (standard mode's 0.003 is Mult-VAE's).
+        .of(MultVAE.self, info: MultVAE.daeInfo) { ($0.variational, $0.learningRate) = (false, 1e-3) },
         .of(EASE.self),
         .of(MFBPR.self),
         .of(NGCF.self),

@@ -277,8 +277,9 @@ struct GNNBench: ParsableCommand {
         var result: [String: Any] = [
             "bench": "gnn", "threads": Kernels.threadCount, "dataset": data.name, "protocol": "holdout-20",
             "config": [
-                "model": "LightGCN", "layers": 3, "dimension": 64, "batchSize": 2048, "epochs": epochs,
-                "learningRate": 1e-3, "l2": 1e-4,
+                "model": "LightGCN", "layers": config.layers, "dimension": config.embeddingSize,
+                "batchSize": config.batchSize, "epochs": epochs, "learningRate": Double(config.learningRate),
+                "l2": Double(config.l2), "settings": "the reference's (GraphConfig), not the book's preset",
             ],
             "timings": ["epoch_seconds": median(seconds)],
             "quality": [

@@ -98,12 +98,16 @@ struct TimeToQualityBench: ParsableCommand {
     var referenceEpochs: Int?
     @Option(parsing: .unconditional, help: "SGNS: the largest epoch budget tried on each side.")
     var sgnsBudgets = 5
+    @Option(parsing: .unconditional, help: "SGNS: seeds per budget and side (each point is their mean).")
+    var sgnsSeeds = 3
     @Option(parsing: .unconditional, help: "Seed of the split and both models.")
     var seed: UInt64 = 42
+    @Option(name: .customLong("set"), help: "Change a setting of our model's Config, e.g. --set learningRate=0.003.")
+    var settings: [String] = []
 
     func validate() throws {
-        guard repeats >= 1, sgnsBudgets >= 1, (referenceEpochs ?? 1) >= 1 else {
-            throw ValidationError("--repeats, --sgns-budgets and --reference-epochs must be at least 1")
+        guard repeats >= 1, sgnsBudgets >= 1, sgnsSeeds >= 1, (referenceEpochs ?? 1) >= 1 else {
+            throw ValidationError("--repeats, --sgns-budgets, --sgns-seeds and --reference-epochs must be at least 1")
         }
         guard reference.peers != nil else {
             throw ValidationError(
@@ -177,9 +181,22 @@ struct TimeToQualityBench: ParsableCommand {
             if target.reaches(value, level) { throw ReachedLevel() }
         }
         do {
-            _ = try entry.fit(input, mode: .standard)
+            _ = try entry.fit(input, mode: .standard, overrides: try overrides())
         } catch is ReachedLevel {}
         return curve
+    }
+
+    /// `--set key=value` as the registry's overrides.
+    func overrides() throws -> [String: String] {
+        var result: [String: String] = [:]
+        for setting in settings {
+            let parts = setting.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty else {
+                throw ValidationError("--set takes key=value (e.g. learningRate=0.003), not '\(setting.prefix(40))'")
+            }
+            result[parts[0]] = parts[1]
+        }
+        return result
     }
 
     /// The test metric of a recommender on `split`, as the reference computes it.
@@ -216,41 +233,53 @@ extension TimeToQualityBench {
     /// SGNS: epoch budgets 1...sgnsBudgets on each side (alternating), next-liked-item HR@10.
     func runSGNS(_ target: QualityTarget, _ data: RatingsData) throws {
         let cases = Sessions.holdOutLast(Sessions.liked(data))
-        var config = SGNSConfig(mode: .standard)
+        var config = Item2Vec.defaultConfig(.standard)  // the book's SGNS preset (lr 0.1)
         config.minimumCount = 5  // the peers' min_count: the same vocabulary, so the same test cases count
         config.threads = Kernels.threadCount
         var referenceCurves: [QualityCurve] = [], ourCurves: [QualityCurve] = []
         for _ in 0..<repeats {
             var ref = QualityCurve(), ours = QualityCurve()
             for budget in 1...sgnsBudgets {
-                let arguments = [
-                    "--epochs", "\(budget)", "--workers", "\(Kernels.threadCount)", "--seed", "\(seed)", "--out",
-                    "bench_ttq_sgns_reference",
-                ]
-                if let result = try reference.run(target.script, arguments) {
-                    ref.seconds.append(result["train_s"] as? Double ?? .nan)
-                    ref.values.append(result[target.referenceKey] as? Double ?? .nan)
+                // One split's next-item HR@10 moves by about 0.007 (some 800 test users): each point is the
+                // mean over several seeds on each side, or the level would be set by one lucky draw.
+                var point: (refSeconds: [Double], refHR: [Double], seconds: [Double], hr: [Double]) = ([], [], [], [])
+                for s in 0..<UInt64(sgnsSeeds) {
+                    let arguments = [
+                        "--epochs", "\(budget)", "--workers", "\(Kernels.threadCount)", "--seed", "\(seed &+ s)",
+                        "--out", "bench_ttq_sgns_reference",
+                    ]
+                    if let result = try reference.run(target.script, arguments) {
+                        point.refSeconds.append(result["train_s"] as? Double ?? .nan)
+                        point.refHR.append(result[target.referenceKey] as? Double ?? .nan)
+                    }
+                    config.training = .fixed(budget)
+                    let vectors = try trainSGNS(
+                        sessions: cases.map(\.context), itemCount: data.itemCount, config: config, seed: seed &+ s
+                    ).vectors
+                    point.seconds.append(vectors.trainSeconds)
+                    point.hr.append(nextItemEvaluation(vectors, cases: cases).hr)
                 }
-                config.training = .fixed(budget)
-                let vectors = try trainSGNS(
-                    sessions: cases.map(\.context), itemCount: data.itemCount, config: config, seed: seed
-                ).vectors
-                ours.seconds.append(vectors.trainSeconds)
-                ours.values.append(nextItemEvaluation(vectors, cases: cases).hr)
-                log(String(format: "%d epochs: reference HR@10 %.4f in %.2f s, ours %.4f in %.2f s", budget,
-                           ref.values.last ?? .nan, ref.seconds.last ?? .nan, ours.values.last ?? .nan,
-                           ours.seconds.last ?? .nan))
+                func mean(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }
+                ref.seconds.append(mean(point.refSeconds))
+                ref.values.append(mean(point.refHR))
+                ours.seconds.append(mean(point.seconds))
+                ours.values.append(mean(point.hr))
+                log(String(format: "%d epochs: reference HR@10 %.4f in %.2f s, ours %.4f in %.2f s (means of %d seeds)",
+                           budget, ref.values.last ?? .nan, ref.seconds.last ?? .nan, ours.values.last ?? .nan,
+                           ours.seconds.last ?? .nan, sgnsSeeds))
             }
             referenceCurves.append(ref)
             ourCurves.append(ours)
         }
         let level = target.level(best: referenceCurves[0].best(target))
-        try report(target, level: level, ours: ourCurves, references: referenceCurves, data: data)
+        try report(
+            target, level: level, ours: ourCurves, references: referenceCurves, data: data, ourConfig: config.summary)
     }
 
     /// Prints the JSON: both sides' time to the level (medians over runs) and the ratio.
     func report(
-        _ target: QualityTarget, level: Double, ours: [QualityCurve], references: [QualityCurve], data: RatingsData
+        _ target: QualityTarget, level: Double, ours: [QualityCurve], references: [QualityCurve], data: RatingsData,
+        ourConfig: String? = nil
     ) throws {
         func side(_ curves: [QualityCurve]) -> (seconds: Double?, epochs: Int?, best: Double, times: [Any]) {
             let times = curves.map { $0.timeTo(level, target) }
@@ -263,9 +292,7 @@ extension TimeToQualityBench {
         }
         func orNull<T>(_ x: T?) -> Any { x.map { $0 as Any } ?? NSNull() }
         let (o, r) = (side(ours), side(references))
-        let config =
-            target.model == "sgns"
-            ? SGNSConfig(mode: .standard).summary : (try Registry.entry(target.model)).config(.standard).summary
+        let config = try ourConfig ?? Registry.entry(target.model).config(.standard, overrides: overrides()).summary
         var result: [String: Any] = [
             "bench": "time-to-quality", "threads": Kernels.threadCount, "dataset": data.name, "model": target.model,
             "protocol": target.protocolName?.rawValue ?? "next liked item (last of each user's rating>=4 session)",

@@ -23,6 +23,19 @@ final class CLITests: XCTestCase {
         return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
     }
 
+    /// A value set by hand wins over the validation grid, and a bad one is refused, not ignored.
+    func testAHandSetNeighbourCountIsUsedOrRefused() throws {
+        try skipWithoutMovieLens()
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("knn-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let zero = try run(["evaluate", "--model", "itemknn", "--set", "neighbourCount=0", "--output", output.path])
+        XCTAssertNotEqual(zero.status, 0)
+        XCTAssertTrue(zero.err.contains("ItemKNN needs at least one neighbour per item"), zero.err)
+        let fifty = try run(["evaluate", "--model", "itemknn", "--set", "neighbourCount=50", "--output", output.path])
+        XCTAssertEqual(fifty.status, 0, fifty.err)
+        XCTAssertTrue(fifty.out.contains("k = 50"), fifty.out)
+    }
+
     func testListShowsChapterOne() throws {
         let r = try run(["list", "--output", "/nonexistent"])
         XCTAssertEqual(r.status, 0)
@@ -53,6 +66,11 @@ final class CLITests: XCTestCase {
             ),
             (["recommend", "--model", "ease", "--user", "1", "-k", "0"], "-k must be between 1 and 100"),
             (["book", "--output", "/no/such/output"], "no chapter has been run yet"),
+            (["bench", "time-to-quality", "--model", "neumf"], "time to quality is measured against the reference"),
+            (
+                ["bench", "time-to-quality", "--model", "svd", "--peers", "/tmp", "--python", "/bin/true"],
+                "--model must be one of neumf, mult-vae, lightgcn, i-autorec, sgns"
+            ),
             (["frobnicate"], "workbook: "),
         ] {
             let r = try run(args)

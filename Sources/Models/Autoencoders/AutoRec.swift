@@ -70,6 +70,16 @@ public final class AutoRec: RecommenderModel, Module {
         }
     }
 
+    /// Standard mode trains to convergence with settings chosen on validation RMSE (ratings-90-10,
+    /// split seeds 42, 7 and 2024; test untouched): 256 rows per step at lr 0.002 instead of 64 at
+    /// 0.001 (I-AutoRec 0.899 vs 0.911 on average, in about 70% of the time; U-AutoRec 0.941 vs 0.947
+    /// on two seeds). Larger steps (lr 0.003 at 64 rows) overshoot: 0.95.
+    public static func defaultConfig(_ mode: RunMode) -> Config {
+        var c = Config(mode: mode)
+        if mode == .standard { (c.batchSize, c.learningRate) = (256, 2e-3) }
+        return c
+    }
+
     public var name: String { config.itemBased ? "I-AutoRec" : "U-AutoRec" }
     public private(set) var config: Config
     public internal(set) var record = TrainingRecord()

@@ -28,6 +28,14 @@ public final class ItemKNN: RecommenderModel {
 
         public var summary: String { "cosine, shrinkage \(short(shrinkage)), k = \(neighbourCount)" }
         public var searchesOnValidation: Bool { neighbourGrid.count > 1 }
+
+        /// `--set neighbourCount=50` means k = 50, not "50 unless validation prefers another".
+        public func honouring(_ keys: Set<String>) -> Config {
+            guard keys.contains("neighbourCount"), !keys.contains("neighbourGrid") else { return self }
+            var c = self
+            c.neighbourGrid = [neighbourCount]
+            return c
+        }
     }
 
     public let name = "ItemKNN"

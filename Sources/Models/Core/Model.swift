@@ -56,10 +56,14 @@ public protocol ModelConfig: Codable, Sendable, Equatable {
     /// Whether a validation set has something to choose (epochs, a hyperparameter); when it
     /// has not, the validation rows are simply training rows.
     var searchesOnValidation: Bool { get }
+    /// These settings after a user set `keys` by hand: a value set explicitly wins over a search
+    /// that would otherwise choose it (ItemKNN's k over its grid).
+    func honouring(_ keys: Set<String>) -> Self
 }
 
 extension ModelConfig {
     public var searchesOnValidation: Bool { false }
+    public func honouring(_ keys: Set<String>) -> Self { self }
 }
 
 /// The config of a gradient-trained model: it says how long the trainer runs.
