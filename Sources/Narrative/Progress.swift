@@ -1,5 +1,6 @@
-// Progress of long work: a redrawn bar on a terminal, plain periodic lines otherwise.
-// It writes to stderr, so that stdout stays the chapter's text.
+// Progress of long work: a redrawn bar when stderr is a terminal, only the closing line otherwise
+// (a log or a pipe gets no stream of redraws). It writes to stderr, so that stdout stays the
+// chapter's text, and flushes stdout first so that the two never interleave.
 
 import _WorkbookSupport
 import Foundation
@@ -23,22 +24,23 @@ public final class ProgressBar: ProgressReporter {
     /// Reports progress; `detail` is e.g. "epoch 3/10 loss 0.2841".
     public func update(_ done: Int, detail: String = "") {
         current = min(done, total)
+        guard interactive else { return }
         let now = Date()
-        let interval = interactive ? 0.1 : 5.0
-        guard now.timeIntervalSince(lastDraw) >= interval || current == total else { return }
+        guard now.timeIntervalSince(lastDraw) >= 0.1 || current == total else { return }
         lastDraw = now
         let elapsed = now.timeIntervalSince(start)
         let fraction = Double(current) / Double(total)
-        let eta = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0
-        let times = "\(Self.clock(elapsed)) elapsed, ETA \(Self.clock(eta))"
-        if interactive {
-            let width = 24, filled = Int(fraction * Double(width))
-            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            lastLine = "\r  \(label) \(bar) \(Int(fraction * 100))% \(detail)  \(times)\u{1B}[K"
-            FileHandle.standardError.write(Data(lastLine.utf8))
-        } else {
-            FileHandle.standardError.write(Data("  [\(label)] \(Int(fraction * 100))% \(detail) (\(times))\n".utf8))
-        }
+        // An estimate from the first few steps is noise (a 1.5 s job would read "ETA 9m54s"): wait for
+        // a second of work or a twentieth of it.
+        let times =
+            elapsed >= 1 || fraction >= 0.05
+            ? "\(Self.clock(elapsed)) elapsed, ETA \(Self.clock(elapsed * (1 - fraction) / max(fraction, 1e-9)))"
+            : "\(Self.clock(elapsed)) elapsed"
+        let width = 24, filled = Int(fraction * Double(width))
+        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+        lastLine = "\r  \(label) \(bar) \(Int(fraction * 100))% \(detail)  \(times)\u{1B}[K"
+        fflush(nil)  // every stream, stdout first among them: the prose is out before the bar
+        FileHandle.standardError.write(Data(lastLine.utf8))
     }
 
     /// A factory that makes bars in `style` (what the models' trainer takes).
@@ -50,6 +52,7 @@ public final class ProgressBar: ProgressReporter {
     public func finish(_ summary: String = "") {
         let elapsed = Date().timeIntervalSince(start)
         let line = "  \(label): done in \(Self.clock(elapsed))\(summary.isEmpty ? "" : ", \(summary)")"
+        fflush(nil)  // every stream, stdout first among them: the prose is out before the bar
         FileHandle.standardError.write(
             Data(((interactive ? "\r" : "") + line + (interactive ? "\u{1B}[K" : "") + "\n").utf8))
     }
