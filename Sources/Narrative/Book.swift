@@ -7,12 +7,49 @@ import _WorkbookSupport
 import Foundation
 
 public enum BookBuilder {
+    /// The libraries the pages use, from Debian's packages (libjs-katex, libjs-highlight.js), copied
+    /// into `book/assets/` so that the book opens offline: KaTeX typesets the `$$` equations and
+    /// highlight.js colours the Swift listings. Without them the pages still read (TeX stays TeX).
+    static let libraries: [(name: String, folder: String, files: [String])] = [
+        ("katex", "/usr/share/javascript/katex", ["katex.min.js", "katex.min.css", "fonts"]),
+        ("highlight", "/usr/share/javascript/highlight.js", ["highlight.min.js", "styles/github.css"]),
+    ]
+
+    /// Copies each library's files (following Debian's symlinks) into `book/assets/NAME/`; returns
+    /// the names of those found complete.
+    static func copyLibraries(to book: URL) throws -> Set<String> {
+        let fm = FileManager.default
+        var found: Set<String> = []
+        for library in libraries {
+            let root = URL(fileURLWithPath: library.folder)
+            let present = library.files.allSatisfy { fm.fileExists(atPath: root.appendingPathComponent($0).path) }
+            guard present else { continue }
+            for file in library.files {
+                let source = root.appendingPathComponent(file).resolvingSymlinksInPath()
+                var isFolder: ObjCBool = false
+                _ = fm.fileExists(atPath: source.path, isDirectory: &isFolder)
+                let names =
+                    isFolder.boolValue
+                    ? try fm.contentsOfDirectory(atPath: source.path).map { "\(file)/\($0)" } : [file]
+                for name in names {
+                    guard let bytes = fm.contents(atPath: root.appendingPathComponent(name).path) else { continue }
+                    try AtomicFile.write(
+                        bytes, to: book.appendingPathComponent("assets/\(library.name)").appendingPathComponent(name))
+                }
+            }
+            found.insert(library.name)
+        }
+        return found
+    }
+
     public struct Report: Sendable {
         public let index: URL
         public let pages: Int
         public let figures: Int
         /// Chapters without a transcript yet.
         public let missing: [String]
+        /// The libraries found and copied ("katex", "highlight").
+        public let libraries: Set<String>
     }
 
     /// Builds `<outputRoot>/book/`. Fails, writing nothing, when no chapter has been run.
@@ -28,6 +65,7 @@ public enum BookBuilder {
                 fix: "run `workbook all` (or `workbook chapter 1`) first")
         }
         let book = outputRoot.appendingPathComponent("book")
+        let libraries = try copyLibraries(to: book)
         var figures = 0
         for (k, chapter) in present.enumerated() {
             let source = outputRoot.appendingPathComponent(chapter.folder)
@@ -53,7 +91,8 @@ public enum BookBuilder {
                 ? "<a href=\"\(present[k + 1].folder).html\">\(escape(present[k + 1].title)) →</a>" : ""
             let nav = "<nav><a href=\"index.html\">Contents</a><span>\(previous)</span><span>\(next)</span></nav>"
             try AtomicFile.write(
-                document(title: "\(chapter.number). \(chapter.title)", body: nav + page.html + nav),
+                document(
+                    title: "\(chapter.number). \(chapter.title)", body: nav + page.html + nav, libraries: libraries),
                 to: book.appendingPathComponent(chapter.folder + ".html"))
         }
         let items = chapters.map { c in
@@ -70,12 +109,13 @@ public enum BookBuilder {
             """
             + items.joined() + "</ol>"
         let indexURL = book.appendingPathComponent("index.html")
-        try AtomicFile.write(document(title: "Deep-learning recommender systems", body: index), to: indexURL)
+        try AtomicFile.write(
+            document(title: "Deep-learning recommender systems", body: index, libraries: libraries), to: indexURL)
         return Report(
             index: indexURL, pages: present.count, figures: figures,
             missing: chapters.filter { c in !present.contains { $0.folder == c.folder } }.map {
                 "\($0.number) (\($0.folder))"
-            })
+            }, libraries: libraries)
     }
 
     /// One page's HTML and the image files it shows.
@@ -85,7 +125,9 @@ public enum BookBuilder {
         var k = 0
         func paragraphLines() -> [String] {
             var block: [String] = []
-            while k < lines.count, !lines[k].trimmingCharacters(in: .whitespaces).isEmpty, !lines[k].hasPrefix("```") {
+            while k < lines.count, !lines[k].trimmingCharacters(in: .whitespaces).isEmpty, !lines[k].hasPrefix("```"),
+                lines[k].trimmingCharacters(in: .whitespaces) != "$$"
+            {
                 block.append(lines[k])
                 k += 1
             }
@@ -104,6 +146,18 @@ public enum BookBuilder {
                     <pre><code \
                     class=\"language-\(escape(language))\">\(escape(code.joined(separator: "\n")))</code></pre>\n
                     """
+                continue
+            }
+            if line.trimmingCharacters(in: .whitespaces) == "$$" {
+                k += 1
+                var tex: [String] = []
+                while k < lines.count, lines[k].trimmingCharacters(in: .whitespaces) != "$$" {
+                    tex.append(lines[k])
+                    k += 1
+                }
+                k += 1
+                // KaTeX (copied beside the pages) typesets it; without it the TeX stays readable.
+                html += "<div class=\"math display\">\(escape(tex.joined(separator: "\n")))</div>\n"
                 continue
             }
             let block = paragraphLines()
@@ -206,8 +260,24 @@ public enum BookBuilder {
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
-    static func document(title: String, body: String) -> String {
-        """
+    static func document(title: String, body: String, libraries: Set<String> = []) -> String {
+        var head = "", script = ""
+        if libraries.contains("katex") {
+            head += "<link rel=\"stylesheet\" href=\"assets/katex/katex.min.css\">"
+            head += "<script defer src=\"assets/katex/katex.min.js\"></script>"
+            script += """
+                document.querySelectorAll('div.math').forEach(e => katex.render(e.textContent, e, \
+                {displayMode: true, throwOnError: false}));
+                """
+        }
+        if libraries.contains("highlight") {
+            head += "<link rel=\"stylesheet\" href=\"assets/highlight/styles/github.css\">"
+            head += "<script defer src=\"assets/highlight/highlight.min.js\"></script>"
+            script += "document.querySelectorAll('pre code').forEach(e => hljs.highlightBlock(e));"
+        }
+        let run =
+            script.isEmpty ? "" : "<script>window.addEventListener('DOMContentLoaded', () => { \(script) });</script>"
+        return """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(escape(title))</title>
@@ -230,7 +300,9 @@ public enum BookBuilder {
         nav { display: flex; justify-content: space-between; gap: 1rem; font-size: .9rem; margin: 1rem 0; }
         li.depth1 { margin-left: 1.5rem; } li.depth2 { margin-left: 3rem; } li.missing { color: #7b8794; }
         ol.toc li { margin: .4rem 0; font-size: 1.1rem; }
-        </style></head><body>
+        div.math { margin: .6rem 0 1rem 1.5rem; overflow-x: auto; font-family: "DejaVu Sans Mono", monospace; }
+        div.math .katex-display { margin: 0; text-align: left; }
+        </style>\(head)\(run)</head><body>
         \(body)
         </body></html>
 

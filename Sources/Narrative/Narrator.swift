@@ -75,6 +75,25 @@ public final class Narrator {
         md((caption.map { "*\($0)*\n\n" } ?? "") + table.markdown())
     }
 
+    /// A displayed equation: readable Unicode on the terminal, TeX in the transcript (`$$ ... $$`,
+    /// which GitHub and the HTML book typeset).
+    public func math(_ tex: String, plain: String) {
+        print(wrap(style.paint(plain, "1"), width: style.width, indent: "      ", firstIndent: "      "))
+        print("")
+        md("$$\n\(tex)\n$$")
+    }
+
+    /// A derivation: numbered steps, each a sentence and its equation.
+    public func derivation(_ title: String, _ steps: [(text: String, tex: String, plain: String)]) {
+        print(style.paint("  ⊢ \(title)", "1;32"))
+        md("**\(title)**")
+        for (k, step) in steps.enumerated() {
+            print(wrap("\(k + 1). \(step.text)", width: style.width, indent: "     ", firstIndent: "  "))
+            md("\(k + 1). \(step.text)")
+            math(step.tex, plain: step.plain)
+        }
+    }
+
     /// A note set apart from the prose.
     public func note(_ text: String) { callout("Note", text, colour: "34") }
 

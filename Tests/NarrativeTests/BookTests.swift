@@ -85,5 +85,17 @@ final class BookTests: XCTestCase {
         XCTAssertTrue(page.contains("<a href=\"03-c.html\">Third →</a>"), page)
         XCTAssertTrue(page.contains("<img src=\"01-a/fig.png\""), page)
         XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent("book/03-c/fig.png").path))
+        // KaTeX and highlight.js ship with the book when Debian's packages are installed (setup.sh installs them).
+        if FileManager.default.fileExists(atPath: "/usr/share/javascript/katex/katex.min.js") {
+            XCTAssertTrue(report.libraries.contains("katex"))
+            for file in ["assets/katex/katex.min.js", "assets/katex/katex.min.css", "assets/katex/fonts"] {
+                XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent("book/" + file).path))
+            }
+            XCTAssertTrue(page.contains("<script defer src=\"assets/katex/katex.min.js\"></script>"), page)
+        }
+        if FileManager.default.fileExists(atPath: "/usr/share/javascript/highlight.js/highlight.min.js") {
+            XCTAssertTrue(report.libraries.contains("highlight"))
+            XCTAssertTrue(page.contains("hljs.highlightBlock"), page)
+        }
     }
 }
