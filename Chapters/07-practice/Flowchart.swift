@@ -24,6 +24,12 @@ extension PracticeChapter {
             a threshold:
             """)
         say.listing(try listing("flowchart", "Selection.swift"))
+        try context.diagram(
+            flowchartDiagram(),
+            caption: """
+                The flowchart as recommendModel(for:) decides: drawn by running the function on profiles at both \
+                sides of every threshold and following the questions it asked, so the picture is the code.
+                """)
         let datasets =
             (movieLens.map { [$0] } ?? []) + [
                 SyntheticData.sparse(seed: context.options.seed), SyntheticData.sequential(seed: context.options.seed),
@@ -128,5 +134,45 @@ extension PracticeChapter {
                 of your own data.
                 """)
         return outcome
+    }
+}
+
+extension PracticeChapter {
+    /// The decision graph of `recommendModel(for:)`, recovered from its answers: every combination of
+    /// profile values on either side of its thresholds, each path split into "question? answer" steps.
+    static func flowchartDiagram() -> Diagram {
+        var d = Diagram(
+            name: "selection-flowchart", title: "Which model? The document's flowchart, as the book runs it")
+        var questions: [String] = [], models: Set<String> = [], edges: Set<String> = []
+        for density in [0.001, 0.5] {
+            for lift in [0.0, 10] {
+                for energy in [0.0, 1] {
+                    for reach in [0.0, 1] {
+                        let profile = DataProfile(
+                            name: "probe", users: 1, items: 1, interactions: 1, density: density, medianPerUser: 1,
+                            orderLift: lift, rank8Energy: energy, threeHopReach: reach)
+                        let (model, path) = recommendModel(for: profile)
+                        let steps = path.map { step -> (question: String, answer: String) in
+                            let parts = step.split(separator: "?", maxSplits: 1).map(String.init)
+                            let answer = parts.count > 1 ? String(parts[1].drop { $0 == " " }.prefix { $0 != " " }) : ""
+                            return (parts[0] + "?", answer)
+                        }
+                        models.insert(model)
+                        for (k, step) in steps.enumerated() {
+                            if !questions.contains(step.question) { questions.append(step.question) }
+                            let next = k + 1 < steps.count ? steps[k + 1].question : "model:" + model
+                            edges.insert(step.question + "\u{1}" + next + "\u{1}" + step.answer)
+                        }
+                    }
+                }
+            }
+        }
+        d.nodes = questions.map { .init($0, $0, shape: .diamond, fill: "#fdf2d0") }
+            + models.sorted().map { .init("model:" + $0, $0, shape: .box, fill: "#dcecf7") }
+        d.edges = edges.sorted().map { e in
+            let parts = e.components(separatedBy: "\u{1}")
+            return .init(parts[0], parts[1], label: parts[2])
+        }
+        return d
     }
 }

@@ -86,6 +86,7 @@ public final class ChapterContext: TrainingEnvironment {
     private let stagingDirectory: URL
     private var finished = false
     private let renderer: FigureRenderer
+    private let diagrams: DiagramRenderer
     private var results: [ResultEntry] = []
     private var values: [String: Double] = [:]
     private var figures: [String] = []
@@ -99,6 +100,7 @@ public final class ChapterContext: TrainingEnvironment {
         ChapterOutput.removeStale(chapter.folderName, in: options.outputRoot)
         stagingDirectory = ChapterOutput.stagingDirectory(for: chapter.folderName, in: options.outputRoot)
         renderer = FigureRenderer(directory: stagingDirectory)
+        diagrams = DiagramRenderer(directory: stagingDirectory)
     }
 
     /// A run that did not finish leaves nothing: its staging folder goes, the chapter's folder
@@ -159,6 +161,27 @@ public final class ChapterContext: TrainingEnvironment {
         }
         figures.append(chapterName + "/" + (rendered.png ?? rendered.script).lastPathComponent)
         narrator.figure(rendered, caption: caption ?? figure.caption)
+    }
+
+    /// Draws a Graphviz diagram (name.dot, .png, .svg) and shows it; without Graphviz, or when `dot`
+    /// fails, a note says where the .dot file is and how to draw it.
+    public func diagram(_ diagram: Diagram, caption: String? = nil) throws {
+        guard options.plots else { return }
+        do {
+            let rendered = try diagrams.render(diagram).moved(to: outputDirectory)
+            guard rendered.png != nil else {
+                figures.append(chapterName + "/" + rendered.script.lastPathComponent)
+                narrator.note(
+                    "The diagram \(diagram.title) is in \(diagram.name).dot; Graphviz is not installed to draw it "
+                        + "(sudo apt-get install graphviz, or ./setup.sh), then `dot -Tpng -O \(diagram.name).dot`.")
+                return
+            }
+            figures.append(chapterName + "/" + (rendered.png ?? rendered.script).lastPathComponent)
+            narrator.figure(rendered, caption: caption)
+        } catch let error as FigureError {
+            figures.append(chapterName + "/" + error.script.lastPathComponent)
+            narrator.note("The diagram \(diagram.name) was not drawn: \(error.problem).")
+        }
     }
 
     /// Runs `load` (the data a chapter's MovieLens sections need). When the data is simply
