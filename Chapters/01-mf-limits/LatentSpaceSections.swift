@@ -178,9 +178,24 @@ extension MFLimitsChapter {
                         Series("users 1-3", exact.users.map { (x: $0[0], y: $0[1]) }, style: .points),
                         Series("user 4, folded in", [(x: p4[0], y: p4[1])], style: .points),
                         Series("items", exact.items.map { (x: $0[0], y: $0[1]) }, style: .points),
-                    ], labels: labels)
-            ).with { $0.keyPosition = "below" },
-            caption: "User 2 lies between users 1 and 3, so user 4, placed near user 1, is also near user 2.")
+                        Series("origin (cosines are angles seen from here)", [(x: 0, y: 0)], style: .points),
+                    ], labels: labels + [PointLabel("0", x: 0, y: 0)])
+            ).with {
+                $0.keyPosition = "below"
+                $0.equalAxes = true
+                // The origin in view, with room around every point.
+                let all = exact.users + exact.items + [p4, [0, 0]]
+                let (xs, ys) = (all.map { Double($0[0]) }, all.map { Double($0[1]) })
+                let (x0, x1, y0, y1) = (xs.min() ?? 0, xs.max() ?? 0, ys.min() ?? 0, ys.max() ?? 0)
+                let pad = 0.15 * max(x1 - x0, y1 - y0, 1e-9)
+                $0.xRange = (x0 - pad)...(x1 + pad)
+                $0.yRange = (y0 - pad)...(y1 + pad)
+            },
+            caption: """
+                Equal scales on both axes and the origin in view: a user's direction from the origin is what the \
+                cosine compares. User 2 lies between users 1 and 3 in angle, so user 4, placed near user 1, is also \
+                near user 2.
+                """)
     }
 
     static func dimensions(_ context: ChapterContext) throws {

@@ -67,6 +67,8 @@ public struct Figure: Sendable {
     /// Where the legend goes (a gnuplot `set key` argument list; "off" for none, e.g. when
     /// every point carries its own label).
     public var keyPosition = "top right"
+    /// Equal scales on both axes (a latent space, where angles carry the meaning).
+    public var equalAxes = false
     /// The caption shown under the figure in the transcript.
     public var caption: String?
     /// For bars: an interval per category for the groups named here (95% intervals drawn as error bars).

@@ -115,6 +115,8 @@ public enum Gnuplot {
         // Log axes label their decades as 0.001 and 1000, not gnuplot's 0.001000 and 1000.000000.
         if figure.logX { s += ["set logscale x", "set format x '%g'"] }
         if figure.logY { s += ["set logscale y", "set format y '%g'"] }
+        // One unit is as long on both axes, so that angles and distances read true.
+        if figure.equalAxes { s.append("set size ratio -1") }
         if let r = finite(figure.xRange) { s.append("set xrange [\(number(r.lowerBound)):\(number(r.upperBound))]") }
         if let r = finite(figure.yRange) { s.append("set yrange [\(number(r.lowerBound)):\(number(r.upperBound))]") }
         for (i, m) in figure.markers.enumerated() where m.x.isFinite {
@@ -201,8 +203,10 @@ public enum Gnuplot {
         case .bars(_, let groups): titles = groups.map(\.name)
         case .heatmap: titles = []
         }
-        let needed = titles.map { Double($0.count) * 8.5 + 90 }.reduce(0, +)
-        let rows = max(1, Int((needed / Double(figure.size.width - 120)).rounded(.up)))
+        // A horizontal key gives every entry the width of the longest one.
+        let entry = (titles.map { Double($0.count) }.max() ?? 0) * 8.5 + 90
+        let columns = max(1, Int(Double(figure.size.width - 120) / entry))
+        let rows = max(1, (titles.count + columns - 1) / columns)
         return [
             "set key at screen 0.5, screen 0.015 center bottom horizontal box opaque width 2",
             "set bmargin \(4 + Int((1.4 * Double(rows)).rounded(.up)))",
