@@ -107,6 +107,28 @@ public enum NCFChapter: Chapter {
             MF predicts with an inner product p_u · q_i, a fixed, linear way of combining a user with an item. Neural \
             CF learns the combination. GMF keeps the element-wise product but learns a weight for each dimension:
             """)
+        say.derivation(
+            "GMF contains MF",
+            [
+                (
+                    "GMF scores a pair through a weighted element-wise product and a link function a:",
+                    #"\hat y_{ui} = a\left(h^\top (p_u \odot q_i) + b\right) = a\left(\sum_{k=1}^{f} h_k \, "#
+                        + #"p_{uk} \, q_{ik} + b\right)"#,
+                    "ŷ_ui = a(hᵀ(p_u ⊙ q_i) + b) = a(Σ_k h_k p_uk q_ik + b)"
+                ),
+                (
+                    "With a the identity, h = 1 (all ones) and b = 0, that is exactly MF's inner product:",
+                    #"\hat y_{ui} = \sum_{k} p_{uk} q_{ik} = p_u^\top q_i"#,
+                    "ŷ_ui = Σ_k p_uk q_ik = p_uᵀ q_i"
+                ),
+                (
+                    "A learned h only rescales dimensions (h_k p_uk can be absorbed into p_u), so GMF's gain over MF "
+                        + "comes from the sigmoid link and the log loss, not from a richer interaction; MLP is where "
+                        + "the interaction becomes non-linear:",
+                    #"h_k \, p_{uk} \, q_{ik} = (h_k p_{uk}) \, q_{ik} = p'_{uk} \, q_{ik}"#,
+                    "h_k p_uk q_ik = (h_k p_uk) q_ik = p'_uk q_ik"
+                ),
+            ])
         say.listing(try listing("gmf", GMF.info.source))
         say.prose(
             """
@@ -131,6 +153,13 @@ public enum NCFChapter: Chapter {
             with separate embeddings and joins their last layers:
             """)
         say.listing(try listing("neumf", NeuMF.info.source))
+        let config = NeuMF.defaultConfig(context.options.mode)
+        try context.diagram(
+            neumfDiagram(config),
+            caption: """
+                NeuMF as the book trains it (\(config.summary)); drawn from its Config, so the widths are the ones \
+                that run.
+                """)
         say.errata(
             """
             The document's MLP and NeuralMF call self._init_weight_() but never define it (only GMF does), so \
@@ -139,6 +168,39 @@ public enum NCFChapter: Chapter {
             nonlinearity='sigmoid') (which is LeCun-uniform), all biases zero. The models above use exactly that; GMF \
             keeps the document's own initialisation.
             """)
+    }
+
+    /// NeuMF's two towers and how they join, with the widths of `config`.
+    static func neumfDiagram(_ config: NCFConfig) -> Diagram {
+        var d = Diagram(name: "neumf-architecture", title: "NeuMF: GMF and MLP towers joined (He et al. 2017)")
+        let pyramid = config.pyramid, f = config.factors
+        let (input, gmf, mlp, join) = ("#fdf2d0", "#dcecf7", "#e3f1df", "#f3e1ef")
+        d.nodes = [
+            .init("user", "user u (one-hot)", shape: .ellipse, fill: input),
+            .init("item", "item i (one-hot)", shape: .ellipse, fill: input),
+            .init("gu", "GMF user embedding\n\(f)", fill: gmf), .init("gi", "GMF item embedding\n\(f)", fill: gmf),
+            .init("prod", "element-wise product\np_u ⊙ q_i  (\(f))", fill: gmf),
+            .init("mu", "MLP user embedding\n\(pyramid[0] / 2)", fill: mlp),
+            .init("mi", "MLP item embedding\n\(pyramid[0] / 2)", fill: mlp),
+            .init("cat", "concatenate\n\(pyramid[0])", fill: mlp),
+        ]
+        d.edges = [
+            .init("user", "gu"), .init("item", "gi"), .init("user", "mu"), .init("item", "mi"), .init("gu", "prod"),
+            .init("gi", "prod"), .init("mu", "cat"), .init("mi", "cat"),
+        ]
+        var previous = "cat"
+        for (k, width) in pyramid.dropFirst().enumerated() {
+            d.nodes.append(.init("l\(k)", "Linear + ReLU\n\(pyramid[k]) → \(width)", fill: mlp))
+            d.edges.append(.init(previous, "l\(k)"))
+            previous = "l\(k)"
+        }
+        d.nodes += [
+            .init("join", "concatenate\n\(f) + \(pyramid.last ?? f)", fill: join),
+            .init("out", "Linear → 1, sigmoid\nŷ_ui", fill: join),
+        ]
+        d.edges += [.init("prod", "join", label: "GMF"), .init(previous, "join", label: "MLP"), .init("join", "out")]
+        d.sameRank = [["user", "item"], ["gu", "gi", "mu", "mi"]]
+        return d
     }
 
     // MARK: - Toy

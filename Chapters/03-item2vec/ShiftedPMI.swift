@@ -17,8 +17,39 @@ extension Item2VecChapter {
         say.prose(
             """
             Levy & Goldberg (2014) showed that SGNS with k negatives is, at its optimum, a factorisation of the \
-            pointwise mutual information matrix shifted by log k: input_i · output_j ≈ PMI(i, j) - log k. The \
-            document's PMI function:
+            pointwise mutual information matrix shifted by log k. The argument fits in four lines:
+            """)
+        say.derivation(
+            "SGNS's optimum is shifted PMI",
+            [
+                (
+                    "With #(i, j) the co-occurrence count of items i and j, #(i) and #(j) their counts, D the total, "
+                        + "and negatives drawn from the unigram distribution, SGNS maximises",
+                    ##"\ell = \sum_{i,j} \#(i,j) \log \sigma(w_i \cdot c_j) + k \sum_{i} \#(i) \, "##
+                        + ##"\mathbb E_{j' \sim P}\left[\log \sigma(-w_i \cdot c_{j'})\right]"##,
+                    "ℓ = Σ #(i,j) log σ(w_i·c_j) + k Σ_i #(i) E_{j'~P}[log σ(−w_i·c_j')]"
+                ),
+                (
+                    "For one pair the terms that involve x = w_i · c_j are (with P(j) = #(j)/D)",
+                    ##"\ell(x) = \#(i,j) \log \sigma(x) + k \, \#(i) \frac{\#(j)}{D} \log \sigma(-x)"##,
+                    "ℓ(x) = #(i,j) log σ(x) + k #(i) #(j)/D · log σ(−x)"
+                ),
+                (
+                    "Using σ'(x) = σ(x)σ(−x), the derivative is zero where",
+                    ##"\#(i,j)\,\sigma(-x) = k \, \frac{\#(i)\#(j)}{D} \, \sigma(x) \iff "##
+                        + ##"e^{x} = \frac{\#(i,j) \, D}{\#(i)\#(j)} \cdot \frac1k"##,
+                    "#(i,j) σ(−x) = k #(i)#(j)/D σ(x)  ⇔  eˣ = (#(i,j) D / (#(i)#(j))) / k"
+                ),
+                (
+                    "so, if every dot product could be set freely, the optimum is PMI shifted by log k:",
+                    ##"w_i \cdot c_j = \log \frac{\#(i,j)\, D}{\#(i)\#(j)} - \log k = \mathrm{PMI}(i, j) - \log k"##,
+                    "w_i · c_j = PMI(i, j) − log k"
+                ),
+            ])
+        say.prose(
+            """
+            With d-dimensional vectors the dot products cannot all reach their optimum, so SGNS finds a low-rank \
+            compromise, weighted by how often each pair occurs. The document's PMI function:
             """)
         say.listing(try listing("document-pmi", "Sessions.swift"))
         let n = vectors.count
@@ -39,7 +70,9 @@ extension Item2VecChapter {
             compute_pmi_matrix takes log(0) for every pair never seen together and divides 0 by 0 for every film that \
             co-occurs with nothing. On the co-occurrence matrix of these sessions (window 20, the \(n) films of the \
             vocabulary) \(onVocabulary.minusInfinity.formatted()) of \((n * n).formatted()) cells are -inf; NumPy \
-            warns, and `pmi[pmi < 0] = 0` silently turns them into 0. Over all \(data.itemCount) films (no \
+            warns, and `pmi[pmi < 0] = 0` turns them into 0, which is exactly what positive PMI means (a pair \
+            never seen together gets PPMI 0), so that part is right, only noisy. The bug is elsewhere. Over all \
+            \(data.itemCount) films (no \
             min_count), \(emptyRows) films co-occur with nothing and the function leaves \(nan.formatted()) cells \
             NaN: `pmi < 0` is false for NaN, so the clip does not catch them, and any factorisation of that matrix \
             fails. The right handling: compute PMI only where the count is positive and define (shifted) PPMI as 0 \

@@ -116,6 +116,12 @@ extension AutoencodersChapter {
                 record.bestEpoch.map { (x: Double($0), caption: name) }
             }
             figure.keyPosition = "below"
+            // The range that matters: from just under the best score to a little above the bias baseline, so
+            // that the first epochs' large errors do not squeeze the curves together.
+            let lowest = searched.compactMap { $0.1.bestValue }.min() ?? biasValidation
+            let span = max(biasValidation - lowest, 0.01)
+            figure.yRange = (lowest - 0.3 * span)...(biasValidation + 0.8 * span)
+            figure.xRange = 0...(last + 1)
             let bestOf = searched.map { ($0.0, $0.1.bestValue ?? .infinity) }
             let worst = bestOf.max { $0.1 < $1.1 }?.0 ?? ""
             let why =
@@ -124,7 +130,7 @@ extension AutoencodersChapter {
                 figure,
                 caption: """
                     Each curve stops when its model stopped improving; the dashed vertical lines mark the kept epochs. \
-                    \(worst) ends with the highest validation RMSE\(why).
+                    Of the AutoRec models, \(worst) ends with the highest validation RMSE\(why).
                     """)
         }
         // The default size's search is the I-AutoRec above: its validation score is reused, not retrained.

@@ -59,13 +59,30 @@ public enum AutoencodersChapter: Chapter {
             """,
             """
             Denoising corrupts the input on purpose, so the model must predict items from the others, which is \
-            exactly recommendation.
-            """,
+            exactly recommendation. 
+            """ + denoisingVerdict(context),
             """
             Mult-VAE treats a user's row as a multinomial draw and regularises the code with a KL term whose \
             weight is annealed; Mult-DAE drops the KL term and the sampling. 
             """ + vaeVersusDAE(context),
         ])
+    }
+
+    /// What this run's corruption sweep says about denoising, as a sentence: the summary follows the numbers.
+    static func denoisingVerdict(_ context: ChapterContext) -> String {
+        let values = context.recorded.values
+        let sweep = ["0.0", "0.2", "0.3", "0.5", "0.8"].compactMap { q in
+            values["cdae_q\(q)_validation_NDCG@20"].map { (q: q, ndcg: $0) }
+        }
+        guard let best = sweep.max(by: { $0.ndcg < $1.ndcg }), let clean = sweep.first(where: { $0.q == "0.0" })
+        else { return "" }
+        let (b, c) = (String(format: "%.4f", best.ndcg), String(format: "%.4f", clean.ndcg))
+        if best.q == "0.0" {
+            return "On this split it does not pay: no corruption (q = 0) scored best on validation (NDCG@20 \(c))."
+        }
+        let verdict = best.ndcg - clean.ndcg < 0.005 ? "a difference within the noise of one split" : "a real gain"
+        return "On this split validation chose q = \(best.q) (NDCG@20 \(b) against \(c) without corruption, "
+            + "\(verdict))."
     }
 
     /// The paired comparison of Mult-VAE and Mult-DAE on this run's test users, as a sentence.

@@ -70,20 +70,43 @@ public enum EASEChapter: Chapter {
             EASE learns an item-item matrix B so that a user's row x (which items they have) is reconstructed as x·B, \
             with one rule: an item may not predict itself.
             """)
-        say.step(
+        say.derivation(
+            "EASE's closed form, derived",
+            [
+                (
+                    "The objective, with X the users × items interaction matrix and one rule: no item predicts itself.",
+                    #"\min_B \; \lVert X - XB \rVert_F^2 + \lambda \lVert B \rVert_F^2 \quad \text{s.t.} \quad "#
+                        + #"\operatorname{diag}(B) = 0"#,
+                    "min_B ‖X − XB‖²_F + λ‖B‖²_F   subject to   diag(B) = 0"
+                ),
+                (
+                    "One Lagrange multiplier μ_j per diagonal entry; the Lagrangian is",
+                    #"L(B, \mu) = \lVert X - XB \rVert_F^2 + \lambda \lVert B \rVert_F^2 + 2\mu^\top "#
+                        + #"\operatorname{diag}(B)"#,
+                    "L(B, μ) = ‖X − XB‖²_F + λ‖B‖²_F + 2 μᵀ diag(B)"
+                ),
+                (
+                    "Its gradient in B, set to zero (diagMat(μ) puts μ on a diagonal):",
+                    #"-2X^\top(X - XB) + 2\lambda B + 2\operatorname{diagMat}(\mu) = 0"#,
+                    "−2Xᵀ(X − XB) + 2λB + 2 diagMat(μ) = 0"
+                ),
+                (
+                    "Write G = XᵀX + λI (the Gram matrix with λ on its diagonal) and P = G⁻¹; solving for B,",
+                    #"GB = G - \lambda I - \operatorname{diagMat}(\mu) \;\Rightarrow\; "#
+                        + #"B = I - P \operatorname{diagMat}(\tilde\mu), \quad \tilde\mu = \lambda \mathbf{1} + \mu"#,
+                    "G B = G − λI − diagMat(μ)  ⇒  B = I − P·diagMat(μ̃),  with μ̃ = λ + μ"
+                ),
+                (
+                    "The constraint fixes μ̃: B_jj = 1 − P_jj μ̃_j = 0, so μ̃_j = 1 / P_jj, and",
+                    #"B = I - P \operatorname{diagMat}\!\left(1 \oslash \operatorname{diag}(P)\right), \qquad "#
+                        + #"B_{ij} = -\frac{P_{ij}}{P_{jj}} \;(i \ne j), \quad B_{jj} = 0"#,
+                    "B = I − P·diagMat(1 ⊘ diag(P)),   B_ij = −P_ij / P_jj (i ≠ j),   B_jj = 0"
+                ),
+            ])
+        say.prose(
             """
-            Objective: minimise ‖X - XB‖²_F + λ‖B‖²_F subject to diag(B) = 0, where X is the users x items \
-            interaction matrix.
-            """)
-        say.step(
-            """
-            Without the constraint this is ridge regression: B = (XᵀX + λI)⁻¹ XᵀX. Write G = XᵀX + λI (the Gram \
-            matrix with λ on its diagonal) and P = G⁻¹.
-            """)
-        say.step(
-            """
-            The constraint adds a Lagrange multiplier per diagonal entry: B = I - P·diag(μ)/... which, solved for \
-            diag(B) = 0, gives B = I - P·diag(1/diag(P)), that is B_ij = -P_ij / P_jj and B_jj = 0.
+            Without the constraint (μ = 0) the same steps give ridge regression, B = (XᵀX + λI)⁻¹XᵀX = I − λP, \
+            whose diagonal is not zero: an item would recommend itself.
             """)
         say.step(
             """
@@ -235,122 +258,13 @@ public enum EASEChapter: Chapter {
         figure.logX = true
         figure.markers = [(x: best.lambda, caption: "chosen on validation")]
         figure.keyPosition = "below"
-        try context.figure(figure)
-        return (chosen, split)
-    }
-
-    static func lookInside(_ context: ChapterContext, data: RatingsData, ease: EASE) throws {
-        let say = context.narrator
-        say.heading("Looking inside B")
-        let popularity = ease.train.itemPopularity
-        let top = popularity.indices.sorted { (popularity[$0], -$0) > (popularity[$1], -$1) }.prefix(30).map { $0 }
-        let titles = top.map { data.catalogue[$0].displayTitle }
         try context.figure(
-            Figure(
-                name: "b-heatmap", title: "B for the 30 most popular films (λ = \(Int(ease.lambda)))",
-                xLabel: "to (the item whose score rises or falls)",
-                yLabel: "from (an item the user has)",
-                kind: .heatmap(
-                    values: top.map { i in top.map { j in Double(ease.weight(i, j)) } }, rowLabels: titles,
-                    columnLabels: titles, diverging: true)
-            )
-            .with { $0.size = (width: 1400, height: 1250) },
+            figure,
             caption: """
-                Red: having the row's film raises the column's score; blue: it lowers it. The diagonal \
-                is zero by construction.
+                Validation and test sit at different levels (validation holds fewer items per user); what matters \
+                is where each peaks.
                 """)
-        guard let toyStory = data.catalogue.firstIndex(where: { $0.displayTitle == "Toy Story (1995)" }) else { return }
-        let row = (0..<data.itemCount).filter { $0 != toyStory }.map { (j: $0, w: ease.weight(toyStory, $0)) }
-        let positive = row.sorted { $0.w > $1.w }.prefix(8), negative = row.sorted { $0.w < $1.w }.prefix(8)
-        say.table(
-            Table(
-                headers: ["rises most", "weight", "falls most", "weight"],
-                rows: zip(positive, negative).map {
-                    [
-                        data.catalogue[$0.j].displayTitle, String(format: "%+.4f", $0.w),
-                        data.catalogue[$1.j].displayTitle, String(format: "%+.4f", $1.w),
-                    ]
-                }), caption: "Toy Story (1995): the films whose scores it raises and lowers most (row of B)")
-        let negatives = ease.weights.filter { $0 < 0 }.count
-        let share = Double(negatives) / Double(data.itemCount * (data.itemCount - 1))
-        context.record("negative_weight_share", share)
-        say.prose(
-            String(
-                format: """
-                    %.1f%% of B's off-diagonal weights are negative. A negative B_ij means: among users who have the \
-                    other films you have, having i makes j less likely (j is explained by something else, or i's \
-                    audience avoids j). ItemKNN's cosine similarities are never negative, so it cannot say \"people \
-                    who have this don't want that\".
-                    """, 100 * share))
-    }
-
-    static func compare(_ context: ChapterContext, data: RatingsData, split: Split) throws {
-        let say = context.narrator
-        say.heading("EASE against the baselines and the deep models")
-        let trainRows = (split.train + split.validation).sorted()
-        let train = InteractionMatrix(data, rows: trainRows), test = InteractionMatrix(data, rows: split.test)
-        let evaluator = FullRankingEvaluator(train: train, test: test)
-        say.prose(
-            """
-            Every model below comes from the book's model store: trained once on this split with its own \
-            settings (the deep models until validation stopped improving, EASE's λ and ItemKNN's neighbours chosen \
-            on validation), fitted on train + validation, and scored on the same test users. Chapter 8 reuses the \
-            very same models, so its numbers for them are these.
-            """)
-        var rows: [[String]] = [], evaluations: [(name: String, evaluation: Evaluation)] = []
-        func cell(_ e: Evaluation, _ metric: String) -> String {
-            f4(e.metrics[metric] ?? .nan)
-                + (e.interval(metric).map { String(format: " [%.3f, %.3f]", $0.lowerBound, $0.upperBound) } ?? "")
-        }
-        for key in ["ease", "itemknn", "most-popular", "neumf", "item2vec", "mult-vae"] {
-            let entry = try Registry.entry(key)
-            let fitted = try context.fitted(entry, data: data, split: split)
-            let e = evaluator.evaluate(fitted.recommender, ks: [20])
-            context.record(ResultEntry(fitted, evaluation: e, dataset: data.name))
-            evaluations.append((entry.info.name, e))
-            rows.append([
-                "\(entry.info.name) (chapter \(entry.info.chapter))", cell(e, "Recall@20"), cell(e, "NDCG@20"),
-                f4(e.metrics["Coverage@20"] ?? .nan), String(format: "%.2f", fitted.seconds),
-            ])
-        }
-        say.table(
-            Table(
-                headers: ["model", "Recall@20 [95% CI]", "NDCG@20 [95% CI]", "Coverage@20", "train s"], rows: rows,
-                alignments: [.left, .right, .right, .right, .right]),
-            caption: """
-                holdout-20 on MovieLens-100K, seed \(context.options.seed); Recall@20 = hits / the user's test \
-                items; intervals: bootstrap over users
-                """)
-        var figure = Figure(
-            name: "comparison", title: "holdout-20 on MovieLens-100K", xLabel: "model", yLabel: "metric at 20",
-            kind: .bars(
-                categories: evaluations.map(\.name),
-                groups: ["Recall@20", "NDCG@20"].map { metric in
-                    (metric, evaluations.map { $0.evaluation.metrics[metric] ?? 0 })
-                }))
-        for metric in ["Recall@20", "NDCG@20"] {
-            let intervals = evaluations.compactMap { $0.evaluation.interval(metric) }
-            if intervals.count == evaluations.count { figure.barIntervals[metric] = intervals }
-        }
-        figure.keyPosition = "top right"
-        figure.size = (width: 1100, height: 650)
-        try context.figure(figure, caption: "Whiskers: 95% bootstrap intervals over users.")
-        // EASE against the best deep model of the table, paired user by user.
-        let deep = evaluations.filter { ["NeuMF", "Item2Vec", "Mult-VAE"].contains($0.name) }
-        if let ease = evaluations.first(where: { $0.name == "EASE" })?.evaluation,
-            let best = deep.max(by: {
-                ($0.evaluation.metrics["Recall@20"] ?? 0) < ($1.evaluation.metrics["Recall@20"] ?? 0)
-            }),
-            let c = Bootstrap.compare(ease, best.evaluation, metric: "Recall@20", seed: context.options.seed)
-        {
-            context.record("ease_minus_best_deep_Recall@20", c.difference)
-            context.record("ease_vs_best_deep_distinguishable", c.isDistinguishable ? 1 : 0)
-            say.prose(
-                """
-                Paired on the same users, EASE against the best of the deep models here: \
-                \(c.sentence("EASE", best.name, metric: "Recall@20")).
-                """)
-        }
+        return (chosen, split)
     }
 
     static func scale(_ context: ChapterContext) throws {

@@ -151,17 +151,67 @@ public enum GNNChapter: Chapter {
             """
             The document's NGCF.construct_message uses `user` and `item` (as in `adj[user]`, `adj[item]`), which are \
             never defined in that method, so it raises NameError; it also normalises each message with Python list \
-            lengths inside a tensor expression and never defines aggregate_message. The paper's layer, for every node \
-            at once, is E' = LeakyReLU((ÂE + E)W1 + (ÂE ⊙ E)W2), with message dropout and the layers' outputs \
-            concatenated:
+            lengths inside a tensor expression and never defines aggregate_message. Even with those filled in, its \
+            forward propagates only the batch's own embeddings: `user_emb` and `item_emb` are the looked-up rows of \
+            the users and items in the batch, so a message can only come from the one item paired with a user in \
+            that row, never from the user's other neighbours in the graph, and the multi-hop reach above never \
+            happens. Propagation has to run over all nodes' embeddings through the adjacency Â before the batch's \
+            rows are read. The paper's layer, for every node at once, is E' = LeakyReLU((ÂE + E)W1 + (ÂE ⊙ E)W2), \
+            with message dropout and the layers' outputs concatenated:
             """)
         say.listing(try Listing.region("ngcf", file: source("NGCF.swift")))
         say.prose("LightGCN keeps only the propagation, as the document writes it:")
         say.listing(try Listing.region("lightgcn", file: source("LightGCN.swift")))
+        say.derivation(
+            "LightGCN's propagation and layer mean",
+            [
+                (
+                    "A layer is one multiplication by the normalised adjacency, with no weights and no non-linearity:",
+                    #"E^{(k+1)} = \hat A E^{(k)}, \qquad \hat A = D^{-1/2} A D^{-1/2}, \qquad "#
+                        + #"e_u^{(k+1)} = \sum_{i \in N_u} \frac{e_i^{(k)}}{\sqrt{|N_u|}\sqrt{|N_i|}}"#,
+                    "E⁽ᵏ⁺¹⁾ = Â E⁽ᵏ⁾,  Â = D^-1/2 A D^-1/2,  e_u⁽ᵏ⁺¹⁾ = Σ_{i∈N_u} e_i⁽ᵏ⁾ / (√|N_u| √|N_i|)"
+                ),
+                (
+                    "The final embedding is the mean of the K + 1 layers, "
+                        + "so it is a fixed polynomial in Â applied to E⁽⁰⁾:",
+                    #"E = \frac{1}{K+1} \sum_{k=0}^{K} E^{(k)} = \frac{1}{K+1} \left( \sum_{k=0}^{K} \hat A^k "#
+                        + #"\right) E^{(0)}"#,
+                    "E = (1/(K+1)) Σ_k E⁽ᵏ⁾ = (1/(K+1)) (Σ_k Âᵏ) E⁽⁰⁾"
+                ),
+                (
+                    "Only E⁽⁰⁾ is learned; the score is a dot product of final embeddings:",
+                    #"\hat y_{ui} = e_u^\top e_i"#,
+                    "ŷ_ui = e_uᵀ e_i"
+                ),
+            ])
+        say.derivation(
+            "BPR, from a pairwise likelihood",
+            [
+                (
+                    "Assume a user prefers an item they have (i) to one they lack (j) "
+                        + "with probability σ of the score gap:",
+                    #"p(i \succ_u j \mid \Theta) = \sigma(\hat y_{ui} - \hat y_{uj})"#,
+                    "p(i ≻_u j | Θ) = σ(ŷ_ui − ŷ_uj)"
+                ),
+                (
+                    "Maximise the likelihood of the sampled triples under a Gaussian prior on the ego embeddings; "
+                        + "the negative log posterior is the loss:",
+                    #"\mathcal L = -\sum_{(u,i,j)} \ln \sigma(\hat y_{ui} - \hat y_{uj}) + \lambda \lVert "#
+                        + #"E^{(0)} \rVert^2"#,
+                    "L = −Σ ln σ(ŷ_ui − ŷ_uj) + λ‖E⁽⁰⁾‖²"
+                ),
+                (
+                    "Its gradient in the gap is what a step pushes: nothing for a triple already well ordered, "
+                        + "up to 1 for one ordered the wrong way:",
+                    #"\frac{\partial}{\partial (\hat y_{ui} - \hat y_{uj})} \left( -\ln \sigma(\hat y_{ui} - "#
+                        + #"\hat y_{uj}) \right) "#
+                        + #"= -\left(1 - \sigma(\hat y_{ui} - \hat y_{uj})\right)"#,
+                    "∂/∂(ŷ_ui − ŷ_uj) [−ln σ(ŷ_ui − ŷ_uj)] = −(1 − σ(ŷ_ui − ŷ_uj))"
+                ),
+            ])
         say.prose(
             """
-            Both learn from pairs with the BPR loss, -log sigmoid(score(u, i) - score(u, j)) for an item i the user \
-            has and an item j they lack, with an L2 penalty on the ego embeddings:
+            In code, for a batch of triples, with the L2 penalty on the batch's ego embeddings:
             """)
         say.listing(try Listing.region("bpr-loss", file: source("Graph.swift")))
     }

@@ -29,7 +29,7 @@ final class Chapter04RunTests: XCTestCase {
         XCTAssertGreaterThan(vae.metrics["Recall@20"]!, 0)
         XCTAssertGreaterThan(cdae.metrics["Recall@20"]!, 0)
         XCTAssertNotNil(vae.intervals?["Recall@20"])
-        for q in ["0.0", "0.2", "0.5", "0.8", "0.5_rescaled"] {
+        for q in ["0.0", "0.2", "0.3", "0.5", "0.8", "0.5_rescaled"] {
             let v = try XCTUnwrap(r.values["cdae_q\(q)_validation_NDCG@20"], "corruption \(q) is scored on validation")
             XCTAssert(v > 0 && v < 1, "q \(q): \(v)")
         }
