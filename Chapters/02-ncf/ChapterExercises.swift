@@ -47,7 +47,37 @@ extension NCFChapter {
             checkReference: {
                 checkGMF(Chapter2Solutions.gmfWithUnitWeights(), h: [1, 1, 1], bias: 0, sigmoid: false)
             }),
+        Exercise(
+            id: "2.5", title: "Write GMF's forward pass",
+            prompt: """
+                Write GMF's forward pass for a batch as a tensor function: embeddings p and q ([B, f]), output \
+                weights h ([f, 1]) and bias b ([1]) give one logit per pair, (p ⊙ q)·h + b. The check runs it on \
+                seeded tensors, sums the logits, and compares the value and all four gradients with the book's GMF \
+                arithmetic.
+                """,
+            hint: "the element-wise product is p * q; a [B, f] times [f, 1] product with a bias is matmul(h, plus: b)",
+            answerIn: "Chapter2Exercises.gmfLogits(p:q:h:b:)",
+            checkAnswer: { checkGMFForward(Chapter2Exercises.gmfLogits) },
+            checkReference: { checkGMFForward(Chapter2Solutions.gmfLogits) }),
     ]
+
+    /// A learner's GMF forward pass against the reference arithmetic (weighted by fixed coefficients, so
+    /// that every logit's gradient counts differently).
+    static func checkGMFForward(_ f: @escaping (Tensor, Tensor, Tensor, Tensor) -> Tensor?) -> ExerciseVerdict {
+        let probe = Tensor([0], shape: [1, 1])
+        guard f(probe, probe, probe, Tensor([0], shape: [1])) != nil else { return .untouched }
+        let weights = Tensor((0..<6).map { Float($0) - 2.5 }, shape: [6, 1])
+        return TensorExercise.check(
+            { x in
+                // Logits of another shape ([B] instead of [B, 1]) count as wrong: the value comes out NaN.
+                guard let logits = f(x[0], x[1], x[2], x[3]), logits.shape == [6, 1] else {
+                    return Tensor(scalar: .nan)
+                }
+                return (logits * weights).sum()
+            },
+            reference: { x in ((x[0] * x[1]).matmul(x[2], plus: x[3]) * weights).sum() },
+            shapes: [[6, 4], [6, 4], [4, 1], [1]], names: ["p", "q", "h", "b"])
+    }
 
     static func checkPyramid(_ answer: (Int, Int) -> [Int]?) -> ExerciseVerdict {
         Check.function(

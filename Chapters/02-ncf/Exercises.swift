@@ -2,6 +2,8 @@
 //
 //     swift test --filter ExerciseTests      (or: swift run workbook exercises 2)
 
+import TensorCore
+
 public enum Chapter2Exercises {
     /// Exercise 2.1: the widths of the document's MLP tower for `factors` f and `layers` L,
     /// from its input (the two concatenated embeddings) to its output: [f·2^L, ..., f].
@@ -24,6 +26,13 @@ public enum Chapter2Exercises {
     /// Exercise 2.4: GMF's logit for the p_u and q_i of 2.2 when its output weights are fixed
     /// to h = [1, 1, 1] and its bias to 0. (Which model have you got?)
     public static func gmfWithUnitWeights() -> Double? {
+        nil
+    }
+
+    /// Exercise 2.5: GMF's forward pass for a batch, as a tensor function: user and item embeddings
+    /// p, q [B, f], output weights h [f, 1] and bias b [1] give the logits [B, 1] = (p ⊙ q) h + b.
+    /// Tensor has `*` (element-wise), `matmul(_:plus:)`.
+    public static func gmfLogits(p: Tensor, q: Tensor, h: Tensor, b: Tensor) -> Tensor? {
         nil
     }
 }

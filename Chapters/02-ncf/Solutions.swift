@@ -1,6 +1,7 @@
 // Reference solutions of chapter 2's exercises, checked by the same checks as your answers.
 
 import Foundation
+import TensorCore
 
 enum Chapter2Solutions {
     static func pyramid(factors: Int, layers: Int) -> [Int]? {
@@ -18,5 +19,9 @@ enum Chapter2Solutions {
 
     static func gmfWithUnitWeights() -> Double? {
         0.1 * 0.5 + -0.2 * 0.4 + 0.3 * -0.1
+    }
+
+    static func gmfLogits(p: Tensor, q: Tensor, h: Tensor, b: Tensor) -> Tensor? {
+        (p * q).matmul(h, plus: b)
     }
 }

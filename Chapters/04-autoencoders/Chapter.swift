@@ -130,7 +130,29 @@ public enum AutoencodersChapter: Chapter {
             hint: "min(0.2, 0.2 · step / total)",
             answerIn: "Chapter4Exercises.beta(step:total:)",
             checkAnswer: { checkBeta(Chapter4Exercises.beta) }, checkReference: { checkBeta(Chapter4Solutions.beta) }),
+        Exercise(
+            id: "4.5", title: "Write Mult-VAE's KL term",
+            prompt: """
+                Write the KL term of Mult-VAE's loss as a tensor function of the encoder's mean and log-variance \
+                ([B, K] each): -½ Σ_k (1 + logvar - μ² - exp(logvar)), summed over the code's K dimensions and \
+                averaged over the B users. The check runs it on seeded codes and compares its value and both \
+                gradients with the book's fused Loss.gaussianKL.
+                """,
+            hint: "build the [B, K] tensor of terms with + - * and exp(), sum() it, then scale by -0.5 / B",
+            answerIn: "Chapter4Exercises.gaussianKL(mean:logVariance:)",
+            checkAnswer: { checkKLFunction(Chapter4Exercises.gaussianKL) },
+            checkReference: { checkKLFunction(Chapter4Solutions.gaussianKL) }),
     ]
+
+    /// A learner's KL term against Loss.gaussianKL: the same value and gradients on seeded codes.
+    static func checkKLFunction(_ f: @escaping (Tensor, Tensor) -> Tensor?) -> ExerciseVerdict {
+        let probe = Tensor([0], shape: [1, 1])
+        guard f(probe, probe) != nil else { return .untouched }
+        return TensorExercise.check(
+            { f($0[0], $0[1]) ?? Tensor(scalar: .nan) },
+            reference: { Loss.gaussianKL(mean: $0[0], logVariance: $0[1]) }, shapes: [[8, 5], [8, 5]],
+            names: ["the mean", "the log-variance"])
+    }
 
     static func checkMasked(_ answer: Double?) -> ExerciseVerdict {
         let expected = Double(

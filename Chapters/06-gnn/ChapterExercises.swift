@@ -39,7 +39,27 @@ extension GNNChapter {
             answerIn: "Chapter6Exercises.bprLoss()",
             checkAnswer: { checkBPR(Chapter6Exercises.bprLoss()) },
             checkReference: { checkBPR(Chapter6Solutions.bprLoss()) }),
+        Exercise(
+            id: "6.4", title: "Write the BPR loss that trains LightGCN",
+            prompt: """
+                Write the BPR loss as a function of a batch's positive and negative scores (tensors of shape [B]), \
+                built from tensor operations so that gradients flow back to the embeddings. The check runs it on \
+                seeded scores and compares its value and both gradients with the book's Loss.bpr.
+                """,
+            hint: "the score gap is positive - negative; Tensor has logSigmoid() and mean(); mind the sign",
+            answerIn: "Chapter6Exercises.bpr(positive:negative:)",
+            checkAnswer: { checkBPRFunction(Chapter6Exercises.bpr) },
+            checkReference: { checkBPRFunction(Chapter6Solutions.bpr) }),
     ]
+
+    /// A learner's BPR loss against Loss.bpr: the same value and the same gradients on seeded scores.
+    static func checkBPRFunction(_ f: @escaping (Tensor, Tensor) -> Tensor?) -> ExerciseVerdict {
+        let probe = Tensor([0], shape: [1])
+        guard f(probe, probe) != nil else { return .untouched }
+        return TensorExercise.check(
+            { f($0[0], $0[1]) ?? Tensor(scalar: .nan) }, reference: { Loss.bpr(positive: $0[0], negative: $0[1]) },
+            shapes: [[64], [64]], names: ["the positive scores", "the negative scores"])
+    }
 
     static func checkEdge(_ answer: Double?) -> ExerciseVerdict {
         let a = normalizedAdjacency(toyMatrix())

@@ -1,6 +1,7 @@
 // Reference solutions of chapter 6's exercises, checked by the same checks as your answers.
 
 import Foundation
+import TensorCore
 
 enum Chapter6Solutions {
     static func edgeWeight() -> Double? { 1 / (2.0 * 4.0).squareRoot() }
@@ -13,5 +14,9 @@ enum Chapter6Solutions {
     static func bprLoss() -> Double? {
         func softplus(_ x: Double) -> Double { log(1 + exp(x)) }
         return (softplus(-1) + softplus(1)) / 2
+    }
+
+    static func bpr(positive: Tensor, negative: Tensor) -> Tensor? {
+        -(positive - negative).logSigmoid().mean()
     }
 }

@@ -49,7 +49,8 @@ final class Chapter02ExerciseTests: XCTestCase {
     func testExercise2_2() throws { try verify(NCFChapter.exercises[1]) }
     func testExercise2_3() throws { try verify(NCFChapter.exercises[2]) }
     func testExercise2_4() throws { try verify(NCFChapter.exercises[3]) }
-    func testEveryExerciseHasATest() { XCTAssertEqual(NCFChapter.exercises.count, 4) }
+    func testExercise2_5() throws { try verify(NCFChapter.exercises[4]) }
+    func testEveryExerciseHasATest() { XCTAssertEqual(NCFChapter.exercises.count, 5) }
 }
 
 final class Chapter05ExerciseTests: XCTestCase {
@@ -71,7 +72,8 @@ final class Chapter06ExerciseTests: XCTestCase {
     func testExercise6_1() throws { try verify(GNNChapter.exercises[0]) }
     func testExercise6_2() throws { try verify(GNNChapter.exercises[1]) }
     func testExercise6_3() throws { try verify(GNNChapter.exercises[2]) }
-    func testEveryExerciseHasATest() { XCTAssertEqual(GNNChapter.exercises.count, 3) }
+    func testExercise6_4() throws { try verify(GNNChapter.exercises[3]) }
+    func testEveryExerciseHasATest() { XCTAssertEqual(GNNChapter.exercises.count, 4) }
 }
 
 final class Chapter04ExerciseTests: XCTestCase {
@@ -79,7 +81,8 @@ final class Chapter04ExerciseTests: XCTestCase {
     func testExercise4_2() throws { try verify(AutoencodersChapter.exercises[1]) }
     func testExercise4_3() throws { try verify(AutoencodersChapter.exercises[2]) }
     func testExercise4_4() throws { try verify(AutoencodersChapter.exercises[3]) }
-    func testEveryExerciseHasATest() { XCTAssertEqual(AutoencodersChapter.exercises.count, 4) }
+    func testExercise4_5() throws { try verify(AutoencodersChapter.exercises[4]) }
+    func testEveryExerciseHasATest() { XCTAssertEqual(AutoencodersChapter.exercises.count, 5) }
 }
 
 final class Chapter07ExerciseTests: XCTestCase {
