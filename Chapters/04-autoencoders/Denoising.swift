@@ -238,16 +238,26 @@ extension AutoencodersChapter {
         if !recon.isEmpty, recon.count == kl.count, kl.count == beta.count {
             let every = max(1, recon.count / 300)
             let sampled = Swift.stride(from: 0, to: recon.count, by: every).map { $0 }
+            // Two quantities, two figures: the reconstruction in nats per user, the KL in nats of code.
+            func perStep(_ values: [Double]) -> [(x: Double, y: Double)] {
+                sampled.map { (x: Double($0 + 1), y: values[$0]) }
+            }
+            var reconstruction = Figure(
+                name: "vae-reconstruction", title: "Mult-VAE training: the reconstruction term per step",
+                xLabel: "training step", yLabel: "multinomial NLL per user (nats)",
+                kind: .lines([Series("reconstruction (multinomial NLL)", perStep(recon))]))
+            reconstruction.keyPosition = "off"
+            reconstruction.xRange = 0...Double(recon.count + 1)
             var terms = Figure(
-                name: "vae-loss-terms", title: "Mult-VAE training: reconstruction, KL and β per step",
-                xLabel: "training step", yLabel: "value (log scale)",
+                name: "vae-kl", title: "Mult-VAE training: the KL term, and the part of it the loss counts",
+                xLabel: "training step", yLabel: "nats",
                 kind: .lines([
-                    Series("reconstruction (multinomial NLL)", sampled.map { (x: Double($0 + 1), y: recon[$0]) }),
-                    Series("KL(q(z|x) || N(0, I))", sampled.map { (x: Double($0 + 1), y: kl[$0]) }),
-                    Series("β", sampled.map { (x: Double($0 + 1), y: max(beta[$0], 1e-4)) }, style: .dashed),
+                    Series("KL(q(z|x) || N(0, I))", perStep(kl)),
+                    Series("β · KL (what the loss adds)", perStep(zip(kl, beta).map { $0 * $1 }), style: .dashed),
                 ]))
-            terms.logY = true
-            terms.keyPosition = "below"
+            terms.keyPosition = "top left"
+            terms.xRange = 0...Double(recon.count + 1)
+            try context.figure(reconstruction)
             let endBeta = beta.last ?? .nan
             let schedule =
                 defaults.annealSteps > 0 && recon.count < defaults.annealSteps

@@ -240,6 +240,8 @@ extension PracticeChapter {
         stopFigure.markers = [(x: Double(bestEpoch), caption: "best"), (x: Double(stopEpoch), caption: "stopped")]
         stopFigure.keyPosition = "right center"
         stopFigure.xTicStep = plan.tipEpochs > 12 ? 5 : 1
+        // Epoch 1's error is several times the minimum: a log axis keeps both, and the minimum readable.
+        stopFigure.logY = true
         try context.figure(stopFigure)
         say.prose(
             (stopEpoch < plan.tipEpochs
@@ -309,6 +311,7 @@ extension PracticeChapter {
             xLabel: "epoch", yLabel: "validation MSE",
             kind: .lines(bnRuns.map { Series($0.0, perEpoch: $0.1.validation) }))
         bnFigure.xTicStep = plan.tipEpochs > 12 ? 5 : 1
+        bnFigure.logY = true  // the first epoch's differences and the later minimum on one readable scale
         try context.figure(bnFigure)
         let plainFirst = bnRuns[0].1.validation.first ?? .nan, bnFirst = bnRuns[1].1.validation.first ?? .nan,
             offsetFirst = bnRuns[2].1.validation.first ?? .nan

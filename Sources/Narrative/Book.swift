@@ -67,7 +67,8 @@ public enum BookBuilder {
         let book = outputRoot.appendingPathComponent("book")
         let libraries = try copyLibraries(to: book)
         var figures = 0
-        for (k, chapter) in present.enumerated() {
+        var pages: [(html: String, sections: [(id: String, title: String)])] = []
+        for chapter in present {
             let source = outputRoot.appendingPathComponent(chapter.folder)
             guard let markdown = try? String(contentsOf: source.appendingPathComponent("README.md"), encoding: .utf8)
             else {
@@ -84,30 +85,23 @@ public enum BookBuilder {
                     bytes, to: book.appendingPathComponent(chapter.folder).appendingPathComponent(image))
                 figures += 1
             }
+            pages.append((page.html, sections(of: markdown)))
+        }
+        for (k, chapter) in present.enumerated() {
             let previous =
                 k > 0 ? "<a href=\"\(present[k - 1].folder).html\">← \(escape(present[k - 1].title))</a>" : ""
             let next =
                 k + 1 < present.count
                 ? "<a href=\"\(present[k + 1].folder).html\">\(escape(present[k + 1].title)) →</a>" : ""
             let nav = "<nav><a href=\"index.html\">Contents</a><span>\(previous)</span><span>\(next)</span></nav>"
+            let sidebar = contents(chapters: present, sections: pages.map(\.sections), current: k)
             try AtomicFile.write(
                 document(
-                    title: "\(chapter.number). \(chapter.title)", body: nav + page.html + nav, libraries: libraries),
+                    title: "\(chapter.number). \(chapter.title)",
+                    body: sidebar + "<main>" + nav + pages[k].html + nav + "</main>", libraries: libraries),
                 to: book.appendingPathComponent(chapter.folder + ".html"))
         }
-        let items = chapters.map { c in
-            present.contains { $0.folder == c.folder }
-                ? "<li><a href=\"\(c.folder).html\">\(c.number). \(escape(c.title))</a></li>"
-                : """
-                <li class=\"missing\">\(c.number). \(escape(c.title)) <em>(not run yet: <code>workbook chapter \
-                \(c.number)</code>)</em></li>
-                """
-        }
-        let index = """
-            <h1>Deep-learning recommender systems</h1><p>A book you run: every number and figure below was computed \
-            by the run that wrote it.</p><ol class=\"toc\">
-            """
-            + items.joined() + "</ol>"
+        let index = indexPage(outputRoot: outputRoot, chapters: chapters, present: present.map(\.folder))
         let indexURL = book.appendingPathComponent("index.html")
         try AtomicFile.write(
             document(title: "Deep-learning recommender systems", body: index, libraries: libraries), to: indexURL)
@@ -163,7 +157,9 @@ public enum BookBuilder {
             let block = paragraphLines()
             guard let first = block.first else { k += 1; continue }
             if let level = headingLevel(first) {
-                html += "<h\(level)>\(inline(String(first.dropFirst(level + 1))))</h\(level)>\n"
+                let text = String(first.dropFirst(level + 1))
+                let id = level >= 2 ? " id=\"\(anchor(text))\"" : ""
+                html += "<h\(level)\(id)>\(inline(text))</h\(level)>\n"
             } else if first.hasPrefix("|") {
                 html += table(block)
             } else if first.hasPrefix(">") {
@@ -187,8 +183,8 @@ public enum BookBuilder {
                 let file = String(first[first.index(close, offsetBy: 2)..<first.index(before: first.endIndex)])
                 images.append(file)
                 html += """
-                    <figure><img src=\"\(escape(imagePrefix + file))\" \
-                    alt=\"\(escape(alt))\"><figcaption>\(escape(alt))</figcaption></figure>\n
+                    <figure><a href=\"\(escape(imagePrefix + file))\"><img src=\"\(escape(imagePrefix + file))\" \
+                    alt=\"\(escape(alt))\"></a><figcaption>\(escape(alt))</figcaption></figure>\n
                     """
             } else if block.count == 1, first.hasPrefix("*"), first.hasSuffix("*"), !first.hasPrefix("**"),
                 first.count > 2
@@ -302,6 +298,17 @@ public enum BookBuilder {
         ol.toc li { margin: .4rem 0; font-size: 1.1rem; }
         div.math { margin: .6rem 0 1rem 1.5rem; overflow-x: auto; font-family: "DejaVu Sans Mono", monospace; }
         div.math .katex-display { margin: 0; text-align: left; }
+        div.sidebar { font-size: .88rem; line-height: 1.35; }
+        div.sidebar ol { list-style: none; padding-left: .8rem; } div.sidebar li { margin: .3rem 0; }
+        div.sidebar li.current > a { font-weight: bold; } div.sidebar a { text-decoration: none; color: #2b5f8a; }
+        div.sidebar a.home { font-weight: bold; }
+        @media (min-width: 78rem) {
+          body { margin-left: 19rem; }
+          div.sidebar { position: fixed; top: 0; left: 0; bottom: 0; width: 16rem; overflow-y: auto;
+                        padding: 1rem 1rem 2rem; background: #f5f7f9; border-right: 1px solid #dde3e8; }
+        }
+        @media (max-width: 78rem) { div.sidebar { border-bottom: 1px solid #dde3e8; margin-bottom: 1rem; } }
+        table.toc td { vertical-align: top; } tr.missing { color: #7b8794; }
         </style>\(head)\(run)</head><body>
         \(body)
         </body></html>

@@ -36,6 +36,7 @@ final class BookTests: XCTestCase {
             """
         let (html, images) = BookBuilder.render(markdown, imagePrefix: "09-x/")
         XCTAssertTrue(html.contains("<h1>Chapter 9. A &lt;title&gt; &amp; more</h1>"), html)
+        XCTAssertEqual(BookBuilder.anchor("How many layers? Over-smoothing"), "s-how-many-layers-over-smoothing")
         XCTAssertTrue(
             html.contains("<p>Prose with <code>code &lt;x&gt;</code> and <strong>bold</strong> text.</p>"), html)
         XCTAssertTrue(html.contains("<ul><li>one</li><li class=\"depth1\">nested</li></ul>"), html)
@@ -79,11 +80,15 @@ final class BookTests: XCTestCase {
         XCTAssertEqual(report.figures, 2)
         XCTAssertEqual(report.missing, ["2 (02-b)"])
         let index = try String(contentsOf: report.index, encoding: .utf8)
-        XCTAssertTrue(index.contains("<a href=\"01-a.html\">1. First</a>"), index)
+        XCTAssertTrue(index.contains("<td>1</td><td><a href=\"01-a.html\">First</a></td>"), index)
+        XCTAssertTrue(index.contains("How to run it"), index)
         XCTAssertTrue(index.contains("workbook chapter 2"), index)
         let page = try String(contentsOf: root.appendingPathComponent("book/01-a.html"), encoding: .utf8)
         XCTAssertTrue(page.contains("<a href=\"03-c.html\">Third →</a>"), page)
-        XCTAssertTrue(page.contains("<img src=\"01-a/fig.png\""), page)
+        XCTAssertTrue(page.contains("<a href=\"01-a/fig.png\"><img src=\"01-a/fig.png\""), page)
+        // The sidebar lists every chapter that ran, the current one with its sections.
+        XCTAssertTrue(page.contains("<div class=\"sidebar\">"), page)
+        XCTAssertTrue(page.contains("<li><a href=\"03-c.html\">3. Third</a></li>"), page)
         XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent("book/03-c/fig.png").path))
         // KaTeX and highlight.js ship with the book when Debian's packages are installed (setup.sh installs them).
         if FileManager.default.fileExists(atPath: "/usr/share/javascript/katex/katex.min.js") {

@@ -8,10 +8,8 @@ import Foundation
 import RecKit
 import TensorCore
 
-// listing: ease
-/// min_B ‖X - XB‖² + λ‖B‖²  subject to diag(B) = 0, solved in closed form:
-///   G = XᵀX + λI,  P = G⁻¹,  B = I - P·diag(1/diag(P))   (so B_ij = -P_ij / P_jj, B_jj = 0)
-/// and a user's scores are their interaction row times B.
+/// min_B ‖X - XB‖² + λ‖B‖²  subject to diag(B) = 0, solved in closed form (chapter 5 derives it);
+/// a user's scores are their interaction row times B.
 public final class EASE: RecommenderModel {
     public let name = "EASE"
     public let itemCount: Int
@@ -30,41 +28,40 @@ public final class EASE: RecommenderModel {
         self.train = train
         self.lambda = lambda
         itemCount = n
-        var t = Date()
-        var g = EASE.gram(train)  // XᵀX, [I, I]
-        for i in 0..<n { g[i * n + i] += lambda }  // + λI
-        let gramSeconds = Date().timeIntervalSince(t)
-        t = Date()
-        try Linalg.invertSPD(&g, n: n)  // P = G⁻¹ (Cholesky), in place
-        let p = g
-        let inverseSeconds = Date().timeIntervalSince(t)
-        t = Date()
-        var b = [Float](repeating: 0, count: n * n)
-        p.withUnsafeBufferPointer { p in
-            for i in 0..<n {
-                for j in 0..<n where i != j { b[i * n + j] = Float(-p[i * n + j] / p[j * n + j]) }  // B_jj stays 0
-            }
-        }
-        weights = b
-        timings = (gramSeconds, inverseSeconds, Date().timeIntervalSince(t))
+        let start = Date()
+        let g = EASE.gram(train)
+        let gramSeconds = Date().timeIntervalSince(start)
+        var inverted = start
+        weights = try EASE.weights(gram: g, n: n, lambda: lambda) { inverted = Date() }
+        timings = (gramSeconds, inverted.timeIntervalSince(start) - gramSeconds, Date().timeIntervalSince(inverted))
         config = Config(lambda: lambda)
         record.seconds = timings.gram + timings.inverse + timings.weights
     }
 
+    // listing: ease
     /// XᵀX from the sparse rows, without a dense X: every pair of items a user shares adds 1.
     public static func gram(_ train: InteractionMatrix) -> [Double] {
         let n = train.itemCount
         var g = [Double](repeating: 0, count: n * n)
-        g.withUnsafeMutableBufferPointer { g in
-            for u in 0..<train.userCount {
-                let items = train.items(of: u)
-                for a in items {
-                    let row = Int(a) * n
-                    for b in items { g[row + Int(b)] += 1 }
-                }
-            }
+        for u in 0..<train.userCount {
+            let items = train.items(of: u)
+            for a in items { for b in items { g[Int(a) * n + Int(b)] += 1 } }
         }
         return g
+    }
+
+    /// B from the Gram matrix G = XᵀX ([I, I], row-major): P = (G + λI)⁻¹, B = I - P·diagMat(1 ⊘ diag(P)),
+    /// that is B_ij = -P_ij / P_jj and B_jj = 0. `inverted` runs once P is known (for the timings).
+    static func weights(gram: [Double], n: Int, lambda: Double, inverted: () -> Void = {}) throws -> [Float] {
+        var p = gram
+        for i in 0..<n { p[i * n + i] += lambda }  // G + λI
+        try Linalg.invertSPD(&p, n: n)  // P, by Cholesky (LAPACK dpotrf + dpotri), in place
+        inverted()
+        var b = [Float](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for j in 0..<n where i != j { b[i * n + j] = Float(-p[i * n + j] / p[j * n + j]) }  // B_jj stays 0
+        }
+        return b
     }
 
     /// Scores = X_users · B.

@@ -1,0 +1,100 @@
+// The book's navigation: section anchors, the sidebar of every chapter and its sections, and the
+// index page (what the book is, how to run it, and each chapter's headline numbers from its
+// results.json).
+
+import Foundation
+
+extension BookBuilder {
+    /// A heading's anchor: "s-" and its words in lower case, joined by dashes.
+    public static func anchor(_ heading: String) -> String {
+        let words = heading.lowercased().split { !($0.isLetter || $0.isNumber) }
+        return "s-" + words.joined(separator: "-")
+    }
+
+    /// The level-2 headings of a transcript (its sections), with their anchors.
+    static func sections(of markdown: String) -> [(id: String, title: String)] {
+        var inCode = false
+        return markdown.components(separatedBy: "\n").compactMap { line in
+            if line.hasPrefix("```") { inCode.toggle() }
+            guard !inCode, line.hasPrefix("## ") else { return nil }
+            let title = String(line.dropFirst(3))
+            return (anchor(title), title)
+        }
+    }
+
+    /// The sidebar: every chapter that has run, the current one opened to its sections.
+    static func contents(
+        chapters: [(folder: String, number: Int, title: String)], sections: [[(id: String, title: String)]],
+        current: Int
+    ) -> String {
+        var html = "<div class=\"sidebar\"><a class=\"home\" href=\"index.html\">Contents</a><ol>"
+        for (k, chapter) in chapters.enumerated() {
+            let mark = k == current ? " class=\"current\"" : ""
+            html += "<li\(mark)><a href=\"\(chapter.folder).html\">\(chapter.number). \(escape(chapter.title))</a>"
+            if k == current, k < sections.count {
+                html += "<ol>" + sections[k].map { "<li><a href=\"#\($0.id)\">\(inline($0.title))</a></li>" }.joined()
+                html += "</ol>"
+            }
+            html += "</li>"
+        }
+        return html + "</ol></div>"
+    }
+
+    /// The index: what the book is, how to run it, and each chapter's status and headline numbers.
+    static func indexPage(
+        outputRoot: URL, chapters: [(folder: String, number: Int, title: String)], present: [String]
+    ) -> String {
+        let rows = chapters.map { c -> String in
+            guard present.contains(c.folder) else {
+                return """
+                    <tr class=\"missing\"><td>\(c.number)</td><td>\(escape(c.title))</td><td>not run yet: \
+                    <code>workbook chapter \(c.number)</code></td></tr>
+                    """
+            }
+            let numbers = headline(outputRoot.appendingPathComponent(c.folder).appendingPathComponent("results.json"))
+            return """
+                <tr><td>\(c.number)</td><td><a href=\"\(c.folder).html\">\(escape(c.title))</a></td>\
+                <td>\(numbers.isEmpty ? "-" : numbers.map(escape).joined(separator: "<br>"))</td></tr>
+                """
+        }
+        return """
+            <h1>Deep-learning recommender systems</h1>
+            <p>A book you run. Each chapter follows one section of the source document, runs its toy and \
+            MovieLens-100K examples on a tensor core written in Swift, and draws its own figures: every number and \
+            figure here was computed by the run that wrote it, each labelled with the protocol that produced it.</p>
+            <h2 id=\"s-how-to-run-it\">How to run it</h2>
+            <pre><code>./setup.sh                        # system packages, build, MovieLens-100K, chapter 1
+            swift run -c release workbook all   # every chapter, then this book
+            swift test                        # the tests, and your exercise answers</code></pre>
+            <h2 id=\"s-chapters\">Chapters</h2>
+            <table class=\"toc\"><tr><th>#</th><th>chapter</th><th>headline numbers (this run)</th></tr>\
+            \(rows.joined())</table>
+            """
+    }
+
+    /// Up to three results of a chapter's results.json, best first, on its leading metric.
+    static func headline(_ file: URL) -> [String] {
+        guard let data = FileManager.default.contents(atPath: file.path),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let results = object["results"] as? [[String: Any]]
+        else { return [] }
+        let preference = ["Recall@20", "HR@10", "RMSE", "MSE"]
+        let entries = results.compactMap { r -> (model: String, protocolName: String, metrics: [String: Double])? in
+            guard let model = r["model"] as? String, let metrics = r["metrics"] as? [String: Double] else { return nil }
+            return (model, r["protocol"] as? String ?? "", metrics)
+        }
+        guard let metric = preference.first(where: { m in entries.contains { $0.metrics[m] != nil } }) else {
+            return []
+        }
+        let lowerIsBetter = metric == "RMSE" || metric == "MSE"
+        var seen: Set<String> = [], lines: [String] = []
+        let ranked = entries.compactMap { e in e.metrics[metric].map { (e, $0) } }.sorted {
+            lowerIsBetter ? $0.1 < $1.1 : $0.1 > $1.1
+        }
+        for (e, value) in ranked where !seen.contains(e.model) && lines.count < 3 {
+            seen.insert(e.model)
+            lines.append("\(e.model) \(metric) \(String(format: "%.4f", value)) (\(e.protocolName))")
+        }
+        return lines
+    }
+}
