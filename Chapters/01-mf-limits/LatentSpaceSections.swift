@@ -255,6 +255,9 @@ extension MFLimitsChapter {
             )
             .with {
                 $0.xRange = 0.8...4.2; $0.xTicStep = 1
+                // A squared error is never negative: the axis starts at 0.
+                let top = (exactErrors + trainedErrors).map(\.y).filter(\.isFinite).max() ?? 1
+                $0.yRange = 0...(1.1 * max(top, 1e-9))
             })
         say.prose(
             """

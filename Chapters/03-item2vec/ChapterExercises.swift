@@ -47,7 +47,61 @@ extension Item2VecChapter {
             answerIn: "Chapter3Exercises.keepProbability()",
             checkAnswer: { checkKeep(Chapter3Exercises.keepProbability()) },
             checkReference: { checkKeep(Chapter3Solutions.keepProbability()) }),
+        Exercise(
+            id: "3.5", title: "Write the SGNS update",
+            prompt: """
+                Write one SGNS update (the heart of the sgns listing): for an input vector, an output vector and a \
+                label (1: a real context item, 0: a negative), g = lr (label - sigmoid(input · output)); then \
+                output += g · input and input += g · output, each with the other's value from before the update. \
+                The check trains four items' vectors with your update on a seeded stream of 2,000 pairs and \
+                compares them with the book's arithmetic, then checks that the pairs it trained as context are \
+                now closer than the negatives.
+                """,
+            hint: "compute the dot product and g first; build both new vectors from the old ones",
+            answerIn: "Chapter3Exercises.sgnsUpdate(input:output:label:learningRate:)",
+            checkAnswer: { checkSGNSUpdate(Chapter3Exercises.sgnsUpdate) },
+            checkReference: { checkSGNSUpdate(Chapter3Solutions.sgnsUpdate) }),
     ]
+
+    /// A learner's SGNS update, trained on a seeded toy stream (items 0 and 1 co-occur, 2 and 3 co-occur,
+    /// everything else is a negative) against word2vec's arithmetic done here.
+    static func checkSGNSUpdate(_ f: ([Float], [Float], Float, Float) -> (input: [Float], output: [Float])?)
+        -> ExerciseVerdict
+    {
+        let d = 8, rng = RandomGenerator(seed: 5, stream: "exercise-3.5")
+        var mine = (0..<4).map { _ in (input: rng.normals(d, std: 0.1), output: rng.normals(d, std: 0.1)) }
+        var book = mine
+        for _ in 0..<2_000 {
+            let centre = rng.nextInt(below: 4)
+            let positive = rng.nextFloat() < 0.5
+            let others = (0..<4).filter { $0 != centre && $0 != centre ^ 1 }
+            let target = positive ? centre ^ 1 : others[rng.nextInt(below: others.count)]
+            let label: Float = positive ? 1 : 0
+            guard let got = f(mine[centre].input, mine[target].output, label, 0.05) else { return .untouched }
+            guard got.input.count == d, got.output.count == d else {
+                return .wrong("both vectors must keep \(d) values")
+            }
+            (mine[centre].input, mine[target].output) = (got.input, got.output)
+            let (x, y) = (book[centre].input, book[target].output)
+            let g = 0.05 * (label - 1 / (1 + Foundation.exp(-zip(x, y).map(*).reduce(0, +))))
+            book[centre].input = zip(x, y).map { $0 + g * $1 }
+            book[target].output = zip(y, x).map { $0 + g * $1 }
+        }
+        for k in 0..<4 {
+            let gap =
+                zip(mine[k].input + mine[k].output, book[k].input + book[k].output).map { abs($0 - $1) }.max() ?? 0
+            if gap > 1e-3 {
+                return .wrong(
+                    "after 2,000 updates item \(k)'s vectors differ from word2vec's by up to \(gap): check g's sign, "
+                        + "and that each vector's update uses the other's value from before the update")
+            }
+        }
+        func score(_ a: Int, _ b: Int) -> Float { zip(mine[a].input, mine[b].output).map(*).reduce(0, +) }
+        guard score(0, 1) > score(0, 2), score(2, 3) > score(2, 0) else {
+            return .wrong("the vectors match but context pairs did not end up closer than negatives")
+        }
+        return .correct
+    }
 
     static func checkPairs(_ answer: (Int, Int) -> Int?) -> ExerciseVerdict {
         Check.function(

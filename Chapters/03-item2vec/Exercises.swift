@@ -24,4 +24,13 @@ public enum Chapter3Exercises {
     public static func keepProbability() -> Double? {
         nil
     }
+
+    /// Exercise 3.5: one SGNS update of a centre item's input vector and a target item's output vector,
+    /// label 1 for a real context item, 0 for a negative: g = lr (label - sigmoid(input · output)), then
+    /// output += g · input and input += g · output, both with the vectors from before the update.
+    public static func sgnsUpdate(
+        input: [Float], output: [Float], label: Float, learningRate: Float
+    ) -> (input: [Float], output: [Float])? {
+        nil
+    }
 }

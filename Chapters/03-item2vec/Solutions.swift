@@ -19,4 +19,12 @@ enum Chapter3Solutions {
         let t = 1e-3 * 54_433.0
         return min(1, ((383 / t).squareRoot() + 1) * t / 383)
     }
+
+    static func sgnsUpdate(
+        input: [Float], output: [Float], label: Float, learningRate: Float
+    ) -> (input: [Float], output: [Float])? {
+        let dot = zip(input, output).map(*).reduce(0, +)
+        let g = learningRate * (label - 1 / (1 + exp(-dot)))
+        return (zip(input, output).map { $0 + g * $1 }, zip(output, input).map { $0 + g * $1 })
+    }
 }

@@ -129,7 +129,8 @@ extension AutoencodersChapter {
             try context.figure(
                 figure,
                 caption: """
-                    Each curve stops when its model stopped improving; the dashed vertical lines mark the kept epochs. \
+                    Each curve stops when its model stopped improving; the dashed vertical lines mark the kept epochs; \
+                    the first epochs start above the top of the plot, which spans the range where they are decided. \
                     Of the AutoRec models, \(worst) ends with the highest validation RMSE\(why).
                     """)
         }

@@ -39,7 +39,50 @@ extension EASEChapter {
             answerIn: "Chapter5Exercises.negativeWeights()",
             checkAnswer: { checkNegatives(Chapter5Exercises.negativeWeights()) },
             checkReference: { checkNegatives(Chapter5Solutions.negativeWeights()) }),
+        Exercise(
+            id: "5.4", title: "Write EASE",
+            prompt: """
+                Write EASE's closed form for any Gram matrix G = XᵀX and λ (the derivation at the start of the \
+                chapter). The check fits it on two seeded random interaction matrices (40 users x 12 items) at λ = 1 \
+                and 50, compares every weight with the book's EASE, and ranks the items of every user with it.
+                """,
+            hint: "add λ to G's diagonal, invert (Linalg.inverseSPD), then B_ij = -P_ij / P_jj off the diagonal, 0 on "
+                + "it",
+            answerIn: "Chapter5Exercises.easeWeights(gram:n:lambda:)",
+            checkAnswer: { checkEASE(Chapter5Exercises.easeWeights) },
+            checkReference: { checkEASE(Chapter5Solutions.easeWeights) }),
     ]
+
+    /// A learner's EASE against the book's on seeded random data: the same B, and so the same rankings.
+    static func checkEASE(_ f: ([Double], Int, Double) -> [Double]?) -> ExerciseVerdict {
+        let (users, n) = (40, 12)
+        for (seed, lambda) in [(UInt64(1), 1.0), (2, 50)] {
+            let rng = RandomGenerator(seed: seed, stream: "exercise-5.4")
+            var u: [Int32] = [], i: [Int32] = []
+            for user in 0..<users {
+                for item in 0..<n where rng.nextFloat() < 0.3 {
+                    u.append(Int32(user))
+                    i.append(Int32(item))
+                }
+            }
+            let train = InteractionMatrix(userCount: users, itemCount: n, users: u, items: i)
+            guard let answer = f(EASE.gram(train), n, lambda) else { return .untouched }
+            guard answer.count == n * n else { return .wrong("B must have n·n = \(n * n) values, not \(answer.count)") }
+            guard let ease = try? EASE(train: train, lambda: lambda) else { return .wrong("the reference EASE failed") }
+            for k in 0..<(n * n) where abs(answer[k] - Double(ease.weights[k])) > 1e-4 {
+                let (row, column) = (k / n, k % n)
+                return .wrong(
+                    row == column
+                        ? "B's diagonal must be zero (an item may not predict itself); B[\(row)][\(row)] is "
+                            + "\(answer[k])"
+                        : String(
+                            format: "at λ = %g, B[%d][%d] is %.5f but should be %.5f: check the sign and which "
+                                + "diagonal entry of P you divide by (the column's)", lambda, row, column, answer[k],
+                            Double(ease.weights[k])))
+            }
+        }
+        return .correct
+    }
 
     /// B computed by the chapter's own EASE from the same Gram matrix.
     static func referenceWeights() -> [Double]? {

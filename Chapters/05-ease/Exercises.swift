@@ -19,4 +19,11 @@ public enum Chapter5Exercises {
     public static func negativeWeights() -> (Int, Int)? {
         nil
     }
+
+    /// Exercise 5.4: EASE's closed form for any Gram matrix G = XᵀX (n x n, row-major) and λ: B as n·n
+    /// values, row-major. `Linalg.inverseSPD(_:n:)` (import TensorCore) inverts a symmetric positive
+    /// definite matrix.
+    public static func easeWeights(gram: [Double], n: Int, lambda: Double) -> [Double]? {
+        nil
+    }
 }

@@ -4,6 +4,13 @@ import Models
 import TensorCore
 
 enum Chapter5Solutions {
+    static func easeWeights(gram: [Double], n: Int, lambda: Double) -> [Double]? {
+        var g = gram
+        for i in 0..<n { g[i * n + i] += lambda }
+        guard let p = try? Linalg.inverseSPD(g, n: n) else { return nil }
+        return (0..<(n * n)).map { k in k / n == k % n ? 0 : -p[k] / p[(k % n) * n + k % n] }
+    }
+
     static func weights() -> [[Double]]? {
         // G + λI = [[4,1,0],[1,3,1],[0,1,3]]; its inverse by cofactors, det = 4(9-1) - 1(3-0) = 29.
         let p: [[Double]] = [[8, -3, 1], [-3, 12, -4], [1, -4, 11]].map { $0.map { $0 / 29 } }

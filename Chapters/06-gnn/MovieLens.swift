@@ -255,6 +255,8 @@ extension GNNChapter {
         let trained = similarity.map(\.y),
             untrained = untrainedCurve.map(\.y)
         let monotone = zip(trained, trained.dropFirst()).allSatisfy { $0 <= $1 }
+        let ratio = Double(MFBPR.defaultConfig(mode).l2 / LightGCN.defaultConfig(mode).l2)
+        let l2Ratio = abs(ratio - 1) < 1e-6 ? "the same as" : String(format: "%g times", ratio)
         say.prose(
             String(
                 format: """
@@ -267,7 +269,7 @@ extension GNNChapter {
                     + """
                      That is over-smoothing; LightGCN's average over layers keeps the un-smoothed layer 0 in the \
                     mix, and its paper stops at three or four layers. (Zero layers is MF-BPR, but with LightGCN's \
-                    learning rate and L2: MF-BPR's own settings, with five times the L2, reach the validation score \
+                    learning rate and L2: MF-BPR's own settings, with \(l2Ratio) the L2, reach the validation score \
                     in the table above. Depth and the other settings are not independent choices.)
                     """)
     }

@@ -150,9 +150,13 @@ extension PracticeChapter {
             carries the loo-99 candidates (each test item against 99 sampled unobserved films, the NCF paper's \
             protocol). ItemKNN joins them. Each model is evaluated both ways on the same held-out items:
             """)
-        let train = InteractionMatrix(data, rows: loo.split.train), test = InteractionMatrix(data, rows: loo.split.test)
+        // The stored models were fitted on train + validation, so those are the items a list may not repeat.
+        let fitRows = (loo.split.train + loo.split.validation).sorted()
+        let train = InteractionMatrix(data, rows: fitRows), test = InteractionMatrix(data, rows: loo.split.test)
         var models = loo.models
-        models.append(("ItemKNN", try ItemKNN(train: train)))
+        // Chapter 2's ItemKNN on this very split, from the store (k chosen on validation): the same numbers.
+        let knn = try context.fitted(Registry.entry("itemknn"), data: data, split: loo.split)
+        models.append(("ItemKNN", knn.recommender))
         let sampled = SampledEvaluator(split: loo.split, data: data)
         let full = FullRankingEvaluator(train: train, test: test, protocolName: "loo-full")
         var rows: [[String]] = [], sampledHR: [String: Double] = [:], fullHR: [String: Double] = [:]

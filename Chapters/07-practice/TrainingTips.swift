@@ -240,9 +240,13 @@ extension PracticeChapter {
         stopFigure.markers = [(x: Double(bestEpoch), caption: "best"), (x: Double(stopEpoch), caption: "stopped")]
         stopFigure.keyPosition = "right center"
         stopFigure.xTicStep = plan.tipEpochs > 12 ? 5 : 1
-        // Epoch 1's error is several times the minimum: a log axis keeps both, and the minimum readable.
-        stopFigure.logY = true
-        try context.figure(stopFigure)
+        // Epoch 1's error is several times the minimum: the axis spans the later epochs, where the stopping
+        // decision is made (the first epoch leaves the plot at the top).
+        stopFigure.yRange = laterRange(constant.validation + constant.train + stopped.validation, epochs: [
+            constant.validation.count, constant.train.count, stopped.validation.count,
+        ])
+        stopFigure.keyPosition = "below"
+        try context.figure(stopFigure, caption: "The first epoch's errors are above the top of the plot.")
         say.prose(
             (stopEpoch < plan.tipEpochs
                 ? """
@@ -311,8 +315,10 @@ extension PracticeChapter {
             xLabel: "epoch", yLabel: "validation MSE",
             kind: .lines(bnRuns.map { Series($0.0, perEpoch: $0.1.validation) }))
         bnFigure.xTicStep = plan.tipEpochs > 12 ? 5 : 1
-        bnFigure.logY = true  // the first epoch's differences and the later minimum on one readable scale
-        try context.figure(bnFigure)
+        bnFigure.yRange = laterRange(bnRuns.flatMap(\.1.validation), epochs: bnRuns.map(\.1.validation.count))
+        bnFigure.keyPosition = "below"
+        try context.figure(
+            bnFigure, caption: "From epoch 2 on (epoch 1's values are in the text below); the minimum is what counts.")
         let plainFirst = bnRuns[0].1.validation.first ?? .nan, bnFirst = bnRuns[1].1.validation.first ?? .nan,
             offsetFirst = bnRuns[2].1.validation.first ?? .nan
         say.prose(
@@ -344,5 +350,19 @@ extension PracticeChapter {
                     mode before predicting), which is the step that is easy to forget in PyTorch (model.eval()).
                     """)
         return (stoppedModel, test)
+    }
+}
+
+extension PracticeChapter {
+    /// A y range over every curve's epochs after the first (each curve's values concatenated in
+    /// `values`, with `epochs` the length of each), padded by 10% of its span.
+    static func laterRange(_ values: [Double], epochs: [Int]) -> ClosedRange<Double>? {
+        var later: [Double] = [], offset = 0
+        for n in epochs {
+            later += values[min(offset + 1, values.count)..<min(offset + n, values.count)].filter(\.isFinite)
+            offset += n
+        }
+        guard let lo = later.min(), let hi = later.max(), hi > lo else { return nil }
+        return (lo - 0.1 * (hi - lo))...(hi + 0.1 * (hi - lo))
     }
 }

@@ -63,9 +63,9 @@ extension BookBuilder {
             MovieLens-100K examples on a tensor core written in Swift, and draws its own figures: every number and \
             figure here was computed by the run that wrote it, each labelled with the protocol that produced it.</p>
             <h2 id=\"s-how-to-run-it\">How to run it</h2>
-            <pre><code>./setup.sh                        # system packages, build, MovieLens-100K, chapter 1
+            <pre><code class=\"nohighlight\">./setup.sh                          # packages, build, data, chapter 1
             swift run -c release workbook all   # every chapter, then this book
-            swift test                        # the tests, and your exercise answers</code></pre>
+            swift test                          # the tests, and your exercise answers</code></pre>
             <h2 id=\"s-chapters\">Chapters</h2>
             <table class=\"toc\"><tr><th>#</th><th>chapter</th><th>headline numbers (this run)</th></tr>\
             \(rows.joined())</table>
@@ -81,7 +81,9 @@ extension BookBuilder {
         let preference = ["Recall@20", "HR@10", "RMSE", "MSE"]
         let entries = results.compactMap { r -> (model: String, protocolName: String, metrics: [String: Double])? in
             guard let model = r["model"] as? String, let metrics = r["metrics"] as? [String: Double] else { return nil }
-            return (model, r["protocol"] as? String ?? "", metrics)
+            // Another data set than MovieLens-100K (chapter 7's synthetic ones) is named with the protocol.
+            let dataset = (r["dataset"] as? String).flatMap { $0 == "ml-100k" ? nil : $0 }
+            return (model, (r["protocol"] as? String ?? "") + (dataset.map { ", " + $0 } ?? ""), metrics)
         }
         guard let metric = preference.first(where: { m in entries.contains { $0.metrics[m] != nil } }) else {
             return []
@@ -91,8 +93,11 @@ extension BookBuilder {
         let ranked = entries.compactMap { e in e.metrics[metric].map { (e, $0) } }.sorted {
             lowerIsBetter ? $0.1 < $1.1 : $0.1 > $1.1
         }
-        for (e, value) in ranked where !seen.contains(e.model) && lines.count < 3 {
-            seen.insert(e.model)
+        // One line per model, and one per number (a model reported twice under two names counts once).
+        for (e, value) in ranked where lines.count < 3 {
+            let key = String(e.model.prefix { $0 != " " && $0 != "(" })
+            guard !seen.contains(key), !seen.contains(String(format: "%.4f", value)) else { continue }
+            seen.formUnion([key, String(format: "%.4f", value)])
             lines.append("\(e.model) \(metric) \(String(format: "%.4f", value)) (\(e.protocolName))")
         }
         return lines

@@ -52,8 +52,8 @@ public enum Gnuplot {
 
     private static let palette = [
         "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
-        "#F0E442", "#8C564B", "#7F7F7F",
-    ]
+        "#F0E442", "#8C564B", "#7F7F7F", "#9467BD", "#17BECF", "#BCBD22", "#E377C2",
+    ]  // 14 colours: the leaderboard's 13 models each get their own
     static func color(_ i: Int) -> String { palette[i % palette.count] }
 
     /// The data file: numbers only, one block per series (blocks separated by two blank lines).

@@ -57,7 +57,8 @@ final class Chapter05ExerciseTests: XCTestCase {
     func testExercise5_1() throws { try verify(EASEChapter.exercises[0]) }
     func testExercise5_2() throws { try verify(EASEChapter.exercises[1]) }
     func testExercise5_3() throws { try verify(EASEChapter.exercises[2]) }
-    func testEveryExerciseHasATest() { XCTAssertEqual(EASEChapter.exercises.count, 3) }
+    func testExercise5_4() throws { try verify(EASEChapter.exercises[3]) }
+    func testEveryExerciseHasATest() { XCTAssertEqual(EASEChapter.exercises.count, 4) }
 }
 
 final class Chapter03ExerciseTests: XCTestCase {
@@ -65,7 +66,8 @@ final class Chapter03ExerciseTests: XCTestCase {
     func testExercise3_2() throws { try verify(Item2VecChapter.exercises[1]) }
     func testExercise3_3() throws { try verify(Item2VecChapter.exercises[2]) }
     func testExercise3_4() throws { try verify(Item2VecChapter.exercises[3]) }
-    func testEveryExerciseHasATest() { XCTAssertEqual(Item2VecChapter.exercises.count, 4) }
+    func testExercise3_5() throws { try verify(Item2VecChapter.exercises[4]) }
+    func testEveryExerciseHasATest() { XCTAssertEqual(Item2VecChapter.exercises.count, 5) }
 }
 
 final class Chapter06ExerciseTests: XCTestCase {

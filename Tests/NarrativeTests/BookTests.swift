@@ -90,6 +90,19 @@ final class BookTests: XCTestCase {
         XCTAssertTrue(page.contains("<div class=\"sidebar\">"), page)
         XCTAssertTrue(page.contains("<li><a href=\"03-c.html\">3. Third</a></li>"), page)
         XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent("book/03-c/fig.png").path))
+        // Every page's links, images and scripts point at files the book folder has.
+        for name in ["index.html", "01-a.html", "03-c.html"] {
+            let html = try String(contentsOf: root.appendingPathComponent("book/" + name), encoding: .utf8)
+            for attribute in ["src=\"", "href=\""] {
+                for part in html.components(separatedBy: attribute).dropFirst() {
+                    let target = String(part.prefix { $0 != "\"" && $0 != "#" })
+                    guard !target.isEmpty, !target.hasPrefix("http") else { continue }
+                    XCTAssertTrue(
+                        FileManager.default.fileExists(atPath: root.appendingPathComponent("book/" + target).path),
+                        "\(name) refers to \(target), which the book does not have")
+                }
+            }
+        }
         // KaTeX and highlight.js ship with the book when Debian's packages are installed (setup.sh installs them).
         if FileManager.default.fileExists(atPath: "/usr/share/javascript/katex/katex.min.js") {
             XCTAssertTrue(report.libraries.contains("katex"))
