@@ -130,16 +130,9 @@ extension NCFChapter {
     static func looFigures(_ context: ChapterContext, fitted: [String: FittedModel], order: [String]) throws {
         let searched = order.compactMap { name in fitted[name]?.search.map { (name, $0) } }
         if !searched.isEmpty {
-            var curves = Figure(
+            var curves = Figure.validationCurves(
                 name: "validation-per-epoch", title: "Validation NDCG@10 while training (loo-99, f = 8)",
-                xLabel: "epoch", yLabel: "validation NDCG@10",
-                kind: .lines(
-                    searched.map { name, record in
-                        Series(name, record.validation.map { (x: Double($0.epoch), y: $0.value) }, style: .linesPoints)
-                    }))
-            curves.markers = searched.compactMap { name, record in
-                record.bestEpoch.map { (x: Double($0), caption: name) }
-            }
+                yLabel: "validation NDCG@10", runs: searched.map { ($0.0, $0.1.validationPoints, $0.1.bestEpoch) })
             curves.keyPosition = "bottom right"
             try context.figure(
                 curves,

@@ -11,11 +11,20 @@ extension Item2VecChapter {
     static func neighbours(_ context: ChapterContext, data: RatingsData, vectors: ItemVectors) throws {
         let say = context.narrator
         say.heading("Films similar to Toy Story, and a few others")
+        // What drives the lists: the neighbours' popularity (vocabulary rank by count, 0 = most played) and
+        // release years, against the vocabulary as a whole.
+        var neighbourRanks: [Double] = [], yearGaps: [Double] = []
         for title in ["Toy Story (1995)", "Star Wars (1977)", "Fargo (1996)", "Scream (1996)"] {
             guard let item = data.catalogue.firstIndex(where: { $0.displayTitle == title }), vectors.index[item] >= 0
             else { continue }
             let v = Int(vectors.index[item])
             let near = vectors.nearest(to: vectors.normalized(v), k: 8, excluding: [v])
+            for n in near {
+                neighbourRanks.append(Double(n.v) / Double(max(vectors.count - 1, 1)))  // the vocabulary is by count
+                if let a = data.catalogue[item].year, let b = data.catalogue[Int(vectors.items[n.v])].year {
+                    yearGaps.append(Double(abs(a - b)))
+                }
+            }
             say.table(
                 Table(
                     headers: ["film", "cosine", "genres"],
@@ -27,6 +36,7 @@ extension Item2VecChapter {
                     }), caption: "Nearest to \(title)")
             if title.hasPrefix("Toy Story") { context.record("toy_story_top_cosine", Double(near.first?.cosine ?? 0)) }
         }
+        neighbourNote(context, data: data, vectors: vectors, ranks: neighbourRanks, yearGaps: yearGaps)
         // An analogy, by vector arithmetic: b - a + c.
         let names = ["Toy Story (1995)", "Aladdin (1992)", "Star Wars (1977)"]
         let ids = names.compactMap { n in
@@ -97,5 +107,33 @@ extension Item2VecChapter {
             kind: .heatmap(values: matrix, rowLabels: titles, columnLabels: titles, diverging: true))
         heat.size = (width: 1200, height: 1100)
         try context.figure(heat)
+    }
+
+    /// Says what the neighbour lists above are made of: how popular the neighbours are, and how close in
+    /// release year, against random pairs of the vocabulary.
+    static func neighbourNote(
+        _ context: ChapterContext, data: RatingsData, vectors: ItemVectors, ranks: [Double], yearGaps: [Double]
+    ) {
+        guard !ranks.isEmpty, !yearGaps.isEmpty else { return }
+        let years = (0..<vectors.count).compactMap { data.catalogue[Int(vectors.items[$0])].year }
+        let rng = RandomGenerator(seed: context.options.seed, stream: "neighbour-years")
+        let randomGaps = (0..<2_000).map { _ in
+            Double(abs(years[rng.nextInt(below: years.count)] - years[rng.nextInt(below: years.count)]))
+        }
+        func mean(_ x: [Double]) -> Double { x.reduce(0, +) / Double(max(x.count, 1)) }
+        let (rank, gap, randomGap) = (mean(ranks), mean(yearGaps), mean(randomGaps))
+        context.record("neighbours_mean_popularity_percentile", 100 * rank)
+        context.record("neighbours_mean_year_gap", gap)
+        context.record("random_pairs_mean_year_gap", randomGap)
+        let popular = rank < 0.4 ? "mostly popular films" : "films of every popularity"
+        context.narrator.prose(
+            String(
+                format: """
+                    What the lists are made of: the neighbours sit on average at the %.0fth percentile of the \
+                    vocabulary by play count (0 = the most played), %@, and %.1f years from the query's release, \
+                    against %.1f years for random pairs of films. Sessions are a user's liked films, so items co-occur \
+                    when the same people watched them, which tracks popularity and when the films came out as much as \
+                    genre: read a neighbour list as "watched by the same people", not as "the same kind of film".
+                    """, 100 * rank, popular, gap, randomGap))
     }
 }

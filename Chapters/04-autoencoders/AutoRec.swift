@@ -102,18 +102,15 @@ extension AutoencodersChapter {
                 seed: context.options.seed
             ).value
             let last = Double(searched.map { $0.1.epochs }.max() ?? 1)
-            var figure = Figure(
+            var figure = Figure.validationCurves(
                 name: "autorec-rmse", title: "Validation RMSE per epoch (ratings-90-10 validation part)",
-                xLabel: "epoch", yLabel: "validation RMSE",
-                kind: .lines(
-                    searched.map { name, record in
-                        Series(name, record.validation.map { (x: Double($0.epoch), y: $0.value) }, style: .linesPoints)
-                    } + [
+                yLabel: "validation RMSE", runs: searched.map { ($0.0, $0.1.validationPoints, $0.1.bestEpoch) })
+            if case .lines(let curves) = figure.kind {
+                figure.kind = .lines(
+                    curves + [
                         Series(
                             "damped biases", [(x: 1, y: biasValidation), (x: last, y: biasValidation)], style: .dashed)
-                    ]))
-            figure.markers = searched.compactMap { name, record in
-                record.bestEpoch.map { (x: Double($0), caption: name) }
+                    ])
             }
             figure.keyPosition = "below"
             // The range that matters: from just under the best score to a little above the bias baseline, so

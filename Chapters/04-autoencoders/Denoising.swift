@@ -183,7 +183,7 @@ extension AutoencodersChapter {
             """)
         let train = InteractionMatrix(data, rows: (split.train + split.validation).sorted())
         let evaluator = FullRankingEvaluator(train: train, test: InteractionMatrix(data, rows: split.test))
-        var rows: [[String]] = [], curves: [Series] = [], markers: [(x: Double, caption: String)] = []
+        var rows: [[String]] = [], runs: [(name: String, points: [(x: Double, y: Double)], best: Int?)] = []
         var vae: MultVAE?, vaeFit: FittedModel?
         for key in ["mult-vae", "mult-dae", "itemknn", "most-popular"] {
             let entry = try Registry.entry(key)
@@ -199,11 +199,7 @@ extension AutoencodersChapter {
                 fitted.steps > 0 ? String(format: "%.3f", fitted.final.medianEpochSeconds) : "-",
             ])
             if let search = fitted.search, fitted.steps > 0 {
-                curves.append(
-                    Series(
-                        entry.info.name, search.validation.map { (x: Double($0.epoch), y: $0.value) },
-                        style: .linesPoints))
-                if let best = search.bestEpoch { markers.append((x: Double(best), caption: entry.info.name)) }
+                runs.append((entry.info.name, search.validationPoints, search.bestEpoch))
             }
             if key == "mult-vae" { (vae, vaeFit) = (fitted.recommender as? MultVAE, fitted) }
         }
@@ -224,11 +220,10 @@ extension AutoencodersChapter {
         {
             context.record("multvae_minus_multdae_Recall@20", x - y)
         }
-        if !curves.isEmpty {
-            var recall = Figure(
+        if !runs.isEmpty {
+            var recall = Figure.validationCurves(
                 name: "vae-recall", title: "Validation NDCG@20 per epoch (holdout-20 validation part)",
-                xLabel: "epoch", yLabel: "validation NDCG@20", kind: .lines(curves))
-            recall.markers = markers
+                yLabel: "validation NDCG@20", runs: runs)
             recall.keyPosition = "bottom right"
             try context.figure(recall, caption: "The dashed lines mark the epochs each model kept.")
         }

@@ -127,16 +127,10 @@ extension GNNChapter {
                 "(In \(context.options.mode.rawValue) mode there is no validation search, so no learning curves.)")
             return
         }
-        var figure = Figure(
+        var figure = Figure.validationCurves(
             name: "validation-per-epoch", title: "Validation NDCG@20 while training (holdout-20 validation part)",
-            xLabel: "epoch", yLabel: "validation NDCG@20",
-            kind: .lines(
-                searched.map { name, record in
-                    Series(name, record.validation.map { (x: Double($0.epoch), y: $0.value) }, style: .linesPoints)
-                }))
-        figure.markers = searched.compactMap { name, record in
-            record.bestEpoch.map { (x: Double($0), caption: "\(name) best") }
-        }
+            yLabel: "validation NDCG@20", runs: searched.map { ($0.0, $0.1.validationPoints, $0.1.bestEpoch) },
+            markerSuffix: " best")
         figure.keyPosition = "bottom right"
         // The part that decides the stopping epoch: the top 20% below the best score (early epochs fall off
         // the bottom of the plot instead of squeezing the plateau into a line).

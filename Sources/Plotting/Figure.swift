@@ -113,3 +113,18 @@ extension Figure {
         }
     }
 }
+
+extension Figure {
+    /// The validation curves of several training runs, one series each (score per evaluated epoch),
+    /// with a dashed marker at each run's kept epoch captioned "NAME" + `markerSuffix`.
+    public static func validationCurves(
+        name: String, title: String, yLabel: String,
+        runs: [(name: String, points: [(x: Double, y: Double)], best: Int?)], markerSuffix: String = ""
+    ) -> Figure {
+        var figure = Figure(
+            name: name, title: title, xLabel: "epoch", yLabel: yLabel,
+            kind: .lines(runs.map { Series($0.name, $0.points, style: .linesPoints) }))
+        figure.markers = runs.compactMap { run in run.best.map { (x: Double($0), caption: run.name + markerSuffix) } }
+        return figure
+    }
+}

@@ -115,6 +115,9 @@ public struct TrainingRecord: Codable, Sendable, Equatable {
 
     public init() {}
 
+    /// The validation curve as (epoch, value) points, for a figure.
+    public var validationPoints: [(x: Double, y: Double)] { validation.map { (x: Double($0.epoch), y: $0.value) } }
+
     /// The validation value of the kept epoch.
     public var bestValue: Double? { validation.first { $0.epoch == bestEpoch }?.value }
 
