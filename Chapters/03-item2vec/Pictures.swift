@@ -104,7 +104,10 @@ extension Item2VecChapter {
         var heat = Figure(
             name: "similarity-heatmap", title: "Cosine similarity of the 20 most liked films", xLabel: "film",
             yLabel: "film",
-            kind: .heatmap(values: matrix, rowLabels: titles, columnLabels: titles, diverging: true))
+            // A scale centred on 0 only if some similarity is negative; else the colours span what is there.
+            kind: .heatmap(
+                values: matrix, rowLabels: titles, columnLabels: titles,
+                diverging: matrix.joined().contains { $0 < 0 }))
         heat.size = (width: 1200, height: 1100)
         try context.figure(heat)
     }

@@ -97,6 +97,7 @@ public enum GNNChapter: Chapter {
             name: "toy-graph", title: "The toy interactions as a bipartite graph", xLabel: "users | items",
             yLabel: "node",
             kind: .scatter(series, labels: userLabels + itemLabels))
+        figure.hideAxes = true  // a drawing: where a node sits means nothing
         figure.xRange = -0.3...1.3
         figure.yRange = -0.5...4.5
         figure.keyPosition = "below"

@@ -165,7 +165,8 @@ extension PracticeChapter {
             name: "plateau-lr", title: "The learning rate ReduceLROnPlateau set after each epoch", xLabel: "epoch",
             yLabel: "learning rate",
             kind: .lines([
-                Series("ReduceLROnPlateau", perEpoch: plateau.learningRates),
+                // A rate is set once per epoch and holds until the next: steps, not slopes.
+                Series("ReduceLROnPlateau", perEpoch: plateau.learningRates, style: .steps),
                 Series("constant", perEpoch: constant.learningRates, style: .dashed),
             ]))
         lrFigure.logY = true

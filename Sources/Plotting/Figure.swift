@@ -4,7 +4,8 @@
 
 /// A named sequence of (x, y) points.
 public struct Series: Sendable {
-    public enum Style: Sendable { case lines, linesPoints, points, dashed }
+    /// `steps`: a value that holds until the next point (a learning rate set once per epoch).
+    public enum Style: Sendable { case lines, linesPoints, points, dashed, steps }
     public var name: String
     public var points: [(x: Double, y: Double)]
     public var style: Style
@@ -69,6 +70,8 @@ public struct Figure: Sendable {
     public var keyPosition = "top right"
     /// Equal scales on both axes (a latent space, where angles carry the meaning).
     public var equalAxes = false
+    /// No axes, tics, border or grid: a drawing (a graph's nodes and edges) whose coordinates mean nothing.
+    public var hideAxes = false
     /// The caption shown under the figure in the transcript.
     public var caption: String?
     /// For bars: an interval per category for the groups named here (95% intervals drawn as error bars).

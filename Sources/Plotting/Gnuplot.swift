@@ -117,6 +117,9 @@ public enum Gnuplot {
         if figure.logY { s += ["set logscale y", "set format y '%g'"] }
         // One unit is as long on both axes, so that angles and distances read true.
         if figure.equalAxes { s.append("set size ratio -1") }
+        if figure.hideAxes {
+            s += ["unset xtics", "unset ytics", "unset border", "unset grid", "unset xlabel", "unset ylabel"]
+        }
         if let r = finite(figure.xRange) { s.append("set xrange [\(number(r.lowerBound)):\(number(r.upperBound))]") }
         if let r = finite(figure.yRange) { s.append("set yrange [\(number(r.lowerBound)):\(number(r.upperBound))]") }
         for (i, m) in figure.markers.enumerated() where m.x.isFinite {
@@ -162,6 +165,9 @@ public enum Gnuplot {
                 s.append("set cbrange [\(number(-m)):\(number(m))]")
             } else {
                 s.append("set palette defined (0 '#FFFFE5', 0.5 '#41AB5D', 1 '#00441B')")
+                if let lo = flat.min(), let hi = flat.max(), hi > lo {
+                    s.append("set cbrange [\(number(lo)):\(number(hi))]")
+                }
             }
             s.append("unset key")
             s.append("plot \(data) matrix with image")
@@ -259,6 +265,7 @@ public enum Gnuplot {
         case .linesPoints: return "with linespoints lw 2 pt 7 ps 0.8 \(c)"
         case .points: return "with points pt 7 ps 1.4 \(c)"
         case .dashed: return "with lines lw 2 dt 2 \(c)"
+        case .steps: return "with steps lw 2 \(c)"
         }
     }
 }

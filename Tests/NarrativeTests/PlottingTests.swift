@@ -68,6 +68,25 @@ final class PlottingTests: XCTestCase {
         XCTAssertEqual(leftovers, [])
     }
 
+    /// The drawing options the review asked for reach the script: steps for a per-epoch rate, a bare drawing for
+    /// a graph, equal axes for a latent space, and a sequential colour scale spanning the data when none is negative.
+    func testStepsBareDrawingsEqualAxesAndDataSpannedColours() {
+        var lr = Figure(
+            name: "lr", title: "rate", xLabel: "epoch", yLabel: "rate",
+            kind: .lines([Series("plateau", perEpoch: [1, 1, 0.5], style: .steps)]))
+        lr.hideAxes = true
+        lr.equalAxes = true
+        let script = Gnuplot.script(for: lr, output: "lr.png", dataFile: "lr.dat")
+        for line in ["with steps", "unset xtics", "unset border", "unset xlabel", "set size ratio -1"] {
+            XCTAssertTrue(script.contains(line), "\(line) missing from:\n\(script)")
+        }
+        let heat = Figure(
+            name: "h", title: "cosines", xLabel: "film", yLabel: "film",
+            kind: .heatmap(values: [[1, 0.25], [0.25, 1]], rowLabels: ["a", "b"], columnLabels: ["a", "b"],
+                           diverging: false))
+        XCTAssertTrue(Gnuplot.script(for: heat, output: "h.png", dataFile: "h.dat").contains("set cbrange [0.25:1]"))
+    }
+
     func testMissingGnuplotStillWritesDataAndScript() throws {
         let renderer = FigureRenderer(directory: directory, gnuplot: "/nonexistent/gnuplot")
         XCTAssertNil(renderer.gnuplotPath)
