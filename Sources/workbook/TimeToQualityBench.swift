@@ -64,8 +64,9 @@ struct QualityCurve {
     func timeTo(_ level: Double, _ target: QualityTarget) -> Double? {
         zip(seconds, values).first { target.reaches($0.1, level) }?.0
     }
-    var best: (QualityTarget) -> Double {
-        { t in (t.higherIsBetter ? values.max() : values.min()) ?? .nan }
+    /// The best value on the curve (the largest, or the smallest for an error).
+    func best(_ target: QualityTarget) -> Double {
+        (target.higherIsBetter ? values.max() : values.min()) ?? .nan
     }
 }
 
@@ -114,6 +115,7 @@ struct TimeToQualityBench: ParsableCommand {
                 "time to quality is measured against the reference: pass --peers (a writable copy of ../shared/peers)")
         }
         _ = try QualityTarget.named(model, referenceEpochs: referenceEpochs)
+        _ = try parseOverrides(settings)  // a bad --set fails before the reference's minutes of training
     }
 
     func run() throws {
@@ -181,22 +183,9 @@ struct TimeToQualityBench: ParsableCommand {
             if target.reaches(value, level) { throw ReachedLevel() }
         }
         do {
-            _ = try entry.fit(input, mode: .standard, overrides: try overrides())
+            _ = try entry.fit(input, mode: .standard, overrides: try parseOverrides(settings))
         } catch is ReachedLevel {}
         return curve
-    }
-
-    /// `--set key=value` as the registry's overrides.
-    func overrides() throws -> [String: String] {
-        var result: [String: String] = [:]
-        for setting in settings {
-            let parts = setting.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty else {
-                throw ValidationError("--set takes key=value (e.g. learningRate=0.003), not '\(setting.prefix(40))'")
-            }
-            result[parts[0]] = parts[1]
-        }
-        return result
     }
 
     /// The test metric of a recommender on `split`, as the reference computes it.
@@ -292,7 +281,8 @@ extension TimeToQualityBench {
         }
         func orNull<T>(_ x: T?) -> Any { x.map { $0 as Any } ?? NSNull() }
         let (o, r) = (side(ours), side(references))
-        let config = try ourConfig ?? Registry.entry(target.model).config(.standard, overrides: overrides()).summary
+        let config =
+            try ourConfig ?? Registry.entry(target.model).config(.standard, overrides: parseOverrides(settings)).summary
         var result: [String: Any] = [
             "bench": "time-to-quality", "threads": Kernels.threadCount, "dataset": data.name, "model": target.model,
             "protocol": target.protocolName?.rawValue ?? "next liked item (last of each user's rating>=4 session)",

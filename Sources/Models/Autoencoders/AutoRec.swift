@@ -25,9 +25,11 @@ public final class AutoRec: RecommenderModel, Module {
     public func callAsFunction(_ r: Tensor) -> Tensor { decoder(encoder(AutoRec.observed(r)).sigmoid()) }  // [B, F]
 
     /// Σ observed (r̂ - r)² + λ/2 (‖V‖² + ‖W‖²) · share: the share of the rows in this batch, so
-    /// that an epoch adds up to the paper's objective once.
-    public func loss(_ r: Tensor, mask: Tensor, lambda: Float, share: Float) -> Tensor {
-        let error = ((self(r) - r).pow(2) * mask).sum()
+    /// that an epoch adds up to the paper's objective once. `observed` is r's non-zeros, when the
+    /// caller already has them (training: every row's are kept from the start).
+    public func loss(_ r: Tensor, mask: Tensor, lambda: Float, share: Float, observed: SparseMatrix? = nil) -> Tensor {
+        let prediction = decoder(encoder(observed ?? AutoRec.observed(r)).sigmoid())
+        let error = ((prediction - r).pow(2) * mask).sum()
         return error + (encoder.weight.sumOfSquares() + decoder.weight.sumOfSquares()) * (lambda / 2 * share)
     }
     // end listing
@@ -115,7 +117,9 @@ public final class AutoRec: RecommenderModel, Module {
     /// with no training ratings (AutoRec has nothing to encode for it).
     public func predictedRatings(users: [Int32], items: [Int32]) -> [Float] {
         if reconstruction == nil {
-            reconstruction = Tensor.withoutGrad { self(table.batch(Array(0..<table.rows)).values) }.data
+            reconstruction = Tensor.withoutGrad {
+                decoder(encoder(table.observed(Array(0..<table.rows))).sigmoid())
+            }.data
         }
         guard let all = reconstruction else { return [] }
         return zip(users, items).map { u, i in
@@ -132,8 +136,9 @@ public final class AutoRec: RecommenderModel, Module {
             rowCount: table.rows, batchSize: config.batchSize, rng: input.rng(config.key + "-order")
         ) {
             rows, _ in
-            let (r, m) = table.batch(rows.map(Int.init))
-            return model.loss(r, mask: m, lambda: config.lambda, share: Float(rows.count) / Float(table.rows))
+            let (r, m, observed) = table.batch(rows.map(Int.init))
+            return model.loss(
+                r, mask: m, lambda: config.lambda, share: Float(rows.count) / Float(table.rows), observed: observed)
         }
         model.record = try Trainer(model.name, settings: config.training, progress: input.progress)
             .fit(
@@ -202,8 +207,9 @@ struct RatingTable {
         self.init(rows: r, columns: c, values: values, mask: mask)
     }
 
-    /// [B, columns] rating and mask tensors of the given rows.
-    func batch(_ r: [Int]) -> (values: Tensor, mask: Tensor) {
+    /// [B, columns] rating and mask tensors of the given rows, and the same ratings as sparse rows
+    /// (what the encoder multiplies).
+    func batch(_ r: [Int]) -> (values: Tensor, mask: Tensor, observed: SparseMatrix) {
         var v = [Float](), m = [Float]()
         v.reserveCapacity(r.count * columns)
         m.reserveCapacity(r.count * columns)
@@ -211,6 +217,20 @@ struct RatingTable {
             v += values[(row * columns)..<((row + 1) * columns)]
             m += mask[(row * columns)..<((row + 1) * columns)]
         }
-        return (Tensor(v, shape: [r.count, columns]), Tensor(m, shape: [r.count, columns]))
+        return (Tensor(v, shape: [r.count, columns]), Tensor(m, shape: [r.count, columns]), observed(r))
+    }
+
+    /// The observed ratings of the given rows, as sparse rows.
+    func observed(_ r: [Int]) -> SparseMatrix {
+        var rowStart = [0], indices: [Int32] = [], ratings: [Float] = []
+        for row in r {
+            for j in 0..<columns where mask[row * columns + j] > 0 {
+                indices.append(Int32(j))
+                ratings.append(values[row * columns + j])
+            }
+            rowStart.append(indices.count)
+        }
+        return SparseMatrix(
+            rowCount: r.count, columnCount: columns, rowStart: rowStart, columns: indices, values: ratings)
     }
 }
