@@ -65,6 +65,23 @@ extension PracticeChapter {
             answerIn: "Chapter7Exercises.kendallTau(_:_:)",
             checkAnswer: { checkTau(Chapter7Exercises.kendallTau) },
             checkReference: { checkTau(Chapter7Solutions.kendallTau) }),
+        Exercise(
+            id: "7.6", title: "NDCG when scores tie",
+            prompt: """
+                MostPopular gives every item with the same count the same score, and RecKit breaks such ties by \
+                item index, which favours whichever film happens to have the lower id. Write \
+                ndcgWithTies(scores:relevant:k:): the NDCG@k you would get on average if tied items were put in \
+                a random order. The check runs MostPopular on a small seeded data set and compares your answer, \
+                user by user, with the average over every order of the tied items.
+                """,
+            hint: """
+                a group of g tied items occupies g consecutive positions; each relevant item in it is equally \
+                likely to be at any of them, so the group's expected gain at each position is (relevant in the \
+                group) / g; the ideal DCG does not change
+                """,
+            answerIn: "Chapter7Exercises.ndcgWithTies(scores:relevant:k:)",
+            checkAnswer: { checkTies(Chapter7Exercises.ndcgWithTies) },
+            checkReference: { checkTies(Chapter7Solutions.ndcgWithTies) }),
     ]
 
     static let lossCases: [([Float], Int, Float)] = [
@@ -131,5 +148,72 @@ extension PracticeChapter {
         return Check.function(
             cases: cases, answer: { answer($0.0, $0.1) }, reference: { kendallTau($0.0, $0.1) },
             matches: { abs($0 - $1) < 1e-9 }, describe: { "\($0.0) against \($0.1)" })
+    }
+
+    /// One user's case for 7.6: the candidates' scores, the relevant candidates and K.
+    typealias TieCase = (scores: [Float], relevant: Set<Int>, k: Int, about: String)
+
+    /// Public so that a test can show an index tie-break answer is caught.
+    public static func checkTies(_ answer: ([Float], Set<Int>, Int) -> Double?) -> ExerciseVerdict {
+        Check.function(
+            cases: tieCases(), answer: { answer($0.scores, $0.relevant, $0.k) }, reference: averagedOverOrders,
+            matches: { abs($0 - $1) < 1e-9 }, describe: { "\($0.about): scores \($0.scores), relevant " +
+                "\($0.relevant.sorted()), k \($0.k)" })
+    }
+
+    /// Hand cases, then MostPopular on 40 seeded users of 10 items: per user, 2 held-out items are
+    /// relevant and the candidates are the items the user has not rated.
+    static func tieCases() -> [TieCase] {
+        var cases: [TieCase] = [
+            ([3, 2, 2, 1], [2], 2, "a tie across the cut-off"), ([1, 1, 1, 1], [0, 3], 3, "everything tied"),
+            ([0.9, 0.5, 0.7, 0.1], [1, 3], 4, "no ties"), ([2, 2, 1], [], 2, "nothing relevant"),
+        ]
+        let rng = RandomGenerator(seed: 7, stream: "exercise-7.6")
+        let appeal: [Double] = [0.9, 0.8, 0.6, 0.6, 0.5, 0.4, 0.3, 0.3, 0.2, 0.1]
+        var rated: [[Int]] = (0..<40).map { _ in appeal.indices.filter { rng.nextDouble() < appeal[$0] } }
+        var held: [[Int]] = []
+        for u in rated.indices {
+            rng.shuffle(&rated[u])
+            held.append(Array(rated[u].prefix(rated[u].count > 3 ? 2 : 0)))
+            rated[u] = Array(rated[u].dropFirst(held[u].count))
+        }
+        let train = InteractionMatrix(
+            userCount: 40, itemCount: 10, users: rated.indices.flatMap { u in rated[u].map { _ in Int32(u) } },
+            items: rated.flatMap { $0.map(Int32.init) })
+        let scores = MostPopular(train: train).scores(users: (0..<40).map(Int32.init))
+        for u in rated.indices where !held[u].isEmpty && cases.count < 14 {
+            let candidates = (0..<10).filter { !rated[u].contains($0) }
+            let relevant = Set(candidates.indices.filter { held[u].contains(candidates[$0]) })
+            cases.append((candidates.map { scores[u * 10 + $0] }, relevant, 5, "MostPopular, user \(u)"))
+        }
+        return cases
+    }
+
+    /// The exact average of NDCG@k over every order of each group of tied scores (each group's
+    /// orders enumerated; the groups are independent, so their expected gains add up).
+    static func averagedOverOrders(_ c: TieCase) -> Double {
+        func discount(_ position: Int) -> Double { 1 / log2(Double(position) + 2) }
+        let ideal = (0..<min(c.k, c.relevant.count)).reduce(0.0) { $0 + discount($1) }
+        guard ideal > 0 else { return 0 }
+        let values = Set(c.scores).sorted(by: >)
+        var start = 0, dcg = 0.0
+        for value in values {
+            let group = c.scores.indices.filter { c.scores[$0] == value }
+            let orders = permutations(group)
+            for order in orders {
+                for (offset, item) in order.enumerated() where start + offset < c.k && c.relevant.contains(item) {
+                    dcg += discount(start + offset) / Double(orders.count)
+                }
+            }
+            start += group.count
+        }
+        return dcg / ideal
+    }
+
+    static func permutations(_ items: [Int]) -> [[Int]] {
+        guard items.count > 1 else { return [items] }
+        return items.indices.flatMap { k in
+            permutations(Array(items[..<k] + items[(k + 1)...])).map { [items[k]] + $0 }
+        }
     }
 }

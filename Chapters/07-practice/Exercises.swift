@@ -30,4 +30,11 @@ public enum Chapter7Exercises {
     public static func kendallTau(_ a: [String], _ b: [String]) -> Double? {
         nil
     }
+
+    /// Exercise 7.6: the expected NDCG@k of one user when items with equal scores are put in a
+    /// uniformly random order (McSherry & Najork, ECIR 2008). Items are 0..<scores.count; `relevant`
+    /// holds the user's test items; gain 1 per relevant item, discount 1 / log2(position + 1).
+    public static func ndcgWithTies(scores: [Float], relevant: Set<Int>, k: Int) -> Double? {
+        nil
+    }
 }

@@ -1,5 +1,7 @@
 // Reference solutions of chapter 7's exercises, checked by the same checks as your answers.
 
+import Foundation
+
 enum Chapter7Solutions {
     static func stopEpoch(losses: [Float], patience: Int, minDelta: Float) -> Int? {
         var best: Float?
@@ -52,5 +54,21 @@ enum Chapter7Solutions {
             }
         }
         return pairs == 0 ? 1 : Double(score) / Double(pairs)
+    }
+
+    static func ndcgWithTies(scores: [Float], relevant: Set<Int>, k: Int) -> Double? {
+        func discount(_ position: Int) -> Double { 1 / log2(Double(position) + 2) }  // 0-based position
+        let ideal = (0..<min(k, relevant.count)).reduce(0.0) { $0 + discount($1) }
+        guard ideal > 0 else { return 0 }
+        // Walk the tie groups best first; a group of g items holding r relevant ones spreads r/g of a
+        // gain over each of its positions.
+        let groups = Dictionary(grouping: scores.indices, by: { scores[$0] }).sorted { $0.key > $1.key }
+        var start = 0, dcg = 0.0
+        for (_, items) in groups where start < k {
+            let share = Double(items.filter(relevant.contains).count) / Double(items.count)
+            for position in start..<min(start + items.count, k) { dcg += share * discount(position) }
+            start += items.count
+        }
+        return dcg / ideal
     }
 }

@@ -41,6 +41,7 @@ public enum CapstoneChapter: Chapter {
         try pipeline(context, data: data)
         let board = try leaderboard(context, data: data)
         closing(context, board: board)
+        try closingRemarks(context, data: data, board: board)
     }
 
     // MARK: - The document's pipeline, made right

@@ -41,6 +41,22 @@ extension CapstoneChapter {
             answerIn: "Chapter8Exercises.coverage(lists:itemCount:)",
             checkAnswer: { checkCoverage(Chapter8Exercises.coverage) },
             checkReference: { checkCoverage(Chapter8Solutions.coverage) }),
+        Exercise(
+            id: "8.4", title: "Is the difference real? The paired bootstrap",
+            prompt: """
+                Write pairedInterval(a:b:resamples:seed:): draw the users with replacement `resamples` times, \
+                both models' values together, and return the 2.5th and 97.5th percentiles of the mean \
+                difference. The check trains ItemKNN and MostPopular on a small seeded data set, and compares \
+                your interval for their Recall@10 with the book's Bootstrap.compare.
+                """,
+            hint: """
+                resample the per-user differences a[u] - b[u], not a and b separately; sort the resampled means \
+                and interpolate between neighbours at positions q·(resamples - 1); RandomGenerator(seed:) and \
+                nextInt(below:) draw the users
+                """,
+            answerIn: "Chapter8Exercises.pairedInterval(a:b:resamples:seed:)",
+            checkAnswer: { checkPaired(Chapter8Exercises.pairedInterval) },
+            checkReference: { checkPaired(Chapter8Solutions.pairedInterval) }),
     ]
 
     static func checkPayload(_ answer: ([[Int]]) -> Int?) -> ExerciseVerdict {
@@ -80,5 +96,49 @@ extension CapstoneChapter {
             reference: { c in
                 ExposureReport.of(c.0.map { $0.map(Int32.init) }, popularity: [Int](repeating: 0, count: c.1)).coverage
             }, matches: { abs($0 - $1) < 1e-9 }, describe: { "lists \($0.0), \($0.1) items" })
+    }
+
+    /// Public so that a test can show an unpaired answer is caught.
+    public static func checkPaired(_ answer: ([Double], [Double], Int, UInt64) -> ClosedRange<Double>?)
+        -> ExerciseVerdict
+    {
+        guard let (knn, popular) = try? pairedModels() else { return .wrong("the reference models failed to fit") }
+        let shifted = knn.map { $0 + 0.05 }
+        let cases: [(a: [Double], b: [Double], about: String)] = [
+            (knn, popular, "ItemKNN against MostPopular"), (popular, knn, "MostPopular against ItemKNN"),
+            (knn, knn, "a model against itself"), (shifted, knn, "a model 0.05 better for every user"),
+        ]
+        // Two seeds draw different users, so the intervals agree only up to the resampling noise:
+        // a quarter of the interval's width (plus a floor for the zero-width cases).
+        return Check.function(
+            cases: cases, answer: { answer($0.a, $0.b, 1000, 42) },
+            reference: { Bootstrap.compare($0.a, $0.b, seed: 42).interval },
+            matches: { got, want in
+                let slack = 0.25 * (want.upperBound - want.lowerBound) + 1e-9
+                return abs(got.lowerBound - want.lowerBound) <= slack && abs(got.upperBound - want.upperBound) <= slack
+            }, describe: { "\($0.about) (\($0.a.count) users, Recall@10)" })
+    }
+
+    /// Per-user Recall@10 of ItemKNN and MostPopular on 80 seeded users of two tastes over 30 items,
+    /// two of each user's items held out.
+    static func pairedModels() throws -> ([Double], [Double]) {
+        let rng = RandomGenerator(seed: 8, stream: "exercise-8.4")
+        var train: (users: [Int32], items: [Int32]) = ([], []), test: (users: [Int32], items: [Int32]) = ([], [])
+        for u in 0..<80 {
+            var rated = (0..<30).filter { i in rng.nextDouble() < ((i < 15) == (u % 2 == 0) ? 0.45 : 0.08) }
+            rng.shuffle(&rated)
+            let held = rated.count >= 4 ? 2 : 0
+            test.users += Array(repeating: Int32(u), count: held)
+            test.items += rated.prefix(held).map(Int32.init)
+            train.users += Array(repeating: Int32(u), count: rated.count - held)
+            train.items += rated.dropFirst(held).map(Int32.init)
+        }
+        let trainMatrix = InteractionMatrix(userCount: 80, itemCount: 30, users: train.users, items: train.items)
+        let evaluator = FullRankingEvaluator(
+            train: trainMatrix,
+            test: InteractionMatrix(userCount: 80, itemCount: 30, users: test.users, items: test.items))
+        let knn = evaluator.evaluate(try ItemKNN(train: trainMatrix, neighbourCount: 10), ks: [10])
+        let popular = evaluator.evaluate(MostPopular(train: trainMatrix), ks: [10])
+        return (knn.perUser["Recall@10"] ?? [], popular.perUser["Recall@10"] ?? [])
     }
 }

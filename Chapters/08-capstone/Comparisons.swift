@@ -53,19 +53,8 @@ extension CapstoneChapter {
             claims.append(c)
         }
         let neural = board.filter { !simpleModels.contains($0.name) }
-        let ease = entry("EASE")
-        var verdicts = (below: [String](), tied: [String](), above: [String]())
-        if let ease {
-            for model in neural {
-                guard let c = claim(model, ease, seed: seed) else { continue }
-                if !c.comparison.isDistinguishable {
-                    verdicts.tied.append(model.name)
-                } else if c.better.name == "EASE" {
-                    verdicts.below.append(model.name)
-                } else {
-                    verdicts.above.append(model.name)
-                }
-            }
+        let verdicts = easeVerdicts(board: board, seed: seed)
+        if let ease = entry("EASE") {
             // The best learned model against EASE, unless the first claim already compared them.
             if let bestNeural = neural.first, let c = claim(bestNeural, ease, seed: seed),
                 !claims.contains(where: { Set([$0.better.name, $0.worse.name]) == Set([bestNeural.name, "EASE"]) })
@@ -101,8 +90,27 @@ extension CapstoneChapter {
             """)
     }
 
+    typealias Verdicts = (below: [String], tied: [String], above: [String])
+
+    /// Each learned model against EASE, paired on the same users: behind, indistinguishable or ahead.
+    static func easeVerdicts(board: [Entry], seed: UInt64) -> Verdicts {
+        var verdicts: Verdicts = ([], [], [])
+        guard let ease = board.first(where: { $0.name == "EASE" }) else { return verdicts }
+        for model in board where !simpleModels.contains(model.name) {
+            guard let c = claim(model, ease, seed: seed) else { continue }
+            if !c.comparison.isDistinguishable {
+                verdicts.tied.append(model.name)
+            } else if c.better.name == "EASE" {
+                verdicts.below.append(model.name)
+            } else {
+                verdicts.above.append(model.name)
+            }
+        }
+        return verdicts
+    }
+
     /// Dacrema et al.'s finding, set against what this run measured.
-    static func dacrema(_ v: (below: [String], tied: [String], above: [String]), neuralCount: Int) -> String {
+    static func dacrema(_ v: Verdicts, neuralCount: Int) -> String {
         func list(_ names: [String]) -> String { names.isEmpty ? "none" : names.joined(separator: ", ") }
         let measured = """
             Against EASE, paired on the same users: \(v.below.count) of the \(neuralCount) learned models are \

@@ -18,4 +18,11 @@ public enum Chapter8Exercises {
     public static func coverage(lists: [[Int]], itemCount: Int) -> Double? {
         nil
     }
+
+    /// Exercise 8.4: the paired bootstrap behind every claim of this chapter: the 95% interval of
+    /// mean(a) - mean(b) over `resamples` draws of the users with replacement, both models drawn
+    /// together. a[u] and b[u] are the two models' metric for user u.
+    public static func pairedInterval(a: [Double], b: [Double], resamples: Int, seed: UInt64) -> ClosedRange<Double>? {
+        nil
+    }
 }

@@ -76,4 +76,18 @@ final class Chapter08RunTests: XCTestCase {
         XCTAssertLessThan(rmse, try XCTUnwrap(results.values["pipeline_global_mean_rmse"]))
         XCTAssertLessThanOrEqual(entry.epochs ?? 99, 2)
     }
+
+    /// The closing remarks measure what damaged data cost EASE: noise and half the data both cost
+    /// Recall@20 (EASE does not depend on the training budget, so quick mode shows it too).
+    func testClosingRemarksMeasureWhatDamagedDataCost() throws {
+        let values = try XCTUnwrap(Self.run.results).values
+        let noise = try XCTUnwrap(values["ease_recall_lost_to_noise"])
+        let half = try XCTUnwrap(values["ease_recall_lost_to_half_data"])
+        XCTAssertGreaterThan(noise, 0.01)
+        XCTAssertGreaterThan(half, noise, "halving the data costs more than replacing a fifth of it")
+        XCTAssertGreaterThan(try XCTUnwrap(values["learned_model_spread_recall@20"]), 0)
+        let winners = try XCTUnwrap(values["distinct_winners_by_activity"])
+        XCTAssertTrue((1...3).contains(winners))
+        XCTAssertLessThanOrEqual(try XCTUnwrap(values["thirds_with_a_clear_winner"]), 3)
+    }
 }

@@ -14,7 +14,9 @@ import Chapter05EASE
 import Chapter06GNN
 import Chapter07Practice
 import Chapter08Capstone
+import Foundation
 import Narrative
+import TensorCore
 import XCTest
 
 func verify(_ exercise: Exercise, file: StaticString = #filePath, line: UInt = #line) throws {
@@ -93,12 +95,41 @@ final class Chapter07ExerciseTests: XCTestCase {
     func testExercise7_3() throws { try verify(PracticeChapter.exercises[2]) }
     func testExercise7_4() throws { try verify(PracticeChapter.exercises[3]) }
     func testExercise7_5() throws { try verify(PracticeChapter.exercises[4]) }
-    func testEveryExerciseHasATest() { XCTAssertEqual(PracticeChapter.exercises.count, 5) }
+    func testExercise7_6() throws { try verify(PracticeChapter.exercises[5]) }
+    func testEveryExerciseHasATest() { XCTAssertEqual(PracticeChapter.exercises.count, 6) }
 }
 
 final class Chapter08ExerciseTests: XCTestCase {
     func testExercise8_1() throws { try verify(CapstoneChapter.exercises[0]) }
     func testExercise8_2() throws { try verify(CapstoneChapter.exercises[1]) }
     func testExercise8_3() throws { try verify(CapstoneChapter.exercises[2]) }
-    func testEveryExerciseHasATest() { XCTAssertEqual(CapstoneChapter.exercises.count, 3) }
+    func testExercise8_4() throws { try verify(CapstoneChapter.exercises[3]) }
+    func testEveryExerciseHasATest() { XCTAssertEqual(CapstoneChapter.exercises.count, 4) }
+}
+
+/// The checks themselves can fail: a plausible wrong answer is caught.
+final class ExerciseCheckTests: XCTestCase {
+    func testTheTieCheckRejectsIndexTieBreaking() {
+        let byIndex: ([Float], Set<Int>, Int) -> Double? = { scores, relevant, k in
+            let ranked = scores.indices.sorted { (scores[$0], -$0) > (scores[$1], -$1) }
+            let dcg = ranked.prefix(k).enumerated().reduce(0.0) {
+                $0 + (relevant.contains($1.element) ? 1 / log2(Double($1.offset) + 2) : 0)
+            }
+            let ideal = (0..<min(k, relevant.count)).reduce(0.0) { $0 + 1 / log2(Double($1) + 2) }
+            return ideal > 0 ? dcg / ideal : 0
+        }
+        guard case .wrong = PracticeChapter.checkTies(byIndex) else { return XCTFail("index tie-breaking passed") }
+    }
+
+    func testThePairedCheckRejectsAnUnpairedBootstrap() {
+        let unpaired: ([Double], [Double], Int, UInt64) -> ClosedRange<Double>? = { a, b, resamples, seed in
+            let rng = RandomGenerator(seed: seed)
+            func mean(_ x: [Double]) -> Double {
+                (0..<x.count).reduce(0.0) { s, _ in s + x[rng.nextInt(below: x.count)] } / Double(x.count)
+            }
+            let means = (0..<resamples).map { _ in mean(a) - mean(b) }.sorted()
+            return means[Int(0.025 * Double(resamples))]...means[Int(0.975 * Double(resamples))]
+        }
+        guard case .wrong = CapstoneChapter.checkPaired(unpaired) else { return XCTFail("an unpaired answer passed") }
+    }
 }
