@@ -137,7 +137,7 @@ extension NCFChapter {
             try context.figure(
                 curves,
                 caption:
-                    "The dashed lines mark each model's kept epoch; past it validation NDCG@10 stops improving (a "
+                    "The circles mark each model's kept epoch; past it validation NDCG@10 stops improving (a "
                         + "plateau or a decline), which is when early stopping ends the search.")
         }
         let records = order.compactMap { name in fitted[name].map { (name, $0.search ?? $0.final) } }

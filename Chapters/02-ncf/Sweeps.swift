@@ -117,10 +117,12 @@ extension NCFChapter {
             caption: "\(name), loo-99 validation items, by training negatives per positive")
         var figure = Figure(
             name: "hr-vs-negatives", title: "\(name): validation HR@10 and NDCG@10 against negatives per positive",
-            xLabel: "sampled negatives per positive", yLabel: "metric (loo-99 validation)",
+            xLabel: "sampled negatives per positive", yLabel: "HR@10 (loo-99 validation)",
             kind: .lines([Series("HR@10", points), Series("NDCG@10", ndcg)]))
+        // Two metrics, each on its own scale, so that either one's change can be read.
+        figure.secondAxis = (label: "NDCG@10 (loo-99 validation)", series: ["NDCG@10"], range: nil)
         figure.xTicStep = 1
-        figure.keyPosition = "right center"
+        figure.keyPosition = "below"
         try context.figure(figure)
     }
 }

@@ -225,7 +225,7 @@ extension AutoencodersChapter {
                 name: "vae-recall", title: "Validation NDCG@20 per epoch (holdout-20 validation part)",
                 yLabel: "validation NDCG@20", runs: runs)
             recall.keyPosition = "bottom right"
-            try context.figure(recall, caption: "The dashed lines mark the epochs each model kept.")
+            try context.figure(recall, caption: "The circles mark the epochs each model kept.")
         }
         let record = vaeFit?.search ?? vaeFit?.final
         let recon = record?.stepTerms?["reconstruction"] ?? [], kl = record?.stepTerms?["KL"] ?? [],
@@ -245,12 +245,14 @@ extension AutoencodersChapter {
             reconstruction.xRange = 0...Double(recon.count + 1)
             var terms = Figure(
                 name: "vae-kl", title: "Mult-VAE training: the KL term, and the part of it the loss counts",
-                xLabel: "training step", yLabel: "nats",
+                xLabel: "training step", yLabel: "KL (nats)",
                 kind: .lines([
                     Series("KL(q(z|x) || N(0, I))", perStep(kl)),
                     Series("β · KL (what the loss adds)", perStep(zip(kl, beta).map { $0 * $1 }), style: .dashed),
                 ]))
-            terms.keyPosition = "top left"
+            // β · KL is a small fraction of KL while β anneals: its own scale on the right shows its shape.
+            terms.secondAxis = (label: "β · KL (nats)", series: ["β · KL (what the loss adds)"], range: nil)
+            terms.keyPosition = "below"
             terms.xRange = 0...Double(recon.count + 1)
             try context.figure(reconstruction)
             let endBeta = beta.last ?? .nan

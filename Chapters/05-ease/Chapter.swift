@@ -250,11 +250,12 @@ public enum EASEChapter: Chapter {
                     data.itemCount, data.itemCount, fitSeconds, chosen.timings.gram, chosen.timings.inverse))
         var figure = Figure(
             name: "lambda-sweep", title: "EASE on MovieLens-100K: the λ sweep (holdout-20)", xLabel: "λ (log scale)",
-            yLabel: "metric at 20",
+            yLabel: "NDCG@20",
             kind: .lines([
                 Series("validation NDCG@20", validationNDCG), Series("test NDCG@20", testNDCG),
                 Series("test Recall@20", testRecall),
             ]))
+        figure.secondAxis = (label: "Recall@20", series: ["test Recall@20"], range: nil)
         figure.logX = true
         figure.markers = [(x: best.lambda, caption: "chosen on validation")]
         figure.keyPosition = "below"

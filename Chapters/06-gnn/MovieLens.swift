@@ -129,8 +129,7 @@ extension GNNChapter {
         }
         var figure = Figure.validationCurves(
             name: "validation-per-epoch", title: "Validation NDCG@20 while training (holdout-20 validation part)",
-            yLabel: "validation NDCG@20", runs: searched.map { ($0.0, $0.1.validationPoints, $0.1.bestEpoch) },
-            markerSuffix: " best")
+            yLabel: "validation NDCG@20", runs: searched.map { ($0.0, $0.1.validationPoints, $0.1.bestEpoch) })
         figure.keyPosition = "bottom right"
         // The part that decides the stopping epoch: the top 20% below the best score (early epochs fall off
         // the bottom of the plot instead of squeezing the plateau into a line).
@@ -142,7 +141,7 @@ extension GNNChapter {
         try context.figure(
             figure,
             caption: """
-                Each curve ends when its model stopped improving for a few scores in a row; the dashed lines mark the \
+                Each curve ends when its model stopped improving for a few scores in a row; the circles mark the \
                 epochs kept (\(kept.joined(separator: "; "))).
                 """)
     }
@@ -235,13 +234,17 @@ extension GNNChapter {
         try context.figure(figure, caption: "Each depth trained until validation stopped improving, scored there.")
         var smoothing = Figure(
             name: "layers-cosine", title: "Over-smoothing: mean cosine between item embeddings against depth",
-            xLabel: "propagation layers", yLabel: "mean pairwise cosine",
+            xLabel: "propagation layers", yLabel: "mean pairwise cosine, trained",
             kind: .lines([
                 Series("trained LightGCN", similarity), Series("untrained random vectors, propagated", untrainedCurve),
             ]))
         smoothing.xTicStep = 1
         smoothing.xRange = -0.3...4.3
-        smoothing.keyPosition = "top left"
+        // The untrained vectors start near-orthogonal: their own scale on the right shows them rise too.
+        smoothing.secondAxis = (
+            label: "mean pairwise cosine, untrained", series: ["untrained random vectors, propagated"], range: nil
+        )
+        smoothing.keyPosition = "below"
         try context.figure(
             smoothing, caption: "Propagation alone pulls item embeddings together; training adds its own structure.")
         let best = recall.max { $0.y < $1.y }.map { Int($0.x) } ?? 0

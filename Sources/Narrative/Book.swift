@@ -104,7 +104,11 @@ public enum BookBuilder {
         let index = indexPage(outputRoot: outputRoot, chapters: chapters, present: present.map(\.folder))
         let indexURL = book.appendingPathComponent("index.html")
         try AtomicFile.write(
-            document(title: "Deep-learning recommender systems", body: index, libraries: libraries), to: indexURL)
+            document(
+                title: "Deep-learning recommender systems",
+                body: contents(chapters: present, sections: [], current: -1) + "<main>" + index + "</main>",
+                libraries: libraries),
+            to: indexURL)
         return Report(
             index: indexURL, pages: present.count, figures: figures,
             missing: chapters.filter { c in !present.contains { $0.folder == c.folder } }.map {

@@ -4,11 +4,14 @@
 
 /// A named sequence of (x, y) points.
 public struct Series: Sendable {
-    /// `steps`: a value that holds until the next point (a learning rate set once per epoch).
-    public enum Style: Sendable { case lines, linesPoints, points, dashed, steps }
+    /// `steps`: a value that holds until the next point (a learning rate set once per epoch);
+    /// `highlight`: large open circles on points of another series (its colour: `colourOf`).
+    public enum Style: Sendable { case lines, linesPoints, points, dashed, steps, highlight }
     public var name: String
     public var points: [(x: Double, y: Double)]
     public var style: Style
+    /// Draw in the colour of the series at this index (a highlight of that series' points).
+    public var colourOf: Int?
 
     public init(_ name: String, _ points: [(x: Double, y: Double)], style: Style = .linesPoints) {
         self.name = name
@@ -72,6 +75,9 @@ public struct Figure: Sendable {
     public var equalAxes = false
     /// No axes, tics, border or grid: a drawing (a graph's nodes and edges) whose coordinates mean nothing.
     public var hideAxes = false
+    /// Lines figures: series drawn against a second y axis on the right, with its own label and
+    /// (optionally) range, for a quantity that does not share the left axis' scale.
+    public var secondAxis: (label: String, series: [String], range: ClosedRange<Double>?)?
     /// The caption shown under the figure in the transcript.
     public var caption: String?
     /// For bars: an interval per category for the groups named here (95% intervals drawn as error bars).
@@ -122,12 +128,21 @@ extension Figure {
     /// with a dashed marker at each run's kept epoch captioned "NAME" + `markerSuffix`.
     public static func validationCurves(
         name: String, title: String, yLabel: String,
-        runs: [(name: String, points: [(x: Double, y: Double)], best: Int?)], markerSuffix: String = ""
+        runs: [(name: String, points: [(x: Double, y: Double)], best: Int?)]
     ) -> Figure {
-        var figure = Figure(
-            name: name, title: title, xLabel: "epoch", yLabel: yLabel,
-            kind: .lines(runs.map { Series($0.name, $0.points, style: .linesPoints) }))
-        figure.markers = runs.compactMap { run in run.best.map { (x: Double($0), caption: run.name + markerSuffix) } }
-        return figure
+        // The kept epoch is a circle on its own curve, named in the legend: no caption can sit on
+        // another curve.
+        let curves = runs.map { run in
+            Series(run.name + (run.best.map { " (kept epoch \($0))" } ?? ""), run.points, style: .linesPoints)
+        }
+        let kept = runs.enumerated().compactMap { k, run -> Series? in
+            guard let best = run.best, let point = run.points.first(where: { Int($0.x.rounded()) == best }) else {
+                return nil
+            }
+            var circle = Series("", [point], style: .highlight)
+            circle.colourOf = k
+            return circle
+        }
+        return Figure(name: name, title: title, xLabel: "epoch", yLabel: yLabel, kind: .lines(curves + kept))
     }
 }

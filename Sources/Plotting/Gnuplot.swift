@@ -92,9 +92,15 @@ public enum Gnuplot {
     /// The script, writing its PNG to `output` and reading `dataFile` (both relative to the
     /// figure's folder, so a learner can `cd` there and run `gnuplot name.gp`).
     public static func script(for figure: Figure, output: String, dataFile: String) -> String {
+        // A heatmap is sized to its labels and cells; every other figure keeps its own size.
+        var size = figure.size
+        if case .heatmap(_, let rows, let columns, _) = figure.kind {
+            let layout = HeatmapLayout(rows: rows, columns: columns)
+            size = (layout.width, layout.height)
+        }
         var s: [String] = [
             "# \(comment(figure.title)): re-plot with `gnuplot \(figure.name).gp` in this folder.",
-            "set terminal pngcairo noenhanced size \(figure.size.width),\(figure.size.height) "
+            "set terminal pngcairo noenhanced size \(size.width),\(size.height) "
                 + "font 'DejaVu Sans,13' linewidth 1.5",
             "set encoding utf8",
             "set output \(quote(output))",
@@ -137,16 +143,30 @@ public enum Gnuplot {
         case .lines(let series):
             // Keep the first and last points off the frame (applies to autoscaled axes only).
             s.append("set offsets graph 0.02, graph 0.02, graph 0.04, graph 0.04")
+            // Series on the second axis get the right-hand scale (and say so in the legend).
+            let right = Set(figure.secondAxis?.series ?? [])
+            if let second = figure.secondAxis, series.contains(where: { right.contains($0.name) }) {
+                s += ["set ytics nomirror", "set y2tics", "set y2label \(quote(second.label))"]
+                if let r = finite(second.range) {
+                    s.append("set y2range [\(number(r.lowerBound)):\(number(r.upperBound))]")
+                }
+            }
             let plots = series.enumerated().map { i, ser in
-                "\(data) index \(i) using 1:2 \(style(ser.style, i)) title \(quote(ser.name))"
+                let axis = right.contains(ser.name) ? " axes x1y2" : ""
+                let title = right.contains(ser.name) ? ser.name + " (right axis)" : ser.name
+                let key = title.isEmpty ? "notitle" : "title \(quote(title))"
+                return "\(data) index \(i) using 1:2\(axis) \(style(ser.style, ser.colourOf ?? i)) \(key)"
             }
             s.append("plot " + plots.joined(separator: ", \\\n     "))
         case .scatter(let series, let labels):
             s.append("set offsets graph 0.08, graph 0.2, graph 0.1, graph 0.1")
-            for (i, l) in mergedLabels(labels).enumerated() {
+            let placed = placed(
+                mergedLabels(labels), among: series.flatMap(\.points), size: figure.size, logX: figure.logX,
+                logY: figure.logY)
+            for (i, p) in placed.enumerated() {
                 s.append(
-                    "set label \(figure.markers.count + i + 1) \(quote(l.text)) at \(number(l.x)),\(number(l.y)) "
-                        + "offset 0.6,0.6 font ',11' front")
+                    "set label \(figure.markers.count + i + 1) \(quote(p.label.text)) at \(number(p.label.x)),"
+                        + "\(number(p.label.y)) \(p.alignment) offset \(number(p.dx)),\(number(p.dy)) font ',11' front")
             }
             let plots = series.enumerated().map { i, ser in
                 "\(data) index \(i) using 1:2 \(style(ser.style, i)) title \(quote(ser.name))"
@@ -155,6 +175,7 @@ public enum Gnuplot {
         case .heatmap(let values, let rows, let columns, let diverging):
             let flat = values.flatMap { $0 }.filter(\.isFinite)
             s.append("unset grid")
+            s += HeatmapLayout(rows: rows, columns: columns).commands
             s.append("set xtics rotate by 50 right font ',10' (" + tics(columns) + ")")
             s.append("set ytics font ',10' (" + tics(rows) + ")")
             s.append("set xrange [-0.5:\(number(Double(columns.count) - 0.5))]")
@@ -266,6 +287,7 @@ public enum Gnuplot {
         case .points: return "with points pt 7 ps 1.4 \(c)"
         case .dashed: return "with lines lw 2 dt 2 \(c)"
         case .steps: return "with steps lw 2 \(c)"
+        case .highlight: return "with points pt 6 ps 3 lw 2.5 \(c)"
         }
     }
 }

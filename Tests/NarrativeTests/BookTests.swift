@@ -83,6 +83,7 @@ final class BookTests: XCTestCase {
         XCTAssertTrue(index.contains("<td>1</td><td><a href=\"01-a.html\">First</a></td>"), index)
         XCTAssertTrue(index.contains("How to run it"), index)
         XCTAssertTrue(index.contains("workbook chapter 2"), index)
+        XCTAssertTrue(index.contains("<div class=\"sidebar\">"), "the index has the sidebar too")
         let page = try String(contentsOf: root.appendingPathComponent("book/01-a.html"), encoding: .utf8)
         XCTAssertTrue(page.contains("<a href=\"03-c.html\">Third →</a>"), page)
         XCTAssertTrue(page.contains("<a href=\"01-a/fig.png\"><img src=\"01-a/fig.png\""), page)

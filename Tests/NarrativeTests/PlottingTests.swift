@@ -120,6 +120,46 @@ final class PlottingTests: XCTestCase {
         ])
         XCTAssertEqual(merged.map { $0.text }, ["a, b", "c"])
     }
+
+    /// Labels of points close together go to different sides instead of printing over each other.
+    func testCloseLabelsArePlacedApart() {
+        let labels = [PointLabel("Item2Vec", x: 7.8, y: 0.351), PointLabel("MLP", x: 13.1, y: 0.354)]
+        let placed = Gnuplot.placed(
+            labels, among: [(x: 0.8, y: 0.40), (x: 41, y: 0.44), (x: 7.8, y: 0.351), (x: 13.1, y: 0.354)],
+            size: (width: 1000, height: 620), logX: true)
+        XCTAssertEqual(placed.count, 2)
+        let spots = placed.map { "\($0.alignment) \($0.dx) \($0.dy)" }
+        XCTAssertNotEqual(spots[0], spots[1])
+        // Far apart, both keep the first spot.
+        let apart = Gnuplot.placed(
+            [PointLabel("a", x: 0, y: 0), PointLabel("b", x: 1, y: 1)], among: [], size: (width: 1000, height: 620))
+        XCTAssertEqual(apart.map(\.alignment), ["left", "left"])
+    }
+
+    /// A heatmap is sized to its labels with square cells; a second axis and a kept-epoch circle are drawn.
+    func testHeatmapLayoutSecondAxisAndKeptEpochs() {
+        let layout = Gnuplot.HeatmapLayout(rows: ["a long row label", "b"], columns: ["x", "y", "z"])
+        let cellWidth = (layout.right - layout.left) * Double(layout.width) / 3
+        let cellHeight = (layout.top - layout.bottom) * Double(layout.height) / 2
+        XCTAssertEqual(cellWidth, cellHeight, accuracy: 1)
+        XCTAssertTrue(layout.left > 0 && layout.right < 1 && layout.bottom > 0 && layout.top < 1)
+        var lines = Figure(
+            name: "two", title: "two", xLabel: "x", yLabel: "HR",
+            kind: .lines([Series("HR", perEpoch: [0.6, 0.7]), Series("NDCG", perEpoch: [0.3, 0.4])]))
+        lines.secondAxis = (label: "NDCG", series: ["NDCG"], range: nil)
+        let script = Gnuplot.script(for: lines, output: "two.png", dataFile: "two.dat")
+        for line in ["set y2tics", "set y2label 'NDCG'", "axes x1y2", "title 'NDCG (right axis)'"] {
+            XCTAssertTrue(script.contains(line), "\(line) missing from:\n\(script)")
+        }
+        let curves = Figure.validationCurves(
+            name: "v", title: "v", yLabel: "NDCG",
+            runs: [("GMF", [(x: 1, y: 0.2), (x: 2, y: 0.3), (x: 3, y: 0.25)], 2)])
+        guard case .lines(let series) = curves.kind else { return XCTFail("validation curves are lines") }
+        XCTAssertEqual(series.map(\.name), ["GMF (kept epoch 2)", ""])
+        XCTAssertEqual(series[1].points.first?.y, 0.3)
+        XCTAssertEqual(series[1].colourOf, 0)
+        XCTAssertTrue(Gnuplot.script(for: curves, output: "v.png", dataFile: "v.dat").contains("pt 6 ps 3"))
+    }
 }
 
 final class NarrativeTests: XCTestCase {
