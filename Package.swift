@@ -58,7 +58,8 @@ let package = Package(
             name: "DataFetch",
             dependencies: ["RecKit", "_WorkbookSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(name: "Plotting", dependencies: ["_GnuplotBridge", "_WorkbookSupport"]),
-        .target(name: "Narrative", dependencies: ["Plotting", "TensorCore", "_WorkbookSupport"]),
+        // The book's words live in text/<language>.txt files (read at run time, like the listings).
+        .target(name: "Narrative", dependencies: ["Plotting", "TensorCore", "_WorkbookSupport"], exclude: ["text"]),
         .executableTarget(
             name: "workbook",
             dependencies: [
@@ -102,7 +103,7 @@ let package = Package(
         .target(
             name: $0.name,
             dependencies: ["TensorCore", "RecKit", "Models", "DataFetch", "Narrative", "Plotting", "_WorkbookSupport"],
-            path: $0.path, swiftSettings: numericFlags)
+            path: $0.path, exclude: ["text"], swiftSettings: numericFlags)
     },
     cxxLanguageStandard: .cxx17
 )

@@ -251,7 +251,13 @@ extension AutoencodersChapter {
                     Series("β · KL (what the loss adds)", perStep(zip(kl, beta).map { $0 * $1 }), style: .dashed),
                 ]))
             // β · KL is a small fraction of KL while β anneals: its own scale on the right shows its shape.
-            terms.secondAxis = (label: "β · KL (nats)", series: ["β · KL (what the loss adds)"], range: nil)
+            // Both axes start at 0, so that the two curves share their baseline.
+            let weighted = zip(kl, beta).map { $0 * $1 }.filter(\.isFinite)
+            terms.yRange = 0...max(1.1 * (kl.filter(\.isFinite).max() ?? 1), 1e-6)
+            terms.secondAxis = (
+                label: "β · KL (nats)", series: ["β · KL (what the loss adds)"],
+                range: 0...max(1.1 * (weighted.max() ?? 1), 1e-6)
+            )
             terms.keyPosition = "below"
             terms.xRange = 0...Double(recon.count + 1)
             try context.figure(reconstruction)

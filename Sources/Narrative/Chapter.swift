@@ -23,11 +23,21 @@ public struct ChapterOptions: Sendable, DataOptions {
     public var retrain: Bool
     /// Skip malformed data lines (and count them) instead of stopping at the first.
     public var skipBadLines: Bool
+    /// The edition: "en" (the reference) or another language of `Languages.available`.
+    public var language: String
+
+    /// Where this edition's chapter folders go: `output/` for English, `output/<language>/` for
+    /// another (trained models stay shared in `output/models/`).
+    public var chapterRoot: URL {
+        language == Languages.english ? outputRoot : outputRoot.appendingPathComponent(language)
+    }
 
     public init(
         mode: RunMode = .standard, seed: UInt64 = 42, outputRoot: URL = URL(fileURLWithPath: "output"),
-        plots: Bool = true, dataDirectory: URL? = nil, retrain: Bool = false, skipBadLines: Bool = false
+        plots: Bool = true, dataDirectory: URL? = nil, retrain: Bool = false, skipBadLines: Bool = false,
+        language: String = Languages.english
     ) {
+        self.language = language
         self.mode = mode
         self.seed = seed
         self.outputRoot = outputRoot
@@ -91,14 +101,32 @@ public final class ChapterContext: TrainingEnvironment {
     private var values: [String: Double] = [:]
     private var figures: [String] = []
     private var warnedAboutGnuplot = false
+    /// The chapter's words in the run's language (Chapters/<NN-slug>/text/<language>.txt).
+    public let text: Text
+    public let chapterNumber: Int
+
+    /// "Chapter 3. <title>" in the run's language, the title from the chapter's `title` block.
+    public var chapterHeading: String {
+        narrator.words("chapter.heading", ["number": chapterNumber, "title": text("title")])
+    }
+
+    /// A file of this chapter's output as the transcript names it: `output/08-capstone/x.tsv`, or
+    /// `output/ko/08-capstone/x.tsv` in another edition.
+    public func shown(_ file: String) -> String {
+        let edition = options.language == Languages.english ? "" : options.language + "/"
+        return options.outputRoot.lastPathComponent + "/" + edition + chapterName + "/" + file
+    }
 
     public init(chapter: any Chapter.Type, options: ChapterOptions, narrator: Narrator) {
         self.options = options
         self.narrator = narrator
         chapterName = chapter.folderName
-        outputDirectory = options.outputRoot.appendingPathComponent(chapter.folderName)
-        ChapterOutput.removeStale(chapter.folderName, in: options.outputRoot)
-        stagingDirectory = ChapterOutput.stagingDirectory(for: chapter.folderName, in: options.outputRoot)
+        chapterNumber = chapter.number
+        outputDirectory = options.chapterRoot.appendingPathComponent(chapter.folderName)
+        try? FileManager.default.createDirectory(at: options.chapterRoot, withIntermediateDirectories: true)
+        ChapterOutput.removeStale(chapter.folderName, in: options.chapterRoot)
+        stagingDirectory = ChapterOutput.stagingDirectory(for: chapter.folderName, in: options.chapterRoot)
+        text = Text(directory: Languages.chapterDirectory(chapter.folderName), language: options.language)
         renderer = FigureRenderer(directory: stagingDirectory)
         diagrams = DiagramRenderer(directory: stagingDirectory)
     }

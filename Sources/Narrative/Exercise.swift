@@ -40,6 +40,24 @@ public struct Exercise: Sendable {
     }
 }
 
+extension Exercise {
+    /// The block ids of this exercise's title, prompt and hint in a chapter's text files. English
+    /// keeps them in Swift beside the check (the reference); another language translates all three.
+    public var textIDs: [String] { ["title", "prompt", "hint"].map { "exercise.\(id).\($0)" } }
+
+    /// Title, prompt and hint in `text`'s language (the Swift English where it is English).
+    public func words(_ text: Text) -> (title: String, prompt: String, hint: String) {
+        guard text.language != Languages.english else { return (title, prompt, hint) }
+        let ids = textIDs, english = [title, prompt, hint]
+        let words = ids.indices.map { k in
+            if text.translates(ids[k]) { return text(ids[k]) }
+            text.note("block '\(ids[k])' is missing in \(text.language)")
+            return english[k]
+        }
+        return (words[0], words[1], words[2])
+    }
+}
+
 /// Ready-made checks.
 public enum Check {
     /// A number within a tolerance.

@@ -10,6 +10,8 @@ public final class Narrator {
     public private(set) var markdown = ""
     private let print: (String) -> Void
     private var stepNumber = 0
+    /// The words every chapter shares (callout labels, "Figure"), in the run's language.
+    public var words = Text(directory: Languages.sharedDirectory, language: Languages.english)
 
     /// `output` receives terminal text (stdout by default; tests capture it).
     public init(style: TerminalStyle = .current(), output: @escaping (String) -> Void = { Swift.print($0) }) {
@@ -59,12 +61,12 @@ public final class Narrator {
     /// A numbered step of the current section ("Step 2. ...").
     public func step(_ text: String) {
         stepNumber += 1
-        let label = "Step \(stepNumber). "
+        let label = words("step", ["n": stepNumber]) + " "
         let body = wrap(
             text, width: style.width, indent: "        ", firstIndent: String(repeating: " ", count: label.count))
         print(style.paint(label, "1;33") + body.dropFirst(label.count))
         print("")
-        md("**Step \(stepNumber).** \(text)")
+        md("**\(words("step", ["n": stepNumber]))** \(text)")
     }
 
     /// An aligned table, with an optional caption above it.
@@ -95,10 +97,10 @@ public final class Narrator {
     }
 
     /// A note set apart from the prose.
-    public func note(_ text: String) { callout("Note", text, colour: "34") }
+    public func note(_ text: String) { callout(words("callout.note"), text, colour: "34") }
 
     /// An "Errata" callout: where the source document is wrong, and what is true instead.
-    public func errata(_ text: String) { callout("Errata", text, colour: "31") }
+    public func errata(_ text: String) { callout(words("callout.errata"), text, colour: "31") }
 
     private func callout(_ label: String, _ text: String, colour: String) {
         let body = wrap(text, width: style.width - 4, indent: "  │ ", firstIndent: "  │ ")
@@ -120,23 +122,18 @@ public final class Narrator {
 
     /// A figure: where it went on the terminal, inline in the transcript.
     public func figure(_ figure: RenderedFigure, caption: String? = nil) {
+        let label = words("figure", ["title": figure.title])
         if let png = figure.png {
-            print(style.paint("  🖼  Figure: \(figure.title)", "1;35") + " → \(png.path)")
+            print(style.paint("  🖼  \(label)", "1;35") + " → \(png.path)")
         } else {
-            print(
-                style.paint("  🖼  Figure: \(figure.title)", "1;35")
-                    + " → \(figure.script.path) (gnuplot not installed: no PNG)")
+            print(style.paint("  🖼  \(label)", "1;35") + " → \(figure.script.path) " + words("figure.no-png"))
         }
         if let caption { print(wrap(caption, width: style.width, indent: "     ")) }
         print("")
         if let png = figure.png {
             md("![\(figure.title)](\(png.lastPathComponent))" + (caption.map { "\n\n*\($0)*" } ?? ""))
         } else {
-            md(
-                """
-                *Figure: \(figure.title): gnuplot was not installed; run `gnuplot \(figure.script.lastPathComponent)` \
-                here to draw it.*
-                """)
+            md("*" + words("figure.not-drawn", ["title": figure.title, "script": figure.script.lastPathComponent]) + "*")
         }
     }
 

@@ -23,11 +23,11 @@ public struct Table: Sendable {
     }
 
     private var widths: [Int] {
-        headers.indices.map { c in ([headers[c]] + rows.map { $0[c] }).map(\.count).max() ?? 0 }
+        headers.indices.map { c in ([headers[c]] + rows.map { $0[c] }).map(displayWidth).max() ?? 0 }
     }
 
     private func pad(_ s: String, _ w: Int, _ a: Alignment) -> String {
-        let gap = String(repeating: " ", count: max(0, w - s.count))
+        let gap = String(repeating: " ", count: max(0, w - displayWidth(s)))
         return a == .left ? s + gap : gap + s
     }
 

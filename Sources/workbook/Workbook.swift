@@ -85,8 +85,11 @@ struct RunOptions: ParsableArguments {
     var retrain = false
     @Flag(help: "Skip malformed lines of the data (and say how many) instead of stopping at the first.")
     var skipBadLines = false
+    @Option(help: "The edition's language: en or ko (default: $WORKBOOK_LANG, else a Korean locale gives ko).")
+    var lang: String?
 
     func validate() throws {
+        do { _ = try Languages.resolve(lang) } catch { throw ValidationError("\(error)") }
         if let dataDir {
             var isDirectory: ObjCBool = false
             if !FileManager.default.fileExists(atPath: dataDir, isDirectory: &isDirectory) || !isDirectory.boolValue {
@@ -102,7 +105,7 @@ struct RunOptions: ParsableArguments {
             mode: training.mode, seed: training.seed,
             outputRoot: URL(fileURLWithPath: output), plots: !noPlots,
             dataDirectory: dataDir.map { URL(fileURLWithPath: $0) }, retrain: retrain,
-            skipBadLines: skipBadLines)
+            skipBadLines: skipBadLines, language: (try? Languages.resolve(lang)) ?? Languages.english)
     }
 }
 
@@ -123,6 +126,8 @@ func chapter(named name: String) throws -> any Chapter.Type {
 @discardableResult
 func runChapter(_ chapter: any Chapter.Type, options: ChapterOptions) throws -> ChapterResults {
     let narrator = Narrator()
+    let words = Text(directory: Languages.sharedDirectory, language: options.language)
+    narrator.words = words
     let context = ChapterContext(chapter: chapter, options: options, narrator: narrator)
     // Fail before any work when the output folder cannot be made.
     do {
@@ -134,23 +139,21 @@ func runChapter(_ chapter: any Chapter.Type, options: ChapterOptions) throws -> 
     }
     let start = Date()
     try chapter.run(context)
-    narrator.heading("Exercises")
-    narrator.prose(
-        """
-        Answer in Chapters/\(chapter.folderName)/Exercises.swift, then check with `swift test --filter ExerciseTests` \
-        (or `workbook exercises \(chapter.number)`).
-        """)
+    narrator.heading(words("exercises.heading"))
+    narrator.prose(words("exercises.intro", ["folder": chapter.folderName, "number": chapter.number]))
     for exercise in chapter.exercises {
-        let title = exercise.title.last.map { ".?!".contains($0) } == true ? exercise.title : exercise.title + "."
-        narrator.prose("\(exercise.id) \(title) \(exercise.prompt) → \(exercise.answerIn)")
+        let (title, prompt, _) = exercise.words(context.text)
+        let ended = title.last.map { ".?!".contains($0) } == true ? title : title + "."
+        narrator.prose("\(exercise.id) \(ended) \(prompt) → \(exercise.answerIn)")
     }
     try context.finish()
     narrator.status(
-        "Chapter \(chapter.number) finished in \(String(format: "%.1f", Date().timeIntervalSince(start))) s. "
-            + """
-            Transcript: \(context.directory.path)/README.md; numbers: results.json; figures: \
-            \(context.recorded.figures.count).
-            """)
+        words(
+            "chapter.finished",
+            [
+                "number": chapter.number, "seconds": String(format: "%.1f", Date().timeIntervalSince(start)),
+                "path": context.directory.path, "figures": context.recorded.figures.count,
+            ]))
     return context.recorded
 }
 
