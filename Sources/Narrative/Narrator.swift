@@ -133,7 +133,8 @@ public final class Narrator {
         if let png = figure.png {
             md("![\(figure.title)](\(png.lastPathComponent))" + (caption.map { "\n\n*\($0)*" } ?? ""))
         } else {
-            md("*" + words("figure.not-drawn", ["title": figure.title, "script": figure.script.lastPathComponent]) + "*")
+            let script = figure.script.lastPathComponent
+            md("*" + words("figure.not-drawn", ["title": figure.title, "script": script]) + "*")
         }
     }
 

@@ -50,7 +50,8 @@ public struct TextCatalog: Sendable {
                 try close()
                 let id = line.dropFirst(2).trimmingCharacters(in: .whitespaces)
                 guard !id.isEmpty, id.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }) else {
-                    throw TextError("\(source), line \(number + 1): '\(line)' is not a block id (letters, digits, . _ -)")
+                    throw TextError(
+                        "\(source), line \(number + 1): '\(line)' is not a block id (letters, digits, . _ -)")
                 }
                 current = id
                 lines = []

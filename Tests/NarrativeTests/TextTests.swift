@@ -57,7 +57,8 @@ final class TextTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: directory) }
         try "@@ a\nhello {{who}}\n@@ b\nonly English\n".write(
             to: directory.appendingPathComponent("en.txt"), atomically: true, encoding: .utf8)
-        try "@@ a\n안녕 {{who}}\n".write(to: directory.appendingPathComponent("ko.txt"), atomically: true, encoding: .utf8)
+        try "@@ a\n안녕 {{who}}\n".write(
+            to: directory.appendingPathComponent("ko.txt"), atomically: true, encoding: .utf8)
         let ko = Text(directory: directory, language: "ko")
         XCTAssertEqual(ko("a", ["who": "세상"]), "안녕 세상")
         XCTAssertEqual(ko.problems, [])
@@ -87,7 +88,8 @@ final class TextTests: XCTestCase {
     }
 
     func testGlossaryRows() throws {
-        let text = try String(contentsOf: Languages.sharedDirectory.appendingPathComponent("glossary.tsv"), encoding: .utf8)
+        let file = Languages.sharedDirectory.appendingPathComponent("glossary.tsv")
+        let text = try String(contentsOf: file, encoding: .utf8)
         let rows = text.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
         XCTAssertEqual(rows.first, ["english", "korean", "definition"])
         XCTAssertGreaterThan(rows.count, 50)
