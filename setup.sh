@@ -11,10 +11,11 @@ cd "$(dirname "$0")"
 # terminal) is in gnuplot-nox. gnuplot-iostream needs boost's iostreams and filesystem;
 # zlib lets the workbook read the MovieLens zip.
 # graphviz draws the model diagrams; libjs-katex and libjs-highlight.js typeset the HTML book's
-# equations and colour its listings offline (copied into output/book/assets/).
+# equations and colour its listings offline (copied into output/book/assets/); fonts-noto-cjk draws
+# the Korean edition's figures (gnuplot's cairo falls back to it for Hangul).
 packages=(gnuplot-nox gnuplot libgnuplot-iostream-dev libboost-iostreams-dev libboost-filesystem-dev
           libboost-system-dev libopenblas-dev liblapacke-dev zlib1g-dev fonts-dejavu-core graphviz
-          libjs-katex libjs-highlight.js)
+          libjs-katex libjs-highlight.js fonts-noto-cjk)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -52,9 +52,12 @@ public enum BookBuilder {
         public let libraries: Set<String>
     }
 
-    /// Builds `<outputRoot>/book/`. Fails, writing nothing, when no chapter has been run.
-    public static func build(outputRoot: URL, chapters: [(folder: String, number: Int, title: String)]) throws -> Report
-    {
+    /// Builds `<outputRoot>/book/` (for another edition, `outputRoot` is `output/<language>/`).
+    /// Fails, writing nothing, when no chapter has been run.
+    public static func build(
+        outputRoot: URL, chapters: [(folder: String, number: Int, title: String)], edition: Edition = .english
+    ) throws -> Report {
+        let words = edition.words
         let fm = FileManager.default
         let present = chapters.filter {
             fm.fileExists(atPath: outputRoot.appendingPathComponent($0.folder).appendingPathComponent("README.md").path)
@@ -93,22 +96,34 @@ public enum BookBuilder {
             let next =
                 k + 1 < present.count
                 ? "<a href=\"\(present[k + 1].folder).html\">\(escape(present[k + 1].title)) →</a>" : ""
-            let nav = "<nav><a href=\"index.html\">Contents</a><span>\(previous)</span><span>\(next)</span></nav>"
-            let sidebar = contents(chapters: present, sections: pages.map(\.sections), current: k)
+            let nav =
+                "<nav><a href=\"index.html\">\(escape(words("book.contents")))</a><span>\(previous)</span>"
+                + "<span>\(next)</span>\(edition.switchLink(chapter.folder))</nav>"
+            let sidebar = contents(chapters: present, sections: pages.map(\.sections), current: k, words: words)
             try AtomicFile.write(
                 document(
                     title: "\(chapter.number). \(chapter.title)",
-                    body: sidebar + "<main>" + nav + pages[k].html + nav + "</main>", libraries: libraries),
+                    body: sidebar + "<main>" + nav + pages[k].html + nav + "</main>", libraries: libraries,
+                    language: words.language),
                 to: book.appendingPathComponent(chapter.folder + ".html"))
         }
-        let index = indexPage(outputRoot: outputRoot, chapters: chapters, present: present.map(\.folder))
+        let index = indexPage(outputRoot: outputRoot, chapters: chapters, present: present.map(\.folder), words: words)
         let indexURL = book.appendingPathComponent("index.html")
+        let switchIndex = edition.switchLink(nil).isEmpty ? "" : "<nav>\(edition.switchLink(nil))</nav>"
         try AtomicFile.write(
             document(
-                title: "Deep-learning recommender systems",
-                body: contents(chapters: present, sections: [], current: -1) + "<main>" + index + "</main>",
-                libraries: libraries),
+                title: words("book.title"),
+                body: contents(chapters: present, sections: [], current: -1, words: words) + "<main>" + switchIndex
+                    + index + "</main>",
+                libraries: libraries, language: words.language),
             to: indexURL)
+        try AtomicFile.write(
+            document(
+                title: words("book.glossary"),
+                body: contents(chapters: present, sections: [], current: -1, words: words) + "<main>"
+                    + glossaryPage(words) + "</main>",
+                libraries: libraries, language: words.language),
+            to: book.appendingPathComponent("glossary.html"))
         return Report(
             index: indexURL, pages: present.count, figures: figures,
             missing: chapters.filter { c in !present.contains { $0.folder == c.folder } }.map {
@@ -260,7 +275,9 @@ public enum BookBuilder {
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
-    static func document(title: String, body: String, libraries: Set<String> = []) -> String {
+    static func document(title: String, body: String, libraries: Set<String> = [], language: String = "en")
+        -> String
+    {
         var head = "", script = ""
         if libraries.contains("katex") {
             head += "<link rel=\"stylesheet\" href=\"assets/katex/katex.min.css\">"
@@ -279,7 +296,8 @@ public enum BookBuilder {
             script.isEmpty ? "" : "<script>window.addEventListener('DOMContentLoaded', () => { \(script) });</script>"
         return """
         <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <html lang="\(language)"><head><meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(escape(title))</title>
         <style>
         body { font: 17px/1.55 "DejaVu Sans", system-ui, sans-serif; max-width: 60rem; margin: 0 auto;
@@ -298,6 +316,7 @@ public enum BookBuilder {
                 border-radius: 0 6px 6px 0; }
         aside.errata { border-color: #c0392b; background: #fcf1ef; }
         nav { display: flex; justify-content: space-between; gap: 1rem; font-size: .9rem; margin: 1rem 0; }
+        nav a.edition { font-weight: bold; border: 1px solid #2b7bb9; border-radius: 4px; padding: 0 .4rem; }
         li.depth1 { margin-left: 1.5rem; } li.depth2 { margin-left: 3rem; } li.missing { color: #7b8794; }
         ol.toc li { margin: .4rem 0; font-size: 1.1rem; }
         div.math { margin: .6rem 0 1rem 1.5rem; overflow-x: auto; font-family: "DejaVu Sans Mono", monospace; }

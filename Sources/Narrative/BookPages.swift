@@ -25,9 +25,10 @@ extension BookBuilder {
     /// The sidebar: every chapter that has run, the current one opened to its sections.
     static func contents(
         chapters: [(folder: String, number: Int, title: String)], sections: [[(id: String, title: String)]],
-        current: Int
+        current: Int, words: Text = Edition.english.words
     ) -> String {
-        var html = "<div class=\"sidebar\"><a class=\"home\" href=\"index.html\">Contents</a><ol>"
+        let home = escape(words("book.contents"))
+        var html = "<div class=\"sidebar\"><a class=\"home\" href=\"index.html\">\(home)</a><ol>"
         for (k, chapter) in chapters.enumerated() {
             let mark = k == current ? " class=\"current\"" : ""
             html += "<li\(mark)><a href=\"\(chapter.folder).html\">\(chapter.number). \(escape(chapter.title))</a>"
@@ -37,18 +38,19 @@ extension BookBuilder {
             }
             html += "</li>"
         }
-        return html + "</ol></div>"
+        return html + "<li><a href=\"glossary.html\">\(escape(words("book.glossary")))</a></li></ol></div>"
     }
 
     /// The index: what the book is, how to run it, and each chapter's status and headline numbers.
     static func indexPage(
-        outputRoot: URL, chapters: [(folder: String, number: Int, title: String)], present: [String]
+        outputRoot: URL, chapters: [(folder: String, number: Int, title: String)], present: [String],
+        words: Text = Edition.english.words
     ) -> String {
         let rows = chapters.map { c -> String in
             guard present.contains(c.folder) else {
                 return """
-                    <tr class=\"missing\"><td>\(c.number)</td><td>\(escape(c.title))</td><td>not run yet: \
-                    <code>workbook chapter \(c.number)</code></td></tr>
+                    <tr class=\"missing\"><td>\(c.number)</td><td>\(escape(c.title))</td><td>\
+                    \(inline(words("book.index.not-run", ["number": c.number])))</td></tr>
                     """
             }
             let numbers = headline(outputRoot.appendingPathComponent(c.folder).appendingPathComponent("results.json"))
@@ -57,18 +59,16 @@ extension BookBuilder {
                 <td>\(numbers.isEmpty ? "-" : numbers.map(escape).joined(separator: "<br>"))</td></tr>
                 """
         }
+        let commands = words("book.index.commands").components(separatedBy: "\n").map(escape)
+            .joined(separator: "\n")
         return """
-            <h1>Deep-learning recommender systems</h1>
-            <p>A book you run. Each chapter follows one section of the source document, runs its toy and \
-            MovieLens-100K examples on a tensor core written in Swift, and draws its own figures: every number and \
-            figure here was computed by the run that wrote it, each labelled with the protocol that produced it.</p>
-            <h2 id=\"s-how-to-run-it\">How to run it</h2>
-            <pre><code class=\"nohighlight\">./setup.sh                          # packages, build, data, chapter 1
-            swift run -c release workbook all   # every chapter, then this book
-            swift test                          # the tests, and your exercise answers</code></pre>
-            <h2 id=\"s-chapters\">Chapters</h2>
-            <table class=\"toc\"><tr><th>#</th><th>chapter</th><th>headline numbers (this run)</th></tr>\
-            \(rows.joined())</table>
+            <h1>\(escape(words("book.title")))</h1>
+            <p>\(inline(words("book.index.intro")))</p>
+            <h2 id=\"s-how-to-run-it\">\(escape(words("book.index.how")))</h2>
+            <pre><code class=\"nohighlight\">\(commands)</code></pre>
+            <h2 id=\"s-chapters\">\(escape(words("book.index.chapters")))</h2>
+            <table class=\"toc\"><tr><th>#</th><th>\(escape(words("book.index.chapter")))</th>\
+            <th>\(escape(words("book.index.headline")))</th></tr>\(rows.joined())</table>
             """
     }
 
@@ -101,5 +101,50 @@ extension BookBuilder {
             lines.append("\(e.model) \(metric) \(String(format: "%.4f", value)) (\(e.protocolName))")
         }
         return lines
+    }
+
+    /// The glossary: each English term, the term this book uses in the edition's language, and a
+    /// one-line definition (Sources/Narrative/text/glossary.tsv).
+    static func glossaryPage(_ words: Text) -> String {
+        let file = Languages.sharedDirectory.appendingPathComponent("glossary.tsv")
+        let lines = ((try? String(contentsOf: file, encoding: .utf8)) ?? "").split(separator: "\n").dropFirst()
+        let rows = lines.map { line -> String in
+            let cells = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            return "<tr>" + cells.map { "<td>\(escape($0))</td>" }.joined() + "</tr>"
+        }
+        return """
+            <h1>\(escape(words("book.glossary")))</h1><p>\(inline(words("book.glossary.intro")))</p>
+            <table class=\"toc\"><tr><th>English</th><th>한국어</th>\
+            <th>\(escape(words("book.glossary.definition")))</th></tr>\(rows.joined())</table>
+            """
+    }
+}
+
+/// Which edition a book is, and the link to the same page in the other edition.
+public struct Edition: Sendable {
+    public let words: Text
+    /// The other edition: its name in its own language, the path from this book's folder to its
+    /// book folder, and its chapter root (a page links across only where that chapter ran).
+    public let other: (label: String, path: String, root: URL)?
+
+    public init(words: Text, other: (label: String, path: String, root: URL)? = nil) {
+        self.words = words
+        self.other = other
+    }
+
+    public static let english = Edition(words: Text(directory: Languages.sharedDirectory, language: Languages.english))
+
+    /// The switch to the other edition's page for `folder` (its index for nil), or "".
+    func switchLink(_ folder: String?) -> String {
+        guard let other else { return "" }
+        // A page links across where the other edition has it: the same chapter run, or (the index) any.
+        let fm = FileManager.default
+        let folders = folder.map { [$0] } ?? ((try? fm.contentsOfDirectory(atPath: other.root.path)) ?? [])
+        let ran = folders.contains {
+            fm.fileExists(atPath: other.root.appendingPathComponent($0).appendingPathComponent("README.md").path)
+        }
+        guard ran else { return "" }
+        let label = BookBuilder.escape(other.label)
+        return "<a class=\"edition\" href=\"\(other.path)\(folder ?? "index").html\">\(label)</a>"
     }
 }

@@ -1,5 +1,7 @@
 // Tables with aligned columns, for the terminal and for Markdown.
 
+import Plotting
+
 public struct Table: Sendable {
     public enum Alignment: Sendable { case left, right }
     public var headers: [String]

@@ -1,6 +1,7 @@
 // What the terminal can do: its width, and whether colour is welcome.
 
 import Foundation
+import Plotting
 
 public struct TerminalStyle: Sendable {
     /// Columns to wrap prose at (the terminal's width, at most 100; 88 when not a terminal).
@@ -54,18 +55,3 @@ public func wrap(_ text: String, width: Int, indent: String = "", firstIndent: S
     return lines.joined(separator: "\n")
 }
 
-/// The columns `text` takes in a terminal: Hangul, CJK and full-width forms take two, combining
-/// marks none, everything else one.
-public func displayWidth(_ text: some StringProtocol) -> Int {
-    var width = 0
-    for scalar in text.unicodeScalars {
-        switch scalar.value {
-        case 0x0300...0x036F, 0x200B...0x200F, 0xFE00...0xFE0F: continue
-        case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA960...0xA97F,
-            0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6:
-            width += 2
-        default: width += 1
-        }
-    }
-    return width
-}

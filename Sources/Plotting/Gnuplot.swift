@@ -200,7 +200,7 @@ public enum Gnuplot {
             s.append("set yrange [0:*]")
             // Labels lie flat when they fit under their group (about 8 px a character), else they slant.
             let room = Double(figure.size.width) * 0.85 / Double(max(categories.count, 1))
-            let flat = Double(categories.map(\.count).max() ?? 0) * 8 < room * 0.9
+            let flat = Double(categories.map(displayWidth).max() ?? 0) * 8 < room * 0.9
             s.append("set xtics \(flat ? "norotate center" : "rotate by 30 right") (" + tics(categories) + ")")
             var plots = groups.enumerated().map { i, group in
                 let shift = (Double(i) - (g - 1) / 2) * width
@@ -231,7 +231,7 @@ public enum Gnuplot {
         case .heatmap: titles = []
         }
         // A horizontal key gives every entry the width of the longest one.
-        let entry = (titles.map { Double($0.count) }.max() ?? 0) * 8.5 + 90
+        let entry = (titles.map { Double(displayWidth($0)) }.max() ?? 0) * 8.5 + 90
         let columns = max(1, Int(Double(figure.size.width - 120) / entry))
         let rows = max(1, (titles.count + columns - 1) / columns)
         return [

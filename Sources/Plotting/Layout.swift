@@ -16,9 +16,9 @@ extension Gnuplot {
             let count = max(rows.count, columns.count, 1)
             let cell = min(40, max(18, 760 / Double(count)))
             let charWidth = 6.5
-            let rowLabels = Double(rows.map(\.count).max() ?? 0) * charWidth
+            let rowLabels = Double(rows.map(displayWidth).max() ?? 0) * charWidth
             // Column labels slant by 50 degrees: their height is their length times sin(50°).
-            let columnLabels = Double(columns.map(\.count).max() ?? 0) * charWidth * sin(50 * Double.pi / 180)
+            let columnLabels = Double(columns.map(displayWidth).max() ?? 0) * charWidth * sin(50 * Double.pi / 180)
             let leftPixels = rowLabels + 70, bottomPixels = columnLabels + 70
             let rightPixels = 150.0, topPixels = 60.0
             let w = leftPixels + cell * Double(columns.count) + rightPixels
@@ -83,7 +83,7 @@ extension Gnuplot {
         ]
         typealias Box = (x0: Double, y0: Double, x1: Double, y1: Double)
         func box(_ l: PointLabel, _ spot: (String, Double, Double)) -> Box {
-            let p = pixel(l), width = Double(l.text.count) * charWidth
+            let p = pixel(l), width = Double(displayWidth(l.text)) * charWidth
             let x = p.x + spot.1 * charWidth, y = p.y + spot.2 * lineHeight - lineHeight / 2
             let left = spot.0 == "left" ? x : (spot.0 == "right" ? x - width : x - width / 2)
             return (left - gap, y - gap / 2, left + width + gap, y + lineHeight + gap / 2)
@@ -110,4 +110,20 @@ extension Gnuplot {
         }
         return out
     }
+}
+
+/// The columns `text` takes in a terminal (and, roughly, its width on a figure in units of a Latin
+/// character): Hangul, CJK and full-width forms take two, combining marks none, everything else one.
+public func displayWidth(_ text: some StringProtocol) -> Int {
+    var width = 0
+    for scalar in text.unicodeScalars {
+        switch scalar.value {
+        case 0x0300...0x036F, 0x200B...0x200F, 0xFE00...0xFE0F: continue
+        case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA960...0xA97F,
+            0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6:
+            width += 2
+        default: width += 1
+        }
+    }
+    return width
 }

@@ -103,11 +103,13 @@ struct Book: ParsableCommand {
         abstract: "Build the book as HTML (output/book/index.html) from the chapters' transcripts.")
     @Option(help: "Folder holding the chapters' output.")
     var output = "output"
+    @Option(help: "The edition to build: en (output/book/) or ko (output/ko/book/); default as for chapters.")
+    var lang: String?
 
     func run() throws {
-        let root = URL(fileURLWithPath: output)
-        let report = try BookBuilder.build(
-            outputRoot: root, chapters: chapters.map { (folder: $0.folderName, number: $0.number, title: $0.title) })
+        let language: String
+        do { language = try Languages.resolve(lang) } catch { throw ValidationError("\(error)") }
+        let report = try buildBook(output: URL(fileURLWithPath: output), language: language)
         print("The book is in \(report.index.path): \(report.pages) chapter page(s), \(report.figures) figure(s).")
         if !report.missing.isEmpty {
             print(
@@ -116,3 +118,40 @@ struct Book: ParsableCommand {
         }
     }
 }
+
+/// Builds the `language` edition's book, linked page by page to the other edition where that ran;
+/// the other edition's book is rebuilt too (when any of its chapters ran), so that links go both ways.
+@discardableResult
+func buildBook(output root: URL, language: String) throws -> BookBuilder.Report {
+    func edition(_ code: String) -> (root: URL, words: Text, chapters: [(folder: String, number: Int, title: String)]) {
+        let base = code == Languages.english ? root : root.appendingPathComponent(code)
+        let list = chapters.map { c in
+            (folder: c.folderName, number: c.number,
+             title: code == Languages.english
+                ? c.title : Text(directory: Languages.chapterDirectory(c.folderName), language: code)("title"))
+        }
+        return (base, Text(directory: Languages.sharedDirectory, language: code), list)
+    }
+    let other =
+        language == Languages.english ? Languages.available.first { $0 != Languages.english } : Languages.english
+    let this = edition(language)
+    func link(from: String, to code: String?) -> (label: String, path: String, root: URL)? {
+        guard let code else { return nil }
+        let target = edition(code)
+        // From output/book/ to output/ko/book/, or back.
+        let path = from == Languages.english ? "../\(code)/book/" : "../../book/"
+        return (target.words("book.language"), path, target.root)
+    }
+    let report = try BookBuilder.build(
+        outputRoot: this.root, chapters: this.chapters,
+        edition: Edition(words: this.words, other: link(from: language, to: other)))
+    if let other {
+        let that = edition(other)
+        // Fails (writing nothing) when none of its chapters ran: then there is nothing to link to.
+        _ = try? BookBuilder.build(
+            outputRoot: that.root, chapters: that.chapters,
+            edition: Edition(words: that.words, other: link(from: other, to: language)))
+    }
+    return report
+}
+

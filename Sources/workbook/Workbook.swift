@@ -202,19 +202,19 @@ struct RunAll: ParsableCommand {
     func run() throws {
         let start = Date()
         var rows: [[String]] = []
+        let language = options.chapterOptions.language
+        let edition = language == Languages.english ? "" : language + "/"
         for c in chapters {
             let t0 = Date()
             let results = try runChapter(c, options: options.chapterOptions)
             rows.append([
-                "\(c.number)", c.slug, "\(options.output)/\(c.folderName)/", "\(results.figures.count)",
+                "\(c.number)", c.slug, "\(options.output)/\(edition)\(c.folderName)/", "\(results.figures.count)",
                 String(format: "%.1f s", Date().timeIntervalSince(t0)),
             ])
         }
         print("\nAll chapters done in \(String(format: "%.1f", Date().timeIntervalSince(start))) s:\n")
         print(Table(headers: ["#", "chapter", "output", "figures", "time"], rows: rows).text())
-        let book = try BookBuilder.build(
-            outputRoot: URL(fileURLWithPath: options.output),
-            chapters: chapters.map { (folder: $0.folderName, number: $0.number, title: $0.title) })
+        let book = try buildBook(output: URL(fileURLWithPath: options.output), language: language)
         print("\nThe whole book as HTML: \(book.index.path)")
     }
 }

@@ -3,6 +3,7 @@
 
 import Foundation
 import Narrative
+import Plotting
 import XCTest
 
 final class TextTests: XCTestCase {
