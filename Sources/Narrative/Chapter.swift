@@ -127,6 +127,7 @@ public final class ChapterContext: TrainingEnvironment {
         ChapterOutput.removeStale(chapter.folderName, in: options.chapterRoot)
         stagingDirectory = ChapterOutput.stagingDirectory(for: chapter.folderName, in: options.chapterRoot)
         text = Text(directory: Languages.chapterDirectory(chapter.folderName), language: options.language)
+        ProgressWords.current = Self.progressWords(options.language)
         renderer = FigureRenderer(directory: stagingDirectory)
         diagrams = DiagramRenderer(directory: stagingDirectory)
     }
@@ -248,5 +249,19 @@ public final class ChapterContext: TrainingEnvironment {
         guard !finished else { return }
         try ChapterOutput.replace(outputDirectory, with: stagingDirectory)
         finished = true
+    }
+}
+
+extension ChapterContext {
+    /// Training's progress words from the shared text files (`progress.*` blocks).
+    static func progressWords(_ language: String) -> ProgressWords {
+        guard language != Languages.english else { return .english }
+        let t = Text(directory: Languages.sharedDirectory, language: language)
+        return ProgressWords(
+            epoch: { t("progress.epoch", ["epoch": $0, "of": $1]) }, loss: { " " + t("progress.loss", ["loss": $0]) },
+            best: { ", " + t("progress.best", ["value": $0, "epoch": $1]) },
+            epochs: { t("progress.epochs", ["count": $0]) },
+            kept: { ", " + t("progress.kept", ["epoch": $0, "metric": $1, "value": $2]) },
+            stoppedEarly: ", " + t("progress.stopped-early"), done: { t("progress.done", ["label": $0, "time": $1]) })
     }
 }

@@ -51,7 +51,8 @@ public final class ProgressBar: ProgressReporter {
     /// Ends the bar's line.
     public func finish(_ summary: String = "") {
         let elapsed = Date().timeIntervalSince(start)
-        let line = "  \(label): done in \(Self.clock(elapsed))\(summary.isEmpty ? "" : ", \(summary)")"
+        let done = ProgressWords.current.done(label, Self.clock(elapsed))
+        let line = "  " + done + (summary.isEmpty ? "" : ", \(summary)")
         fflush(nil)  // every stream, stdout first among them: the prose is out before the bar
         FileHandle.standardError.write(
             Data(((interactive ? "\r" : "") + line + (interactive ? "\u{1B}[K" : "") + "\n").utf8))

@@ -125,17 +125,18 @@ extension Figure {
 
 extension Figure {
     /// The validation curves of several training runs, one series each (score per evaluated epoch),
-    /// with a dashed marker at each run's kept epoch captioned "NAME" + `markerSuffix`.
+    /// with a circle at each run's kept epoch, named in the legend as "NAME (`kept`(epoch))".
     public static func validationCurves(
         name: String, title: String, yLabel: String,
-        runs: [(name: String, points: [(x: Double, y: Double)], best: Int?)]
+        runs: [(name: String, points: [(x: Double, y: Double)], best: Int?)], xLabel: String = "epoch",
+        kept: (Int) -> String = { "kept epoch \($0)" }
     ) -> Figure {
         // The kept epoch is a circle on its own curve, named in the legend: no caption can sit on
         // another curve.
         let curves = runs.map { run in
-            Series(run.name + (run.best.map { " (kept epoch \($0))" } ?? ""), run.points, style: .linesPoints)
+            Series(run.name + (run.best.map { " (\(kept($0)))" } ?? ""), run.points, style: .linesPoints)
         }
-        let kept = runs.enumerated().compactMap { k, run -> Series? in
+        let circles = runs.enumerated().compactMap { k, run -> Series? in
             guard let best = run.best, let point = run.points.first(where: { Int($0.x.rounded()) == best }) else {
                 return nil
             }
@@ -143,6 +144,6 @@ extension Figure {
             circle.colourOf = k
             return circle
         }
-        return Figure(name: name, title: title, xLabel: "epoch", yLabel: yLabel, kind: .lines(curves + kept))
+        return Figure(name: name, title: title, xLabel: xLabel, yLabel: yLabel, kind: .lines(curves + circles))
     }
 }

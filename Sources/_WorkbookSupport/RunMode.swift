@@ -36,3 +36,44 @@ public protocol TrainingEnvironment {
     var progress: ProgressFactory { get }
     func log(_ line: String)
 }
+
+/// The words of training's progress and summary lines ("epoch 3/20 loss 0.2841", "18 epochs, kept
+/// epoch 12 (validation NDCG@10 0.3841), stopped early", "GMF: done in 3.5s"), in the run's
+/// language: English by default; a chapter run of another edition sets `current` from its text files.
+public struct ProgressWords: Sendable {
+    public var epoch: @Sendable (_ epoch: Int, _ of: Int) -> String
+    public var loss: @Sendable (_ loss: String) -> String
+    public var best: @Sendable (_ value: String, _ epoch: Int) -> String
+    public var epochs: @Sendable (_ count: Int) -> String
+    public var kept: @Sendable (_ epoch: Int, _ metric: String, _ value: String) -> String
+    public var stoppedEarly: String
+    public var done: @Sendable (_ label: String, _ time: String) -> String
+
+    public init(
+        epoch: @escaping @Sendable (Int, Int) -> String, loss: @escaping @Sendable (String) -> String,
+        best: @escaping @Sendable (String, Int) -> String, epochs: @escaping @Sendable (Int) -> String,
+        kept: @escaping @Sendable (Int, String, String) -> String, stoppedEarly: String,
+        done: @escaping @Sendable (String, String) -> String
+    ) {
+        self.epoch = epoch
+        self.loss = loss
+        self.best = best
+        self.epochs = epochs
+        self.kept = kept
+        self.stoppedEarly = stoppedEarly
+        self.done = done
+    }
+
+    public static let english = ProgressWords(
+        epoch: { "epoch \($0)/\($1)" }, loss: { " loss \($0)" }, best: { ", best \($0) at \($1)" },
+        epochs: { "\($0) epochs" }, kept: { ", kept epoch \($0) (validation \($1) \($2))" },
+        stoppedEarly: ", stopped early", done: { "\($0): done in \($1)" })
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var chosen = english
+    /// The words in use (one language per process: the CLI's, or the chapter run's).
+    public static var current: ProgressWords {
+        get { lock.withLock { chosen } }
+        set { lock.withLock { chosen = newValue } }
+    }
+}

@@ -278,17 +278,19 @@ public struct Trainer {
     private func detail(
         _ epoch: Int, _ loss: Double, _ best: (value: Double, epoch: Int, weights: [[Float]])?
     ) -> String {
-        var text = "epoch \(epoch)/\(settings.maxEpochs)"
-        if loss.isFinite { text += String(format: " loss %.4f", loss) }
-        if let best { text += String(format: ", best %.4f at %d", best.value, best.epoch) }
+        let words = ProgressWords.current
+        var text = words.epoch(epoch, settings.maxEpochs)
+        if loss.isFinite { text += words.loss(String(format: "%.4f", loss)) }
+        if let best { text += words.best(String(format: "%.4f", best.value), best.epoch) }
         return text
     }
 
     private func finishLine(_ record: TrainingRecord) -> String {
-        var text = "\(record.epochs) epochs"
+        let words = ProgressWords.current
+        var text = words.epochs(record.epochs)
         if let metric = record.validationMetric, let value = record.bestValue, let epoch = record.bestEpoch {
-            text += String(format: ", kept epoch %d (validation %@ %.4f)", epoch, metric, value)
-            if record.stoppedEarly { text += ", stopped early" }
+            text += words.kept(epoch, metric, String(format: "%.4f", value))
+            if record.stoppedEarly { text += words.stoppedEarly }
         }
         return text
     }
