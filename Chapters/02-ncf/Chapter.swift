@@ -41,10 +41,46 @@ public enum NCFChapter: Chapter {
     /// A listing from a model's own file (`GMF.info.source`) or RecKit's.
     static func listing(_ name: String, _ file: String) throws -> Listing { try Listing.region(name, file: file) }
 
+    /// A model's configuration in the run's language (the words of `NCFConfig.summary`).
+    static func summary(_ config: NCFConfig, _ context: ChapterContext) -> String {
+        let t = context.text, training = config.training
+        func short(_ x: Float) -> String { String(format: "%g", Double(x)) }
+        return t(
+            "config.summary",
+            [
+                "f": config.factors, "layers": config.layers,
+                "pyramid": config.pyramid.map(String.init).joined(separator: "-"), "negatives": config.negativeCount,
+                "lr": short(config.learningRate),
+                "l2": config.weightDecay > 0 ? " " + t("config.l2", ["decay": short(config.weightDecay)]) : "",
+                "batch": config.batchSize,
+                "training": training.patience.map {
+                    t(
+                        "config.training.early",
+                        ["epochs": training.maxEpochs, "patience": $0, "every": training.evaluateEvery])
+                } ?? t("config.training.fixed", ["epochs": training.maxEpochs]),
+            ])
+    }
+
+    /// The paired bootstrap of `a` against `b` on `metric`, as a sentence ("" without per-user values).
+    static func paired(
+        _ context: ChapterContext, _ evaluations: [String: Evaluation], _ a: String, _ b: String,
+        metric: String = "HR@10"
+    ) -> String {
+        guard let x = evaluations[a], let y = evaluations[b],
+            let c = Bootstrap.compare(x, y, metric: metric, seed: context.options.seed)
+        else { return "" }
+        let numbers = String(
+            format: "%+.4f [%+.4f, %+.4f]", c.difference, c.interval.lowerBound, c.interval.upperBound)
+        let values: [String: any CustomStringConvertible] = [
+            "a": a, "b": b, "metric": metric, "numbers": numbers, "winner": c.difference > 0 ? a : b,
+        ]
+        return context.text(c.isDistinguishable ? "paired.apart" : "paired.tied", values)
+    }
+
     public static func run(_ context: ChapterContext) throws {
-        let say = context.narrator
+        let say = context.narrator, t = context.text
         let plan = Plan.of(context.options.mode)
-        say.heading("Chapter 2. \(title)", level: 1)
+        say.heading(context.chapterHeading, level: 1)
         try models(context)
         try toy(context)
         guard
@@ -59,82 +95,60 @@ public enum NCFChapter: Chapter {
         try negativeSweep(context, data: data, loo: loo, plan: plan)
         let ordersAgree = try sampledCaveat(context, data: data, loo: loo)
         try regression(context, data: data, plan: plan)
-        say.heading("Summary")
+        say.heading(t("summary.heading"))
         let hr = loo.hr
         let popHR = hr("MostPopular"), knnHR = hr("ItemKNN")
         let ncf = ["GMF", "MLP", "NeuMF"]
-        func paired(_ a: String, _ b: String) -> String {
-            guard let x = loo.evaluations[a], let y = loo.evaluations[b],
-                let c = Bootstrap.compare(x, y, metric: "HR@10", seed: context.options.seed)
-            else { return "" }
-            return c.sentence(a, b, metric: "HR@10")
-        }
+        func paired(_ a: String, _ b: String) -> String { Self.paired(context, loo.evaluations, a, b) }
         say.bullets([
-            """
-            GMF generalises MF by weighting each latent dimension; MLP learns the interaction from concatenated \
-            embeddings; NeuMF joins both. 
-            """
-                + String(
-                    format: "Here NeuMF reached HR@10 %.4f against %.4f (GMF) and %.4f (MLP); ", hr("NeuMF"), hr("GMF"),
-                    hr("MLP"))
-                + paired("NeuMF", "GMF") + ".",
-            String(
-                format:
-                    "Pre-training NeuMF from GMF and MLP (the paper's recipe) gave %.4f against %.4f from scratch; ",
-                hr("NeuMF (pre-trained)"), hr("NeuMF"))
-                + paired("NeuMF (pre-trained)", "NeuMF") + ".",
-            (ncf.allSatisfy { hr($0) > popHR }
-                ? "Under loo-99 every NCF model beats most-popular (HR@10 \(f4(popHR))); "
-                : "Not every NCF model beats most-popular (HR@10 \(f4(popHR))) here; ")
-                + "against ItemKNN (\(f4(knnHR))): " + paired("NeuMF", "ItemKNN") + ". "
-                + (ordersAgree
-                    ? "More candidates keep the order but change the gaps."
-                    : "More candidates reorder the models: report the protocol with every number."),
-            """
-            The document's own pipeline trains NeuMF as a rating regressor, and its evaluation ranks items across \
-            users inside a mini-batch: the numbers it prints are not per-user ranking metrics.
-            """,
+            t(
+                "summary.models",
+                [
+                    "neumf": f4(hr("NeuMF")), "gmf": f4(hr("GMF")), "mlp": f4(hr("MLP")),
+                    "paired": paired("NeuMF", "GMF"),
+                ]),
+            t(
+                "summary.pretraining",
+                [
+                    "pretrained": f4(hr("NeuMF (pre-trained)")), "scratch": f4(hr("NeuMF")),
+                    "paired": paired("NeuMF (pre-trained)", "NeuMF"),
+                ]),
+            t(
+                ncf.allSatisfy { hr($0) > popHR } ? "summary.baselines.all" : "summary.baselines.not-all",
+                ["popular": f4(popHR), "knn": f4(knnHR), "paired": paired("NeuMF", "ItemKNN")])
+                + " " + t(ordersAgree ? "summary.candidates.agree" : "summary.candidates.reorder"),
+            t("summary.document"),
         ])
     }
 
     // MARK: - Models
 
     static func models(_ context: ChapterContext) throws {
-        let say = context.narrator
-        say.heading("Three models")
-        say.prose(
-            """
-            MF predicts with an inner product p_u · q_i, a fixed, linear way of combining a user with an item. Neural \
-            CF learns the combination. GMF keeps the element-wise product but learns a weight for each dimension:
-            """)
+        let say = context.narrator, t = context.text
+        say.heading(t("models.heading"))
+        say.prose(t("models.intro"))
         say.derivation(
-            "GMF contains MF",
+            t("models.derivation.title"),
             [
                 (
-                    "GMF scores a pair through a weighted element-wise product and a link function a:",
+                    t("models.derivation.score"),
                     #"\hat y_{ui} = a\left(h^\top (p_u \odot q_i) + b\right) = a\left(\sum_{k=1}^{f} h_k \, "#
                         + #"p_{uk} \, q_{ik} + b\right)"#,
                     "ŷ_ui = a(hᵀ(p_u ⊙ q_i) + b) = a(Σ_k h_k p_uk q_ik + b)"
                 ),
                 (
-                    "With a the identity, h = 1 (all ones) and b = 0, that is exactly MF's inner product:",
+                    t("models.derivation.mf"),
                     #"\hat y_{ui} = \sum_{k} p_{uk} q_{ik} = p_u^\top q_i"#,
                     "ŷ_ui = Σ_k p_uk q_ik = p_uᵀ q_i"
                 ),
                 (
-                    "A learned h only rescales dimensions (h_k p_uk can be absorbed into p_u), so GMF's gain over MF "
-                        + "comes from the sigmoid link and the log loss, not from a richer interaction; MLP is where "
-                        + "the interaction becomes non-linear:",
+                    t("models.derivation.rescale"),
                     #"h_k \, p_{uk} \, q_{ik} = (h_k p_{uk}) \, q_{ik} = p'_{uk} \, q_{ik}"#,
                     "h_k p_uk q_ik = (h_k p_uk) q_ik = p'_uk q_ik"
                 ),
             ])
         say.listing(try listing("gmf", GMF.info.source))
-        say.prose(
-            """
-            MLP concatenates the two embeddings and learns the interaction with a tower of layers that halves at \
-            every step (the document's pyramid):
-            """)
+        say.prose(t("models.mlp"))
         say.listing(try listing("mlp", MLP.info.source))
         let rows = [(8, 3), (16, 3), (32, 3), (32, 4), (64, 3)].map { f, l in
             [
@@ -144,45 +158,33 @@ public enum NCFChapter: Chapter {
         }
         say.table(
             Table(
-                headers: ["f", "L", "embedding size", "layers"], rows: rows,
-                alignments: [.right, .right, .right, .left]),
-            caption: "The pyramid: embeddings of f·2^(L-1) each, concatenated, then halved L times")
-        say.prose(
-            """
-            The document's comment \"factor_num=32, num_layers=4 → 256\" checks out: 32 · 2³ = 256. NeuMF runs both \
-            with separate embeddings and joins their last layers:
-            """)
+                headers: ["f", "L", t("models.pyramid.header.embedding"), t("models.pyramid.header.layers")],
+                rows: rows, alignments: [.right, .right, .right, .left]),
+            caption: t("models.pyramid.caption"))
+        say.prose(t("models.pyramid.check"))
         say.listing(try listing("neumf", NeuMF.info.source))
         let config = NeuMF.defaultConfig(context.options.mode)
         try context.diagram(
-            neumfDiagram(config),
-            caption: """
-                NeuMF as the book trains it (\(config.summary)); drawn from its Config, so the widths are the ones \
-                that run.
-                """)
-        say.errata(
-            """
-            The document's MLP and NeuralMF call self._init_weight_() but never define it (only GMF does), so \
-            constructing either raises AttributeError. The NCF PyTorch reference the code follows defines it as: \
-            embeddings N(0, 0.01), tower weights Xavier-uniform, the output layer kaiming_uniform(a=1, \
-            nonlinearity='sigmoid') (which is LeCun-uniform), all biases zero. The models above use exactly that; GMF \
-            keeps the document's own initialisation.
-            """)
+            neumfDiagram(config, context),
+            caption: t("models.diagram.caption", ["config": summary(config, context)]))
+        say.errata(t("models.errata"))
     }
 
     /// NeuMF's two towers and how they join, with the widths of `config`.
-    static func neumfDiagram(_ config: NCFConfig) -> Diagram {
-        var d = Diagram(name: "neumf-architecture", title: "NeuMF: GMF and MLP towers joined (He et al. 2017)")
+    static func neumfDiagram(_ config: NCFConfig, _ context: ChapterContext) -> Diagram {
+        let t = context.text
+        var d = Diagram(name: "neumf-architecture", title: t("diagram.title"))
         let pyramid = config.pyramid, f = config.factors
         let (input, gmf, mlp, join) = ("#fdf2d0", "#dcecf7", "#e3f1df", "#f3e1ef")
         d.nodes = [
-            .init("user", "user u (one-hot)", shape: .ellipse, fill: input),
-            .init("item", "item i (one-hot)", shape: .ellipse, fill: input),
-            .init("gu", "GMF user embedding\n\(f)", fill: gmf), .init("gi", "GMF item embedding\n\(f)", fill: gmf),
-            .init("prod", "element-wise product\np_u ⊙ q_i  (\(f))", fill: gmf),
-            .init("mu", "MLP user embedding\n\(pyramid[0] / 2)", fill: mlp),
-            .init("mi", "MLP item embedding\n\(pyramid[0] / 2)", fill: mlp),
-            .init("cat", "concatenate\n\(pyramid[0])", fill: mlp),
+            .init("user", t("diagram.user"), shape: .ellipse, fill: input),
+            .init("item", t("diagram.item"), shape: .ellipse, fill: input),
+            .init("gu", t("diagram.gmf-user", ["width": f]), fill: gmf),
+            .init("gi", t("diagram.gmf-item", ["width": f]), fill: gmf),
+            .init("prod", t("diagram.product", ["width": f]), fill: gmf),
+            .init("mu", t("diagram.mlp-user", ["width": pyramid[0] / 2]), fill: mlp),
+            .init("mi", t("diagram.mlp-item", ["width": pyramid[0] / 2]), fill: mlp),
+            .init("cat", t("diagram.concatenate", ["width": pyramid[0]]), fill: mlp),
         ]
         d.edges = [
             .init("user", "gu"), .init("item", "gi"), .init("user", "mu"), .init("item", "mi"), .init("gu", "prod"),
@@ -190,13 +192,13 @@ public enum NCFChapter: Chapter {
         ]
         var previous = "cat"
         for (k, width) in pyramid.dropFirst().enumerated() {
-            d.nodes.append(.init("l\(k)", "Linear + ReLU\n\(pyramid[k]) → \(width)", fill: mlp))
+            d.nodes.append(.init("l\(k)", t("diagram.layer", ["from": pyramid[k], "to": width]), fill: mlp))
             d.edges.append(.init(previous, "l\(k)"))
             previous = "l\(k)"
         }
         d.nodes += [
-            .init("join", "concatenate\n\(f) + \(pyramid.last ?? f)", fill: join),
-            .init("out", "Linear → 1, sigmoid\nŷ_ui", fill: join),
+            .init("join", t("diagram.join", ["gmf": f, "mlp": pyramid.last ?? f]), fill: join),
+            .init("out", t("diagram.output"), fill: join),
         ]
         d.edges += [.init("prod", "join", label: "GMF"), .init(previous, "join", label: "MLP"), .init("join", "out")]
         d.sameRank = [["user", "item"], ["gu", "gi", "mu", "mi"]]
@@ -206,15 +208,10 @@ public enum NCFChapter: Chapter {
     // MARK: - Toy
 
     static func toy(_ context: ChapterContext) throws {
-        let say = context.narrator
-        say.heading("Toy first: what NeuMF fits that MF of the same size cannot")
+        let say = context.narrator, t = context.text
+        say.heading(t("toy.heading"))
         let r: [[Float]] = [[1, 1, 1, 0, 1], [0, 1, 1, 0, 0], [0, 1, 1, 1, 0], [1, 0, 1, 1, 1]]
-        say.prose(
-            """
-            Chapter 1's matrix (the NCF paper's four users) has rank 4, so MF with 2 factors cannot reconstruct it: \
-            the best rank-2 approximation leaves a squared error of 1.296 whatever the training (Eckart-Young). NeuMF \
-            with the same 2 predictive factors, trained on all 20 cells with squared error:
-            """)
+        say.prose(t("toy.intro"))
         let users = (0..<4).flatMap { u in [Int32](repeating: Int32(u), count: 5) }
         let items = (0..<4).flatMap { _ in (0..<5).map(Int32.init) }
         let target = Tensor(r.flatMap { $0 })
@@ -225,8 +222,8 @@ public enum NCFChapter: Chapter {
         let rng = context.rng("toy")
         let mfError = try bestRankError(r, rank: 2), gmfBound = try bestRankPlusConstantError(r, rank: 2)
         var rows: [[String]] = [
-            ["MF, K = 2 (SVD optimum)", String(format: "%.4f", mfError), "-"],
-            ["rank 2 + a constant (optimum)", String(format: "%.4f", gmfBound), "-"],
+            [t("toy.row.mf"), String(format: "%.4f", mfError), "-"],
+            [t("toy.row.constant"), String(format: "%.4f", gmfBound), "-"],
         ]
         var predictions: [Float] = []
         for (name, model) in [
@@ -247,26 +244,15 @@ public enum NCFChapter: Chapter {
         context.record("toy_squared_error_MF_K2_optimum", mfError)
         context.record("toy_squared_error_rank2_plus_constant_optimum", gmfBound)
         say.table(
-            Table(headers: ["model", "squared error", "cells on the right side of 0.5"], rows: rows),
-            caption: "Fitting the 4 x 5 matrix with 2 predictive factors (\(steps) full-batch Adam steps)")
+            Table(headers: [t("common.model"), t("toy.header.error"), t("toy.header.cells")], rows: rows),
+            caption: t("toy.caption", ["steps": steps]))
         say.table(
             Table(
-                headers: ["user"] + (1...5).map { "item \($0)" },
+                headers: [t("common.user")] + (1...5).map { t("common.item", ["n": $0]) },
                 rows: (0..<4).map { u in
                     ["u\(u + 1)"] + (0..<5).map { String(format: "%.2f", predictions[u * 5 + $0]) }
-                }), caption: "NeuMF's reconstruction")
-        say.prose(
-            String(
-                format: """
-                    GMF with 2 factors is MF with per-dimension weights plus the output layer's bias: a rank-2 \
-                    matrix plus a constant. So it can beat plain MF's 1.296 (the constant is a third, very \
-                    restricted factor), but never the best rank-2-plus-constant fit, %.4f. NeuMF's MLP path
-                    """, gmfBound)
-                    + """
-                     combines the same 2-factor interface non-linearly and reconstructs the matrix, which is the \
-                    point of the paper's figure 1.
-                    """
-        )
+                }), caption: t("toy.reconstruction.caption"))
+        say.prose(t("toy.outro", ["bound": String(format: "%.4f", gmfBound)]))
     }
 
     /// The squared error of the best rank-k approximation: the sum of the squared singular

@@ -30,27 +30,22 @@ extension NCFChapter {
     }
 
     static func implicitTopK(_ context: ChapterContext, data: RatingsData, plan: Plan) throws -> LooFindings {
-        let say = context.narrator
+        let say = context.narrator, t = context.text
         let mode = context.options.mode
-        say.heading("MovieLens-100K, implicit top-K (loo-99)")
+        say.heading(t("loo.heading"))
         let split = try Split.make(data, protocol: .loo99, seed: context.options.seed, validation: true)
         let evaluator = SampledEvaluator(split: split, data: data)
         let schedule = GMF.defaultConfig(mode).training
         say.prose(
-            """
-            As in the paper, every rating is an interaction. Protocol loo-99: each user's latest rating is held out \
-            (\(split.test.count) test items; ratings in the same second keep the file's order) and ranked among 99 \
-            items the user never rated, sampled once with the run's seed. Metrics: HR@10 (is the test item in the \
-            top 10?) and NDCG@10 (1/log2(rank+1) if so). The paper tuned on the test items; here the \
-            latest-but-one rating of each user is a validation item with 99 candidates of its own, so that the \
-            number of epochs is chosen without the test set: \(mode == .standard ? """
-                every \(schedule.evaluateEvery) epochs each model is scored on validation NDCG@10, training stops \
-                after \(schedule.patience ?? 0) scores without improvement, and the best epoch is kept; then the \
-                model is fitted again on train + validation for that many epochs and scored once on test.
-                """ : "in \(mode.rawValue) mode the budget is fixed instead (\(schedule.maxEpochs) epochs).")
-            """)
+            mode == .standard
+                ? t(
+                    "loo.intro.early-stopping",
+                    ["test": split.test.count, "every": schedule.evaluateEvery, "patience": schedule.patience ?? 0])
+                : t(
+                    "loo.intro.fixed",
+                    ["test": split.test.count, "mode": mode.rawValue, "epochs": schedule.maxEpochs]))
         let config = GMF.defaultConfig(mode)
-        say.prose("Configuration: \(config.summary).")
+        say.prose(t("loo.configuration", ["config": summary(config, context)]))
         say.listing(try listing("train-implicit", ModelsSource.file("NCF/NCF.swift")))
         var fitted: [String: FittedModel] = [:], evaluations: [String: Evaluation] = [:]
         var models: [(name: String, model: any Recommender)] = []
@@ -81,18 +76,19 @@ extension NCFChapter {
             let budget =
                 f.flatMap { $0.steps > 0 ? $0 : nil }.map {
                     "\($0.bestEpoch.map(String.init) ?? "-") / \($0.searchEpochs ?? $0.epochs ?? 0)"
-                } ?? (name.hasSuffix("(pre-trained)") ? "\(fitted["NeuMF"]?.epochs ?? 0) (fixed)" : "-")
+                }
+                ?? (name.hasSuffix("(pre-trained)")
+                    ? t("loo.budget.fixed", ["epochs": fitted["NeuMF"]?.epochs ?? 0]) : "-")
             let seconds = f.map { String(format: "%.1f", $0.seconds) } ?? "-"
             return [name, withInterval(e, "HR@10"), withInterval(e, "NDCG@10"), budget, seconds]
         }
         say.table(
             Table(
-                headers: ["model", "HR@10 [95% CI]", "NDCG@10 [95% CI]", "best epoch / run", "train s"], rows: rows,
-                alignments: [.left, .right, .right, .right, .right]),
-            caption: """
-                loo-99 on MovieLens-100K, f = \(config.factors), seed \(context.options.seed), \(mode.rawValue) mode; \
-                intervals: 95% bootstrap over the \(split.test.count) users
-                """)
+                headers: [t("common.model")] + ["hr", "ndcg", "budget", "seconds"].map { t("loo.header." + $0) },
+                rows: rows, alignments: [.left, .right, .right, .right, .right]),
+            caption: t(
+                "loo.caption",
+                ["f": config.factors, "seed": context.options.seed, "mode": mode.rawValue, "users": split.test.count]))
         try looFigures(context, fitted: fitted, order: ["GMF", "MLP", "NeuMF"])
         return LooFindings(split: split, models: models, evaluations: evaluations, fitted: fitted, config: config)
     }
@@ -115,38 +111,34 @@ extension NCFChapter {
         try model.train(input, config: config, optimizer: SGD(model.parameters, learningRate: config.learningRate))
         context.record("neumf_pretrained_hr10_before_finetuning", before["HR@10"] ?? .nan)
         context.narrator.prose(
-            String(
-                format: """
-                    NeuMF (pre-trained) starts from the GMF and MLP above with h = [0.5 h_GMF ; 0.5 h_MLP] (HR@10 \
-                    %.4f before any fine-tuning) and is fine-tuned with plain SGD (lr %.0e) for the %d epochs that \
-                    NeuMF from scratch chose on validation, as the paper prescribes: Adam's moments from \
-                    pre-training are not carried over.
-                    """, before["HR@10"] ?? .nan, Double(config.learningRate), config.training.maxEpochs))
+            context.text(
+                "loo.pretrained",
+                [
+                    "before": f4(before["HR@10"] ?? .nan), "lr": String(format: "%.0e", Double(config.learningRate)),
+                    "epochs": config.training.maxEpochs,
+                ]))
         return ("NeuMF (pre-trained)", model)
     }
 
     /// Validation NDCG@10 and training loss per epoch of the searches (never the test set); without a
     /// search (a fixed budget), the loss of the fit.
     static func looFigures(_ context: ChapterContext, fitted: [String: FittedModel], order: [String]) throws {
+        let t = context.text
         let searched = order.compactMap { name in fitted[name]?.search.map { (name, $0) } }
         if !searched.isEmpty {
             var curves = Figure.validationCurves(
-                name: "validation-per-epoch", title: "Validation NDCG@10 while training (loo-99, f = 8)",
-                yLabel: "validation NDCG@10", runs: searched.map { ($0.0, $0.1.validationPoints, $0.1.bestEpoch) })
+                name: "validation-per-epoch", title: t("fig.validation.title"),
+                yLabel: t("fig.validation.y"), runs: searched.map { ($0.0, $0.1.validationPoints, $0.1.bestEpoch) },
+                xLabel: t("fig.epoch"), kept: { t("fig.kept-epoch", ["epoch": $0]) })
             curves.keyPosition = "bottom right"
-            try context.figure(
-                curves,
-                caption:
-                    "The circles mark each model's kept epoch; past it validation NDCG@10 stops improving (a "
-                        + "plateau or a decline), which is when early stopping ends the search.")
+            try context.figure(curves, caption: t("fig.validation.caption"))
         }
         let records = order.compactMap { name in fitted[name].map { (name, $0.search ?? $0.final) } }
         var loss = Figure(
-            name: "training-loss", title: "Training loss (BCE over positives and sampled negatives)",
-            xLabel: "epoch", yLabel: "mean BCE",
+            name: "training-loss", title: t("fig.training-loss.title"),
+            xLabel: t("common.epoch"), yLabel: t("fig.training-loss.y"),
             kind: .lines(records.map { Series($0.0, perEpoch: $0.1.losses) }))
         loss.keyPosition = "top right"
-        try context.figure(
-            loss, caption: "The loss keeps falling after validation has turned: it measures fit, not ranking.")
+        try context.figure(loss, caption: t("fig.training-loss.caption"))
     }
 }

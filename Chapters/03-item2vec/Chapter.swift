@@ -33,7 +33,7 @@ public enum Item2VecChapter: Chapter {
 
     public static func run(_ context: ChapterContext) throws {
         let say = context.narrator
-        say.heading("Chapter 3. \(title)", level: 1)
+        say.heading(context.chapterHeading, level: 1)
         try documentExample(context)
         guard
             let data = try context.optionalData(
@@ -50,26 +50,18 @@ public enum Item2VecChapter: Chapter {
         try pictures(context, data: data, vectors: long)
         try pmi(context, data: data, cases: cases, vectors: long)
         let next = try recommender(context, data: data, cases: cases, short: short, long: long)
-        say.heading("Summary")
+        let text = context.text
+        say.heading(text("summary.heading"))
         say.bullets([
-            """
-            Item2Vec is word2vec on sessions: items liked by the same people in nearby positions get similar \
-            vectors, with no ratings, features or user ids.
-            """,
-            String(
-                format: """
-                    Training length matters more than anything else here: the document's 5 epochs give next-item \
-                    HR@10 %.4f, %d epochs %.4f, against %.4f for most-popular and %.4f for ItemKNN.
-                    """,
-                next.short, longEpochs(context.options.mode), next.long, next.popular, next.knn),
-            """
-            SGNS does implicitly factorise a shifted PMI matrix: its dot products track PMI - log k, and a \
-            truncated SVD of that matrix finds many of the same neighbours.
-            """,
-            """
-            As a recommender it is a session model: it needs enough training to beat popularity, and it knows \
-            nothing of items outside its vocabulary.
-            """,
+            text("summary.1"),
+            text(
+                "summary.2",
+                [
+                    "short": f4(next.short), "epochs": longEpochs(context.options.mode), "long": f4(next.long),
+                    "popular": f4(next.popular), "knn": f4(next.knn),
+                ]),
+            text("summary.3"),
+            text("summary.4"),
         ])
     }
 
@@ -77,24 +69,20 @@ public enum Item2VecChapter: Chapter {
 
     static func documentExample(_ context: ChapterContext) throws {
         let say = context.narrator
-        say.heading("Skip-gram pairs from a session")
+        let text = context.text
+        say.heading(text("example.heading"))
         let session = [
             "Harry Potter (해리포터)", "Azkaban (아즈카반)", "Chamber of Secrets (비밀의방)", "Philosopher's Stone (마법사의돌)",
         ]
-        say.prose(
-            """
-            Word2vec's idea applied to items: items that appear near each other in sessions are similar. The \
-            document's session of one user's films, and its two helpers:
-            """)
+        say.prose(text("example.intro"))
         say.listing(try listing("document-skipgram", "Sessions.swift"))
         let pairs = DocumentSkipGram.skipgramPairs(session, window: 2)
         context.record("document_session_pairs_window2", Double(pairs.count))
         say.table(
-            Table(headers: ["centre", "context", "label"], rows: pairs.map { [$0.0, $0.1, "\($0.2)"] }),
-            caption: """
-                create_skipgram_data(session, window_size=2): \(pairs.count) positive pairs (the document \
-                prints the first 3)
-                """)
+            Table(
+                headers: ["centre", "context", "label"].map { text("example.table.\($0)") },
+                rows: pairs.map { [$0.0, $0.1, "\($0.2)"] }),
+            caption: text("example.table.caption", ["pairs": pairs.count]))
     }
 
     static func negativesErrata(_ context: ChapterContext, data: RatingsData, sessions: [[Int32]]) throws {
@@ -114,16 +102,9 @@ public enum Item2VecChapter: Chapter {
         let share = Double(consumed) / Double(max(negatives, 1))
         context.record("document_negatives_consumed_share", share)
         say.errata(
-            String(
-                format: """
-                    add_negative_samples only rejects the pair's own two items, so a \"negative\" can be any other \
-                    film of the same user's session. Run on MovieLens' liked-film sessions (the first 12 films of \
-                    each, window 2, 5 negatives per pair, drawn from all %d films), %.1f%% of %d negatives are films \
-                    the user actually liked. Word2vec and gensim draw noise from the whole vocabulary too, but treat \
-                    it as noise (and weight it by unigram^0.75); a pairwise recommender that excludes the user's \
-                    positives, as RecKit's NegativeSampler does, is the fix when negatives are meant literally.
-                    """,
-                data.itemCount, 100 * share, negatives))
+            context.text(
+                "negatives.errata",
+                ["films": data.itemCount, "share": String(format: "%.1f", 100 * share), "negatives": negatives]))
     }
 
     // MARK: - Training
@@ -132,25 +113,14 @@ public enum Item2VecChapter: Chapter {
         _ context: ChapterContext, data: RatingsData, cases: [(user: Int, context: [Int32], heldOut: Int32)]
     ) throws -> (ItemVectors, ItemVectors) {
         let say = context.narrator
-        say.heading("Sessions from MovieLens, and SGNS in Swift")
+        let text = context.text
+        say.heading(text("training.heading"))
         let tokens = cases.reduce(0) { $0 + $1.context.count }
-        say.prose(
-            """
-            As the document builds them: each user's films rated 4 or more, in time order (ties keep the file's \
-            order). \(cases.count) users have at least two; each user's last liked film is held out for the next-item \
-            evaluation below, leaving \(tokens.formatted()) items in \(cases.count) sessions to train on.
-            """)
+        say.prose(text("training.sessions", ["users": cases.count, "tokens": tokens.formatted()]))
         say.listing(try Listing.region("sgns", file: ModelsSource.file("Item2Vec/SGNS.swift")))
         var config = documentConfig()
         let epochs = longEpochs(context.options.mode)
-        say.prose(
-            """
-            Configuration (the document's train_item2vec): \(config). The noise distribution is unigram^0.75 (an \
-            alias table), frequent items are subsampled, and the learning rate falls linearly; the book trains on one \
-            thread so that the same seed always gives the same vectors (with several threads the workers update the \
-            shared tables without locks, as word2vec and gensim do, and runs stop being bit-reproducible; `workbook \
-            bench item2vec` measures that Hogwild speed).
-            """)
+        say.prose(text("training.config", ["config": config]))
         let short = try trainSGNS(
             sessions: cases.map(\.context), itemCount: data.itemCount, config: config,
             seed: context.options.seed, progress: context.progress
@@ -168,15 +138,20 @@ public enum Item2VecChapter: Chapter {
         }
         say.table(
             Table(
-                headers: ["run", "vocabulary", "items trained", "seconds", "items / s"],
+                headers: ["run", "vocabulary", "trained", "seconds", "speed"].map {
+                    text("training.table.\($0)")
+                },
                 rows: [short, long].enumerated().map { k, v in
                     [
-                        k == 0 ? "document (5 epochs)" : "\(epochs) epochs, lr \(config.learningRate)", "\(v.count)",
+                        k == 0
+                            ? text("training.run.document")
+                            : text("training.run.long", ["epochs": epochs, "lr": "\(config.learningRate)"]),
+                        "\(v.count)",
                         v.trainedWords.formatted(),
                         String(format: "%.2f", v.trainSeconds),
                         String(format: "%.0f", Double(v.trainedWords) / v.trainSeconds),
                     ]
-                }), caption: "Training runs (min_count 10 keeps \(short.count) of \(data.itemCount) films)")
+                }), caption: text("training.table.caption", ["kept": short.count, "films": data.itemCount]))
         return (short, long)
     }
 

@@ -9,8 +9,8 @@ import TensorCore
 
 extension Item2VecChapter {
     static func neighbours(_ context: ChapterContext, data: RatingsData, vectors: ItemVectors) throws {
-        let say = context.narrator
-        say.heading("Films similar to Toy Story, and a few others")
+        let say = context.narrator, text = context.text
+        say.heading(text("neighbours.heading"))
         // What drives the lists: the neighbours' popularity (vocabulary rank by count, 0 = most played) and
         // release years, against the vocabulary as a whole.
         var neighbourRanks: [Double] = [], yearGaps: [Double] = []
@@ -27,13 +27,13 @@ extension Item2VecChapter {
             }
             say.table(
                 Table(
-                    headers: ["film", "cosine", "genres"],
+                    headers: ["film", "cosine", "genres"].map { text("neighbours.table.\($0)") },
                     rows: near.map { n in
                         let entry = data.catalogue[Int(vectors.items[n.v])]
                         return [
                             entry.displayTitle, String(format: "%.3f", n.cosine), entry.genres.joined(separator: ", "),
                         ]
-                    }), caption: "Nearest to \(title)")
+                    }), caption: text("neighbours.table.caption", ["title": title]))
             if title.hasPrefix("Toy Story") { context.record("toy_story_top_cosine", Double(near.first?.cosine ?? 0)) }
         }
         neighbourNote(context, data: data, vectors: vectors, ranks: neighbourRanks, yearGaps: yearGaps)
@@ -48,32 +48,28 @@ extension Item2VecChapter {
             let (a, b, c) = (vectors.normalized(ids[0]), vectors.normalized(ids[1]), vectors.normalized(ids[2]))
             let query = (0..<vectors.dimension).map { b[$0] - a[$0] + c[$0] }
             let answer = vectors.nearest(to: query, k: 3, excluding: Set(ids))
-            say.prose(
-                "An analogy, as word2vec does them (Aladdin - Toy Story + Star Wars): "
-                    + answer.map {
-                        data.catalogue[Int(vectors.items[$0.v])].displayTitle + String(format: " (%.2f)", $0.cosine)
-                    }.joined(separator: ", ")
-                        + """
-                        . Analogies between films are looser than between words: read these as \"like Star Wars, in \
-                        the way Aladdin differs from Toy Story\", not as an exact relation.
-                        """)
+            let answers = answer.map {
+                data.catalogue[Int(vectors.items[$0.v])].displayTitle + String(format: " (%.2f)", $0.cosine)
+            }.joined(separator: ", ")
+            say.prose(text("neighbours.analogy", ["answers": answers]))
         }
     }
 
     static func pictures(_ context: ChapterContext, data: RatingsData, vectors: ItemVectors) throws {
-        let say = context.narrator
-        say.heading("A map of the vectors")
+        let say = context.narrator, text = context.text
+        say.heading(text("map.heading"))
         let unit = vectors.normalizedMatrix()
         let (projection, explained) = try Linalg.pca(
             unit, rows: vectors.count, columns: vectors.dimension, components: 2)
         let genres = ["Comedy", "Action", "Drama", "Horror", "Children's", "Romance"]
+        let genreNames = ["comedy", "action", "drama", "horror", "children", "romance"]
         var groups: [Series] = []
-        for g in genres {
+        for (g, name) in zip(genres, genreNames) {
             let points = (0..<vectors.count).filter { v in
                 let entry = data.catalogue[Int(vectors.items[v])]
                 return entry.genres.first(where: { genres.contains($0) }) == g
             }.map { (x: Double(projection[$0 * 2]), y: Double(projection[$0 * 2 + 1])) }
-            groups.append(Series(g, points, style: .points))
+            groups.append(Series(text("fig.item-map.genre.\(name)"), points, style: .points))
         }
         let famous = [
             "Toy Story (1995)", "Fargo (1996)", "Pulp Fiction (1994)", "Schindler's List (1993)", "Aladdin (1992)",
@@ -87,14 +83,13 @@ extension Item2VecChapter {
             return PointLabel(title, x: Double(projection[v * 2]), y: Double(projection[v * 2 + 1]))
         }
         var figure = Figure(
-            name: "item-map", title: "Item2Vec vectors projected on their first two principal axes",
-            xLabel: String(format: "PC 1 (%.1f%% of variance)", 100 * explained[0]),
-            yLabel: String(format: "PC 2 (%.1f%% of variance)", 100 * explained[1]),
+            name: "item-map", title: text("fig.item-map.title"),
+            xLabel: text("fig.item-map.x", ["share": String(format: "%.1f", 100 * explained[0])]),
+            yLabel: text("fig.item-map.y", ["share": String(format: "%.1f", 100 * explained[1])]),
             kind: .scatter(groups, labels: labels))
         figure.keyPosition = "below"
         figure.size = (width: 1200, height: 900)
-        try context.figure(
-            figure, caption: "Each film coloured by its first listed genre among six; labels mark well-known titles.")
+        try context.figure(figure, caption: text("fig.item-map.caption"))
         let popular = (0..<min(20, vectors.count)).map { $0 }  // the vocabulary is sorted by frequency
         let titles = popular.map { data.catalogue[Int(vectors.items[$0])].displayTitle }
         let sims = Linalg.cosineSimilarities(
@@ -102,8 +97,8 @@ extension Item2VecChapter {
             dimension: vectors.dimension)
         let matrix = popular.map { a in popular.map { b in Double(sims[a * popular.count + b]) } }
         var heat = Figure(
-            name: "similarity-heatmap", title: "Cosine similarity of the 20 most liked films", xLabel: "film",
-            yLabel: "film",
+            name: "similarity-heatmap", title: text("fig.similarity-heatmap.title"),
+            xLabel: text("fig.similarity-heatmap.axis"), yLabel: text("fig.similarity-heatmap.axis"),
             // A scale centred on 0 only if some similarity is negative; else the colours span what is there.
             kind: .heatmap(
                 values: matrix, rowLabels: titles, columnLabels: titles,
@@ -128,15 +123,13 @@ extension Item2VecChapter {
         context.record("neighbours_mean_popularity_percentile", 100 * rank)
         context.record("neighbours_mean_year_gap", gap)
         context.record("random_pairs_mean_year_gap", randomGap)
-        let popular = rank < 0.4 ? "mostly popular films" : "films of every popularity"
+        let popular = context.text(rank < 0.4 ? "neighbours.note.popular" : "neighbours.note.every")
         context.narrator.prose(
-            String(
-                format: """
-                    What the lists are made of: the neighbours sit on average at the %.0fth percentile of the \
-                    vocabulary by play count (0 = the most played), %@, and %.1f years from the query's release, \
-                    against %.1f years for random pairs of films. Sessions are a user's liked films, so items co-occur \
-                    when the same people watched them, which tracks popularity and when the films came out as much as \
-                    genre: read a neighbour list as "watched by the same people", not as "the same kind of film".
-                    """, 100 * rank, popular, gap, randomGap))
+            context.text(
+                "neighbours.note",
+                [
+                    "percentile": String(format: "%.0f", 100 * rank), "popular": popular,
+                    "gap": String(format: "%.1f", gap), "randomGap": String(format: "%.1f", randomGap),
+                ]))
     }
 }

@@ -13,14 +13,9 @@ extension Item2VecChapter {
         _ context: ChapterContext, data: RatingsData, cases: [(user: Int, context: [Int32], heldOut: Int32)],
         short: ItemVectors, long: ItemVectors
     ) throws -> (short: Double, long: Double, popular: Double, knn: Double) {
-        let say = context.narrator
-        say.heading("Item2Vec as a recommender")
-        say.prose(
-            """
-            A user's score for a film is its cosine with the mean of the user's liked films' unit vectors. Next-item \
-            protocol (the peers' gensim script uses the same): each user's last liked film is the one test item, \
-            ranked among all films except the user's other liked ones; HR@10 and NDCG@10.
-            """)
+        let say = context.narrator, text = context.text
+        say.heading(text("recommender.heading"))
+        say.prose(text("recommender.intro"))
         // One evaluator for every model: contexts as training rows, the held-out film as test.
         var u: [Int] = [], i: [Int] = []
         var tu: [Int] = [], ti: [Int] = []
@@ -32,13 +27,22 @@ extension Item2VecChapter {
         let evaluator = FullRankingEvaluator(train: train, test: test, protocolName: "next-item")
         var rows: [[String]] = []
         var hr: [Double] = []
-        for (name, model) in [
-            ("Item2Vec, 5 epochs (the document's)", Item2Vec(vectors: short, train: train) as any Recommender),
-            ("Item2Vec, \(longEpochs(context.options.mode)) epochs", Item2Vec(vectors: long, train: train)),
-            ("ItemKNN", try ItemKNN(train: train)), ("MostPopular", MostPopular(train: train)),
+        let epochs = longEpochs(context.options.mode)
+        // The names results.json records (English, the same in every edition), and the names the table shows.
+        for (name, shown, model) in [
+            (
+                "Item2Vec, 5 epochs (the document's)", text("recommender.model.short"),
+                Item2Vec(vectors: short, train: train) as any Recommender
+            ),
+            (
+                "Item2Vec, \(epochs) epochs", text("recommender.model.long", ["epochs": epochs]),
+                Item2Vec(vectors: long, train: train)
+            ),
+            ("ItemKNN", "ItemKNN", try ItemKNN(train: train)),
+            ("MostPopular", "MostPopular", MostPopular(train: train)),
         ] {
             let m = evaluator.evaluate(model, ks: [10]).metrics
-            rows.append([name, f4((m["HR@10"] ?? .nan)), f4((m["NDCG@10"] ?? .nan))])
+            rows.append([shown, f4((m["HR@10"] ?? .nan)), f4((m["NDCG@10"] ?? .nan))])
             hr.append((m["HR@10"] ?? .nan))
             context.record(
                 ResultEntry(
@@ -46,7 +50,8 @@ extension Item2VecChapter {
                     metrics: ["HR@10": (m["HR@10"] ?? .nan), "NDCG@10": (m["NDCG@10"] ?? .nan)]))
         }
         say.table(
-            Table(headers: ["model", "HR@10", "NDCG@10"], rows: rows), caption: "Next liked film, \(cases.count) users")
+            Table(headers: [text("recommender.table.model"), "HR@10", "NDCG@10"], rows: rows),
+            caption: text("recommender.next.caption", ["users": cases.count]))
         // holdout-20 with the registry's Item2Vec (trained on the training part's liked sessions, early-stopped on
         // validation, then fitted on train + validation): the model chapters 5 and 8 reuse.
         let split = try Split.make(data, protocol: .holdout20, seed: context.options.seed, validation: true)
@@ -57,16 +62,15 @@ extension Item2VecChapter {
             let entry = try Registry.entry(key)
             let fitted = try context.fitted(entry, data: data, split: split)
             let e = full.evaluate(fitted.recommender, ks: [20])
-            let name = key == "item2vec" ? "Item2Vec (\(fitted.configSummary))" : entry.info.name
+            let name =
+                key == "item2vec"
+                ? text("recommender.holdout.item2vec", ["config": fitted.configSummary]) : entry.info.name
             holdRows.append([name, f4(e.metrics["Recall@20"] ?? .nan), f4(e.metrics["NDCG@20"] ?? .nan)])
             context.record(ResultEntry(fitted, evaluation: e, dataset: data.name))
         }
         say.table(
-            Table(headers: ["model", "Recall@20", "NDCG@20"], rows: holdRows),
-            caption: """
-                holdout-20 (Item2Vec sees only the liked films of each user's training part; its settings were \
-                chosen on validation, the reasons are in Item2Vec.swift)
-                """)
+            Table(headers: [text("recommender.table.model"), "Recall@20", "NDCG@20"], rows: holdRows),
+            caption: text("recommender.holdout.caption"))
         return (hr[0], hr[1], hr[3], hr[2])
     }
 

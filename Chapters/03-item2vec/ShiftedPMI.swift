@@ -12,45 +12,36 @@ extension Item2VecChapter {
         _ context: ChapterContext, data: RatingsData, cases: [(user: Int, context: [Int32], heldOut: Int32)],
         vectors: ItemVectors
     ) throws {
-        let say = context.narrator
-        say.heading("SGNS and PMI")
-        say.prose(
-            """
-            Levy & Goldberg (2014) showed that SGNS with k negatives is, at its optimum, a factorisation of the \
-            pointwise mutual information matrix shifted by log k. The argument fits in four lines:
-            """)
+        let say = context.narrator, text = context.text
+        say.heading(text("pmi.heading"))
+        say.prose(text("pmi.intro"))
         say.derivation(
-            "SGNS's optimum is shifted PMI",
+            text("pmi.derivation.title"),
             [
                 (
-                    "With #(i, j) the co-occurrence count of items i and j, #(i) and #(j) their counts, D the total, "
-                        + "and negatives drawn from the unigram distribution, SGNS maximises",
+                    text("pmi.derivation.1"),
                     ##"\ell = \sum_{i,j} \#(i,j) \log \sigma(w_i \cdot c_j) + k \sum_{i} \#(i) \, "##
                         + ##"\mathbb E_{j' \sim P}\left[\log \sigma(-w_i \cdot c_{j'})\right]"##,
                     "ℓ = Σ #(i,j) log σ(w_i·c_j) + k Σ_i #(i) E_{j'~P}[log σ(−w_i·c_j')]"
                 ),
                 (
-                    "For one pair the terms that involve x = w_i · c_j are (with P(j) = #(j)/D)",
+                    text("pmi.derivation.2"),
                     ##"\ell(x) = \#(i,j) \log \sigma(x) + k \, \#(i) \frac{\#(j)}{D} \log \sigma(-x)"##,
                     "ℓ(x) = #(i,j) log σ(x) + k #(i) #(j)/D · log σ(−x)"
                 ),
                 (
-                    "Using σ'(x) = σ(x)σ(−x), the derivative is zero where",
+                    text("pmi.derivation.3"),
                     ##"\#(i,j)\,\sigma(-x) = k \, \frac{\#(i)\#(j)}{D} \, \sigma(x) \iff "##
                         + ##"e^{x} = \frac{\#(i,j) \, D}{\#(i)\#(j)} \cdot \frac1k"##,
                     "#(i,j) σ(−x) = k #(i)#(j)/D σ(x)  ⇔  eˣ = (#(i,j) D / (#(i)#(j))) / k"
                 ),
                 (
-                    "so, if every dot product could be set freely, the optimum is PMI shifted by log k:",
+                    text("pmi.derivation.4"),
                     ##"w_i \cdot c_j = \log \frac{\#(i,j)\, D}{\#(i)\#(j)} - \log k = \mathrm{PMI}(i, j) - \log k"##,
                     "w_i · c_j = PMI(i, j) − log k"
                 ),
             ])
-        say.prose(
-            """
-            With d-dimensional vectors the dot products cannot all reach their optimum, so SGNS finds a low-rank \
-            compromise, weighted by how often each pair occurs. The document's PMI function:
-            """)
+        say.prose(text("pmi.low-rank"))
         say.listing(try listing("document-pmi", "Sessions.swift"))
         let n = vectors.count
         let c = PMI.cooccurrence(cases.map(\.context), index: vectors.index, size: n, window: 20)
@@ -66,18 +57,13 @@ extension Item2VecChapter {
         context.record("document_pmi_minus_infinity", Double(onVocabulary.minusInfinity))
         context.record("document_pmi_nan_all_films", Double(nan))
         say.errata(
-            """
-            compute_pmi_matrix takes log(0) for every pair never seen together and divides 0 by 0 for every film that \
-            co-occurs with nothing. On the co-occurrence matrix of these sessions (window 20, the \(n) films of the \
-            vocabulary) \(onVocabulary.minusInfinity.formatted()) of \((n * n).formatted()) cells are -inf; NumPy \
-            warns, and `pmi[pmi < 0] = 0` turns them into 0, which is exactly what positive PMI means (a pair \
-            never seen together gets PPMI 0), so that part is right, only noisy. The bug is elsewhere. Over all \
-            \(data.itemCount) films (no \
-            min_count), \(emptyRows) films co-occur with nothing and the function leaves \(nan.formatted()) cells \
-            NaN: `pmi < 0` is false for NaN, so the clip does not catch them, and any factorisation of that matrix \
-            fails. The right handling: compute PMI only where the count is positive and define (shifted) PPMI as 0 \
-            elsewhere:
-            """)
+            text(
+                "pmi.errata",
+                [
+                    "n": n, "minusInfinity": onVocabulary.minusInfinity.formatted(),
+                    "cells": (n * n).formatted(),
+                    "films": data.itemCount, "emptyRows": emptyRows, "nan": nan.formatted(),
+                ]))
         say.listing(try listing("shifted-ppmi", "Sessions.swift"))
         let k = Double(SGNSConfig.document.negativeCount)
         let sppmi = PMI.shiftedPPMI(c, n: n, shift: k)
@@ -117,26 +103,24 @@ extension Item2VecChapter {
         context.record("pmi_svd_sgns_neighbour_overlap_chance", chance)
         context.record("sgns_dot_vs_shifted_pmi_correlation", correlation)
         say.prose(
-            String(
-                format: """
-                    Shifted PPMI (k = %.0f) factorised by a rank-%d SVD (vectors U·sqrt(S)) and the SGNS vectors \
-                    agree on %.1f%% of each film's 10 nearest neighbours, against %.1f%% by chance. Over the %d \
-                    co-occurring pairs, SGNS's dot products input_i · output_j correlate with PMI(i, j) - log k at r \
-                    = %.2f. That is the evidence for \"SGNS implicitly factorises a shifted PMI matrix\": not equal \
-                    (SGNS weights frequent pairs more, and stops before its optimum), but the same structure.
-                    """,
-                k, rank, 100 * overlap, 100 * chance, xs.count, correlation))
+            text(
+                "pmi.evidence",
+                [
+                    "k": String(format: "%.0f", k), "rank": rank, "overlap": String(format: "%.1f", 100 * overlap),
+                    "chance": String(format: "%.1f", 100 * chance), "pairs": xs.count,
+                    "r": String(format: "%.2f", correlation),
+                ]))
         let stride = max(1, xs.count / 4000)
         var figure = Figure(
-            name: "sgns-vs-pmi", title: "SGNS dot products against shifted PMI (co-occurring pairs)",
-            xLabel: "PMI(i, j) - log k",
-            yLabel: "input_i · output_j (SGNS)",
+            name: "sgns-vs-pmi", title: text("fig.sgns-vs-pmi.title"),
+            xLabel: text("fig.sgns-vs-pmi.x"),
+            yLabel: text("fig.sgns-vs-pmi.y"),
             kind: .scatter(
                 [
                     Series(
-                        "film pairs (every \(stride)th)",
+                        text("fig.sgns-vs-pmi.pairs", ["stride": stride]),
                         Swift.stride(from: 0, to: xs.count, by: stride).map { (x: ys[$0], y: xs[$0]) }, style: .points),
-                    Series("y = x (the optimum of SGNS)", [(x: -4, y: -4), (x: 2, y: 2)], style: .dashed),
+                    Series(text("fig.sgns-vs-pmi.optimum"), [(x: -4, y: -4), (x: 2, y: 2)], style: .dashed),
                 ], labels: []))
         figure.keyPosition = "top left"
         try context.figure(figure)

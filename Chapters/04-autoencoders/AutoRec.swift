@@ -20,33 +20,19 @@ extension AutoencodersChapter {
     }
 
     static func autoRec(_ context: ChapterContext, data: RatingsData, plan: Plan) throws {
-        let say = context.narrator
+        let say = context.narrator, text = context.text
         let mode = context.options.mode
-        say.heading("AutoRec: reconstructing ratings")
+        say.heading(text("autorec.heading"))
+        say.prose(text("autorec.before-listing"))
         say.listing(try Listing.region("autorec", file: source("AutoRec.swift")))
-        say.errata(
-            """
-            The document's AutoRec.loss is the masked mean squared error alone. The paper's objective (Sedhain et al. \
-            2015) adds λ/2 (‖W‖² + ‖V‖²), and it matters: on MovieLens-100K a small λ overfits within 20 epochs. The \
-            document's decoder comment offers nn.Sigmoid() as an alternative output, which would confine predictions \
-            to (0, 1) and cannot reach ratings of 1 to 5 without rescaling; the paper's I-AutoRec uses the identity. \
-            Here: the paper's sum of squared errors over observed ratings plus λ = 300 (chosen by the PyTorch \
-            reference), identity output, predictions clipped to [1, 5], and 3 for an item or user with no training \
-            rating.
-            """)
+        say.errata(text("autorec.errata"))
         let split = try Split.make(data, protocol: .ratings9010, seed: context.options.seed, validation: true)
         let schedule = AutoRec.defaultConfig(mode).training
-        say.prose(
-            """
-            Protocol ratings-90-10: a seeded random 90/10 split of the \(data.count.formatted()) ratings, and 10% of \
-            the rest as validation. I-AutoRec reconstructs each item's vector of ratings by the \(data.userCount) \
-            users (hidden 500, Adam lr 0.001, batches of 64 items); U-AutoRec does the same with users' rows. \
-            \(mode == .standard ? """
-                Each model is scored on validation RMSE every \(schedule.evaluateEvery) epochs and stops after \
-                \(schedule.patience ?? 0) scores without improvement, keeping its best epoch; then it is fitted on \
-                train + validation for that many epochs and scored once on test.
-                """ : "In \(mode.rawValue) mode each trains for a fixed \(schedule.maxEpochs) epochs.")
-            """)
+        let values: [String: any CustomStringConvertible] = [
+            "ratings": data.count.formatted(), "users": data.userCount, "every": schedule.evaluateEvery,
+            "patience": schedule.patience ?? 0, "mode": mode.rawValue, "epochs": schedule.maxEpochs,
+        ]
+        say.prose(text(mode == .standard ? "autorec.protocol.search" : "autorec.protocol.fixed", values))
         let fitRows = (split.train + split.validation).sorted()
         let testRows = RatingRows(data, rows: split.test)
         var fitted: [(name: String, model: FittedModel)] = []
@@ -60,7 +46,8 @@ extension AutoencodersChapter {
             rows.append([
                 "\(entry.info.name) (\(model.configSummary.split(separator: ",").first ?? ""))", f4(r.value),
                 String(format: "[%.3f, %.3f]", r.interval.lowerBound, r.interval.upperBound),
-                model.bestEpoch.map { "\($0) / \(model.searchEpochs ?? 0)" } ?? "\(model.epochs ?? 0) (fixed)",
+                model.bestEpoch.map { "\($0) / \(model.searchEpochs ?? 0)" }
+                    ?? text("table.fixed", ["epochs": model.epochs ?? 0]),
                 String(format: "%.3f", model.final.medianEpochSeconds),
             ])
             context.record(
@@ -73,11 +60,12 @@ extension AutoencodersChapter {
         // The bias baselines on the same fitting rows.
         let baselines = biasBaselines(data, fitRows: fitRows)
         for (name, predict) in [("damped user + item biases", baselines.biases), ("global mean", baselines.mean)] {
+            let shown = text(name == "global mean" ? "autorec.baseline.mean" : "autorec.baseline.biases")
             let r = rmse(
                 zip(testRows.users, testRows.items).map { predict(Int($0), Int($1)) }, testRows,
                 seed: context.options.seed)
             rows.append([
-                name, f4(r.value), String(format: "[%.3f, %.3f]", r.interval.lowerBound, r.interval.upperBound), "-",
+                shown, f4(r.value), String(format: "[%.3f, %.3f]", r.interval.lowerBound, r.interval.upperBound), "-",
                 "-",
             ])
             context.record(
@@ -87,12 +75,13 @@ extension AutoencodersChapter {
         }
         say.table(
             Table(
-                headers: ["model", "test RMSE", "95% CI", "best epoch / run", "s / epoch"], rows: rows,
+                headers: [
+                    "table.model", "autorec.table.rmse", "autorec.table.ci", "table.best-epoch", "table.epoch-seconds",
+                ].map { text($0) }, rows: rows,
                 alignments: [.left, .right, .right, .right, .right]),
-            caption: """
-                ratings-90-10 on MovieLens-100K (seed \(context.options.seed), \(mode.rawValue) mode), \
-                \(testRows.count.formatted()) test ratings; intervals: bootstrap over the test ratings
-                """)
+            caption: text(
+                "autorec.table.caption",
+                ["seed": context.options.seed, "mode": mode.rawValue, "count": testRows.count.formatted()]))
         let searched = fitted.compactMap { f in f.model.search.map { (f.name, $0) } }
         if !searched.isEmpty {
             let validation = RatingRows(data, rows: split.validation)
@@ -103,15 +92,19 @@ extension AutoencodersChapter {
             ).value
             let last = Double(searched.map { $0.1.epochs }.max() ?? 1)
             var figure = Figure.validationCurves(
-                name: "autorec-rmse", title: "Validation RMSE per epoch (ratings-90-10 validation part)",
-                yLabel: "validation RMSE", runs: searched.map { ($0.0, $0.1.validationPoints, $0.1.bestEpoch) })
+                name: "autorec-rmse", title: text("fig.autorec-rmse.title"),
+                yLabel: text("fig.validation-rmse"),
+                runs: searched.map { ($0.0, $0.1.validationPoints, $0.1.bestEpoch) }, xLabel: text("fig.epoch"),
+                kept: { text("fig.kept-epoch", ["epoch": $0]) })
             if case .lines(let curves) = figure.kind {
                 figure.kind = .lines(
                     curves + [
                         Series(
-                            "damped biases", [(x: 1, y: biasValidation), (x: last, y: biasValidation)], style: .dashed)
+                            text("fig.autorec-rmse.biases"), [(x: 1, y: biasValidation), (x: last, y: biasValidation)],
+                            style: .dashed)
                     ])
             }
+            figure.xLabel = text("fig.epoch")
             figure.keyPosition = "below"
             // The range that matters: from just under the best score to a little above the bias baseline, so
             // that the first epochs' large errors do not squeeze the curves together.
@@ -121,15 +114,8 @@ extension AutoencodersChapter {
             figure.xRange = 0...(last + 1)
             let bestOf = searched.map { ($0.0, $0.1.bestValue ?? .infinity) }
             let worst = bestOf.max { $0.1 < $1.1 }?.0 ?? ""
-            let why =
-                worst == "U-AutoRec" ? ": a user's row has few ratings to reconstruct from, as the paper found" : ""
-            try context.figure(
-                figure,
-                caption: """
-                    Each curve stops when its model stopped improving; the dashed vertical lines mark the kept epochs; \
-                    the first epochs start above the top of the plot, which spans the range where they are decided. \
-                    Of the AutoRec models, \(worst) ends with the highest validation RMSE\(why).
-                    """)
+            let caption = worst == "U-AutoRec" ? "fig.autorec-rmse.caption.user" : "fig.autorec-rmse.caption"
+            try context.figure(figure, caption: text(caption, ["worst": worst]))
         }
         // The default size's search is the I-AutoRec above: its validation score is reused, not retrained.
         let defaultHidden = AutoRec.defaultConfig(mode).hidden
@@ -166,7 +152,8 @@ extension AutoencodersChapter {
             searching ? context.fitInput(data, split: split) : context.fitInput(data, split: split).withoutValidation()
         let validation = RatingRows(data, rows: split.validation)
         var points: [(x: Double, y: Double)] = []
-        let bar = ProgressBar("hidden sizes", total: plan.hiddenSizes.count, style: context.narrator.style)
+        let text = context.text
+        let bar = ProgressBar(text("hidden.progress"), total: plan.hiddenSizes.count, style: context.narrator.style)
         for (k, h) in plan.hiddenSizes.enumerated() {
             let value: Double
             if let score = known[h] {
@@ -179,20 +166,18 @@ extension AutoencodersChapter {
             }
             points.append((x: Double(h), y: value))
             context.record("autorec_hidden_\(h)_validation_RMSE", value)
-            bar.update(k + 1, detail: "hidden \(h): validation RMSE \(f4(value))")
+            bar.update(k + 1, detail: text("hidden.progress.detail", ["hidden": h, "rmse": f4(value)]))
         }
         bar.finish()
         var hidden = Figure(
-            name: "autorec-hidden", title: "I-AutoRec: validation RMSE against hidden size",
-            xLabel: "hidden units (log scale)", yLabel: "validation RMSE", kind: .lines([Series("I-AutoRec", points)]))
+            name: "autorec-hidden", title: text("fig.autorec-hidden.title"),
+            xLabel: text("fig.autorec-hidden.x"), yLabel: text("fig.validation-rmse"),
+            kind: .lines([Series("I-AutoRec", points)]))
         hidden.logX = true
         hidden.xTics = plan.hiddenSizes.map(Double.init)
         let best = points.min { $0.y < $1.y }
         try context.figure(
             hidden,
-            caption: """
-                Each size trained until validation stopped improving (a size is a choice, so it is scored on \
-                validation); validation prefers \(Int(best?.x ?? 0)) hidden units (RMSE \(f4(best?.y ?? .nan))).
-                """)
+            caption: text("fig.autorec-hidden.caption", ["hidden": Int(best?.x ?? 0), "rmse": f4(best?.y ?? .nan)]))
     }
 }

@@ -34,13 +34,9 @@ public enum AutoencodersChapter: Chapter {
     public static func run(_ context: ChapterContext) throws {
         let say = context.narrator
         let plan = Plan.of(context.options.mode)
-        say.heading("Chapter 4. \(title)", level: 1)
-        say.prose(
-            """
-            An autoencoder compresses its input to a small code and reconstructs it. For recommendation the input is \
-            a row of the interaction matrix: reconstructing it fills in the entries that were never observed, and \
-            those are the predictions.
-            """)
+        let text = context.text
+        say.heading(context.chapterHeading, level: 1)
+        say.prose(text("intro"))
         guard
             let data = try context.optionalData(
                 "MovieLens-100K",
@@ -51,20 +47,11 @@ public enum AutoencodersChapter: Chapter {
         try autoRec(context, data: data, plan: plan)
         try cdae(context, data: data, plan: plan)
         try multVAE(context, data: data, plan: plan)
-        say.heading("Summary")
+        say.heading(text("summary.heading"))
         say.bullets([
-            """
-            AutoRec reconstructs observed ratings only (a masked loss); without the paper's L2 penalty it \
-            overfits, which the document's loss leaves out.
-            """,
-            """
-            Denoising corrupts the input on purpose, so the model must predict items from the others, which is \
-            exactly recommendation. 
-            """ + denoisingVerdict(context),
-            """
-            Mult-VAE treats a user's row as a multinomial draw and regularises the code with a KL term whose \
-            weight is annealed; Mult-DAE drops the KL term and the sampling. 
-            """ + vaeVersusDAE(context),
+            text("summary.1"),
+            text("summary.2") + " " + denoisingVerdict(context),
+            text("summary.3") + " " + vaeVersusDAE(context),
         ])
     }
 
@@ -77,20 +64,15 @@ public enum AutoencodersChapter: Chapter {
         guard let best = sweep.max(by: { $0.ndcg < $1.ndcg }), let clean = sweep.first(where: { $0.q == "0.0" })
         else { return "" }
         let (b, c) = (String(format: "%.4f", best.ndcg), String(format: "%.4f", clean.ndcg))
-        if best.q == "0.0" {
-            return "On this split it does not pay: no corruption (q = 0) scored best on validation (NDCG@20 \(c))."
-        }
-        let verdict = best.ndcg - clean.ndcg < 0.005 ? "a difference within the noise of one split" : "a real gain"
-        return "On this split validation chose q = \(best.q) (NDCG@20 \(b) against \(c) without corruption, "
-            + "\(verdict))."
+        if best.q == "0.0" { return context.text("summary.denoising.none", ["clean": c]) }
+        let id = best.ndcg - clean.ndcg < 0.005 ? "summary.denoising.noise" : "summary.denoising.gain"
+        return context.text(id, ["q": best.q, "best": b, "clean": c])
     }
 
     /// The paired comparison of Mult-VAE and Mult-DAE on this run's test users, as a sentence.
     static func vaeVersusDAE(_ context: ChapterContext) -> String {
         let d = context.recorded.values["multvae_minus_multdae_Recall@20"]
-        return d.map {
-            String(format: "Here Mult-VAE minus Mult-DAE is %+.4f Recall@20 (chapter 8 pairs them user by user).", $0)
-        } ?? ""
+        return d.map { context.text("summary.vae-dae", ["difference": String(format: "%+.4f", $0)]) } ?? ""
     }
 
     public static let exercises: [Exercise] = [

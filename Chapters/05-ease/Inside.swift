@@ -9,8 +9,8 @@ import TensorCore
 
 extension EASEChapter {
     static func lookInside(_ context: ChapterContext, data: RatingsData, ease: EASE) throws {
-        let say = context.narrator
-        say.heading("Looking inside B")
+        let say = context.narrator, t = context.text
+        say.heading(t("inside.heading"))
         let popularity = ease.train.itemPopularity
         let top = popularity.indices.sorted { (popularity[$0], -$0) > (popularity[$1], -$1) }.prefix(30).map { $0 }
         let titles = top.map { data.catalogue[$0].displayTitle }
@@ -19,58 +19,42 @@ extension EASEChapter {
         let shownShare = String(format: "%.0f%%", shownNegative)
         try context.figure(
             Figure(
-                name: "b-heatmap", title: "B for the 30 most popular films (λ = \(Int(ease.lambda)))",
-                xLabel: "to (the item whose score rises or falls)",
-                yLabel: "from (an item the user has)",
+                name: "b-heatmap", title: t("fig.heatmap.title", ["lambda": Int(ease.lambda)]),
+                xLabel: t("fig.heatmap.x"), yLabel: t("fig.heatmap.y"),
                 kind: .heatmap(
                     values: top.map { i in top.map { j in Double(ease.weight(i, j)) } }, rowLabels: titles,
                     columnLabels: titles, diverging: true)
             )
             .with { $0.size = (width: 1400, height: 1250) },
-            caption: """
-                Red: having the row's film raises the column's score; blue: it lowers it; the colour scale is \
-                centred on 0. The diagonal is zero by construction. Among these popular films only \(shownShare) of \
-                the weights are negative: popular films co-occur, so their weights lean positive (the share over \
-                all of B follows below).
-                """)
+            caption: t("fig.heatmap.caption", ["share": shownShare]))
         guard let toyStory = data.catalogue.firstIndex(where: { $0.displayTitle == "Toy Story (1995)" }) else { return }
         let row = (0..<data.itemCount).filter { $0 != toyStory }.map { (j: $0, w: ease.weight(toyStory, $0)) }
         let positive = row.sorted { $0.w > $1.w }.prefix(8), negative = row.sorted { $0.w < $1.w }.prefix(8)
         say.table(
             Table(
-                headers: ["rises most", "weight", "falls most", "weight"],
+                headers: [
+                    t("inside.table.rises"), t("inside.table.weight"), t("inside.table.falls"),
+                    t("inside.table.weight"),
+                ],
                 rows: zip(positive, negative).map {
                     [
                         data.catalogue[$0.j].displayTitle, String(format: "%+.4f", $0.w),
                         data.catalogue[$1.j].displayTitle, String(format: "%+.4f", $1.w),
                     ]
-                }), caption: "Toy Story (1995): the films whose scores it raises and lowers most (row of B)")
+                }), caption: t("inside.table.caption", ["film": data.catalogue[toyStory].displayTitle]))
         let negatives = ease.weights.filter { $0 < 0 }.count
         let share = Double(negatives) / Double(data.itemCount * (data.itemCount - 1))
         context.record("negative_weight_share", share)
-        say.prose(
-            String(
-                format: """
-                    %.1f%% of B's off-diagonal weights are negative. A negative B_ij means: among users who have the \
-                    other films you have, having i makes j less likely (j is explained by something else, or i's \
-                    audience avoids j). ItemKNN's cosine similarities are never negative, so it cannot say \"people \
-                    who have this don't want that\".
-                    """, 100 * share))
+        say.prose(t("inside.negative", ["share": String(format: "%.1f", 100 * share)]))
     }
 
     static func compare(_ context: ChapterContext, data: RatingsData, split: Split) throws {
-        let say = context.narrator
-        say.heading("EASE against the baselines and the deep models")
+        let say = context.narrator, t = context.text
+        say.heading(t("compare.heading"))
         let trainRows = (split.train + split.validation).sorted()
         let train = InteractionMatrix(data, rows: trainRows), test = InteractionMatrix(data, rows: split.test)
         let evaluator = FullRankingEvaluator(train: train, test: test)
-        say.prose(
-            """
-            Every model below comes from the book's model store: trained once on this split with its own \
-            settings (the deep models until validation stopped improving, EASE's λ and ItemKNN's neighbours chosen \
-            on validation), fitted on train + validation, and scored on the same test users. Chapter 8 reuses the \
-            very same models, so its numbers for them are these.
-            """)
+        say.prose(t("compare.intro"))
         var rows: [[String]] = [], evaluations: [(name: String, evaluation: Evaluation)] = []
         func cell(_ e: Evaluation, _ metric: String) -> String {
             f4(e.metrics[metric] ?? .nan)
@@ -83,20 +67,20 @@ extension EASEChapter {
             context.record(ResultEntry(fitted, evaluation: e, dataset: data.name))
             evaluations.append((entry.info.name, e))
             rows.append([
-                "\(entry.info.name) (chapter \(entry.info.chapter))", cell(e, "Recall@20"), cell(e, "NDCG@20"),
+                t("compare.table.model-name", ["name": entry.info.name, "chapter": entry.info.chapter]),
+                cell(e, "Recall@20"), cell(e, "NDCG@20"),
                 f4(e.metrics["Coverage@20"] ?? .nan), String(format: "%.2f", fitted.seconds),
             ])
         }
         say.table(
             Table(
-                headers: ["model", "Recall@20 [95% CI]", "NDCG@20 [95% CI]", "Coverage@20", "train s"], rows: rows,
-                alignments: [.left, .right, .right, .right, .right]),
-            caption: """
-                holdout-20 on MovieLens-100K, seed \(context.options.seed); Recall@20 = hits / the user's test \
-                items; intervals: bootstrap over users
-                """)
+                headers: [
+                    t("compare.table.model"), t("compare.table.recall"), t("compare.table.ndcg"),
+                    t("compare.table.coverage"), t("compare.table.seconds"),
+                ], rows: rows, alignments: [.left, .right, .right, .right, .right]),
+            caption: t("compare.table.caption", ["seed": context.options.seed]))
         var figure = Figure(
-            name: "comparison", title: "holdout-20 on MovieLens-100K", xLabel: "model", yLabel: "metric at 20",
+            name: "comparison", title: t("fig.compare.title"), xLabel: t("fig.compare.x"), yLabel: t("fig.compare.y"),
             kind: .bars(
                 categories: evaluations.map(\.name),
                 groups: ["Recall@20", "NDCG@20"].map { metric in
@@ -108,7 +92,7 @@ extension EASEChapter {
         }
         figure.keyPosition = "top right"
         figure.size = (width: 1100, height: 650)
-        try context.figure(figure, caption: "Whiskers: 95% bootstrap intervals over users.")
+        try context.figure(figure, caption: t("fig.compare.caption"))
         // EASE against the best deep model of the table, paired user by user.
         let deep = evaluations.filter { ["NeuMF", "Item2Vec", "Mult-VAE"].contains($0.name) }
         if let ease = evaluations.first(where: { $0.name == "EASE" })?.evaluation,
@@ -119,11 +103,15 @@ extension EASEChapter {
         {
             context.record("ease_minus_best_deep_Recall@20", c.difference)
             context.record("ease_vs_best_deep_distinguishable", c.isDistinguishable ? 1 : 0)
+            let numbers = String(
+                format: "%+.4f [%+.4f, %+.4f]", c.difference, c.interval.lowerBound, c.interval.upperBound)
             say.prose(
-                """
-                Paired on the same users, EASE against the best of the deep models here: \
-                \(c.sentence("EASE", best.name, metric: "Recall@20")).
-                """)
+                t(
+                    c.isDistinguishable ? "compare.paired.ahead" : "compare.paired.tied",
+                    [
+                        "deep": best.name, "metric": "Recall@20", "numbers": numbers,
+                        "winner": c.difference > 0 ? "EASE" : best.name,
+                    ]))
         }
     }
 }

@@ -19,32 +19,25 @@ extension GNNChapter {
     static let graphModels = ["mf-bpr", "lightgcn", "ngcf"]
 
     static func movieLens(_ context: ChapterContext, data: RatingsData) throws -> GraphFindings {
-        let say = context.narrator
-        say.heading("MovieLens-100K (holdout-20, full ranking)")
+        let say = context.narrator, t = context.text
+        say.heading(t("ml.heading"))
         let split = try Split.make(data, protocol: .holdout20, seed: context.options.seed, validation: true)
         let fitRows = (split.train + split.validation).sorted()
         let train = InteractionMatrix(data, rows: fitRows), test = InteractionMatrix(data, rows: split.test)
         let graph = normalizedAdjacency(InteractionMatrix(data, rows: split.train))
         let mode = context.options.mode
         let schedule = LightGCN.defaultConfig(mode).training
+        let budget: String
+        if mode == .standard {
+            budget = t("ml.intro.converged", ["every": schedule.evaluateEvery, "patience": schedule.patience ?? 0])
+        } else {
+            budget = t(
+                mode == .quick ? "ml.intro.quick" : "ml.intro.budget",
+                ["mode": mode.rawValue, "epochs": GraphConfig(mode: mode).training.maxEpochs])
+        }
         say.prose(
-            """
-            The graph of the training interactions has \(data.userCount + data.itemCount) nodes and \
-            \(graph.nonZeroCount.formatted()) directed edges. Every model learns 64-dimensional embeddings with the \
-            BPR loss on sampled triples (a user, one of their items, an item they lack; an epoch is as many triples \
-            as there are training interactions) and Adam. \(mode == .standard ? """
-                Each is trained to convergence: every \(schedule.evaluateEvery) epochs it is scored on a validation \
-                part (20% of each user's training ratings), training stops when validation NDCG@20 has not \
-                improved for \(schedule.patience ?? 0) scores in a row, and the best epoch is kept; then it is fitted \
-                again on train + validation for that many \
-                epochs and scored once on test. The learning rate, batch and L2 of each were chosen on validation \
-                (the reasons are in each model's file); chapter 8 reuses these very models.
-                """ : """
-                In \(mode.rawValue) mode each trains for a fixed \(GraphConfig(mode: mode).training.maxEpochs) \
-                epochs on train + validation (\(mode == .quick ? "a smoke test" : "the LightGCN reference's budget") \
-                ) and is scored once on test.
-                """)
-            """)
+            t("ml.intro", ["nodes": data.userCount + data.itemCount, "edges": graph.nonZeroCount.formatted()]) + " "
+                + budget)
         let evaluator = FullRankingEvaluator(train: train, test: test)
         var fitted: [String: FittedModel] = [:], evaluations: [String: Evaluation] = [:]
         var rows: [[String]] = []
@@ -76,23 +69,20 @@ extension GNNChapter {
         say.table(
             Table(
                 headers: [
-                    "model", "Recall@20 [95% CI]", "NDCG@20 [95% CI]", "best epoch / run", "s / epoch",
-                    "train s",
+                    t("ml.table.model"), t("ml.table.recall"), t("ml.table.ndcg"), t("ml.table.epochs"),
+                    t("ml.table.epoch-seconds"), t("ml.table.seconds"),
                 ],
                 rows: rows, alignments: [.left, .right, .right, .right, .right, .right]),
-            caption: """
-                holdout-20 on MovieLens-100K (seed \(context.options.seed), \(mode.rawValue) mode); intervals: 95% \
-                bootstrap over users; train s: validation search and final fit together
-                """)
+            caption: t("ml.table.caption", ["seed": context.options.seed, "mode": mode.rawValue]))
         say.table(
             Table(
-                headers: ["model", "settings"],
+                headers: [t("ml.settings.model"), t("ml.settings.settings")],
                 rows: graphModels.compactMap { key in
                     (try? Registry.entry(key)).flatMap { e in
                         fitted[e.info.name].map { [e.info.name, $0.configSummary] }
                     }
                 }, alignments: [.left, .left]),
-            caption: "What each graph model trained with")
+            caption: t("ml.settings.caption"))
         try curves(context, fitted: fitted)
         // Paired comparisons on the same test users.
         var claims: [String] = [], ahead: Bool?
@@ -100,16 +90,12 @@ extension GNNChapter {
             guard let x = evaluations[a], let y = evaluations[b],
                 let c = Bootstrap.compare(x, y, metric: "Recall@20", seed: context.options.seed)
             else { continue }
-            claims.append(c.sentence(a, b, metric: "Recall@20"))
+            claims.append(claim(context, a, b, metric: "Recall@20", comparison: c))
             context.record("\(a)_minus_\(b)_Recall@20", c.difference)
             context.record("\(a)_vs_\(b)_distinguishable", c.isDistinguishable ? 1 : 0)
             if b == "MF-BPR" { ahead = c.isDistinguishable ? c.difference > 0 : nil }
         }
-        say.prose(
-            """
-            Is a difference in the table real? The paired bootstrap resamples the 943 test users 1,000 times, both \
-            models together, and gives the 95% interval of the mean difference:
-            """)
+        say.prose(t("ml.bootstrap"))
         say.bullets(claims)
         try norms(context, lightGCN: fitted["LightGCN"], train: train, data: data)
         return GraphFindings(
@@ -117,33 +103,52 @@ extension GNNChapter {
             lightGCNAheadOfMFBPR: ahead)
     }
 
+    /// A paired comparison in words (Bootstrap.Comparison.sentence, in the edition's language).
+    static func claim(
+        _ context: ChapterContext, _ a: String, _ b: String, metric: String, comparison c: Bootstrap.Comparison
+    ) -> String {
+        let numbers = String(
+            format: "%+.4f [%+.4f, %+.4f]", c.difference, c.interval.lowerBound, c.interval.upperBound)
+        return c.isDistinguishable
+            ? context.text(
+                "ml.claim.ahead",
+                ["a": a, "b": b, "metric": metric, "numbers": numbers, "winner": c.difference > 0 ? a : b])
+            : context.text("ml.claim.tied", ["a": a, "b": b, "metric": metric, "numbers": numbers])
+    }
+
     /// The validation curves of the search (NDCG@20 on the validation part, never the test part).
     static func curves(_ context: ChapterContext, fitted: [String: FittedModel]) throws {
         let searched = ["MF-BPR", "LightGCN", "NGCF"].compactMap { name in
             fitted[name]?.search.map { (name, $0) }
         }
+        let t = context.text
         guard !searched.isEmpty else {
-            context.narrator.prose(
-                "(In \(context.options.mode.rawValue) mode there is no validation search, so no learning curves.)")
+            context.narrator.prose(t("ml.no-curves", ["mode": context.options.mode.rawValue]))
             return
         }
         var figure = Figure.validationCurves(
-            name: "validation-per-epoch", title: "Validation NDCG@20 while training (holdout-20 validation part)",
-            yLabel: "validation NDCG@20", runs: searched.map { ($0.0, $0.1.validationPoints, $0.1.bestEpoch) })
+            name: "validation-per-epoch", title: t("fig.validation.title"),
+            yLabel: t("fig.validation.y"), runs: searched.map { ($0.0, $0.1.validationPoints, $0.1.bestEpoch) })
+        // The helper names the axis and the kept epochs in English: this edition's words instead.
+        figure.xLabel = t("fig.validation.x")
+        if case .lines(var series) = figure.kind {
+            for (k, run) in searched.enumerated() where k < series.count {
+                guard let best = run.1.bestEpoch else { continue }
+                series[k].name = t("fig.validation.series", ["name": run.0, "epoch": best])
+            }
+            figure.kind = .lines(series)
+        }
         figure.keyPosition = "bottom right"
         // The part that decides the stopping epoch: the top 20% below the best score (early epochs fall off
         // the bottom of the plot instead of squeezing the plateau into a line).
         let top = searched.compactMap { $0.1.bestValue }.max() ?? 1
         figure.yRange = (0.8 * top)...(1.03 * top)
         let kept = searched.map { name, record in
-            "\(name): best epoch \(record.bestEpoch ?? 0), " + String(format: "%.4f", record.bestValue ?? .nan)
+            t(
+                "fig.validation.kept",
+                ["name": name, "epoch": record.bestEpoch ?? 0, "value": f4(record.bestValue ?? .nan)])
         }
-        try context.figure(
-            figure,
-            caption: """
-                Each curve ends when its model stopped improving for a few scores in a row; the circles mark the \
-                epochs kept (\(kept.joined(separator: "; "))).
-                """)
+        try context.figure(figure, caption: t("fig.validation.caption", ["kept": kept.joined(separator: "; ")]))
     }
 
     /// Embedding norm against degree for the trained LightGCN.
@@ -153,28 +158,22 @@ extension GNNChapter {
         throws
     {
         guard let model = lightGCN?.recommender as? LightGCN else { return }
+        let t = context.text
         let degrees = train.itemPopularity
         let points = (0..<data.itemCount).map { i -> (x: Double, y: Double) in
             let e = model.embedding(data.userCount + i)
             return (x: Double(max(degrees[i], 1)), y: Double(e.map { $0 * $0 }.reduce(0, +).squareRoot()))
         }
         var figure = Figure(
-            name: "norm-vs-degree", title: "LightGCN: item embedding norm against degree",
-            xLabel: "training interactions of the item (log scale)",
-            yLabel: "norm of the final embedding",
-            kind: .scatter([Series("items", points, style: .points)], labels: []))
+            name: "norm-vs-degree", title: t("fig.norm.title"), xLabel: t("fig.norm.x"), yLabel: t("fig.norm.y"),
+            kind: .scatter([Series(t("fig.norm.items"), points, style: .points)], labels: []))
         figure.logX = true
-        try context.figure(
-            figure,
-            caption: """
-                Propagation with D^-1/2 weights gives popular items larger final embeddings, and so higher \
-                dot-product scores.
-                """)
+        try context.figure(figure, caption: t("fig.norm.caption"))
     }
 
     static func layers(_ context: ChapterContext, data: RatingsData, split: Split) throws {
-        let say = context.narrator
-        say.heading("How many layers? Over-smoothing")
+        let say = context.narrator, t = context.text
+        say.heading(t("layers.heading"))
         let train = InteractionMatrix(data, rows: split.train)
         let graph = normalizedAdjacency(train)
         let mode = context.options.mode
@@ -211,64 +210,55 @@ extension GNNChapter {
         say.table(
             Table(
                 headers: [
-                    "layers", "validation NDCG@20", searching ? "best epoch" : "epochs", "mean item cosine (trained)",
-                    "mean item cosine (random, propagated)",
+                    t("layers.table.layers"), t("layers.table.ndcg"),
+                    t(searching ? "layers.table.best-epoch" : "layers.table.epochs"), t("layers.table.trained"),
+                    t("layers.table.random"),
                 ], rows: rows),
-            caption: """
-                LightGCN by depth, each \
-                \(searching ? "trained until validation stopped improving" : "for a fixed budget") \
-                with chapter 6's settings; scored on the validation part, which is where a depth is chosen; cosines \
-                over the \(probe.count) items with at least 20 interactions
-                """)
+            caption: t(
+                searching ? "layers.table.caption.converged" : "layers.table.caption.fixed", ["items": probe.count]))
         let untrainedCurve = (0...4).map {
             (x: Double($0), y: context.recorded.values["layers_\($0)_mean_item_cosine_untrained"] ?? .nan)
         }
         // Two quantities, two figures: a score and a geometry do not share an axis.
         var figure = Figure(
-            name: "layers", title: "LightGCN: validation NDCG@20 against depth",
-            xLabel: "propagation layers", yLabel: "validation NDCG@20",
-            kind: .lines([Series("validation NDCG@20", recall)]))
+            name: "layers", title: t("fig.layers.title"), xLabel: t("fig.layers.x"), yLabel: t("fig.layers.y"),
+            kind: .lines([Series(t("fig.layers.series"), recall)]))
         figure.xTicStep = 1
         figure.xRange = -0.3...4.3
         figure.keyPosition = "off"
-        try context.figure(figure, caption: "Each depth trained until validation stopped improving, scored there.")
+        try context.figure(figure, caption: t("fig.layers.caption"))
+        let untrainedName = t("fig.cosine.untrained")
         var smoothing = Figure(
-            name: "layers-cosine", title: "Over-smoothing: mean cosine between item embeddings against depth",
-            xLabel: "propagation layers", yLabel: "mean pairwise cosine, trained",
-            kind: .lines([
-                Series("trained LightGCN", similarity), Series("untrained random vectors, propagated", untrainedCurve),
-            ]))
+            name: "layers-cosine", title: t("fig.cosine.title"), xLabel: t("fig.cosine.x"), yLabel: t("fig.cosine.y"),
+            kind: .lines([Series(t("fig.cosine.trained"), similarity), Series(untrainedName, untrainedCurve)]))
         smoothing.xTicStep = 1
         smoothing.xRange = -0.3...4.3
         // The untrained vectors start near-orthogonal: their own scale on the right shows them rise too.
         smoothing.secondAxis = (
-            label: "mean pairwise cosine, untrained", series: ["untrained random vectors, propagated"], range: nil
+            label: t("fig.cosine.y2"), series: [untrainedName], range: nil
         )
         smoothing.keyPosition = "below"
-        try context.figure(
-            smoothing, caption: "Propagation alone pulls item embeddings together; training adds its own structure.")
+        try context.figure(smoothing, caption: t("fig.cosine.caption"))
         let best = recall.max { $0.y < $1.y }.map { Int($0.x) } ?? 0
         context.record("layers_best_on_validation", Double(best))
         let trained = similarity.map(\.y),
             untrained = untrainedCurve.map(\.y)
         let monotone = zip(trained, trained.dropFirst()).allSatisfy { $0 <= $1 }
         let ratio = Double(MFBPR.defaultConfig(mode).l2 / LightGCN.defaultConfig(mode).l2)
-        let l2Ratio = abs(ratio - 1) < 1e-6 ? "the same as" : String(format: "%g times", ratio)
+        let same = abs(ratio - 1) < 1e-6
         say.prose(
-            String(
-                format: """
-                    Validation prefers %d layer%@. Each layer averages overlapping neighbourhoods, so embeddings \
-                    drift towards each other: propagating untrained random vectors already raises the mean cosine \
-                    between items from %.4f (no layers) to %.4f (four); after training it is %.2f with no layers \
-                    and %.2f with four%@.
-                    """, best, best == 1 ? "" : "s", untrained[0], untrained[4], trained[0], trained[4],
-                monotone ? "" : ", not rising at every step (training also separates items)")
-                    + """
-                     That is over-smoothing; LightGCN's average over layers keeps the un-smoothed layer 0 in the \
-                    mix, and its paper stops at three or four layers. (Zero layers is MF-BPR, but with LightGCN's \
-                    learning rate and L2: MF-BPR's own settings, with \(l2Ratio) the L2, reach the validation score \
-                    in the table above. Depth and the other settings are not independent choices.)
-                    """)
+            [
+                t(best == 1 ? "layers.prefers.one" : "layers.prefers.many", ["best": best]),
+                t(
+                    monotone ? "layers.drift.rising" : "layers.drift.uneven",
+                    [
+                        "random0": f4(untrained[0]), "random4": f4(untrained[4]),
+                        "trained0": String(format: "%.2f", trained[0]), "trained4": String(format: "%.2f", trained[4]),
+                    ]),
+                t(
+                    same ? "layers.over-smoothing.same" : "layers.over-smoothing.ratio",
+                    ["ratio": String(format: "%g", ratio)]),
+            ].joined(separator: " "))
     }
 
     /// The mean cosine over all pairs of the given items' final embeddings.

@@ -38,14 +38,8 @@ public enum PracticeChapter: Chapter {
 
     public static func run(_ context: ChapterContext) throws {
         let say = context.narrator
-        say.heading("Chapter 7. \(title)", level: 1)
-        say.prose(
-            """
-            The document closes its tour of models with practical advice: a flowchart for choosing a model, four \
-            optimisation tips, and an evaluation function. This chapter runs each piece of advice as an experiment, \
-            on MovieLens-100K and on synthetic data built to send the flowchart down its other branches, and reports \
-            what happened.
-            """)
+        say.heading(context.chapterHeading, level: 1)
+        say.prose(context.text("intro"))
         let data = try context.optionalData(
             "MovieLens-100K", { try MovieLens.ml100k(context.options) { say.status($0) } })
         let outcome = try selection(context, movieLens: data)
@@ -60,38 +54,11 @@ public enum PracticeChapter: Chapter {
 
     static func checklist(_ context: ChapterContext) {
         let say = context.narrator
-        say.heading("A checklist to take away")
-        say.bullets([
-            """
-            Split before you look: train, validation, test; every hyperparameter (λ, epochs, learning-rate \
-            schedule) is chosen on validation, and the test set is read once.
-            """,
-            """
-            Exclude what the user already has when ranking, and say so: a model that 'recommends' training items \
-            looks good and is useless.
-            """,
-            """
-            Name the protocol with every number (loo-99, holdout-20, ratings-80-20 here): a sampled HR@10 and a \
-            full-ranking HR@10 are different quantities.
-            """,
-            """
-            Rank per user. A metric computed over a mini-batch of many users (the document's evaluate_model) \
-            measures the batch.
-            """,
-            """
-            Fix the seeds, and report the seed: every number in this book comes from one seed (--seed) and \
-            repeats exactly.
-            """,
-            """
-            Include baselines: most-popular and ItemKNN cost seconds and are surprisingly hard to beat; a deep \
-            model that does not beat them is not done.
-            """,
-            "Look beyond accuracy: coverage and popularity of what is recommended.",
-            """
-            Keep the best weights when you stop early, and switch to evaluation mode (dropout off, batch norm on \
-            running statistics) before predicting.
-            """,
-        ])
+        say.heading(context.text("checklist.heading"))
+        say.bullets(
+            ["split", "exclude", "protocol", "per-user", "seeds", "baselines", "beyond", "eval-mode"].map {
+                context.text("checklist." + $0)
+            })
     }
 
 }

@@ -16,20 +16,11 @@ extension PracticeChapter {
 
     static func selection(_ context: ChapterContext, movieLens: RatingsData?) throws -> LooFindings? {
         let say = context.narrator
-        say.heading("Choosing a model: the flowchart, measured")
-        say.prose(
-            """
-            The document's flowchart asks four questions: is the data sparse, does order matter, are there complex \
-            patterns, do relations matter. As drawn they are judgement calls; to run them, each becomes a number with \
-            a threshold:
-            """)
+        let text = context.text
+        say.heading(text("selection.heading"))
+        say.prose(text("selection.intro"))
         say.listing(try listing("flowchart", "Selection.swift"))
-        try context.diagram(
-            flowchartDiagram(),
-            caption: """
-                The flowchart as recommendModel(for:) decides: drawn by running the function on profiles at both \
-                sides of every threshold and following the questions it asked, so the picture is the code.
-                """)
+        try context.diagram(flowchartDiagram(text), caption: text("selection.diagram.caption"))
         let datasets =
             (movieLens.map { [$0] } ?? []) + [
                 SyntheticData.sparse(seed: context.options.seed), SyntheticData.sequential(seed: context.options.seed),
@@ -39,9 +30,8 @@ extension PracticeChapter {
         say.table(
             Table(
                 headers: [
-                    "data set", "users", "items", "interactions", "density", "median / user", "order lift",
-                    "rank-8 energy", "3-hop reach", "flowchart says",
-                ],
+                    "data", "users", "items", "interactions", "density", "median", "lift", "energy", "reach", "says",
+                ].map { text("selection.profile." + $0) },
                 rows: profiles.map { p in
                     [
                         p.name, p.users.formatted(), p.items.formatted(), p.interactions.formatted(),
@@ -50,24 +40,19 @@ extension PracticeChapter {
                         String(format: "%.0f%%", p.rank8Energy * 100),
                         String(format: "%.0f%%", p.threeHopReach * 100), recommendModel(for: p).model,
                     ]
-                }), caption: "Each data set's answers to the flowchart's questions")
+                }), caption: text("selection.profile.caption"))
         for p in profiles {
             let (model, path) = recommendModel(for: p)
-            say.prose("\(p.name): " + path.joined(separator: "; ") + " → \(model).")
+            say.prose(
+                text(
+                    "selection.path",
+                    ["data": p.name, "path": flowchartPath(p, path, text).joined(separator: "; "), "model": model]))
             context.record("\(p.name)_density", p.density)
             context.record("\(p.name)_order_lift", p.orderLift)
             context.record("\(p.name)_rank8_energy", p.rank8Energy)
             context.record("\(p.name)_three_hop_reach", p.threeHopReach)
         }
-        say.prose(
-            """
-            The synthetic data sets are built to answer differently: synthetic-sparse has 3 to 8 interactions per \
-            user over 2,000 items (taste groups, power-law popularity, no order); synthetic-sequential has 50 series \
-            of 20 episodes that users watch in order. Does the recommended model actually win? Each data set is split \
-            leave-one-out (every user's latest interaction is the test item) and the flowchart's five models, plus \
-            most-popular, are trained with their chapters' defaults and ranked over the full catalogue (HR@10: is the \
-            held-out item in the top 10).
-            """)
+        say.prose(text("selection.synthetic"))
         var rows: [[String]] = [], groups: [String: [Double]] = [:]
         var outcome: LooFindings?
         let entries = try flowchartModels.map { try Registry.entry($0) }
@@ -97,42 +82,34 @@ extension PracticeChapter {
             let winner = ranking.first ?? "-"
             let pickRank = (ranking.firstIndex(of: pick) ?? ranking.count) + 1
             rows.append(
-                [data.name] + names.map { f4(hr[$0] ?? .nan) } + [pick, winner, "\(pickRank) of \(names.count)"])
+                [data.name] + names.map { f4(hr[$0] ?? .nan) }
+                    + [pick, winner, text("selection.place", ["rank": pickRank, "count": names.count])])
             for n in names { groups[n, default: []].append(hr[n] ?? 0) }
             context.record("\(data.name)_flowchart_pick_rank", Double(pickRank))
             if data.name == movieLens?.name { outcome = LooFindings(split: split, models: models, full: full) }
         }
-        let budget =
-            context.options.mode == .standard
-            ? "early-stopped on validation" : "trained for its \(context.options.mode.rawValue)-mode epochs"
+        let caption = text(
+            context.options.mode == .standard ? "selection.results.caption.early" : "selection.results.caption.epochs",
+            ["seed": context.options.seed, "mode": context.options.mode.rawValue])
         say.table(
-            Table(headers: ["data set"] + names + ["flowchart", "winner", "pick's place"], rows: rows),
-            caption: """
-                HR@10, leave-one-out, full ranking (\"loo-full\"), seed \(context.options.seed), each model \
-                \(budget)
-                """)
+            Table(
+                headers: [text("selection.results.data")] + names
+                    + ["pick", "winner", "place"].map { text("selection.results." + $0) }, rows: rows),
+            caption: caption)
         var figure = Figure(
-            name: "flowchart-check", title: "Does the flowchart's pick win? HR@10, leave-one-out, full ranking",
-            xLabel: "data set", yLabel: "HR@10",
+            name: "flowchart-check", title: text("fig.flowchart-check.title"), xLabel: text("fig.flowchart-check.x"),
+            yLabel: "HR@10",
             kind: .bars(categories: datasets.map(\.name), groups: names.map { ($0, groups[$0] ?? []) }))
         figure.keyPosition = "below"
         figure.size = (width: 1200, height: 700)
         try context.figure(figure)
         let verdicts = zip(datasets, rows).map { data, row in
-            row[row.count - 3] == row[row.count - 2]
-                ? "on \(data.name) the flowchart's \(row[row.count - 3]) does win"
-                : """
-                on \(data.name) it picks \(row[row.count - 3]) but \(row[row.count - 2]) wins (the pick comes \
-                \(row[row.count - 1]))
-                """
+            let (pick, winner, place) = (row[row.count - 3], row[row.count - 2], row[row.count - 1])
+            return pick == winner
+                ? text("selection.verdict.win", ["data": data.name, "model": pick])
+                : text("selection.verdict.lose", ["data": data.name, "pick": pick, "winner": winner, "place": place])
         }
-        say.prose(
-            "So " + verdicts.joined(separator: "; ") + """
-                . A flowchart is a starting point: its questions are real (sparse data does favour a simple, \
-                strongly regularised model; order does carry signal where people binge series), but the only \
-                reliable way to choose is the one the flowchart leaves out: try the candidates on a validation split \
-                of your own data.
-                """)
+        say.prose(text("selection.verdicts", ["verdicts": verdicts.joined(separator: "; ")]))
         return outcome
     }
 }
@@ -140,9 +117,8 @@ extension PracticeChapter {
 extension PracticeChapter {
     /// The decision graph of `recommendModel(for:)`, recovered from its answers: every combination of
     /// profile values on either side of its thresholds, each path split into "question? answer" steps.
-    static func flowchartDiagram() -> Diagram {
-        var d = Diagram(
-            name: "selection-flowchart", title: "Which model? The document's flowchart, as the book runs it")
+    static func flowchartDiagram(_ text: Text) -> Diagram {
+        var d = Diagram(name: "selection-flowchart", title: text("flowchart.title"))
         var questions: [String] = [], models: Set<String> = [], edges: Set<String> = []
         for density in [0.001, 0.5] {
             for lift in [0.0, 10] {
@@ -152,11 +128,7 @@ extension PracticeChapter {
                             name: "probe", users: 1, items: 1, interactions: 1, density: density, medianPerUser: 1,
                             orderLift: lift, rank8Energy: energy, threeHopReach: reach)
                         let (model, path) = recommendModel(for: profile)
-                        let steps = path.map { step -> (question: String, answer: String) in
-                            let parts = step.split(separator: "?", maxSplits: 1).map(String.init)
-                            let answer = parts.count > 1 ? String(parts[1].drop { $0 == " " }.prefix { $0 != " " }) : ""
-                            return (parts[0] + "?", answer)
-                        }
+                        let steps = path.map(flowchartStep)
                         models.insert(model)
                         for (k, step) in steps.enumerated() {
                             if !questions.contains(step.question) { questions.append(step.question) }
@@ -167,12 +139,49 @@ extension PracticeChapter {
                 }
             }
         }
-        d.nodes = questions.map { .init($0, $0, shape: .diamond, fill: "#fdf2d0") }
+        d.nodes = questions.map { .init($0, flowchartQuestion($0, text), shape: .diamond, fill: "#fdf2d0") }
             + models.sorted().map { .init("model:" + $0, $0, shape: .box, fill: "#dcecf7") }
         d.edges = edges.sorted().map { e in
             let parts = e.components(separatedBy: "\u{1}")
-            return .init(parts[0], parts[1], label: parts[2])
+            return .init(parts[0], parts[1], label: flowchartAnswer(parts[2], text))
         }
         return d
+    }
+
+    /// One step of `recommendModel`'s path split into its question ("sparse?") and answer ("yes").
+    static func flowchartStep(_ step: String) -> (question: String, answer: String) {
+        let parts = step.split(separator: "?", maxSplits: 1).map(String.init)
+        let answer = parts.count > 1 ? String(parts[1].drop { $0 == " " }.prefix { $0 != " " }) : ""
+        return (parts[0] + "?", answer)
+    }
+
+    /// The text blocks' key of each question `recommendModel` asks.
+    static let flowchartKeys = [
+        "sparse?": "sparse", "order matters?": "order", "complex patterns?": "complex",
+        "relations matter?": "relations",
+    ]
+
+    /// A question as the edition words it (a question the text does not know stays as the code asks it).
+    static func flowchartQuestion(_ question: String, _ text: Text) -> String {
+        flowchartKeys[question].map { text("flowchart.q." + $0) } ?? question
+    }
+
+    static func flowchartAnswer(_ answer: String, _ text: Text) -> String {
+        ["yes", "no"].contains(answer) ? text("flowchart." + answer) : answer
+    }
+
+    /// A data set's path through the flowchart in the edition's words: the questions and answers
+    /// `recommendModel` gave, each with the profile's number behind it.
+    static func flowchartPath(_ p: DataProfile, _ path: [String], _ text: Text) -> [String] {
+        let values: [String: any CustomStringConvertible] = [
+            "density": String(format: "%.2f", p.density * 100), "lift": String(format: "%.1f", p.orderLift),
+            "energy": String(format: "%.0f", p.rank8Energy * 100),
+            "reach": String(format: "%.0f", p.threeHopReach * 100),
+        ]
+        return path.map { step in
+            let (question, answer) = flowchartStep(step)
+            guard let key = flowchartKeys[question], ["yes", "no"].contains(answer) else { return step }
+            return text("flowchart.step.\(key).\(answer)", values)
+        }
     }
 }

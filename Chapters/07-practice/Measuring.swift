@@ -13,22 +13,17 @@ extension PracticeChapter {
         _ context: ChapterContext, data: RatingsData, regression: (model: any PairScorer, test: RatingRows),
         loo: LooFindings?
     ) throws {
-        let say = context.narrator
-        say.heading("Measuring it right")
+        let say = context.narrator, text = context.text
+        say.heading(text("measure.heading"))
 
         // The document's evaluate_model against a per-user evaluation.
-        say.heading("evaluate_model, and the evaluation it should be", level: 3)
-        say.prose(
-            """
-            Chapter 2 showed that the document's evaluate_model ranks the rows of a mini-batch (a mix of users) \
-            instead of each user's items. One more consequence: its numbers depend on how the loader happens to order \
-            the rows. Here is the early-stopped model above, evaluated on the test ratings in three row orders (file \
-            order, then two shuffles), by both functions:
-            """)
+        say.heading(text("measure.evaluate.heading"), level: 3)
+        say.prose(text("measure.evaluate.intro"))
         let (model, test) = regression
         let predictions = model.predict(users: test.users, items: test.items)
         var rows: [[String]] = [], documentPrecisions: [Double] = [], perUserPrecisions: [Double] = []
-        for (k, name) in ["file order", "shuffle 1", "shuffle 2"].enumerated() {
+        let orders = [text("measure.order.file")] + (1...2).map { text("measure.order.shuffle", ["n": $0]) }
+        for (k, name) in orders.enumerated() {
             let order = k == 0 ? Array(0..<test.count) : context.rng("order-\(k)").permutation(test.count)
             let p = order.map { predictions[$0] }, r = order.map { test.ratings[$0] }, u = order.map { test.users[$0] }
             let document = documentEvaluation(predictions: p, ratings: r),
@@ -42,30 +37,24 @@ extension PracticeChapter {
         }
         say.table(
             Table(
-                headers: [
-                    "row order", "document P@10", "document R@10", "document NDCG@10", "per-user P@10", "per-user R@10",
-                    "per-user NDCG@10",
-                ], rows: rows),
-            caption: "The same predictions; only the order of the test rows changes")
+                headers: [text("measure.evaluate.order")]
+                    + ["document", "per-user"].flatMap { by in
+                        ["P@10", "R@10", "NDCG@10"].map { text("measure.evaluate." + by, ["metric": $0]) }
+                    }, rows: rows),
+            caption: text("measure.evaluate.caption"))
         let spread = (documentPrecisions.max() ?? 0) - (documentPrecisions.min() ?? 0),
             perUserSpread = (perUserPrecisions.max() ?? 0) - (perUserPrecisions.min() ?? 0)
         context.record("document_evaluate_precision_spread", spread)
         context.record("per_user_precision_spread", perUserSpread)
-        say.prose(
-            String(
-                format: """
-                    The document's Precision@10 moves by %.4f with the row order; the per-user numbers move by %.4f, \
-                    because a user's list does not depend on which other users share a batch. A metric that changes \
-                    when the data loader shuffles is measuring the loader.
-                    """, spread, perUserSpread))
+        say.prose(text("measure.evaluate.spread", ["spread": f4(spread), "perUser": f4(perUserSpread)]))
 
         try workedUser(context, data: data)
         if let loo { try sampledAgainstFull(context, data: data, loo: loo) }
     }
 
     static func workedUser(_ context: ChapterContext, data: RatingsData) throws {
-        let say = context.narrator
-        say.heading("Six metrics on one user", level: 3)
+        let say = context.narrator, text = context.text
+        say.heading(text("measure.user.heading"), level: 3)
         let split = try Split.make(data, protocol: .holdout20, seed: context.options.seed)
         let train = InteractionMatrix(data, rows: split.train), test = InteractionMatrix(data, rows: split.test)
         let ease = try EASE(train: train, lambda: 500)
@@ -79,11 +68,9 @@ extension PracticeChapter {
         else { return }
         let relevant = Set(test.items(of: user)), list = lists[user]
         say.prose(
-            """
-            User \(data.userIds[user]) of MovieLens-100K, holdout-20: \(train.count(of: user)) training films, \
-            \(relevant.count) held-out test films. EASE (λ = 500) ranks the films the user has not trained on; the \
-            top 10:
-            """)
+            text(
+                "measure.user.intro",
+                ["user": data.userIds[user], "train": train.count(of: user), "test": relevant.count]))
         var hits = 0, dcg = 0.0, precisionSum = 0.0, firstHit = 0
         var table: [[String]] = []
         for (index, item) in list.enumerated() {
@@ -97,27 +84,35 @@ extension PracticeChapter {
             table.append([
                 "\(rank)",
                 data.catalogue.indices.contains(Int(item))
-                    ? data.catalogue[Int(item)].displayTitle : "item \(data.itemIds[Int(item)])",
-                isHit ? "yes" : "",
+                    ? data.catalogue[Int(item)].displayTitle
+                    : text("measure.user.item", ["id": data.itemIds[Int(item)]]),
+                isHit ? text("measure.user.yes") : "",
                 isHit ? String(format: "1/log2(%d+1) = %.4f", rank, 1 / log2(Double(rank) + 1)) : "",
                 isHit ? String(format: "%d/%d = %.4f", hits, rank, Double(hits) / Double(rank)) : "",
             ])
         }
         say.table(
             Table(
-                headers: ["rank", "film", "in test?", "DCG term", "precision at this rank"], rows: table,
-                alignments: [.right, .left, .left, .left, .left]), caption: "User \(data.userIds[user])'s top 10")
+                headers: ["rank", "film", "in-test", "dcg", "precision"].map { text("measure.user." + $0) },
+                rows: table, alignments: [.right, .left, .left, .left, .left]),
+            caption: text("measure.user.caption", ["user": data.userIds[user]]))
         let n = relevant.count, ideal = (1...min(10, n)).reduce(0.0) { $0 + 1 / log2(Double($1) + 1) }
         let m = UserMetrics.compute(ranked: list, relevant: relevant, k: 10)
         say.table(
             Table(
-                headers: ["metric", "by hand", "value", "RecKit"],
+                headers: ["metric", "by-hand", "value"].map { text("measure.user." + $0) } + ["RecKit"],
                 rows: [
-                    ["HR@10", "a hit in the top 10?", f4(hits > 0 ? 1 : 0), f4(m.hit)],
-                    ["Precision@10", "\(hits) hits / 10", f4(Double(hits) / 10), f4(m.precision)],
-                    ["Recall@10", "\(hits) hits / \(n) test films", f4(Double(hits) / Double(n)), f4(m.recall)],
+                    ["HR@10", text("measure.user.hr"), f4(hits > 0 ? 1 : 0), f4(m.hit)],
                     [
-                        "NDCG@10", String(format: "DCG %.4f / IDCG %.4f (the best %d ranks)", dcg, ideal, min(10, n)),
+                        "Precision@10", text("measure.user.hits", ["hits": hits]), f4(Double(hits) / 10),
+                        f4(m.precision),
+                    ],
+                    [
+                        "Recall@10", text("measure.user.recall", ["hits": hits, "n": n]), f4(Double(hits) / Double(n)),
+                        f4(m.recall),
+                    ],
+                    [
+                        "NDCG@10", text("measure.user.ndcg", ["dcg": f4(dcg), "idcg": f4(ideal), "ranks": min(10, n)]),
                         f4(dcg / ideal), f4(m.ndcg),
                     ],
                     [
@@ -125,31 +120,22 @@ extension PracticeChapter {
                         f4(precisionSum / Double(min(10, n))), f4(m.averagePrecision),
                     ],
                     [
-                        "MRR@10", "1 / first hit's rank \(firstHit)", f4(firstHit > 0 ? 1 / Double(firstHit) : 0),
+                        "MRR@10", text("measure.user.mrr", ["rank": firstHit]),
+                        f4(firstHit > 0 ? 1 / Double(firstHit) : 0),
                         f4(m.reciprocalRank),
                     ],
                 ], alignments: [.left, .left, .right, .right]),
-            caption: "The definitions pinned in RecKit/Metrics.swift, computed by hand and by the library")
+            caption: text("measure.user.metrics.caption"))
         context.record("worked_user_id", Double(data.userIds[user]))
         context.record("worked_user_ndcg@10", m.ndcg)
         context.record("worked_user_ap@10", m.averagePrecision)
-        say.prose(
-            """
-            Precision and recall count hits; NDCG and MAP also reward putting them early; HR and MRR only look at \
-            whether, and how early, the first hit comes. A data set's score is the mean over users with at least one \
-            test item.
-            """)
+        say.prose(text("measure.user.outro"))
     }
 
     static func sampledAgainstFull(_ context: ChapterContext, data: RatingsData, loo: LooFindings) throws {
-        let say = context.narrator
-        say.heading("Sampled against full ranking", level: 3)
-        say.prose(
-            """
-            The models of the flowchart check were trained on MovieLens-100K's leave-one-out split; the same split \
-            carries the loo-99 candidates (each test item against 99 sampled unobserved films, the NCF paper's \
-            protocol). ItemKNN joins them. Each model is evaluated both ways on the same held-out items:
-            """)
+        let say = context.narrator, text = context.text
+        say.heading(text("measure.sampled.heading"), level: 3)
+        say.prose(text("measure.sampled.intro"))
         // The stored models were fitted on train + validation, so those are the items a list may not repeat.
         let fitRows = (loo.split.train + loo.split.validation).sorted()
         let train = InteractionMatrix(data, rows: fitRows), test = InteractionMatrix(data, rows: loo.split.test)
@@ -181,48 +167,41 @@ extension PracticeChapter {
         say.table(
             Table(
                 headers: [
-                    "model", "HR@10 loo-99", "NDCG@10 loo-99", "HR@10 full", "NDCG@10 full", "place (sampled)",
-                    "place (full)",
+                    text("measure.model"), "HR@10 loo-99", "NDCG@10 loo-99", text("measure.hr-full"),
+                    text("measure.ndcg-full"),
+                    text("measure.sampled.place-sampled"), text("measure.sampled.place-full"),
                 ], rows: rows),
-            caption: "The same models, the same held-out items, two protocols")
+            caption: text("measure.sampled.caption"))
         let tau = kendallTau(bySampled, byFull)
         context.record("kendall_tau_sampled_full", tau)
         let flips = (0..<bySampled.count).flatMap { i in
             ((i + 1)..<bySampled.count).compactMap { j -> String? in
                 let a = bySampled[i], b = bySampled[j]
-                return (byFull.firstIndex(of: a) ?? 0) > (byFull.firstIndex(of: b) ?? 0) ? "\(a) over \(b)" : nil
+                return (byFull.firstIndex(of: a) ?? 0) > (byFull.firstIndex(of: b) ?? 0)
+                    ? text("measure.sampled.flip", ["a": a, "b": b]) : nil
             }
         }
         context.record("sampled_full_flipped_pairs", Double(flips.count))
         var figure = Figure(
             name: "sampled-vs-full",
-            title: "HR@10 of the same models: 99 sampled candidates against the full catalogue", xLabel: "model",
-            yLabel: "HR@10",
+            title: text("fig.sampled-vs-full.title"), xLabel: text("measure.model"), yLabel: "HR@10",
             kind: .bars(
                 categories: models.map(\.name),
                 groups: [
-                    ("loo-99 (sampled)", models.map { sampledHR[$0.name] ?? 0 }),
-                    ("full ranking", models.map { fullHR[$0.name] ?? 0 }),
+                    (text("fig.sampled-vs-full.sampled"), models.map { sampledHR[$0.name] ?? 0 }),
+                    (text("fig.sampled-vs-full.full"), models.map { fullHR[$0.name] ?? 0 }),
                 ]))
         figure.keyPosition = "below"
         figure.size = (width: 1100, height: 680)
         try context.figure(figure)
         say.prose(
-            String(format: "Kendall's τ between the two orders is %.2f. ", tau)
+            text("measure.sampled.tau", ["tau": String(format: "%.2f", tau)]) + " "
                 + (flips.isEmpty
-                    ? """
-                    Here no pair of models swaps places, but the gaps change: sampled HR@10 compresses the \
-                    differences between models, and every absolute number is several times higher than the \
-                    full-ranking one.
-                    """
-                    : "Pairs the sampled metric orders one way and full ranking the other: "
-                        + flips.joined(separator: ", ") + """
-                            . This is Krichene & Rendle's (KDD 2020) point on our own models: beating 99 random \
-                            (mostly obscure) films rewards different things from ranking the whole catalogue.
-                            """))
+                    ? text("measure.sampled.no-flips")
+                    : text("measure.sampled.flips", ["pairs": flips.joined(separator: ", ")])))
 
         // Beyond accuracy.
-        say.heading("Beyond accuracy: coverage and popularity bias", level: 3)
+        say.heading(text("measure.exposure.heading"), level: 3)
         let popularity = train.itemPopularity
         var exposureRows: [[String]] = [], points: [Series] = [], labels: [PointLabel] = []
         for (name, _) in models {
@@ -240,26 +219,16 @@ extension PracticeChapter {
         }
         say.table(
             Table(
-                headers: [
-                    "model", "HR@10 full", "catalogue coverage", "mean popularity of a pick", "long-tail share",
-                    "Gini of exposure",
-                ], rows: exposureRows),
-            caption: """
-                Each model's top-10 lists for all \(data.userCount) users; long tail = outside the 20% \
-                most-rated films; popularity = training interactions
-                """)
+                headers: [text("measure.model"), text("measure.hr-full")]
+                    + ["coverage", "popularity", "tail", "gini"].map { text("measure.exposure." + $0) },
+                rows: exposureRows),
+            caption: text("measure.exposure.caption", ["users": data.userCount]))
         var scatter = Figure(
-            name: "coverage-accuracy", title: "Accuracy against catalogue coverage of the top-10 lists",
-            xLabel: "catalogue coverage of the top-10 lists (%)", yLabel: "HR@10 (full ranking)",
+            name: "coverage-accuracy", title: text("fig.coverage-accuracy.title"),
+            xLabel: text("fig.coverage-accuracy.x"), yLabel: text("fig.coverage-accuracy.y"),
             kind: .scatter(points, labels: labels))
         scatter.keyPosition = "off"
         try context.figure(scatter)
-        say.prose(
-            """
-            Most-popular recommends the same few films to everyone (highest Gini, almost no long tail); a \
-            personalised model spreads its lists over more of the catalogue. Accuracy and coverage are different \
-            goals, and the usual accuracy metrics reward popularity (popular films are also the likeliest held-out \
-            items), so report both.
-            """)
+        say.prose(text("measure.exposure.outro"))
     }
 }

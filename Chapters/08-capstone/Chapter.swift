@@ -25,17 +25,14 @@ public enum CapstoneChapter: Chapter {
 
     public static func run(_ context: ChapterContext) throws {
         let say = context.narrator
-        say.heading("Chapter 8. \(title)", level: 1)
+        let text = context.text
+        say.heading(context.chapterHeading, level: 1)
         guard
             let data = try context.optionalData(
                 "MovieLens-100K",
                 { try MovieLens.ml100k(context.options) { say.status($0) } })
         else {
-            say.prose(
-                """
-                Everything in this chapter runs on MovieLens-100K; fetch it with `workbook data fetch` and run the \
-                chapter again.
-                """)
+            say.prose(text("no-data"))
             return
         }
         try pipeline(context, data: data)
@@ -48,34 +45,10 @@ public enum CapstoneChapter: Chapter {
 
     static func pipeline(_ context: ChapterContext, data: RatingsData) throws {
         let say = context.narrator
-        say.heading("The document's project, made right")
-        say.prose(
-            """
-            The document's project builds a MovieLensDataset over a DataFrame, splits it 80/20 at random, trains \
-            NeuralMF(factor_num=64, num_layers=3, dropout=0.2) as a rating regressor with MSE and Adam for 50 epochs, \
-            and calls evaluate_model on the validation loader. Four things change here, and nothing else:
-            """)
-        say.bullets([
-            """
-            The data set is columns, not rows: `RatingRows` holds the users, items and ratings as three arrays, \
-            so a batch is three gathers. The document's `__getitem__` calls `self.ratings.iloc[idx]` and builds \
-            three tensors for every single row: a pandas lookup and three allocations per example, before the \
-            model sees anything.
-            """,
-            """
-            Three parts, not two: the 80% is split again into train and validation (protocol ratings-80-20 with \
-            validation), so that the number of epochs is chosen without the test set, and the test set is read \
-            once.
-            """,
-            """
-            Early stopping on the validation loss, keeping the best epoch's weights (chapter 7's errata: the \
-            document's EarlyStopping is never read by its loop).
-            """,
-            """
-            Evaluation per user (chapter 2's errata: evaluate_model ranks across the users of a mini-batch), plus \
-            RMSE, the metric a rating regressor is trained for.
-            """,
-        ])
+        let text = context.text
+        say.heading(text("pipeline.heading"))
+        say.prose(text("pipeline.intro"))
+        say.bullets(["columns", "split", "stopping", "per-user"].map { text("pipeline.change." + $0) })
         let split = try Split.make(data, protocol: .ratings8020, seed: context.options.seed, validation: true)
         let t = Date()
         let train = RatingRows(data, rows: split.train), validation = RatingRows(data, rows: split.validation),
@@ -88,20 +61,19 @@ public enum CapstoneChapter: Chapter {
         let epochs = pipelineEpochs(context.options.mode)
         let patience = context.options.mode == .full ? 5 : 2
         say.prose(
-            String(
-                format: """
-                    Building the three column sets for %@ / %@ / %@ ratings took %.1f ms. NeuMF(64, 3, dropout 0.2), \
-                    Adam lr 0.001, batches of 256, at most %d epochs (the document: 50), early stopping with \
-                    patience %d:
-                    """,
-                train.count.formatted(), validation.count.formatted(), test.count.formatted(), buildSeconds * 1000,
-                epochs, patience))
+            text(
+                "pipeline.setup",
+                [
+                    "train": train.count.formatted(), "validation": validation.count.formatted(),
+                    "test": test.count.formatted(), "ms": String(format: "%.1f", buildSeconds * 1000),
+                    "epochs": epochs, "patience": patience,
+                ]))
         let model = NeuMF(
             userCount: data.userCount, itemCount: data.itemCount, config: config, rng: context.rng("pipeline"))
         let record = try RatingRegression.fit(
             model, train: train, validation: validation,
             settings: TrainerSettings(maxEpochs: epochs, patience: patience),
-            rng: context.rng("pipeline-train"), label: "NeuMF regression",
+            rng: context.rng("pipeline-train"), label: text("pipeline.progress"),
             progress: context.progress)
         let (trainLoss, validationLoss) = (record.losses, record.validation.map(\.value))
         let seconds = record.seconds
@@ -112,26 +84,32 @@ public enum CapstoneChapter: Chapter {
         let mean = train.ratings.reduce(0, +) / Float(train.count)
         let meanRMSE = RatingMetrics.rmse([Float](repeating: mean, count: test.count), test.ratings)
         var figure = Figure(
-            name: "pipeline-loss", title: "The document's NeuMF regression: train and validation MSE per epoch",
-            xLabel: "epoch", yLabel: "MSE",
-            kind: .lines([Series("train", perEpoch: trainLoss), Series("validation", perEpoch: validationLoss)]))
-        figure.markers = [(x: Double(bestEpoch), caption: "best (kept)")]
+            name: "pipeline-loss", title: text("fig.pipeline-loss.title"), xLabel: text("fig.pipeline-loss.x"),
+            yLabel: "MSE",
+            kind: .lines([
+                Series(text("fig.pipeline-loss.train"), perEpoch: trainLoss),
+                Series(text("fig.pipeline-loss.validation"), perEpoch: validationLoss),
+            ]))
+        figure.markers = [(x: Double(bestEpoch), caption: text("fig.pipeline-loss.best"))]
         figure.xTicStep = trainLoss.count > 12 ? 5 : 1
         try context.figure(figure)
         say.table(
             Table(
-                headers: ["", "value"],
+                headers: ["", text("pipeline.table.value")],
                 rows: [
-                    ["epochs run (best kept)", "\(trainLoss.count) (\(bestEpoch))"],
-                    ["training time", String(format: "%.1f s", seconds)],
-                    ["test RMSE / MAE", "\(f4(rmse)) / \(f4(mae))"],
-                    ["test RMSE of the global mean \(String(format: "%.2f", mean))", f4(meanRMSE)],
+                    [text("pipeline.table.epochs"), "\(trainLoss.count) (\(bestEpoch))"],
                     [
-                        "per-user Precision@10 / Recall@10 / NDCG@10 (relevant: rating > 3.5)",
+                        text("pipeline.table.time"),
+                        text("pipeline.table.seconds", ["seconds": String(format: "%.1f", seconds)]),
+                    ],
+                    [text("pipeline.table.rmse"), "\(f4(rmse)) / \(f4(mae))"],
+                    [text("pipeline.table.mean", ["mean": String(format: "%.2f", mean)]), f4(meanRMSE)],
+                    [
+                        text("pipeline.table.per-user"),
                         "\(f4(perUser.precision)) / \(f4(perUser.recall)) / \(f4(perUser.ndcg))",
                     ],
                 ], alignments: [.left, .right]),
-            caption: "ratings-80-20 (+ validation), seed \(context.options.seed); test rows read once")
+            caption: text("pipeline.table.caption", ["seed": context.options.seed]))
         context.record(
             ResultEntry(
                 model: "NeuMF regression (f=64, early stopped)", protocol: "ratings-80-20", dataset: data.name,
@@ -139,13 +117,6 @@ public enum CapstoneChapter: Chapter {
         context.record("pipeline_per_user_precision@10", perUser.precision)
         context.record("pipeline_per_user_ndcg@10", perUser.ndcg)
         context.record("pipeline_global_mean_rmse", meanRMSE)
-        say.prose(
-            String(
-                format: """
-                    The model beats predicting the mean rating (RMSE %.4f against %.4f). Its per-user ranking \
-                    numbers rank each user's own test films by predicted rating, which is a different task from the \
-                    top-N recommendation the rest of this chapter measures: a rating regressor is trained on what \
-                    people rated, not on what they chose to watch.
-                    """, rmse, meanRMSE))
+        say.prose(text("pipeline.reading", ["rmse": f4(rmse), "mean": f4(meanRMSE)]))
     }
 }

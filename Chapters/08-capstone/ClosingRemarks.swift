@@ -11,41 +11,33 @@ import TensorCore
 
 extension CapstoneChapter {
     static func closingRemarks(_ context: ChapterContext, data: RatingsData, board: [Entry]) throws {
-        let say = context.narrator
+        let say = context.narrator, text = context.text
         guard board.count > 2, let ease = board.first(where: { $0.name == "EASE" }) else { return }
         let seed = context.options.seed
         let split = try Split.make(data, protocol: .holdout20, seed: seed, validation: true)
         let train = InteractionMatrix(data, rows: (split.train + split.validation).sorted())
         let test = InteractionMatrix(data, rows: split.test)
-        say.heading("The document's closing remarks, measured")
-        say.prose(
-            """
-            The document ends (맺음말) with three claims: each method has its place and none is universal ("각 \
-            방법이 만능이 아니라는 점"); sometimes a simple model such as EASE does better than complex deep \
-            learning; and the quality of the data and domain knowledge remain the most important factors of \
-            success ("데이터의 품질과 도메인 지식이 여전히 가장 중요한 성공 요소"). This run can test the first \
-            two and half of the third.
-            """)
+        say.heading(text("closing.heading"))
+        say.prose(text("closing.intro"))
         universal(context, board: board, train: train)
         let verdicts = easeVerdicts(board: board, seed: seed)
         let neural = board.filter { !simpleModels.contains($0.name) }.count
         let reading =
             verdicts.above.isEmpty
-            ? "a closed form fitted in seconds is not beaten here"
-            : "where deep models beat it, the margin is one the bootstrap can see"
+            ? "none-above" : (verdicts.above.count == 1 ? "one-above" : "many-above")
         say.prose(
-            """
-            *Sometimes EASE is better.* On this split, paired on the same users, \(verdicts.below.count) of the \
-            \(neural) learned models are behind EASE, \(verdicts.tied.count) cannot be told apart from it and \
-            \(verdicts.above.count) \(verdicts.above.count == 1 ? "is" : "are") ahead: \(reading) (the section \
-            above has the pairs).
-            """)
+            text(
+                "closing.ease." + reading,
+                [
+                    "below": verdicts.below.count, "neural": neural, "tied": verdicts.tied.count,
+                    "above": verdicts.above.count,
+                ]))
         try dataMatters(context, board: board, ease: ease, train: train, test: test)
     }
 
     /// The models' mean Recall@20 on each third of the test users, ordered by training interactions.
     static func universal(_ context: ChapterContext, board: [Entry], train: InteractionMatrix) {
-        let say = context.narrator
+        let say = context.narrator, text = context.text
         let users = board[0].evaluation.users
         guard users.count >= 30, board.allSatisfy({ $0.evaluation.users == users }) else { return }
         let activity = users.map { train.count(of: Int($0)) }
@@ -65,58 +57,38 @@ extension CapstoneChapter {
             winners.append(first.name)
             if paired.isDistinguishable { separated += 1 }
             rows.append([
-                ["fewest", "middle", "most"][t] + " (\(counts.min() ?? 0)-\(counts.max() ?? 0))", "\(members.count)",
-                "\(first.name) \(f4(mean(first)))", "\(second.name) \(f4(mean(second)))",
-                paired.isDistinguishable ? "yes" : "no",
+                text("universal." + ["fewest", "middle", "most"][t], 
+                    ["min": counts.min() ?? 0, "max": counts.max() ?? 0]),
+                "\(members.count)", "\(first.name) \(f4(mean(first)))", "\(second.name) \(f4(mean(second)))",
+                text(paired.isDistinguishable ? "universal.yes" : "universal.no"),
                 board.first(where: { $0.name == "EASE" }).map { f4(mean($0)) } ?? "-",
                 board.first(where: { $0.name == "MostPopular" }).map { f4(mean($0)) } ?? "-",
             ])
         }
-        say.prose(
-            """
-            *No method is universal.* Split the test users into thirds by how many items they rated in training, \
-            and ask which model is best for each third:
-            """)
+        say.prose(text("universal.intro"))
         say.table(
             Table(
-                headers: ["users (training items)", "users", "best", "runner-up", "told apart", "EASE", "MostPopular"],
+                headers: ["third", "users", "best", "runner-up", "apart"].map { text("universal.col." + $0) }
+                    + ["EASE", "MostPopular"],
                 rows: rows, alignments: [.left, .right, .left, .left, .left, .right, .right]),
-            caption: """
-                Mean Recall@20 of each third; 'told apart': whether a paired bootstrap over that third's users \
-                separates the best from the runner-up. Heavy users have larger test sets, so their Recall@20 is \
-                lower for every model: compare along a row, not down a column.
-                """)
+            caption: text("universal.caption"))
         let distinct = Set(winners)
         context.record("distinct_winners_by_activity", Double(distinct.count))
         context.record("thirds_with_a_clear_winner", Double(separated))
         let leaders = winners.joined(separator: ", ")
-        let text: String
+        let verdict: String
         switch (distinct.count > 1, separated) {
-        case (true, 0):
-            text = """
-                The leader changes from third to third (\(leaders)), but in no third does it separate from its \
-                runner-up: on MovieLens-100K the best models are interchangeable for light and heavy users alike, \
-                and the ranking really changes only across data sets, as chapter 7's flowchart check shows.
-                """
-        case (true, _):
-            text = """
-                The leader changes with the user (\(leaders) for the light, middle and heavy thirds), and in \
-                \(separated) of the thirds it is clearly ahead of its runner-up: which model is best depends on whom \
-                it serves, the document's point, and chapter 7 shows the same across data sets.
-                """
-        default:
-            text = """
-                One model, \(winners[0]), leads every third, so this split does not show the claim; chapter 7's \
-                flowchart check shows the ranking changing across data sets, which is where the claim lives.
-                """
+        case (true, 0): verdict = text("universal.changes.unseparated", ["leaders": leaders])
+        case (true, _): verdict = text("universal.changes.separated", ["leaders": leaders, "separated": separated])
+        default: verdict = text("universal.one-leader", ["model": winners[0]])
         }
-        say.prose(text)
+        say.prose(verdict)
     }
 
     /// What noisier or sparser training data cost EASE, against what the choice of model is worth.
     static func dataMatters(_ context: ChapterContext, board: [Entry], ease: Entry, train: InteractionMatrix,
                             test: InteractionMatrix) throws {
-        let say = context.narrator
+        let say = context.narrator, text = context.text
         let lambda = (ease.fitted.recommender as? EASE)?.lambda ?? EASE.Config(mode: .standard).lambda
         let evaluator = FullRankingEvaluator(train: train, test: test)
         let rng = context.rng("closing-remarks")
@@ -139,52 +111,40 @@ extension CapstoneChapter {
         func signed(_ c: Bootstrap.Comparison) -> String {
             String(format: "%.4f [%.4f, %.4f]", c.difference, c.interval.lowerBound, c.interval.upperBound)
         }
-        say.prose(
-            """
-            *The data matter most.* Refit EASE (λ = \(Int(lambda)), as chosen above) on two worse versions of the \
-            same training data and score it on the same test users: one where a random 20% of each user's \
-            interactions are replaced by items the user never touched (noise: misclicks, shared accounts), and \
-            one that keeps a random half of them (less data). Set what that costs against the whole spread of the \
-            learned models, from \(best.name) to \(worst.name):
-            """)
+        say.prose(text("data.intro", ["lambda": Int(lambda), "best": best.name, "worst": worst.name]))
         say.bullets([
-            "20% noisy interactions: Recall@20 lower by \(signed(noise)).",
-            "half the interactions: lower by \(signed(half)).",
-            "\(best.name) over \(worst.name), the best and worst learned models: \(signed(spread)).",
+            text("data.noise", ["difference": signed(noise)]),
+            text("data.half", ["difference": signed(half)]),
+            text("data.spread", ["best": best.name, "worst": worst.name, "difference": signed(spread)]),
         ])
+        let series = text("fig.data.series")
         var bars = Figure(
-            name: "data-vs-model", title: "What moves Recall@20: the data or the model (paired, 95% intervals)",
-            xLabel: "what was changed", yLabel: "Recall@20 difference",
+            name: "data-vs-model", title: text("fig.data.title"), xLabel: text("fig.data.x"),
+            yLabel: text("fig.data.y"),
             kind: .bars(
-                categories: ["20% noise (EASE)", "half the data (EASE)", "\(best.name) over \(worst.name)"],
-                groups: [("Recall@20 difference", [noise.difference, half.difference, spread.difference])]))
-        bars.barIntervals["Recall@20 difference"] = [noise.interval, half.interval, spread.interval]
+                categories: [
+                    text("fig.data.noise"), text("fig.data.half"),
+                    text("fig.data.spread", ["best": best.name, "worst": worst.name]),
+                ],
+                groups: [(series, [noise.difference, half.difference, spread.difference])]))
+        bars.barIntervals[series] = [noise.interval, half.interval, spread.interval]
         bars.keyPosition = "off"
-        try context.figure(
-            bars,
-            caption: "Each bar is a paired difference over the same test users; the whiskers are its 95% bootstrap "
-                + "interval.")
+        try context.figure(bars, caption: text("fig.data.caption"))
+        /// How a damage compares with the spread of the models: "more", "less" or "same".
         func against(_ damage: Bootstrap.Comparison) -> String {
-            if damage.interval.lowerBound > spread.interval.upperBound { return "costs more than" }
-            if damage.interval.upperBound < spread.interval.lowerBound { return "costs less than" }
-            return "costs about as much as"
+            if damage.interval.lowerBound > spread.interval.upperBound { return "more" }
+            if damage.interval.upperBound < spread.interval.lowerBound { return "less" }
+            return "same"
         }
         let verdicts = (noise: against(noise), half: against(half))
-        let holds = verdicts.noise != "costs less than" || verdicts.half != "costs less than"
-        let reading =
-            holds
-            ? "The document's last sentence holds in the form this run can test: what the data are moves the "
-                + "number as far as which model reads them."
-            : "On this run the choice of model moves Recall@20 more than these damages to the data do, so the "
-                + "claim is not borne out in that form here."
+        let holds = verdicts.noise != "less" || verdicts.half != "less"
         say.prose(
-            """
-            Halving the data \(verdicts.half) the whole choice among the learned models, and 20% noise \
-            \(verdicts.noise) it (the intervals decide: 'about as much' when they overlap). \(reading) \
-            Domain knowledge is the half no number here measures; the nearest the book comes is chapter 3, \
-            where the neighbour lists turned out to follow popularity and release year, something a reader \
-            who knows films sees at once and a metric does not.
-            """)
+            text(
+                "data.verdict",
+                [
+                    "half": text("data.half." + verdicts.half), "noise": text("data.noise." + verdicts.noise),
+                    "reading": text(holds ? "data.holds" : "data.fails"),
+                ]))
     }
 
     /// `train` with a `fraction` of each user's items replaced by random items the user does not have.

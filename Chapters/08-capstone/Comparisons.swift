@@ -12,7 +12,18 @@ extension CapstoneChapter {
     struct Claim {
         let better: Entry, worse: Entry
         let comparison: Bootstrap.Comparison
-        var sentence: String { comparison.sentence(better.name, worse.name, metric: "Recall@20") }
+        /// The comparison in words (RecKit's `Comparison.sentence`, from the chapter's blocks).
+        func sentence(_ text: Text) -> String {
+            let c = comparison
+            let numbers = String(
+                format: "%+.4f [%+.4f, %+.4f]", c.difference, c.interval.lowerBound, c.interval.upperBound)
+            var values: [String: any CustomStringConvertible] = [
+                "a": better.name, "b": worse.name, "metric": "Recall@20", "numbers": numbers,
+            ]
+            guard c.isDistinguishable else { return text("claim.tied", values) }
+            values["leader"] = c.difference > 0 ? better.name : worse.name
+            return text("claim.ahead", values)
+        }
     }
 
     /// The paired bootstrap of `a` against `b` over the test users (nil if they were evaluated on
@@ -28,20 +39,14 @@ extension CapstoneChapter {
     static let simpleModels = ["EASE", "ItemKNN", "MostPopular"]
 
     static func closing(_ context: ChapterContext, board: [Entry]) {
-        let say = context.narrator
+        let say = context.narrator, text = context.text
         guard board.count > 1 else { return }
         let (top, second) = (board[0], board[1])
         let seed = context.options.seed
         func entry(_ name: String) -> Entry? { board.first { $0.name == name } }
         func recall(_ name: String) -> Double { entry(name)?.metrics["Recall@20"] ?? .nan }
-        say.heading("What the leaderboard says")
-        say.prose(
-            """
-            A difference between two rows is a claim about these 943 users only if it survives resampling them: \
-            the paired bootstrap draws users with replacement 1,000 times, both models together, and reports the \
-            95% interval of the mean difference in Recall@20. Two models whose intervals overlap in the table can \
-            still be told apart this way, because most of a user's difficulty is shared by both models.
-            """)
+        say.heading(text("says.heading"))
+        say.prose(text("says.intro"))
         var claims: [Claim] = []
         if let c = claim(top, second, seed: seed) { claims.append(c) }
         if let light = entry("LightGCN"), let mf = entry("MF-BPR"), let c = claim(light, mf, seed: seed) {
@@ -65,29 +70,15 @@ extension CapstoneChapter {
         context.record("leaderboard_top_recall@20", top.metrics["Recall@20"] ?? .nan)
         context.record("neural_models_below_ease", Double(verdicts.below.count))
         context.record("neural_models_tied_with_ease", Double(verdicts.tied.count))
-        say.bullets(claims.map(\.sentence))
+        say.bullets(claims.map { $0.sentence(text) })
         say.bullets([
-            String(
-                format: """
-                    Most-popular, which knows nothing about the user, reaches Recall@20 %.4f: every model should be \
-                    read against that floor, and ItemKNN (%.4f) against the 'one afternoon of work' line.
-                    """, recall("MostPopular"), recall("ItemKNN")),
-            dacrema(verdicts, neuralCount: neural.count),
-            budgets(context.options.mode, board: board),
+            text("says.floor", ["popular": f4(recall("MostPopular")), "knn": f4(recall("ItemKNN"))]),
+            dacrema(text, verdicts, neuralCount: neural.count),
+            budgets(text, context.options.mode, board: board),
         ])
         recBole(context, board: board)
-        say.bullets([
-            """
-            What the table does not say: which model is best for *your* data. Chapter 7's flowchart check shows \
-            the ranking changes with the data; run the candidates on a validation split of your own.
-            """
-        ])
-        say.note(
-            """
-            Every number above was computed by this run (seed \(seed)); `workbook chapter 8 --seed N` gives another \
-            split, and `--full` the papers' fixed epoch budgets. `workbook recommend --model NAME --user ID` trains \
-            any of these models on all of MovieLens-100K and shows one user's recommendations.
-            """)
+        say.bullets([text("says.caveat")])
+        say.note(text("says.note", ["seed": seed]))
     }
 
     typealias Verdicts = (below: [String], tied: [String], above: [String])
@@ -110,51 +101,37 @@ extension CapstoneChapter {
     }
 
     /// Dacrema et al.'s finding, set against what this run measured.
-    static func dacrema(_ v: Verdicts, neuralCount: Int) -> String {
-        func list(_ names: [String]) -> String { names.isEmpty ? "none" : names.joined(separator: ", ") }
-        let measured = """
-            Against EASE, paired on the same users: \(v.below.count) of the \(neuralCount) learned models are \
-            behind it (\(list(v.below))), \(v.tied.count) cannot be told apart from it (\(list(v.tied))) and \
-            \(v.above.count) are ahead (\(list(v.above))).
-            """
+    static func dacrema(_ text: Text, _ v: Verdicts, neuralCount: Int) -> String {
+        func list(_ names: [String]) -> String { names.isEmpty ? text("says.none") : names.joined(separator: ", ") }
+        let measured = text(
+            "dacrema.measured",
+            [
+                "below": v.below.count, "neural": neuralCount, "below-list": list(v.below), "tied": v.tied.count,
+                "tied-list": list(v.tied), "above": v.above.count, "above-list": list(v.above),
+            ])
         let reading =
             v.above.isEmpty
-            ? """
-                 Dacrema, Cremonesi and Jannach found the same shape when they re-ran neural recommenders against \
-                tuned baselines (RecSys 2019, 'Are we really making much progress?'): six of the seven they could \
-                reproduce, NCF among them, lost to simple, well-tuned neighbourhood or linear models. Here every \
-                model is trained to convergence on validation, and still none beats the closed-form EASE \
-                (Steck, 2019); the best of them only draw level.
-                """
-            : """
-                 Dacrema, Cremonesi and Jannach found that six of the seven neural recommenders they could \
-                reproduce lost to tuned simple baselines (RecSys 2019); on this split, trained to convergence, \
-                \(list(v.above)) \(v.above.count == 1 ? "is" : "are") ahead of EASE, so their finding does not \
-                carry over whole: it is a warning about untuned baselines and budgets, not a law.
-                """
-        return measured + reading
+            ? text("dacrema.none-above")
+            : text(v.above.count == 1 ? "dacrema.one-above" : "dacrema.many-above", ["models": list(v.above)])
+        return measured + " " + reading
     }
 
     /// How each gradient-trained model's budget was chosen in this run.
-    static func budgets(_ mode: RunMode, board: [Entry]) -> String {
+    static func budgets(_ text: Text, _ mode: RunMode, board: [Entry]) -> String {
         let trained = board.filter { $0.fitted.steps > 0 }
         guard mode == .standard else {
             let epochs = trained.compactMap { e in e.fitted.epochs.map { "\(e.name) \($0)" } }.joined(separator: ", ")
-            return "Epochs in this run (\(mode.rawValue) mode, fixed in advance): \(epochs)."
-                + (mode == .quick ? " A smoke test: these models are far from converged, and the order means nothing."
-                    : "")
+            return text("budgets." + mode.rawValue, ["epochs": epochs])
         }
         // A search that did not stop early ran to its epoch cap.
         let capped = trained.filter { $0.fitted.search.map { !$0.stoppedEarly } ?? false }
-        let stops =
-            capped.isEmpty
-            ? "none by its epoch cap"
-            : "except " + capped.map { "\($0.name) (best epoch \($0.fitted.bestEpoch ?? 0) of its cap of "
-                + "\($0.fitted.searchEpochs ?? 0))" }.joined(separator: ", ")
         let steps = trained.map { "\($0.name) \($0.fitted.steps.formatted())" }.joined(separator: ", ")
-        return """
-            Every gradient-trained model was stopped by validation, \(stops). The steps differ by model (\(steps)) \
-            because each was trained until validation stopped improving, not for an equal budget.
-            """
+        guard !capped.isEmpty else { return text("budgets.stopped", ["steps": steps]) }
+        let models = capped.map {
+            text(
+                "budgets.capped.model",
+                ["model": $0.name, "best": $0.fitted.bestEpoch ?? 0, "cap": $0.fitted.searchEpochs ?? 0])
+        }
+        return text("budgets.capped", ["capped": models.joined(separator: ", "), "steps": steps])
     }
 }

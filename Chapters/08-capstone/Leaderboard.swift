@@ -18,7 +18,14 @@ extension CapstoneChapter {
         public var result: ResultEntry
         public var metrics: [String: Double] { evaluation.metrics }
         public var seconds: Double { fitted.seconds }
+        /// The settings as leaderboard.tsv records them (in English, like results.json).
         public var settings: String { fitted.configSummary + (fitted.choice.isEmpty ? "" : "; chose \(fitted.choice)") }
+        /// The settings as the transcript shows them.
+        func settings(_ text: Text) -> String {
+            fitted.choice.isEmpty
+                ? fitted.configSummary
+                : text("board.settings.chose", ["config": fitted.configSummary, "choice": fitted.choice])
+        }
         func interval(_ metric: String) -> ClosedRange<Double>? {
             result.intervals?[metric].flatMap { $0.count == 2 ? $0[0]...$0[1] : nil }
         }
@@ -32,30 +39,21 @@ extension CapstoneChapter {
 
     static func leaderboard(_ context: ChapterContext, data: RatingsData) throws -> [Entry] {
         let say = context.narrator
-        say.heading("The leaderboard: every model, one protocol")
+        let text = context.text
+        say.heading(text("board.heading"))
         let split = try Split.make(data, protocol: .holdout20, seed: context.options.seed, validation: true)
         let fitRows = (split.train + split.validation).sorted()
         let train = InteractionMatrix(data, rows: fitRows), test = InteractionMatrix(data, rows: split.test)
         let evaluator = FullRankingEvaluator(train: train, test: test)
         let mode = context.options.mode
+        let training = text("board.training." + (mode == .standard ? "standard" : mode.rawValue))
         say.prose(
-            """
-            Protocol holdout-20, seed \(context.options.seed): each user's random 20% of ratings is test \
-            (\(split.test.count.formatted()) interactions), every rating an implicit interaction, full ranking with \
-            the user's training items excluded. The same rule holds out 20% of the rest as validation \
-            (\(split.validation.count.formatted())), and validation alone decides how each model is trained: \
-            \(mode == .standard ? """
-                every gradient-trained model is evaluated on it every few epochs and stops when NDCG@20 has not \
-                improved for a few evaluations (the patience), keeping the best epoch; EASE's λ and ItemKNN's \
-                neighbour count are searched on it. Each model is then fitted again on train + validation for the \
-                chosen epochs and evaluated once on test.
-                """ : """
-                in \(mode.rawValue) mode the gradient-trained models run a fixed number of epochs \
-                (\(mode == .quick ? "a smoke test: far from converged" : "the papers' budgets")); EASE's λ and \
-                ItemKNN's neighbour count are still searched on validation. Each model is then fitted on train + \
-                validation and evaluated once on test.
-                """)
-            """)
+            text(
+                "board.intro",
+                [
+                    "seed": context.options.seed, "test": split.test.count.formatted(),
+                    "validation": split.validation.count.formatted(), "training": training,
+                ]))
         var entries: [Entry] = []
         for entry in Registry.leaderboard {
             let fitted = try context.fitted(entry, data: data, split: split)
@@ -69,7 +67,7 @@ extension CapstoneChapter {
         }
         entries.sort { ($0.metrics["Recall@20"] ?? 0, $1.name) > ($1.metrics["Recall@20"] ?? 0, $0.name) }
         func budget(_ e: Entry) -> [String] {
-            guard e.fitted.steps > 0 else { return ["-", "-", "closed form"] }
+            guard e.fitted.steps > 0 else { return ["-", "-", text("board.closed-form")] }
             let best = e.fitted.bestEpoch.map(String.init) ?? "-"
             let run = (e.fitted.searchEpochs ?? e.fitted.epochs).map(String.init) ?? "-"
             return [best, run, e.fitted.steps.formatted()]
@@ -83,23 +81,22 @@ extension CapstoneChapter {
         }
         say.table(
             Table(
-                headers: [
-                    "#", "model", "ch.", "Recall@20 [95% CI]", "NDCG@20 [95% CI]", "coverage", "best epoch",
-                    "epochs run", "steps", "train s",
-                ],
+                headers: ["#"]
+                    + ["model", "chapter", "recall", "ndcg", "coverage", "best-epoch", "epochs-run", "steps", "seconds"]
+                    .map { text("board.col." + $0) },
                 rows: rows,
                 alignments: [.right, .left, .right, .right, .right, .right, .right, .right, .right, .right]),
-            caption: """
-                holdout-20 on MovieLens-100K, seed \(context.options.seed), \(mode.rawValue) mode; sorted by \
-                Recall@20. Intervals: 95% bootstrap over the \(entries.first?.evaluation.evaluatedUsers ?? 0) test \
-                users. Best epoch and epochs run: the validation search; steps and seconds: the search and the \
-                final fit together.
-                """)
+            caption: text(
+                "board.caption",
+                [
+                    "seed": context.options.seed, "mode": mode.rawValue,
+                    "users": entries.first?.evaluation.evaluatedUsers ?? 0,
+                ]))
         say.table(
             Table(
-                headers: ["model", "how it was trained"], rows: entries.map { [$0.name, $0.settings] },
-                alignments: [.left, .left]),
-            caption: "Each model's settings: its Config's defaults for this mode (the reasons are in its source)")
+                headers: [text("board.col.model"), text("board.settings.col")],
+                rows: entries.map { [$0.name, $0.settings(text)] }, alignments: [.left, .left]),
+            caption: text("board.settings.caption"))
         try writeTSV(context, entries)
         try figures(context, entries)
         return entries
@@ -125,17 +122,14 @@ extension CapstoneChapter {
         try AtomicFile.write(
             ([header.joined(separator: "\t")] + lines).joined(separator: "\n") + "\n",
             to: context.directory.appendingPathComponent("leaderboard.tsv"))
-        context.narrator.prose(
-            """
-            Written to \(context.options.outputRoot.lastPathComponent)/\(context.chapterName)/leaderboard.tsv \
-            (tab-separated, one row per model in this order, with the intervals and budgets).
-            """)
+        context.narrator.prose(context.text("board.tsv", ["path": context.shown("leaderboard.tsv")]))
     }
 
     static func figures(_ context: ChapterContext, _ entries: [Entry]) throws {
+        let text = context.text
         var bars = Figure(
-            name: "leaderboard", title: "The leaderboard: holdout-20 on MovieLens-100K (95% intervals)",
-            xLabel: "model", yLabel: "metric at 20",
+            name: "leaderboard", title: text("fig.leaderboard.title"), xLabel: text("fig.leaderboard.x"),
+            yLabel: text("fig.leaderboard.y"),
             kind: .bars(
                 categories: entries.map(\.name),
                 groups: [
@@ -148,14 +142,10 @@ extension CapstoneChapter {
         }
         bars.keyPosition = "top right"
         bars.size = (width: 1200, height: 700)
-        try context.figure(
-            bars,
-            caption: "The whiskers are 95% bootstrap intervals over users: bars whose whiskers overlap may "
-                + "still differ in a paired comparison (next section), which is the test that counts.")
+        try context.figure(bars, caption: text("fig.leaderboard.caption"))
         let timed = entries.filter { $0.seconds >= 0.01 }
         var scatter = Figure(
-            name: "accuracy-vs-time", title: "NDCG@20 against training time", xLabel: "training time (s, log scale)",
-            yLabel: "NDCG@20",
+            name: "accuracy-vs-time", title: text("fig.time.title"), xLabel: text("fig.time.x"), yLabel: "NDCG@20",
             kind: .scatter(
                 timed.map {
                     Series($0.name, [(x: max($0.seconds, 1e-3), y: $0.metrics["NDCG@20"] ?? 0)], style: .points)
@@ -164,12 +154,10 @@ extension CapstoneChapter {
         scatter.logX = true
         scatter.keyPosition = "off"
         let slowest = timed.max { $0.seconds < $1.seconds }
-        try context.figure(
-            scatter,
-            caption: """
-                Training time is the validation search and the final fit together, on this machine's cores; \
-                \(slowest.map { "the slowest, \($0.name), took " + String(format: "%.0f s", $0.seconds) } ?? ""). \
-                Models that train in under 10 ms (MostPopular counts) are left out of the log scale.
-                """)
+        let caption =
+            slowest.map {
+                text("fig.time.caption", ["model": $0.name, "seconds": String(format: "%.0f", $0.seconds)])
+            } ?? text("fig.time.caption.none")
+        try context.figure(scatter, caption: caption)
     }
 }

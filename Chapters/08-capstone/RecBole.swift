@@ -12,27 +12,24 @@ import Narrative
 import RecKit
 
 extension CapstoneChapter {
-    /// RecBole 1.2.1 on the seed-42 holdout-20 split: (Recall@20, NDCG@20).
+    /// RecBole 1.2.1 on the seed-42 holdout-20 split: (Recall@20, NDCG@20), and a note on its
+    /// run (the block `recbole.note.<note>`; none when empty).
     static let recBoleSeed42: [(model: String, recall: Double, ndcg: Double, note: String)] = [
-        ("EASE", 0.3607, 0.4403, "closed form"),
-        ("ItemKNN", 0.3267, 0.3894, "closed form"),
-        ("Mult-VAE", 0.3611, 0.4229, "64-d code, ε std 0.01, β under 0.001: close to a DAE"),
+        ("EASE", 0.3607, 0.4403, "closed-form"),
+        ("ItemKNN", 0.3267, 0.3894, "closed-form"),
+        ("Mult-VAE", 0.3611, 0.4229, "vae"),
         ("Mult-DAE", 0.3537, 0.4151, ""),
         ("CDAE", 0.3479, 0.4095, ""),
-        ("NGCF", 0.3402, 0.4125, "still rising at its 80-epoch cap"),
+        ("NGCF", 0.3402, 0.4125, "cap80"),
         ("MF-BPR", 0.3368, 0.4046, ""),
         ("NeuMF", 0.3281, 0.3879, ""),
-        ("LightGCN", 0.3208, 0.3893, "still rising at its 150-epoch cap"),
+        ("LightGCN", 0.3208, 0.3893, "cap150"),
     ]
 
     static func recBole(_ context: ChapterContext, board: [Entry]) {
-        let say = context.narrator
+        let say = context.narrator, text = context.text
         guard context.options.seed == 42 else {
-            say.prose(
-                """
-                RecBole 1.2.1's figures for these models were measured on the seed-42 split; run \
-                `workbook chapter 8 --seed 42` to see this leaderboard next to them.
-                """)
+            say.prose(text("recbole.other-seed"))
             return
         }
         var within = 0, compared = 0
@@ -45,37 +42,21 @@ extension CapstoneChapter {
             if inside || recall >= ref.recall { within += 1 }
             return [
                 ref.model, withInterval(e, "Recall@20"), f4(ref.recall), String(format: "%+.4f", recall - ref.recall),
-                f4(e.metrics["NDCG@20"] ?? .nan), f4(ref.ndcg), ref.note,
+                f4(e.metrics["NDCG@20"] ?? .nan), f4(ref.ndcg),
+                ref.note.isEmpty ? "" : text("recbole.note." + ref.note),
             ]
         }
         guard !rows.isEmpty else { return }
-        let modeNote =
-            context.options.mode == .standard
-            ? ""
-            : " This run is not in default mode, so its budgets are not the ones "
-                + "that reference was compared with."
-        say.prose(
-            """
-            RecBole 1.2.1, the most used open benchmark library, was run once on this very split (seed 42) with \
-            its default hyperparameters and early stopping on a validation slice of train; its numbers are a \
-            reference measured outside this book, like a paper's table, and scored with the same Recall@20 and \
-            NDCG@20.\(modeNote)
-            """)
+        say.prose(text(context.options.mode == .standard ? "recbole.intro" : "recbole.intro.mode"))
         say.table(
             Table(
                 headers: [
-                    "model", "this run Recall@20 [95% CI]", "RecBole", "difference", "NDCG@20", "RecBole",
-                    "RecBole's run",
+                    text("recbole.col.model"), text("recbole.col.recall"), "RecBole", text("recbole.col.difference"),
+                    "NDCG@20", "RecBole", text("recbole.col.run"),
                 ],
                 rows: rows, alignments: [.left, .right, .right, .right, .right, .right, .left]),
-            caption: "holdout-20, seed 42; RecBole 1.2.1 with its defaults (a reference, not computed by this run)")
+            caption: text("recbole.caption"))
         context.record("recbole_models_matched_or_within_interval", Double(within))
-        say.prose(
-            """
-            \(within) of the \(compared) models reach RecBole's Recall@20 or hold it inside their 95% interval. \
-            The two libraries implement the same papers with different defaults, so agreement within the \
-            interval is what to expect, and a gap of a few thousandths is one split's noise (RecBole's own \
-            Mult-VAE and Mult-DAE, nearly the same network there, differ by 0.007).
-            """)
+        say.prose(text("recbole.reading", ["within": within, "compared": compared]))
     }
 }

@@ -164,29 +164,25 @@ public final class ChapterContext: TrainingEnvironment {
     /// figure's own .dat and .gp cannot be written: then the output folder itself is broken.)
     public func figure(_ figure: Figure, caption: String? = nil) throws {
         guard options.plots else { return }
+        var figure = figure
+        figure.rightAxisSuffix = " " + narrator.words("figure.right-axis")
         let rendered: RenderedFigure
         do {
             rendered = try renderer.render(figure).moved(to: outputDirectory)
         } catch let error as FigureError {
             figures.append(chapterName + "/" + error.script.lastPathComponent)
             narrator.note(
-                "The figure \(figure.name) (\(figure.title)) was not drawn: \(error.problem). Its script "
-                    + """
-                    \(error.script.lastPathComponent) and data \(figure.name).dat are in \(outputDirectory.path): \
-                    run 
-                    """
-                    + "`gnuplot \(error.script.lastPathComponent)` there to see why.")
+                narrator.words(
+                    "figure.failed",
+                    [
+                        "name": figure.name, "title": figure.title, "problem": error.problem,
+                        "script": error.script.lastPathComponent, "folder": outputDirectory.path,
+                    ]))
             return
         }
         if rendered.png == nil && !warnedAboutGnuplot {
             warnedAboutGnuplot = true
-            narrator.note(
-                "gnuplot is not installed, so figures are written as .gp scripts and .dat files only. "
-                    + """
-                    Install it (sudo apt-get install gnuplot-nox) and run `gnuplot NAME.gp` in \
-                    \(outputDirectory.path), 
-                    """
-                    + "or run ./setup.sh once.")
+            narrator.note(narrator.words("figure.no-gnuplot", ["folder": outputDirectory.path]))
         }
         figures.append(chapterName + "/" + (rendered.png ?? rendered.script).lastPathComponent)
         narrator.figure(rendered, caption: caption ?? figure.caption)
@@ -200,16 +196,14 @@ public final class ChapterContext: TrainingEnvironment {
             let rendered = try diagrams.render(diagram).moved(to: outputDirectory)
             guard rendered.png != nil else {
                 figures.append(chapterName + "/" + rendered.script.lastPathComponent)
-                narrator.note(
-                    "The diagram \(diagram.title) is in \(diagram.name).dot; Graphviz is not installed to draw it "
-                        + "(sudo apt-get install graphviz, or ./setup.sh), then `dot -Tpng -O \(diagram.name).dot`.")
+                narrator.note(narrator.words("diagram.no-graphviz", ["title": diagram.title, "name": diagram.name]))
                 return
             }
             figures.append(chapterName + "/" + (rendered.png ?? rendered.script).lastPathComponent)
             narrator.figure(rendered, caption: caption)
         } catch let error as FigureError {
             figures.append(chapterName + "/" + error.script.lastPathComponent)
-            narrator.note("The diagram \(diagram.name) was not drawn: \(error.problem).")
+            narrator.note(narrator.words("diagram.failed", ["name": diagram.name, "problem": error.problem]))
         }
     }
 
@@ -220,7 +214,7 @@ public final class ChapterContext: TrainingEnvironment {
         do {
             return try load()
         } catch let error as DataAbsentError {
-            narrator.note("\(what) is not available, so the sections that need it are skipped: \(error)")
+            narrator.note(narrator.words("data.absent", ["what": what, "error": "\(error)"]))
             return nil
         }
     }
@@ -257,11 +251,15 @@ extension ChapterContext {
     static func progressWords(_ language: String) -> ProgressWords {
         guard language != Languages.english else { return .english }
         let t = Text(directory: Languages.sharedDirectory, language: language)
-        return ProgressWords(
+        var words = ProgressWords(
             epoch: { t("progress.epoch", ["epoch": $0, "of": $1]) }, loss: { " " + t("progress.loss", ["loss": $0]) },
             best: { ", " + t("progress.best", ["value": $0, "epoch": $1]) },
             epochs: { t("progress.epochs", ["count": $0]) },
             kept: { ", " + t("progress.kept", ["epoch": $0, "metric": $1, "value": $2]) },
             stoppedEarly: ", " + t("progress.stopped-early"), done: { t("progress.done", ["label": $0, "time": $1]) })
+        words.loaded = {
+            t("progress.loaded", ["model": $0, "path": $1, "seconds": String(format: "%.1f", $2)])
+        }
+        return words
     }
 }

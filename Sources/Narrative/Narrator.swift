@@ -24,7 +24,7 @@ public final class Narrator {
     /// A heading: level 1 for the chapter, 2 for sections, 3 for subsections.
     public func heading(_ text: String, level: Int = 2) {
         stepNumber = 0
-        let rule = level == 1 ? String(repeating: "═", count: min(style.width, text.count + 4)) : nil
+        let rule = level == 1 ? String(repeating: "═", count: min(style.width, displayWidth(text) + 4)) : nil
         print("")
         if let rule { print(style.paint(rule, "1;36")) }
         print(
@@ -62,9 +62,11 @@ public final class Narrator {
     public func step(_ text: String) {
         stepNumber += 1
         let label = words("step", ["n": stepNumber]) + " "
+        let width = displayWidth(label)
         let body = wrap(
-            text, width: style.width, indent: "        ", firstIndent: String(repeating: " ", count: label.count))
-        print(style.paint(label, "1;33") + body.dropFirst(label.count))
+            text, width: style.width, indent: String(repeating: " ", count: width),
+            firstIndent: String(repeating: " ", count: width))
+        print(style.paint(label, "1;33") + body.dropFirst(width))
         print("")
         md("**\(words("step", ["n": stepNumber]))** \(text)")
     }

@@ -78,6 +78,8 @@ public struct Figure: Sendable {
     /// Lines figures: series drawn against a second y axis on the right, with its own label and
     /// (optionally) range, for a quantity that does not share the left axis' scale.
     public var secondAxis: (label: String, series: [String], range: ClosedRange<Double>?)?
+    /// What a right-axis series' legend entry ends with (the edition's words).
+    public var rightAxisSuffix = " (right axis)"
     /// The caption shown under the figure in the transcript.
     public var caption: String?
     /// For bars: an interval per category for the groups named here (95% intervals drawn as error bars).

@@ -153,7 +153,7 @@ public enum Gnuplot {
             }
             let plots = series.enumerated().map { i, ser in
                 let axis = right.contains(ser.name) ? " axes x1y2" : ""
-                let title = right.contains(ser.name) ? ser.name + " (right axis)" : ser.name
+                let title = right.contains(ser.name) ? ser.name + figure.rightAxisSuffix : ser.name
                 let key = title.isEmpty ? "notitle" : "title \(quote(title))"
                 return "\(data) index \(i) using 1:2\(axis) \(style(ser.style, ser.colourOf ?? i)) \(key)"
             }

@@ -48,6 +48,10 @@ public struct ProgressWords: Sendable {
     public var kept: @Sendable (_ epoch: Int, _ metric: String, _ value: String) -> String
     public var stoppedEarly: String
     public var done: @Sendable (_ label: String, _ time: String) -> String
+    /// "GMF: loaded from PATH (trained in 3.5 s)".
+    public var loaded: @Sendable (_ model: String, _ path: String, _ seconds: Double) -> String = {
+        "\($0): loaded from \($1) (trained in " + String(format: "%.1f s", $2) + ")"
+    }
 
     public init(
         epoch: @escaping @Sendable (Int, Int) -> String, loss: @escaping @Sendable (String) -> String,

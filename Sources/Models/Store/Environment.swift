@@ -29,9 +29,7 @@ extension TrainingEnvironment {
     public func fitted(_ entry: ModelEntry, input: FitInput, split: String) throws -> FittedModel {
         let stored = try store.fitted(entry, input: input, mode: mode, split: split, retrain: retrain) { log($0) }
         if !stored.trainedNow {
-            log(
-                "  \(entry.info.name): loaded from \(stored.url.path) (trained in "
-                    + String(format: "%.1f s", stored.model.seconds) + ")")
+            log("  " + ProgressWords.current.loaded(entry.info.name, stored.url.path, stored.model.seconds))
         }
         return stored.model
     }
