@@ -224,23 +224,30 @@ struct Exercises: ParsableCommand {
         abstract: "Check your exercise answers (the same checks as `swift test`).")
     @Argument(help: "A chapter number or slug (all chapters when omitted).")
     var name: String?
+    @Option(help: "The language of titles and hints: en or ko (default as for chapters).")
+    var lang: String?
 
     func run() throws {
         let selected = try name.map { [try chapter(named: $0)] } ?? chapters
+        let language: String
+        do { language = try Languages.resolve(lang) } catch { throw ValidationError("\(error)") }
         var rows: [[String]] = []
+        let words = Text(directory: Languages.sharedDirectory, language: language)
         for c in selected {
+            let text = Text(directory: Languages.chapterDirectory(c.folderName), language: language)
             for e in c.exercises {
+                let (title, _, hint) = e.words(text)
                 let verdict: String
                 switch e.checkAnswer() {
-                case .untouched: verdict = "not answered (hint: \(e.hint))"
-                case .correct: verdict = "correct"
-                case .wrong(let why): verdict = "wrong: \(why)"
+                case .untouched: verdict = words("exercises.untouched", ["hint": hint])
+                case .correct: verdict = words("exercises.correct")
+                case .wrong(let why): verdict = words("exercises.wrong", ["why": why])
                 }
-                rows.append([e.id, e.title, verdict])
+                rows.append([e.id, title, verdict])
             }
         }
-        print(
-            Table(headers: ["exercise", "title", "your answer"], rows: rows, alignments: [.left, .left, .left]).text())
-        print("\nAnswers go in Chapters/<NN-slug>/Exercises.swift; rebuild (swift run) to check again.")
+        let headers = ["exercises.col.exercise", "exercises.col.title", "exercises.col.answer"].map { words($0) }
+        print(Table(headers: headers, rows: rows, alignments: [.left, .left, .left]).text())
+        print("\n" + words("exercises.footer"))
     }
 }

@@ -36,6 +36,23 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(fifty.out.contains("k = 50"), fifty.out)
     }
 
+    /// The Korean edition from the command line: a chapter into output/ko/, and the exercises.
+    func testKoreanEditionFromTheCommandLine() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("ko-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let chapter = try run(["chapter", "1", "--quick", "--no-plots", "--output", output.path], environment: [
+            "WORKBOOK_LANG": "ko"
+        ])
+        XCTAssertEqual(chapter.status, 0, chapter.err)
+        XCTAssertTrue(chapter.out.contains("1장. 왜 딥러닝인가"), chapter.out)
+        let transcript = output.appendingPathComponent("ko/01-mf-limits/README.md")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: transcript.path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output.appendingPathComponent("01-mf-limits").path))
+        let exercises = try run(["exercises", "1", "--lang", "ko"])
+        XCTAssertEqual(exercises.status, 0, exercises.err)
+        XCTAssertTrue(exercises.out.contains("아직 답하지 않음") || exercises.out.contains("정답"), exercises.out)
+    }
+
     func testListShowsChapterOne() throws {
         let r = try run(["list", "--output", "/nonexistent"])
         XCTAssertEqual(r.status, 0)
@@ -48,6 +65,8 @@ final class CLITests: XCTestCase {
             (["chapter", "1", "--seed", "abc"], "'abc' is invalid"),
             (["chapter", "1", "--data-dir", "/no/such/dir"], "data directory '/no/such/dir' does not exist"),
             (["chapter", "1", "--quick", "--full"], "exclude each other"),
+            (["chapter", "1", "--lang", "xx"], "there is no 'xx' edition; the languages are en, ko"),
+            (["book", "--lang", "xx"], "there is no 'xx' edition; the languages are en, ko"),
             (["chapter", "1", "--output", "/proc/no-such-place"], "cannot create the output folder"),
             (
                 ["recommend", "--model", "svd", "--user", "1"],
