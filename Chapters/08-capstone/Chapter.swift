@@ -15,7 +15,8 @@ public enum CapstoneChapter: Chapter {
     public static let slug = "capstone"
     public static let title = "The MovieLens capstone: one pipeline, every model, one protocol"
     public static let summary =
-        "The document's project done right, then a leaderboard of all 12 models on holdout-20 (leaderboard.tsv)"
+        "The document's project done right, then a leaderboard of all \(Registry.leaderboard.count) models on "
+        + "holdout-20 (leaderboard.tsv)"
 
     static func f4(_ x: Double) -> String { String(format: "%.4f", x) }
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
