@@ -66,7 +66,7 @@ struct TrainingOptions: ParsableArguments {
     var seed: UInt64 = 42
 
     func validate() throws {
-        if quick && full { throw ValidationError("--quick and --full exclude each other: pick one") }
+        if quick && full { throw ValidationError(cliWords("cli.quick-full")) }
     }
 
     var mode: RunMode { quick ? .quick : (full ? .full : .standard) }
@@ -93,9 +93,7 @@ struct RunOptions: ParsableArguments {
         if let dataDir {
             var isDirectory: ObjCBool = false
             if !FileManager.default.fileExists(atPath: dataDir, isDirectory: &isDirectory) || !isDirectory.boolValue {
-                throw ValidationError(
-                    "data directory '\(dataDir)' does not exist: create it, or omit --data-dir to use the default cache"
-                )
+                throw ValidationError(cliWords("cli.data-dir", ["dir": dataDir]))
             }
         }
     }
@@ -119,7 +117,8 @@ func chapter(named name: String) throws -> any Chapter.Type {
         return found
     }
     let known = chapters.map { "\($0.number) (\($0.slug))" }.joined(separator: ", ")
-    throw WorkbookError("unknown chapter '\(name)'", fix: "choose one of \(known); `workbook list` shows them")
+    throw WorkbookError(
+        cliWords("cli.unknown-chapter", ["name": name]), fix: cliWords("cli.unknown-chapter.fix", ["known": known]))
 }
 
 /// Runs one chapter and writes its transcript; returns its results.
@@ -134,8 +133,7 @@ func runChapter(_ chapter: any Chapter.Type, options: ChapterOptions) throws -> 
         try FileManager.default.createDirectory(at: context.directory, withIntermediateDirectories: true)
     } catch {
         throw WorkbookError(
-            "cannot create the output folder \(context.directory.path)", fix: "pass --output DIR with a writable folder"
-        )
+            cliWords("cli.output", ["folder": context.directory.path]), fix: cliWords("cli.output.fix"))
     }
     let start = Date()
     try chapter.run(context)
@@ -251,3 +249,14 @@ struct Exercises: ParsableCommand {
         print("\n" + words("exercises.footer"))
     }
 }
+
+/// The shared words in the command line's language (`--lang` among the arguments, else
+/// WORKBOOK_LANG or the locale), for the errors a learner meets before a chapter starts.
+func cliWords(_ id: String, _ values: [String: any CustomStringConvertible] = [:]) -> String {
+    let arguments = CommandLine.arguments
+    let requested = arguments.firstIndex(of: "--lang").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
+        ?? arguments.first { $0.hasPrefix("--lang=") }.map { String($0.dropFirst(7)) }
+    let language = (try? Languages.resolve(requested)) ?? Languages.english
+    return Text(directory: Languages.sharedDirectory, language: language)(id, values)
+}
+
