@@ -104,7 +104,6 @@ extension AutoencodersChapter {
                             style: .dashed)
                     ])
             }
-            figure.xLabel = text("fig.epoch")
             figure.keyPosition = "below"
             // The range that matters: from just under the best score to a little above the bias baseline, so
             // that the first epochs' large errors do not squeeze the curves together.

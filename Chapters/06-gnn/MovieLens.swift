@@ -128,16 +128,8 @@ extension GNNChapter {
         }
         var figure = Figure.validationCurves(
             name: "validation-per-epoch", title: t("fig.validation.title"),
-            yLabel: t("fig.validation.y"), runs: searched.map { ($0.0, $0.1.validationPoints, $0.1.bestEpoch) })
-        // The helper names the axis and the kept epochs in English: this edition's words instead.
-        figure.xLabel = t("fig.validation.x")
-        if case .lines(var series) = figure.kind {
-            for (k, run) in searched.enumerated() where k < series.count {
-                guard let best = run.1.bestEpoch else { continue }
-                series[k].name = t("fig.validation.series", ["name": run.0, "epoch": best])
-            }
-            figure.kind = .lines(series)
-        }
+            yLabel: t("fig.validation.y"), runs: searched.map { ($0.0, $0.1.validationPoints, $0.1.bestEpoch) },
+            xLabel: t("fig.validation.x"), kept: { t("fig.kept-epoch", ["epoch": $0]) })
         figure.keyPosition = "bottom right"
         // The part that decides the stopping epoch: the top 20% below the best score (early epochs fall off
         // the bottom of the plot instead of squeezing the plateau into a line).

@@ -37,9 +37,10 @@ public enum CapstoneChapter: Chapter {
             return
         }
         try pipeline(context, data: data)
-        let board = try leaderboard(context, data: data)
-        closing(context, board: board)
-        try closingRemarks(context, data: data, board: board)
+        let (board, train, test) = try leaderboard(context, data: data)
+        let verdicts = easeVerdicts(board: board, seed: context.options.seed)
+        closing(context, board: board, verdicts: verdicts)
+        try closingRemarks(context, board: board, verdicts: verdicts, train: train, test: test)
     }
 
     // MARK: - The document's pipeline, made right

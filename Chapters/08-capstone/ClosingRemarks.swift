@@ -10,17 +10,15 @@ import RecKit
 import TensorCore
 
 extension CapstoneChapter {
-    static func closingRemarks(_ context: ChapterContext, data: RatingsData, board: [Entry]) throws {
+    static func closingRemarks(
+        _ context: ChapterContext, board: [Entry], verdicts: Verdicts, train: InteractionMatrix,
+        test: InteractionMatrix
+    ) throws {
         let say = context.narrator, text = context.text
         guard board.count > 2, let ease = board.first(where: { $0.name == "EASE" }) else { return }
-        let seed = context.options.seed
-        let split = try Split.make(data, protocol: .holdout20, seed: seed, validation: true)
-        let train = InteractionMatrix(data, rows: (split.train + split.validation).sorted())
-        let test = InteractionMatrix(data, rows: split.test)
         say.heading(text("closing.heading"))
         say.prose(text("closing.intro"))
         universal(context, board: board, train: train)
-        let verdicts = easeVerdicts(board: board, seed: seed)
         let neural = board.filter { !simpleModels.contains($0.name) }.count
         let reading =
             verdicts.above.isEmpty
@@ -45,14 +43,19 @@ extension CapstoneChapter {
         let thirds = (0..<3).map { t in Array(order[(t * order.count / 3)..<((t + 1) * order.count / 3)]) }
         var rows: [[String]] = [], winners: [String] = [], separated = 0
         for (t, members) in thirds.enumerated() {
-            func values(_ e: Entry) -> [Double] {
+            // Each model's Recall@20 for this third's users, and its mean, computed once.
+            var values: [String: [Double]] = [:], means: [String: Double] = [:]
+            for e in board {
                 let all = e.evaluation.perUser["Recall@20"] ?? []
-                return members.map { all.indices.contains($0) ? all[$0] : 0 }
+                let own = members.map { all.indices.contains($0) ? all[$0] : 0 }
+                values[e.name] = own
+                means[e.name] = own.reduce(0, +) / Double(max(members.count, 1))
             }
-            func mean(_ e: Entry) -> Double { values(e).reduce(0, +) / Double(max(members.count, 1)) }
+            func mean(_ e: Entry) -> Double { means[e.name] ?? 0 }
             let ranked = board.sorted { (mean($0), $1.name) > (mean($1), $0.name) }
             let (first, second) = (ranked[0], ranked[1])
-            let paired = Bootstrap.compare(values(first), values(second), seed: context.options.seed)
+            let paired = Bootstrap.compare(
+                values[first.name] ?? [], values[second.name] ?? [], seed: context.options.seed)
             let counts = members.map { activity[$0] }
             winners.append(first.name)
             if paired.isDistinguishable { separated += 1 }
@@ -61,8 +64,7 @@ extension CapstoneChapter {
                     ["min": counts.min() ?? 0, "max": counts.max() ?? 0]),
                 "\(members.count)", "\(first.name) \(f4(mean(first)))", "\(second.name) \(f4(mean(second)))",
                 text(paired.isDistinguishable ? "universal.yes" : "universal.no"),
-                board.first(where: { $0.name == "EASE" }).map { f4(mean($0)) } ?? "-",
-                board.first(where: { $0.name == "MostPopular" }).map { f4(mean($0)) } ?? "-",
+                means["EASE"].map(f4) ?? "-", means["MostPopular"].map(f4) ?? "-",
             ])
         }
         say.prose(text("universal.intro"))

@@ -38,7 +38,7 @@ extension CapstoneChapter {
 
     static let simpleModels = ["EASE", "ItemKNN", "MostPopular"]
 
-    static func closing(_ context: ChapterContext, board: [Entry]) {
+    static func closing(_ context: ChapterContext, board: [Entry], verdicts: Verdicts) {
         let say = context.narrator, text = context.text
         guard board.count > 1 else { return }
         let (top, second) = (board[0], board[1])
@@ -58,7 +58,6 @@ extension CapstoneChapter {
             claims.append(c)
         }
         let neural = board.filter { !simpleModels.contains($0.name) }
-        let verdicts = easeVerdicts(board: board, seed: seed)
         if let ease = entry("EASE") {
             // The best learned model against EASE, unless the first claim already compared them.
             if let bestNeural = neural.first, let c = claim(bestNeural, ease, seed: seed),

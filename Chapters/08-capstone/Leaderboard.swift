@@ -37,7 +37,11 @@ extension CapstoneChapter {
         return value + " [" + String(format: "%.3f, %.3f", r.lowerBound, r.upperBound) + "]"
     }
 
-    static func leaderboard(_ context: ChapterContext, data: RatingsData) throws -> [Entry] {
+    /// The leaderboard, sorted by Recall@20, with the train (train + validation) and test matrices it
+    /// was fitted and scored on (the closing remarks refit EASE on damaged copies of the same train).
+    static func leaderboard(_ context: ChapterContext, data: RatingsData) throws
+        -> (entries: [Entry], train: InteractionMatrix, test: InteractionMatrix)
+    {
         let say = context.narrator
         let text = context.text
         say.heading(text("board.heading"))
@@ -99,7 +103,7 @@ extension CapstoneChapter {
             caption: text("board.settings.caption"))
         try writeTSV(context, entries)
         try figures(context, entries)
-        return entries
+        return (entries, train, test)
     }
 
     static func writeTSV(_ context: ChapterContext, _ entries: [Entry]) throws {

@@ -28,9 +28,7 @@ public struct ChapterOptions: Sendable, DataOptions {
 
     /// Where this edition's chapter folders go: `output/` for English, `output/<language>/` for
     /// another (trained models stay shared in `output/models/`).
-    public var chapterRoot: URL {
-        language == Languages.english ? outputRoot : outputRoot.appendingPathComponent(language)
-    }
+    public var chapterRoot: URL { Languages.editionRoot(outputRoot, language) }
 
     public init(
         mode: RunMode = .standard, seed: UInt64 = 42, outputRoot: URL = URL(fileURLWithPath: "output"),
@@ -113,8 +111,8 @@ public final class ChapterContext: TrainingEnvironment {
     /// A file of this chapter's output as the transcript names it: `output/08-capstone/x.tsv`, or
     /// `output/ko/08-capstone/x.tsv` in another edition.
     public func shown(_ file: String) -> String {
-        let edition = options.language == Languages.english ? "" : options.language + "/"
-        return options.outputRoot.lastPathComponent + "/" + edition + chapterName + "/" + file
+        let root = Languages.editionRoot(URL(fileURLWithPath: options.outputRoot.lastPathComponent), options.language)
+        return root.relativePath + "/" + chapterName + "/" + file
     }
 
     public init(chapter: any Chapter.Type, options: ChapterOptions, narrator: Narrator) {
@@ -127,7 +125,9 @@ public final class ChapterContext: TrainingEnvironment {
         ChapterOutput.removeStale(chapter.folderName, in: options.chapterRoot)
         stagingDirectory = ChapterOutput.stagingDirectory(for: chapter.folderName, in: options.chapterRoot)
         text = Text(directory: Languages.chapterDirectory(chapter.folderName), language: options.language)
-        ProgressWords.current = Self.progressWords(options.language)
+        // The narrator speaks the run's language too: its callouts, figure lines and training progress.
+        narrator.words = Text(directory: Languages.sharedDirectory, language: options.language)
+        ProgressWords.current = Self.progressWords(narrator.words)
         renderer = FigureRenderer(directory: stagingDirectory)
         diagrams = DiagramRenderer(directory: stagingDirectory)
     }
@@ -248,9 +248,8 @@ public final class ChapterContext: TrainingEnvironment {
 
 extension ChapterContext {
     /// Training's progress words from the shared text files (`progress.*` blocks).
-    static func progressWords(_ language: String) -> ProgressWords {
-        guard language != Languages.english else { return .english }
-        let t = Text(directory: Languages.sharedDirectory, language: language)
+    static func progressWords(_ t: Text) -> ProgressWords {
+        guard t.language != Languages.english else { return .english }
         var words = ProgressWords(
             epoch: { t("progress.epoch", ["epoch": $0, "of": $1]) }, loss: { " " + t("progress.loss", ["loss": $0]) },
             best: { ", " + t("progress.best", ["value": $0, "epoch": $1]) },

@@ -103,6 +103,11 @@ public enum Languages {
         root.appendingPathComponent("Chapters").appendingPathComponent(folderName).appendingPathComponent("text")
     }
 
+    /// Where an edition's chapter folders go: `output/` for English, `output/<language>/` otherwise.
+    public static func editionRoot(_ outputRoot: URL, _ language: String) -> URL {
+        language == english ? outputRoot : outputRoot.appendingPathComponent(language)
+    }
+
     /// Every language the shared words exist in, English first.
     public static var available: [String] {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: sharedDirectory.path)) ?? []

@@ -124,7 +124,7 @@ struct Book: ParsableCommand {
 @discardableResult
 func buildBook(output root: URL, language: String) throws -> BookBuilder.Report {
     func edition(_ code: String) -> (root: URL, words: Text, chapters: [(folder: String, number: Int, title: String)]) {
-        let base = code == Languages.english ? root : root.appendingPathComponent(code)
+        let base = Languages.editionRoot(root, code)
         let list = chapters.map { c in
             (folder: c.folderName, number: c.number,
              title: code == Languages.english

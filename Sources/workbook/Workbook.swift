@@ -125,9 +125,8 @@ func chapter(named name: String) throws -> any Chapter.Type {
 @discardableResult
 func runChapter(_ chapter: any Chapter.Type, options: ChapterOptions) throws -> ChapterResults {
     let narrator = Narrator()
-    let words = Text(directory: Languages.sharedDirectory, language: options.language)
-    narrator.words = words
     let context = ChapterContext(chapter: chapter, options: options, narrator: narrator)
+    let words = narrator.words
     // Fail before any work when the output folder cannot be made.
     do {
         try FileManager.default.createDirectory(at: context.directory, withIntermediateDirectories: true)
@@ -200,18 +199,18 @@ struct RunAll: ParsableCommand {
     func run() throws {
         let start = Date()
         var rows: [[String]] = []
-        let language = options.chapterOptions.language
-        let edition = language == Languages.english ? "" : language + "/"
+        let root = options.chapterOptions.chapterRoot.relativePath
         for c in chapters {
             let t0 = Date()
             let results = try runChapter(c, options: options.chapterOptions)
             rows.append([
-                "\(c.number)", c.slug, "\(options.output)/\(edition)\(c.folderName)/", "\(results.figures.count)",
+                "\(c.number)", c.slug, "\(root)/\(c.folderName)/", "\(results.figures.count)",
                 String(format: "%.1f s", Date().timeIntervalSince(t0)),
             ])
         }
         print("\nAll chapters done in \(String(format: "%.1f", Date().timeIntervalSince(start))) s:\n")
         print(Table(headers: ["#", "chapter", "output", "figures", "time"], rows: rows).text())
+        let language = options.chapterOptions.language
         let book = try buildBook(output: URL(fileURLWithPath: options.output), language: language)
         print("\nThe whole book as HTML: \(book.index.path)")
     }

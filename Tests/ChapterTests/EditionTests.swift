@@ -19,7 +19,6 @@ final class KoreanEditionTests: XCTestCase {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("ko-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: output) }
         let narrator = Narrator(style: TerminalStyle(width: 88, colour: false, interactiveProgress: false)) { _ in }
-        narrator.words = Text(directory: Languages.sharedDirectory, language: "ko")
         let context = ChapterContext(
             chapter: chapter, options: ChapterOptions(mode: .quick, outputRoot: output, plots: false, language: "ko"),
             narrator: narrator)
