@@ -63,9 +63,10 @@ public enum BookBuilder {
             fm.fileExists(atPath: outputRoot.appendingPathComponent($0.folder).appendingPathComponent("README.md").path)
         }
         guard !present.isEmpty else {
+            // The fix names the edition: `--lang ko` for the Korean book.
+            let flag = words.language == Languages.english ? "" : " --lang \(words.language)"
             throw WorkbookError(
-                "no chapter has been run yet, so there is nothing to put in the book (looked in \(outputRoot.path))",
-                fix: "run `workbook all` (or `workbook chapter 1`) first")
+                words("book.none", ["folder": outputRoot.path]), fix: words("book.none.fix", ["flag": flag]))
         }
         let book = outputRoot.appendingPathComponent("book")
         let libraries = try copyLibraries(to: book)

@@ -52,6 +52,10 @@ final class CLITests: XCTestCase {
         XCTAssertNotEqual(unknown.status, 0)
         XCTAssertTrue(unknown.err.contains("없는 장입니다: '99'"), unknown.err)
         XCTAssertEqual(unknown.err.split(separator: "\n").count, 1, unknown.err)
+        // A Korean book before any Korean chapter ran says which command makes one.
+        let empty = try run(["book", "--lang", "ko", "--output", output.appendingPathComponent("none").path])
+        XCTAssertNotEqual(empty.status, 0)
+        XCTAssertTrue(empty.err.contains("`workbook all --lang ko`"), empty.err)
         let exercises = try run(["exercises", "1", "--lang", "ko"])
         XCTAssertEqual(exercises.status, 0, exercises.err)
         XCTAssertTrue(exercises.out.contains("아직 답하지 않음") || exercises.out.contains("정답"), exercises.out)
