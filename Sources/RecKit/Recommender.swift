@@ -24,15 +24,31 @@ extension Recommender {
         return items.map { all[Int($0)] }
     }
 
+    /// User by user in file order, but scored a block of users at a time through
+    /// `scores(users:)` (one matrix product for a block instead of one per user: a sampled
+    /// evaluation of EASE on 3,000 users is then 12 products, not 3,000 passes over B).
     public func scores(pairs users: [Int32], _ items: [Int32]) -> [Float] {
         var out = [Float](repeating: 0, count: users.count)
+        // Runs of equal users: (user, start, end).
+        var runs: [(user: Int32, start: Int, end: Int)] = []
         var start = 0
         while start < users.count {
             var end = start
             while end < users.count && users[end] == users[start] { end += 1 }
-            let s = scores(user: users[start], items: Array(items[start..<end]))
-            for k in start..<end { out[k] = s[k - start] }
+            runs.append((users[start], start, end))
             start = end
+        }
+        // About 16 MB of scores per block.
+        let block = max(1, min(256, (1 << 22) / max(itemCount, 1)))
+        var first = 0
+        while first < runs.count {
+            let chunk = runs[first..<min(runs.count, first + block)]
+            let rows = scores(users: chunk.map(\.user))
+            for (r, run) in chunk.enumerated() {
+                let row = r * itemCount
+                for k in run.start..<run.end { out[k] = rows[row + Int(items[k])] }
+            }
+            first += block
         }
         return out
     }

@@ -50,6 +50,10 @@ public enum Kernels {
         return try body()
     }
 
+    /// The blocks a large matrix product is cut into, on any number of threads (two per worker
+    /// of a 4-core machine; a 2-core one runs two blocks per worker).
+    static let gemmPieces = 4
+
     /// Below this many elements a loop runs on one thread (thread start-up costs more).
     static let parallelThreshold = 1 << 17
 
@@ -195,7 +199,7 @@ public enum Kernels {
     static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                      beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        let workers = threadCount  // first: its initialiser sets OpenBLAS's thread count
+        _ = threadCount  // first: its initialiser sets OpenBLAS's thread count
         if blasThreads != 1 { openblas_set_num_threads(1); blasThreads = 1 }
         func block(rows: Range<Int>, columns: Range<Int>) {
             cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
@@ -205,11 +209,14 @@ public enum Kernels {
                         beta, c + rows.lowerBound * ldc + columns.lowerBound, blasint(ldc))
         }
         // Small products run as one block: splitting a 256 x 64 x 32 product costs more than it saves.
-        let threads = m * n * k < 1 << 21 ? 1 : workers
-        let splitRows = m >= n || n < 64 * threads, extent = splitRows ? m : n
-        guard threads > 1, extent >= 16 * threads else { return block(rows: 0..<m, columns: 0..<n) }
-        // One block per worker, a multiple of 16 rows or columns (the kernels' tile) each.
-        let chunk = ((extent + threads - 1) / threads + 15) / 16 * 16
+        // A large one is cut into the same `pieces` blocks whatever the thread count (OpenBLAS
+        // may sum a short block in another order than a tall one), so that the numbers of a run
+        // do not depend on the machine's cores; the workers share the blocks out.
+        let pieces = m * n * k < 1 << 21 ? 1 : gemmPieces
+        let splitRows = m >= n || n < 64 * pieces, extent = splitRows ? m : n
+        guard pieces > 1, extent >= 16 * pieces else { return block(rows: 0..<m, columns: 0..<n) }
+        // A multiple of 16 rows or columns (the kernels' tile) each.
+        let chunk = ((extent + pieces - 1) / pieces + 15) / 16 * 16
         parallelRanges((extent + chunk - 1) / chunk, threshold: 2) { pieces in
             for t in pieces {
                 let range = (t * chunk)..<min(extent, (t + 1) * chunk)
