@@ -22,7 +22,8 @@ extension NCFChapter {
             ? context.fitInput(data, split: split)
             : context.fitInput(data, split: split)
                 .withoutValidation()
-        let fitted = try entry.fit(input, mode: context.options.mode, overrides: overrides, refit: false)
+        let fitted = try context.searched(
+            entry, input: input, split: split.evaluationProtocol.rawValue, overrides: overrides)
         guard let candidates = split.validationCandidates else { return (.nan, .nan, 0) }
         var items = [Int32](repeating: -1, count: data.userCount)
         for r in split.validation { items[Int(data.users[r])] = data.items[r] }

@@ -158,8 +158,8 @@ extension AutoencodersChapter {
             if let score = known[h] {
                 value = score
             } else {
-                let model = try entry.fit(
-                    input, mode: context.options.mode, overrides: ["hidden": "\(h)"], refit: false)
+                let model = try context.searched(
+                    entry, input: input, split: split.evaluationProtocol.rawValue, overrides: ["hidden": "\(h)"])
                 value =
                     rmse(model.recommender.scores(pairs: validation.users, validation.items), validation, seed: 0).value
             }

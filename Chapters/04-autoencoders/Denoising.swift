@@ -40,8 +40,9 @@ extension AutoencodersChapter {
         ]
         let bar = ProgressBar(text("cdae.progress"), total: settings.count, style: say.style)
         for (k, (q, rescale)) in settings.enumerated() {
-            let model = try entry.fit(
-                input, mode: mode, overrides: ["corruption": "\(q)", "rescale": "\(rescale)"], refit: false)
+            let model = try context.searched(
+                entry, input: input, split: split.evaluationProtocol.rawValue,
+                overrides: ["corruption": "\(q)", "rescale": "\(rescale)"])
             let name = rescale ? text("cdae.row.rescaled", ["q": q]) : "q = \(q)"
             let m = validation.evaluate(model.recommender, ks: [20]).metrics
             rows.append([

@@ -179,7 +179,8 @@ extension GNNChapter {
         var rows: [[String]] = []
         let probe = (0..<data.itemCount).filter { train.itemPopularity[$0] >= 20 }
         for l in 0...4 {
-            let fitted = try entry.fit(input, mode: mode, overrides: ["layers": "\(l)"], refit: false)
+            let fitted = try context.searched(
+                entry, input: input, split: split.evaluationProtocol.rawValue, overrides: ["layers": "\(l)"])
             guard let model = fitted.recommender as? LightGCN else { continue }
             let metrics = evaluator.evaluate(model, ks: [20]).metrics
             // Over-smoothing: the mean pairwise cosine of the final item embeddings grows with depth,

@@ -20,6 +20,9 @@ public struct FittedModel {
     /// The fit whose weights these are (on train + validation after a search).
     public let final: TrainingRecord
     public let state: [NamedTensor]
+    /// After a search and a refit: the searched model itself (trained on the training part,
+    /// its best epoch on validation kept), which the model store saves too, for a sweep's point.
+    public internal(set) var searched: SearchedFit? = nil
 
     /// Training seconds of the search and the final fit.
     public var seconds: Double { (search?.seconds ?? 0) + final.seconds }
@@ -42,10 +45,17 @@ public struct FittedModel {
     }
 }
 
+/// The model a search kept, before its refit (a class: a fitted model holds at most one).
+public final class SearchedFit: @unchecked Sendable {
+    public let model: FittedModel
+    init(_ model: FittedModel) { self.model = model }
+}
+
 /// One model of the registry.
 public struct ModelEntry: Sendable {
     public let info: ModelInfo
     let configFor: @Sendable (RunMode, [String: String]) throws -> (summary: String, json: String)
+    let searchesFor: @Sendable (RunMode, [String: String]) throws -> Bool
     let fitModel: @Sendable (FitInput, RunMode, [String: String], Bool) throws -> FittedModel
     let restoreModel: @Sendable ([NamedTensor], String, FitInput, TrainingRecord?, TrainingRecord) throws -> FittedModel
 
@@ -58,6 +68,12 @@ public struct ModelEntry: Sendable {
     /// applied; a key the Config does not have, or a value of the wrong kind, is an error.
     public func config(_ mode: RunMode, overrides: [String: String]) throws -> (summary: String, json: String) {
         try configFor(mode, overrides)
+    }
+
+    /// Whether a fit with these settings chooses something on validation (epochs, a λ); without
+    /// that, the validation rows are training rows and the model is fitted on both.
+    public func searches(_ mode: RunMode, overrides: [String: String] = [:]) throws -> Bool {
+        try searchesFor(mode, overrides)
     }
 
     /// Fits with `mode`'s settings. With validation and something to choose, the model is
@@ -106,6 +122,7 @@ public struct ModelEntry: Sendable {
                 let c = try config(mode, overrides)
                 return (c.summary, encodeConfig(c))
             },
+            searchesFor: { mode, overrides in try config(mode, overrides).searchesOnValidation },
             fitModel: { input, mode, overrides, refit in
                 let c = try config(mode, overrides)
                 guard input.validation != nil else { return fitted(try M.fit(input, config: c), search: nil) }
@@ -113,7 +130,9 @@ public struct ModelEntry: Sendable {
                 guard c.searchesOnValidation else { return fitted(try M.fit(input.merged(), config: c), search: nil) }
                 let searched = try M.fit(input, config: c)
                 guard refit else { return fitted(searched, search: nil) }
-                return fitted(try M.fit(input.merged(), config: searched.refitConfig), search: searched.record)
+                var final = fitted(try M.fit(input.merged(), config: searched.refitConfig), search: searched.record)
+                final.searched = SearchedFit(fitted(searched, search: nil))
+                return final
             },
             restoreModel: { state, json, input, search, final in
                 guard let data = json.data(using: .utf8), let c = try? JSONDecoder().decode(M.Config.self, from: data)

@@ -259,6 +259,7 @@ extension ChapterContext {
         words.loaded = {
             t("progress.loaded", ["model": $0, "path": $1, "seconds": String(format: "%.1f", $2)])
         }
+        words.waiting = { t("progress.waiting", ["model": $0]) }
         return words
     }
 }

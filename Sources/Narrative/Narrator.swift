@@ -14,7 +14,12 @@ public final class Narrator {
     public var words = Text(directory: Languages.sharedDirectory, language: Languages.english)
 
     /// `output` receives terminal text (stdout by default; tests capture it).
-    public init(style: TerminalStyle = .current(), output: @escaping (String) -> Void = { Swift.print($0) }) {
+    /// By default each line is written at once (unbuffered), so that the transcript keeps its
+    /// order with the progress lines on stderr in `2>&1` and in `workbook all`'s chapter logs.
+    public init(
+        style: TerminalStyle = .current(),
+        output: @escaping (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
+    ) {
         self.style = style
         self.print = output
     }

@@ -6,7 +6,8 @@ import Plotting
 public struct TerminalStyle: Sendable {
     /// Columns to wrap prose at (the terminal's width, at most 100; 88 when not a terminal).
     public let width: Int
-    /// Colour escapes only when stdout is a terminal and NO_COLOR is unset (no-color.org).
+    /// Colour escapes only when stdout is a terminal (or CLICOLOR_FORCE is set) and NO_COLOR is unset
+    /// (no-color.org).
     public let colour: Bool
     /// Whether stderr is a terminal (progress bars redraw in place only then).
     public let interactiveProgress: Bool
@@ -27,8 +28,12 @@ public struct TerminalStyle: Sendable {
         } else if let c = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), c > 20 {
             columns = min(c, 100)
         }
-        let noColor = ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } ?? false
-        return TerminalStyle(width: columns, colour: isTTY && !noColor, interactiveProgress: isatty(STDERR_FILENO) == 1)
+        let environment = ProcessInfo.processInfo.environment
+        let noColor = environment["NO_COLOR"].map { !$0.isEmpty } ?? false
+        // CLICOLOR_FORCE: a chapter run by `workbook all`, whose output the parent shows on a terminal.
+        let forced = environment["CLICOLOR_FORCE"].map { !$0.isEmpty && $0 != "0" } ?? false
+        return TerminalStyle(
+            width: columns, colour: (isTTY || forced) && !noColor, interactiveProgress: isatty(STDERR_FILENO) == 1)
     }
 
     func paint(_ text: String, _ code: String) -> String { colour ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }

@@ -52,6 +52,10 @@ public struct ProgressWords: Sendable {
     public var loaded: @Sendable (_ model: String, _ path: String, _ seconds: Double) -> String = {
         "\($0): loaded from \($1) (trained in " + String(format: "%.1f s", $2) + ")"
     }
+    /// "LightGCN: another run is training it; waiting" (the other chapter of `workbook all`).
+    public var waiting: @Sendable (_ model: String) -> String = {
+        "\($0): another run is training it; waiting for its file"
+    }
 
     public init(
         epoch: @escaping @Sendable (Int, Int) -> String, loss: @escaping @Sendable (String) -> String,

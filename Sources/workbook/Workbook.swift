@@ -192,30 +192,6 @@ struct RunChapter: ParsableCommand {
     }
 }
 
-struct RunAll: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "all", abstract: "Run every chapter in order.")
-    @OptionGroup var options: RunOptions
-
-    func run() throws {
-        let start = Date()
-        var rows: [[String]] = []
-        let root = options.chapterOptions.chapterRoot.relativePath
-        for c in chapters {
-            let t0 = Date()
-            let results = try runChapter(c, options: options.chapterOptions)
-            rows.append([
-                "\(c.number)", c.slug, "\(root)/\(c.folderName)/", "\(results.figures.count)",
-                String(format: "%.1f s", Date().timeIntervalSince(t0)),
-            ])
-        }
-        print("\nAll chapters done in \(String(format: "%.1f", Date().timeIntervalSince(start))) s:\n")
-        print(Table(headers: ["#", "chapter", "output", "figures", "time"], rows: rows).text())
-        let language = options.chapterOptions.language
-        let book = try buildBook(output: URL(fileURLWithPath: options.output), language: language)
-        print("\nThe whole book as HTML: \(book.index.path)")
-    }
-}
-
 struct Exercises: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check your exercise answers (the same checks as `swift test`).")

@@ -61,6 +61,53 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(exercises.out.contains("아직 답하지 않음") || exercises.out.contains("정답"), exercises.out)
     }
 
+    /// `workbook all` runs two chapters at a time, prints each transcript whole and in order,
+    /// trains a model two chapters share once, and builds the book.
+    func testAllRunsTheChaptersTwoAtATimeInOrder() throws {
+        try skipWithoutMovieLens()
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("all-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let r = try run(["all", "--quick", "--no-plots", "--jobs", "2", "--output", output.path])
+        XCTAssertEqual(r.status, 0, r.err)
+        let starts = (1...8).map { n in r.out.range(of: "Chapter \(n). ")?.lowerBound }
+        let ends = (1...8).map { n in r.out.range(of: "Chapter \(n) finished in")?.lowerBound }
+        for n in 0..<8 {
+            let start = try XCTUnwrap(starts[n], "chapter \(n + 1) printed no heading")
+            let end = try XCTUnwrap(ends[n], "chapter \(n + 1) printed no closing line")
+            XCTAssertLessThan(start, end)
+            if n > 0, let previous = ends[n - 1] { XCTAssertLessThan(previous, start, "chapter \(n + 1) interleaved") }
+        }
+        XCTAssertTrue(r.out.contains("(2 at a time"), r.out.suffix(2000).description)
+        // Chapter 8's leaderboard reuses the models chapters 4-6 trained on the same split.
+        let eight = String(r.out[try XCTUnwrap(starts[7])...])
+        XCTAssertTrue(eight.contains("EASE: loaded from") || eight.contains("EASE: another run"), eight)
+        for c in ["01-mf-limits", "08-capstone", "book/index.html"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: output.appendingPathComponent(c).path), c)
+        }
+    }
+
+    /// A chapter that fails stops `workbook all`: what ran before it is shown, its error is the one line.
+    func testAllStopsAtTheFirstChapterThatFails() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("all-fail-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let good = (1...40).map { "\($0 % 9 + 1)\t\($0 % 13 + 1)\t\($0 % 5 + 1)\t88125\($0)" }
+        try (good + ["1\t2\t9\t881250949"]).joined(separator: "\n").write(
+            to: root.appendingPathComponent("u.data"), atomically: true, encoding: .utf8)
+        let r = try run([
+            "all", "--quick", "--no-plots", "--jobs", "2", "--data-dir", root.path, "--output",
+            root.appendingPathComponent("out").path,
+        ])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.out.contains("Chapter 1 finished in"), r.out)
+        XCTAssertTrue(r.out.contains("Chapter 2. "), r.out)
+        XCTAssertFalse(r.out.contains("Chapter 2 finished in"), r.out)
+        XCTAssertEqual(r.err.split(separator: "\n").count, 1, r.err)
+        XCTAssertTrue(r.err.contains("u.data, line 41") && r.err.contains("--skip-bad-lines"), r.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("out/02-ncf").path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("out/book").path))
+    }
+
     func testListShowsChapterOne() throws {
         let r = try run(["list", "--output", "/nonexistent"])
         XCTAssertEqual(r.status, 0)

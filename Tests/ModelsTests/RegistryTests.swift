@@ -150,6 +150,54 @@ final class RegistryTests: XCTestCase {
         XCTAssertTrue(neumf.summary.contains("f = 16") && neumf.summary.contains("3 epochs"), neumf.summary)
     }
 
+    /// Two runs asking for the same model at once (the two chapters of `workbook all`): one trains
+    /// it, the other waits for its file and loads it.
+    func testAModelAskedForTwiceAtOnceIsTrainedOnce() throws {
+        let data = Self.smallData()
+        let entry = try Registry.entry("gmf")
+        let url = store().url(entry, dataset: data.name, split: "all", seed: 5, mode: .quick)
+        let lock = root.appendingPathComponent(".locks").appendingPathComponent(url.lastPathComponent)
+        // While another process holds the lock, a call says it waits, and trains once it may.
+        let held = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            FileLock.withLock(lock) {
+                held.signal()
+                release.wait()
+            }
+        }
+        held.wait()
+        let lines = LockedLines()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { release.signal() }
+        let first = try store().fitted(entry, input: input(data), mode: .quick, split: "all") { lines.append($0) }
+        XCTAssertTrue(first.trainedNow)
+        XCTAssertTrue(lines.all.contains { $0.contains("another run is training it") }, "\(lines.all)")
+        // Two at once on a new file: exactly one trains.
+        try FileManager.default.removeItem(at: url)
+        let trained = LockedLines()
+        let models = store()
+        DispatchQueue.concurrentPerform(iterations: 2) { _ in
+            let fitInput = FitInput(data: data, rows: Array(0..<data.count), seed: 5)
+            if let stored = try? models.fitted(entry, input: fitInput, mode: .quick, split: "all") {
+                trained.append(stored.trainedNow ? "trained" : "loaded")
+            }
+        }
+        XCTAssertEqual(trained.all.sorted(), ["loaded", "trained"])
+    }
+
+    /// The default pair scoring (a block of users per product) gives each user's own scores.
+    func testPairScoresInBlocksEqualEachUsersScores() throws {
+        let data = Self.smallData()
+        let ease = try store().fitted(Registry.entry("ease"), input: input(data), mode: .quick, split: "all").model
+        let rng = RandomGenerator(seed: 9)
+        let users = (0..<700).map { _ in Int32(rng.nextInt(below: 60)) }
+        let items = (0..<700).map { _ in Int32(rng.nextInt(below: 80)) }
+        let pairs = ease.recommender.scores(pairs: users, items)
+        for k in users.indices {
+            let own = ease.recommender.scores(users: [users[k]])[Int(items[k])]
+            XCTAssertEqual(pairs[k], own, accuracy: 1e-5 * max(1, abs(own)))
+        }
+    }
+
     func testFilesThatDoNotFitAreRefusedOrRetrained() throws {
         let data = Self.smallData()
         let entry = try Registry.entry("gmf")
@@ -211,4 +259,12 @@ final class RegistryTests: XCTestCase {
         }
         XCTAssertEqual(recommendations.map(\.score), recommendations.map(\.score).sorted(by: >))
     }
+}
+
+/// Lines appended from several threads.
+final class LockedLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+    var all: [String] { lock.withLock { lines } }
 }

@@ -33,4 +33,19 @@ extension TrainingEnvironment {
         }
         return stored.model
     }
+
+    /// `entry` with `overrides`, trained on the training part with early stopping on validation
+    /// and not refitted: a point of a sweep, scored on validation. From the store when it has it
+    /// (the point at the default settings is the search of `fitted`'s model, saved beside it).
+    public func searched(
+        _ entry: ModelEntry, input: FitInput, split: String, overrides: [String: String]
+    ) throws -> FittedModel {
+        let stored = try store.fitted(
+            entry, input: input, mode: mode, split: split, overrides: overrides, refit: false, retrain: retrain
+        ) { log($0) }
+        if !stored.trainedNow {
+            log("  " + ProgressWords.current.loaded(entry.info.name, stored.url.path, stored.model.seconds))
+        }
+        return stored.model
+    }
 }

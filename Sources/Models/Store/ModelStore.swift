@@ -32,13 +32,70 @@ public struct ModelStore: Sendable {
     /// made from the same rows, seed, settings and model code; otherwise fitted and saved.
     /// `split` names the rows in the file name ("holdout-20", "all"). A file that is damaged or
     /// holds another model is refused with a message, not overwritten.
+    ///
+    /// Another process (the other chapter of `workbook all`) training the same file holds its
+    /// lock (`models/.locks/`): this call waits for it and then loads what it saved.
+    ///
+    /// With `refit: false` the model is the searched one (trained on the training part, early
+    /// stopping on validation, no refit: a sweep's point), saved as `<split>-searched[-overrides]`;
+    /// a search with refit saves its searched model there too, so the sweep's point at the
+    /// default settings is loaded, not trained again.
     public func fitted(
-        _ entry: ModelEntry, input: FitInput, mode: RunMode, split: String, retrain: Bool = false,
-        log: (String) -> Void = { _ in }
+        _ entry: ModelEntry, input: FitInput, mode: RunMode, split: String, overrides: [String: String] = [:],
+        refit: Bool = true, retrain: Bool = false, log: (String) -> Void = { _ in }
     ) throws -> Stored {
-        let url = url(entry, dataset: input.data.name, split: split, seed: input.seed, mode: mode)
+        let request = try Request(entry, mode: mode, split: split, overrides: overrides, refit: refit)
+        let url = url(entry, dataset: input.data.name, split: request.label, seed: input.seed, mode: mode)
+        let lock = directory.appendingPathComponent(".locks").appendingPathComponent(url.lastPathComponent)
+        return try FileLock.withLock(lock, waiting: { log("  " + ProgressWords.current.waiting(entry.info.name)) }) {
+            try fittedHoldingLock(entry, input: input, request: request, url: url, retrain: retrain, log: log)
+        }
+    }
+
+    /// What is asked for: the settings that differ from the mode's defaults, and the file's label.
+    struct Request {
+        let mode: RunMode, split: String, overrides: [String: String], refit: Bool
+        let config: (summary: String, json: String)
+
+        init(_ entry: ModelEntry, mode: RunMode, split: String, overrides: [String: String], refit: Bool) throws {
+            let defaults = entry.config(mode).json
+            // An override that leaves the Config as it is names the same model.
+            let changed = try overrides.filter {
+                try entry.config(mode, overrides: [$0.key: $0.value]).json != defaults
+            }
+            (self.mode, self.split, self.overrides, self.refit) = (mode, split, changed, refit)
+            config = try entry.config(mode, overrides: changed)
+        }
+
+        static func label(_ split: String, _ overrides: [String: String]) -> String {
+            ([split + "-searched"] + overrides.keys.sorted().map { "\($0)-\(overrides[$0] ?? "")" })
+                .joined(separator: "-")
+        }
+
+        var label: String { refit && overrides.isEmpty ? split : Self.label(split, overrides) }
+    }
+
+    /// `workbook all --retrain` sets this to its start (seconds since 1970) in its chapters'
+    /// processes: a file saved after it was retrained by this run already, and is loaded.
+    static let retrainedSince = ProcessInfo.processInfo.environment["WORKBOOK_RETRAINED_SINCE"].flatMap(Double.init)
+
+    private func fittedHoldingLock(
+        _ entry: ModelEntry, input: FitInput, request: Request, url: URL, retrain: Bool, log: (String) -> Void
+    ) throws -> Stored {
+        let (mode, split) = (request.mode, request.label)
+        var retrain = retrain
+        if retrain, let since = Self.retrainedSince,
+            let saved = try? FileManager.default.attributesOfItem(atPath: url.path)[.modificationDate] as? Date,
+            saved.timeIntervalSince1970 >= since
+        {
+            retrain = false
+        }
         let fingerprint = ModelFile.fingerprint(input.data, rows: input.rows, validation: input.validation?.rows ?? [])
-        let config = entry.config(mode)
+        let config = request.config
+        // A model restores with the rows it was fitted on: train + validation after a refit, or
+        // when there was nothing to choose on validation; the training part for a searched one.
+        let searches = try input.validation != nil && entry.searches(mode, overrides: request.overrides)
+        let rows = request.refit || !searches ? input.merged() : input
         let source = ModelStore.sourceHash(entry.info)
         if !retrain, FileManager.default.fileExists(atPath: url.path) {
             let file = try ModelFile.read(from: url)
@@ -53,7 +110,7 @@ public struct ModelStore: Sendable {
                     let model = try entry.restore(
                         state: zip(file.header.tensors, file.values).map {
                             NamedTensor($0.name, shape: $0.shape, values: $1)
-                        }, configJSON: file.header.config, input: input.merged(),
+                        }, configJSON: file.header.config, input: rows,
                         search: file.header.search, final: file.header.final)
                     return Stored(model: model, url: url, trainedNow: false)
                 } catch {
@@ -61,14 +118,28 @@ public struct ModelStore: Sendable {
                 }
             }
         }
-        let model = try entry.fit(input, mode: mode)
+        let model = try entry.fit(input, mode: mode, overrides: request.overrides, refit: request.refit)
+        try save(model, entry, input, mode, split: split, requested: config.json, fingerprint: fingerprint, to: url)
+        if let searched = model.searched?.model {
+            let label = Request.label(request.split, request.overrides)
+            let searchedURL = self.url(entry, dataset: input.data.name, split: label, seed: input.seed, mode: mode)
+            try save(
+                searched, entry, input, mode, split: label, requested: config.json, fingerprint: fingerprint,
+                to: searchedURL)
+        }
+        return Stored(model: model, url: url, trainedNow: true)
+    }
+
+    private func save(
+        _ model: FittedModel, _ entry: ModelEntry, _ input: FitInput, _ mode: RunMode, split: String,
+        requested: String, fingerprint: String, to url: URL
+    ) throws {
         let header = ModelFile.Header(
             model: entry.info.key, dataset: input.data.name, fingerprint: fingerprint, users: input.data.userCount,
-            items: input.data.itemCount, seed: input.seed, mode: mode.rawValue, split: split, requested: config.json,
-            config: model.configJSON,
-            settings: model.configSummary, source: source, search: model.search, final: model.final)
+            items: input.data.itemCount, seed: input.seed, mode: mode.rawValue, split: split,
+            requested: requested, config: model.configJSON, settings: model.configSummary,
+            source: ModelStore.sourceHash(entry.info), search: model.search, final: model.final)
         try ModelFile(header: header, tensors: model.state).write(to: url)
-        return Stored(model: model, url: url, trainedNow: true)
     }
 
     /// Why a file no longer matches what would be trained now, or nil when it does.
