@@ -60,6 +60,9 @@ struct RunAll: ParsableCommand {
             .appendingPathComponent("workbook-all-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
+        // Stopped by a signal (Ctrl-C, kill), the chapters stop too: none is left training alone.
+        let children = Children(scratch: scratch)
+        defer { children.stopHandling() }
         let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
         let environment = childEnvironment()
         var pending = Array(chapters.indices), running: [Int: (process: Process, log: URL, start: Date)] = [:]
@@ -69,7 +72,9 @@ struct RunAll: ParsableCommand {
         while printed < chapters.count {
             while failed == nil, running.count < jobs, let next = pending.first {
                 pending.removeFirst()
-                running[next] = (try start(next, executable, environment, scratch), log(next, scratch), Date())
+                let process = try start(next, executable, environment, scratch)
+                children.add(process)
+                running[next] = (process, log(next, scratch), Date())
             }
             for (index, child) in running where !child.process.isRunning {
                 running[index] = nil
@@ -195,5 +200,36 @@ final class StatusLine {
         guard drawn else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
         drawn = false
+    }
+}
+
+/// The chapters' processes of a `workbook all`, stopped with it: on SIGINT or SIGTERM each is
+/// sent SIGTERM, the scratch folder is removed, and the command exits with 128 + the signal.
+final class Children: @unchecked Sendable {
+    private let lock = NSLock()
+    private var processes: [Process] = []
+    private var sources: [DispatchSourceSignal] = []
+
+    init(scratch: URL) {
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [self] in
+                for process in lock.withLock({ processes }) where process.isRunning { process.terminate() }
+                try? FileManager.default.removeItem(at: scratch)
+                Foundation.exit(128 + number)
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func add(_ process: Process) { lock.withLock { processes.append(process) } }
+
+    /// Back to the default signal handling once the chapters are done.
+    func stopHandling() {
+        for source in sources { source.cancel() }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
     }
 }

@@ -108,6 +108,43 @@ final class CLITests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("out/book").path))
     }
 
+    /// Stopped by a signal, `workbook all` stops its chapters too: none is left training alone.
+    func testAllStopsItsChaptersWhenStopped() throws {
+        let binary = Bundle.main.bundleURL.appendingPathComponent("workbook")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else { throw XCTSkip("workbook is not built") }
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("all-stop-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["all", "--quick", "--no-plots", "--jobs", "2", "--output", output.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        func chapters() -> [String] {
+            let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+            return pids.compactMap { pid in
+                guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+                let line = String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\0", with: " ")
+                return line.contains(" chapter ") && line.contains(output.path) ? line : nil
+            }
+        }
+        var waited = 0.0
+        while chapters().isEmpty && waited < 20 {
+            Thread.sleep(forTimeInterval: 0.1)
+            waited += 0.1
+        }
+        XCTAssertFalse(chapters().isEmpty, "no chapter started")
+        process.terminate()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 128 + SIGTERM)
+        waited = 0
+        while !chapters().isEmpty && waited < 5 {
+            Thread.sleep(forTimeInterval: 0.1)
+            waited += 0.1
+        }
+        XCTAssertEqual(chapters(), [], "chapters left running")
+    }
+
     func testListShowsChapterOne() throws {
         let r = try run(["list", "--output", "/nonexistent"])
         XCTAssertEqual(r.status, 0)
