@@ -219,7 +219,7 @@ extension GNNChapter {
         figure.xTicStep = 1
         figure.xRange = -0.3...4.3
         figure.keyPosition = "off"
-        try context.figure(figure, caption: t("fig.layers.caption"))
+        try context.figure(figure, caption: t(searching ? "fig.layers.caption" : "fig.layers.caption.fixed"))
         let untrainedName = t("fig.cosine.untrained")
         var smoothing = Figure(
             name: "layers-cosine", title: t("fig.cosine.title"), xLabel: t("fig.cosine.x"), yLabel: t("fig.cosine.y"),
