@@ -26,7 +26,7 @@ struct RunAll: ParsableCommand {
         let rows = zip(chapters, times).map { c, run in
             [
                 "\(c.number)", c.slug, "\(root)/\(c.folderName)/", "\(run.figures)",
-                String(format: "%.1f s", run.seconds),
+                cliWords("cli.all.seconds", ["seconds": String(format: "%.1f", run.seconds)]),
             ]
         }
         let total = String(format: "%.1f", Date().timeIntervalSince(start))
