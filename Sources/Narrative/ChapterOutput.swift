@@ -20,11 +20,14 @@ public struct ChapterOutputStatus: Sendable, Equatable {
     public var interrupted: [URL]
 
     /// One word or phrase for a table: "yes", "-", "running", "yes (a later run was interrupted)".
-    public var label: String {
-        let base = complete ? "yes" : "-"
-        if !running.isEmpty { return complete ? "yes (running again)" : "running" }
-        if !interrupted.isEmpty { return complete ? "yes (a later run was interrupted)" : "interrupted" }
-        return base
+    public var label: String { label(in: Text(directory: Languages.sharedDirectory, language: Languages.english)) }
+
+    /// The same in an edition's words (`list.status.*` blocks).
+    public func label(in words: Text) -> String {
+        let base = complete ? "yes" : "none"
+        if !running.isEmpty { return words("list.status." + (complete ? "yes-running-again" : "running")) }
+        if !interrupted.isEmpty { return words("list.status." + (complete ? "yes-interrupted-later" : "interrupted")) }
+        return words("list.status." + base)
     }
 }
 

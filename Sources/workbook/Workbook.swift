@@ -158,25 +158,36 @@ struct List: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the chapters and whether each has been run.")
     @Option(help: "Folder holding the chapters' output.")
     var output = "output"
+    @Option(help: "The edition: en or ko (default as for chapters); ko lists the Korean runs, under <output>/ko/.")
+    var lang: String?
+
+    func validate() throws {
+        do { _ = try Languages.resolve(lang) } catch { throw ValidationError("\(error)") }
+    }
 
     func run() throws {
         let style = TerminalStyle.current()
+        let language = (try? Languages.resolve(lang)) ?? Languages.english
+        let words = Text(directory: Languages.sharedDirectory, language: language)
+        let root = Languages.editionRoot(URL(fileURLWithPath: output), language)
         var rows: [[String]] = []
         for c in chapters {
             // "yes", "-", "running", "interrupted", or "yes (a later run was interrupted)".
-            let status = ChapterContext.outputStatus(of: c, in: URL(fileURLWithPath: output)).label
-            rows.append(["\(c.number)", c.slug, c.summary, status])
+            let status = ChapterContext.outputStatus(of: c, in: root).label(in: words)
+            // The English edition says what a chapter shows; another gives its chapter's title in its words.
+            let shows =
+                language == Languages.english
+                ? c.summary : Text(directory: Languages.chapterDirectory(c.folderName), language: language)("title")
+            rows.append(["\(c.number)", c.slug, shows, status])
         }
-        print("Deep-learning recommender systems: the chapters\n")
+        print(words("list.heading") + "\n")
         print(
             Table(
-                headers: ["#", "slug", "what it shows", "run"], rows: rows, alignments: [.right, .left, .left, .left]
+                headers: words("list.columns").components(separatedBy: " | "), rows: rows,
+                alignments: [.right, .left, .left, .left]
             ).text())
-        print(
-            "\n"
-                + wrap(
-                    "Run one with `workbook chapter 1` (add --quick for a smoke test, --full for paper-scale epochs).",
-                    width: style.width))
+        print("\n" + wrap(words("list.footer", ["flag": language == Languages.english ? "" : " --lang \(language)"]),
+                          width: style.width))
     }
 }
 

@@ -48,6 +48,12 @@ final class CLITests: XCTestCase {
         let transcript = output.appendingPathComponent("ko/01-mf-limits/README.md")
         XCTAssertTrue(FileManager.default.fileExists(atPath: transcript.path))
         XCTAssertFalse(FileManager.default.fileExists(atPath: output.appendingPathComponent("01-mf-limits").path))
+        // `workbook list --lang ko` lists the Korean runs (chapter 1 just ran) in Korean.
+        let list = try run(["list", "--lang", "ko", "--output", output.path])
+        XCTAssertEqual(list.status, 0, list.err)
+        XCTAssertTrue(list.out.contains("장 목록") && list.out.contains("왜 딥러닝인가"), list.out)
+        let one = list.out.split(separator: "\n").first { $0.contains("mf-limits") } ?? ""
+        XCTAssertTrue(one.hasSuffix("완료"), list.out)
         let unknown = try run(["chapter", "99", "--lang", "ko"])
         XCTAssertNotEqual(unknown.status, 0)
         XCTAssertTrue(unknown.err.contains("없는 장입니다: '99'"), unknown.err)
