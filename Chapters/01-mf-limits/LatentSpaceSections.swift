@@ -170,7 +170,9 @@ extension MFLimitsChapter {
                         Series(t("fig.latent.origin"), [(x: 0, y: 0)], style: .points),
                     ], labels: labels + [PointLabel("0", x: 0, y: 0)])
             ).with {
+                // Equal axes make the plot about square: a canvas taller than wide gives it the room.
                 $0.keyPosition = "below"
+                $0.size = (860, 840)
                 $0.equalAxes = true
                 // The origin in view, with room around every point.
                 let all = exact.users + exact.items + [p4, [0, 0]]

@@ -231,12 +231,17 @@ public enum Gnuplot {
         case .heatmap: titles = []
         }
         // A horizontal key gives every entry the width of the longest one.
-        let entry = (titles.map { Double(displayWidth($0)) }.max() ?? 0) * 8.5 + 90
+        // gnuplot gives a Hangul entry a column of its own sooner than its drawn width says (measured:
+        // its estimate is nearer the UTF-8 bytes, 3 a character); Latin entries keep their width.
+        let wide = { (t: String) in displayWidth(t) > t.count ? t.utf8.count : displayWidth(t) }
+        let entry = (titles.map { Double(wide($0)) }.max() ?? 0) * 8.5 + 90
         let columns = max(1, Int(Double(figure.size.width - 120) / entry))
         let rows = max(1, (titles.count + columns - 1) / columns)
+        // Hangul falls back to Noto Sans CJK, whose lines are taller than DejaVu's.
+        let line = titles.contains { displayWidth($0) > $0.count } ? 1.8 : 1.4
         return [
             "set key at screen 0.5, screen 0.015 center bottom horizontal box opaque width 2",
-            "set bmargin \(4 + Int((1.4 * Double(rows)).rounded(.up)))",
+            "set bmargin \(4 + Int((line * Double(rows)).rounded(.up)))",
         ]
     }
 
