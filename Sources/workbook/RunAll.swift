@@ -127,24 +127,11 @@ struct RunAll: ParsableCommand {
         defer { try? handle.close() }
         let process = Process()
         process.executableURL = executable
-        process.arguments = ["chapter", "\(chapters[index].number)"] + childArguments()
+        process.arguments = ["chapter", "\(chapters[index].number)"] + options.arguments
         process.environment = environment
         (process.standardOutput, process.standardError) = (handle, handle)
         try process.run()
         return process
-    }
-
-    /// This run's options, for a chapter's process.
-    func childArguments() -> [String] {
-        let o = options
-        var arguments = ["--seed", "\(o.training.seed)", "--output", o.output, "--lang", o.chapterOptions.language]
-        if o.training.quick { arguments.append("--quick") }
-        if o.training.full { arguments.append("--full") }
-        if o.noPlots { arguments.append("--no-plots") }
-        if let dir = o.dataDir { arguments += ["--data-dir", dir] }
-        if o.retrain { arguments.append("--retrain") }
-        if o.skipBadLines { arguments.append("--skip-bad-lines") }
-        return arguments
     }
 
     /// The terminal's width and colour for the children (whose output is a file), and with

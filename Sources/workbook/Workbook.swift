@@ -98,6 +98,19 @@ struct RunOptions: ParsableArguments {
         }
     }
 
+    /// These options as command-line arguments (for `workbook all`'s chapter processes): one
+    /// line per option above, so that a new option is passed on where it is declared.
+    var arguments: [String] {
+        var arguments = ["--seed", "\(training.seed)", "--output", output, "--lang", chapterOptions.language]
+        if training.quick { arguments.append("--quick") }
+        if training.full { arguments.append("--full") }
+        if noPlots { arguments.append("--no-plots") }
+        if let dataDir { arguments += ["--data-dir", dataDir] }
+        if retrain { arguments.append("--retrain") }
+        if skipBadLines { arguments.append("--skip-bad-lines") }
+        return arguments
+    }
+
     var chapterOptions: ChapterOptions {
         ChapterOptions(
             mode: training.mode, seed: training.seed,

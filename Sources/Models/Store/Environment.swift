@@ -27,11 +27,7 @@ extension TrainingEnvironment {
 
     /// `entry` fitted on `input`, from the store when it has it; `split` names the rows.
     public func fitted(_ entry: ModelEntry, input: FitInput, split: String) throws -> FittedModel {
-        let stored = try store.fitted(entry, input: input, mode: mode, split: split, retrain: retrain) { log($0) }
-        if !stored.trainedNow {
-            log("  " + ProgressWords.current.loaded(entry.info.name, stored.url.path, stored.model.seconds))
-        }
-        return stored.model
+        try stored(entry, input: input, split: split, overrides: [:], refit: true)
     }
 
     /// `entry` with `overrides`, trained on the training part with early stopping on validation
@@ -40,8 +36,14 @@ extension TrainingEnvironment {
     public func searched(
         _ entry: ModelEntry, input: FitInput, split: String, overrides: [String: String]
     ) throws -> FittedModel {
+        try stored(entry, input: input, split: split, overrides: overrides, refit: false)
+    }
+
+    private func stored(
+        _ entry: ModelEntry, input: FitInput, split: String, overrides: [String: String], refit: Bool
+    ) throws -> FittedModel {
         let stored = try store.fitted(
-            entry, input: input, mode: mode, split: split, overrides: overrides, refit: false, retrain: retrain
+            entry, input: input, mode: mode, split: split, overrides: overrides, refit: refit, retrain: retrain
         ) { log($0) }
         if !stored.trainedNow {
             log("  " + ProgressWords.current.loaded(entry.info.name, stored.url.path, stored.model.seconds))
