@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(name: "NarrativeTests", dependencies: ["Narrative", "Plotting", "_WorkbookSupport"]),
         .testTarget(
             name: "ChapterTests",
-            dependencies: ["Narrative", "RecKit", "DataFetch", "TensorCore", "Models"]
+            dependencies: ["Narrative", "RecKit", "DataFetch", "TensorCore", "Models", "_WorkbookSupport"]
                 + chapters.map { .target(name: $0.name) }),
         .testTarget(name: "ExerciseTests", dependencies: chapters.map { .target(name: $0.name) }),
     ] + chapters.map {

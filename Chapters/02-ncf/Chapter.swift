@@ -41,26 +41,6 @@ public enum NCFChapter: Chapter {
     /// A listing from a model's own file (`GMF.info.source`) or RecKit's.
     static func listing(_ name: String, _ file: String) throws -> Listing { try Listing.region(name, file: file) }
 
-    /// A model's configuration in the run's language (the words of `NCFConfig.summary`).
-    static func summary(_ config: NCFConfig, _ context: ChapterContext) -> String {
-        let t = context.text, training = config.training
-        func short(_ x: Float) -> String { String(format: "%g", Double(x)) }
-        return t(
-            "config.summary",
-            [
-                "f": config.factors, "layers": config.layers,
-                "pyramid": config.pyramid.map(String.init).joined(separator: "-"), "negatives": config.negativeCount,
-                "lr": short(config.learningRate),
-                "l2": config.weightDecay > 0 ? " " + t("config.l2", ["decay": short(config.weightDecay)]) : "",
-                "batch": config.batchSize,
-                "training": training.patience.map {
-                    t(
-                        "config.training.early",
-                        ["epochs": training.maxEpochs, "patience": $0, "every": training.evaluateEvery])
-                } ?? t("config.training.fixed", ["epochs": training.maxEpochs]),
-            ])
-    }
-
     /// The paired bootstrap of `a` against `b` on `metric`, as a sentence ("" without per-user values).
     static func paired(
         _ context: ChapterContext, _ evaluations: [String: Evaluation], _ a: String, _ b: String,
@@ -166,7 +146,7 @@ public enum NCFChapter: Chapter {
         let config = NeuMF.defaultConfig(context.options.mode)
         try context.diagram(
             neumfDiagram(config, context),
-            caption: t("models.diagram.caption", ["config": summary(config, context)]))
+            caption: t("models.diagram.caption", ["config": config.summary]))
         say.errata(t("models.errata"))
     }
 

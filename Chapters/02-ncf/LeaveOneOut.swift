@@ -45,7 +45,7 @@ extension NCFChapter {
                     "loo.intro.fixed",
                     ["test": split.test.count, "mode": mode.rawValue, "epochs": schedule.maxEpochs]))
         let config = GMF.defaultConfig(mode)
-        say.prose(t("loo.configuration", ["config": summary(config, context)]))
+        say.prose(t("loo.configuration", ["config": config.summary]))
         say.listing(try listing("train-implicit", ModelsSource.file("NCF/NCF.swift")))
         var fitted: [String: FittedModel] = [:], evaluations: [String: Evaluation] = [:]
         var models: [(name: String, model: any Recommender)] = []

@@ -60,10 +60,10 @@ public enum MovieLensFetcher {
         if let source {
             description = try copy(from: source, into: staged)
         } else {
-            log("trying the GroupLens zip (\(groupLensURL))...")
+            log(LibraryWords.say("fetch.trying", ["url": groupLensURL]))
             let zip = scratch.appendingPathComponent("ml-100k.zip")
             if let error = download(groupLensURL, to: zip) {
-                log("  not reachable (\(error)); trying the RecBole 1.2.1 wheel through pip...")
+                log("  " + LibraryWords.say("fetch.unreachable", ["error": error]))
                 try fetchWheel(into: staged, scratch: scratch, log: log)
                 description = "the RecBole 1.2.1 wheel (PyPI)"
             } else {
@@ -212,7 +212,7 @@ public enum MovieLensFetcher {
                 file: wheel.lastPathComponent, "has SHA-256 \(digest), not the known \(wheelSHA256)",
                 fix: "the download is corrupt or altered; try again")
         }
-        log("  wheel verified (SHA-256 \(digest.prefix(12))...)")
+        log("  " + LibraryWords.say("fetch.verified", ["digest": digest.prefix(12)]))
         let archive = try ZipArchive(wheel, entryLimit: ml100kEntryLimit)
         for name in ["ml-100k.inter", "ml-100k.item", "ml-100k.user"] {
             let path = "recbole/dataset_example/ml-100k/\(name)"
@@ -272,14 +272,15 @@ extension MovieLens {
         if MovieLensLayout.detect(in: directory) == nil {
             guard fetchIfMissing else {
                 throw MovieLensAbsent(
-                    problem: "MovieLens-100K is not in \(root.path)", fix: "run `workbook data fetch`")
+                    problem: LibraryWords.say("fetch.absent", ["path": root.path]),
+                    fix: LibraryWords.say("fetch.absent.fix"))
             }
             do {
                 _ = try MovieLensFetcher.fetch(root: root, log: log)
             } catch {
                 throw MovieLensAbsent(
-                    problem: "MovieLens-100K is not in \(root.path) and could not be fetched (\(error))",
-                    fix: "run `workbook data fetch --from ml-100k.zip` with a copy you have")
+                    problem: LibraryWords.say("fetch.unfetchable", ["path": root.path, "error": "\(error)"]),
+                    fix: LibraryWords.say("fetch.unfetchable.fix"))
             }
         }
         return try load(directory: DataCache.ml100kDirectory(root: root), options: options)

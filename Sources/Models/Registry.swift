@@ -39,7 +39,10 @@ public struct FittedModel {
         let record = search ?? final
         var parts = record.chosen.keys.sorted().map { "\($0) = \(record.chosen[$0] ?? "")" }
         if let best = record.bestEpoch, record.epochs > 0 {
-            parts.append("best epoch \(best) of \(record.epochs)" + (record.stoppedEarly ? " (stopped early)" : ""))
+            parts.append(
+                LibraryWords.say(
+                    record.stoppedEarly ? "settings.best-epoch.early" : "settings.best-epoch",
+                    ["best": best, "epochs": record.epochs]))
         }
         return parts.joined(separator: ", ")
     }

@@ -128,6 +128,7 @@ public final class ChapterContext: TrainingEnvironment {
         // The narrator speaks the run's language too: its callouts, figure lines and training progress.
         narrator.words = Text(directory: Languages.sharedDirectory, language: options.language)
         ProgressWords.current = Self.progressWords(narrator.words)
+        LibraryWords.current = Self.libraryWords(narrator.words)
         renderer = FigureRenderer(directory: stagingDirectory)
         diagrams = DiagramRenderer(directory: stagingDirectory)
     }
@@ -261,5 +262,18 @@ extension ChapterContext {
         }
         words.waiting = { t("progress.waiting", ["model": $0]) }
         return words
+    }
+
+    /// The libraries' words from the shared text files (`settings.*`, `store.*`, `fetch.*` blocks; English
+    /// is in Swift): a chapter run's, and the command line's for its language.
+    public static func libraryWords(_ t: Text) -> LibraryWords.Translation? {
+        guard t.language != Languages.english else { return nil }
+        return { id, values in
+            guard t.translates(id) else {
+                t.note("block '\(id)' is missing in \(t.language)")
+                return nil
+            }
+            return t(id, values)
+        }
     }
 }

@@ -3,7 +3,10 @@
 // chapter shares (callouts, exercise headings, errors a learner meets) in
 // Sources/Narrative/text/<language>.txt. A language is a set of those files: adding one is
 // adding files (`en.txt` is the reference every other language must match, block for block and
-// placeholder for placeholder; TextTests checks it).
+// placeholder for placeholder; TextTests checks it). Two kinds of English stay in Swift, as the
+// reference beside the code that uses it: exercises' statements, and the words of the libraries
+// under the narrative (models' settings, the model store, fetching: _WorkbookSupport/LibraryWords.swift),
+// which work without these files; another language translates them here like any block.
 //
 // The format, for translators:
 //

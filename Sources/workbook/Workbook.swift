@@ -42,6 +42,9 @@ struct Workbook: ParsableCommand {
 
     /// Parses and runs; any error becomes one line on stderr and a non-zero exit.
     static func main() {
+        // The models' settings, the model store's and the fetcher's lines in the command line's language.
+        let words = Text(directory: Languages.sharedDirectory, language: cliLanguage())
+        LibraryWords.current = ChapterContext.libraryWords(words)
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -252,10 +255,14 @@ struct Exercises: ParsableCommand {
 /// The shared words in the command line's language (`--lang` among the arguments, else
 /// WORKBOOK_LANG or the locale), for the errors a learner meets before a chapter starts.
 func cliWords(_ id: String, _ values: [String: any CustomStringConvertible] = [:]) -> String {
+    Text(directory: Languages.sharedDirectory, language: cliLanguage())(id, values)
+}
+
+/// The command line's language: `--lang` among the arguments, else WORKBOOK_LANG or the locale.
+func cliLanguage() -> String {
     let arguments = CommandLine.arguments
     let requested = arguments.firstIndex(of: "--lang").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
         ?? arguments.first { $0.hasPrefix("--lang=") }.map { String($0.dropFirst(7)) }
-    let language = (try? Languages.resolve(requested)) ?? Languages.english
-    return Text(directory: Languages.sharedDirectory, language: language)(id, values)
+    return (try? Languages.resolve(requested)) ?? Languages.english
 }
 

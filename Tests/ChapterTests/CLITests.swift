@@ -235,6 +235,19 @@ final class CLITests: XCTestCase {
         }
         XCTAssertEqual(films(first.out), films(again.out))
         XCTAssertEqual(films(first.out).count, 5)
+        // A damaged model file is one line naming it and the fix, in the command line's language.
+        let models = output.appendingPathComponent("models")
+        let saved = try XCTUnwrap(
+            try FileManager.default.contentsOfDirectory(atPath: models.path).first { $0.hasPrefix("ease-") })
+        let file = models.appendingPathComponent(saved)
+        try Data(try Data(contentsOf: file).dropLast(8)).write(to: file)
+        let damaged = ["recommend", "--model", "ease", "--user", "196", "--output", output.path]
+        let english = try run(damaged), korean = try run(damaged, environment: ["WORKBOOK_LANG": "ko"])
+        XCTAssertNotEqual(english.status, 0)
+        XCTAssertTrue(english.err.contains("is corrupt: it holds") && english.err.contains("--retrain"), english.err)
+        XCTAssertNotEqual(korean.status, 0)
+        XCTAssertTrue(korean.err.contains("모델 파일이 손상되었습니다") && korean.err.contains(saved), korean.err)
+        XCTAssertEqual(korean.err.split(separator: "\n").count, 1, korean.err)
         let unknown = try run(["recommend", "--model", "ease", "--user", "5000", "--output", output.path])
         XCTAssertEqual(unknown.status, 1)
         XCTAssertTrue(

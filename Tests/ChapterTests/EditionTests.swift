@@ -12,6 +12,7 @@ import Chapter08Capstone
 import Foundation
 import Narrative
 import XCTest
+import _WorkbookSupport
 
 final class KoreanEditionTests: XCTestCase {
     /// Runs `chapter` in Korean; returns its transcript and the text problems it met.
@@ -22,6 +23,7 @@ final class KoreanEditionTests: XCTestCase {
         let context = ChapterContext(
             chapter: chapter, options: ChapterOptions(mode: .quick, outputRoot: output, plots: false, language: "ko"),
             narrator: narrator)
+        defer { (ProgressWords.current, LibraryWords.current) = (.english, nil) }  // the next test's language
         try chapter.run(context)
         for exercise in chapter.exercises { _ = exercise.words(context.text) }
         try context.finish()
@@ -40,6 +42,10 @@ final class KoreanEditionTests: XCTestCase {
         // Hangul makes up a real share of the prose, not only the headings.
         let hangul = transcript.unicodeScalars.filter { (0xAC00...0xD7A3).contains($0.value) }.count
         XCTAssertGreaterThan(hangul, 1000, "chapter \(chapter.number) reads in Korean")
+        // The models' settings (tables of chapters 4, 6 and 8) are in Korean too.
+        for english in ["early stopping", "epochs, ", "Adam lr 0.001, batch"] {
+            XCTAssertFalse(transcript.contains(english), "chapter \(chapter.number) in Korean says '\(english)'")
+        }
     }
 
     func testChapter1() throws { try check(MFLimitsChapter.self, needsData: false) }

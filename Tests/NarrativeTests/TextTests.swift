@@ -5,6 +5,7 @@ import Foundation
 import Narrative
 import Plotting
 import XCTest
+import _WorkbookSupport
 
 final class TextTests: XCTestCase {
     /// Sources/Narrative/text and every Chapters/<NN-slug>/text folder.
@@ -24,7 +25,8 @@ final class TextTests: XCTestCase {
                 let file = directory.appendingPathComponent("\(language).txt")
                 let other = try TextCatalog.load(file, language: language)
                 let name = directory.path.replacingOccurrences(of: Languages.root.path + "/", with: "")
-                let exercise = { (id: String) in id.hasPrefix("exercise.") }
+                // Exercises' and the libraries' English is in Swift (checked below and in ExerciseTests).
+                let exercise = { (id: String) in id.hasPrefix("exercise.") || Self.isLibraryWord(id) }
                 XCTAssertEqual(
                     Set(english.order).subtracting(other.order).sorted(), [],
                     "\(name)/\(language).txt lacks these blocks of en.txt")
@@ -36,6 +38,30 @@ final class TextTests: XCTestCase {
                         other.placeholders(of: id), english.placeholders(of: id),
                         "\(name)/\(language).txt, block \(id): the placeholders differ from English")
                 }
+            }
+        }
+    }
+
+    /// Whether `id` belongs to the libraries' words: its first part ("settings", "store", "fetch") is theirs.
+    static func isLibraryWord(_ id: String) -> Bool {
+        let families = Set(LibraryWords.english.keys.map { $0.prefix { $0 != "." } })
+        return families.contains(id.prefix { $0 != "." })
+    }
+
+    /// The libraries' English is in Swift (LibraryWords.english); every other language has each of its
+    /// phrases, with the same placeholders, and no other block of those families.
+    func testEveryLanguageTranslatesTheLibraryWords() throws {
+        let english = LibraryWords.english
+        XCTAssertGreaterThan(english.count, 40)
+        for language in Languages.available where language != "en" {
+            let file = Languages.sharedDirectory.appendingPathComponent("\(language).txt")
+            let other = try TextCatalog.load(file, language: language)
+            let theirs = Set(other.order.filter(Self.isLibraryWord))
+            XCTAssertEqual(Set(english.keys).subtracting(theirs).sorted(), [], "\(language).txt lacks these")
+            XCTAssertEqual(theirs.subtracting(english.keys).sorted(), [], "\(language).txt has extra blocks of these")
+            for (id, template) in english where other.blocks[id] != nil {
+                XCTAssertEqual(
+                    other.placeholders(of: id), TextCatalog.placeholders(in: template), "\(language).txt, \(id)")
             }
         }
     }

@@ -64,11 +64,13 @@ public final class AutoRec: RecommenderModel, Module {
         }
 
         public var summary: String {
-            """
-            \(itemBased ? "item" : "user")-based, hidden \(hidden), λ = \(short(lambda)), Adam lr \
-            \(short(learningRate)), 
-            """
-                + "batch \(batchSize), \(training.summary)"
+            LibraryWords.say(
+                "settings.autorec",
+                [
+                    "direction": LibraryWords.say(itemBased ? "settings.autorec.item" : "settings.autorec.user"),
+                    "hidden": hidden, "lambda": short(lambda), "training": training.summary,
+                    "adam": LibraryWords.say("settings.adam", ["lr": short(learningRate), "batch": batchSize]),
+                ])
         }
     }
 

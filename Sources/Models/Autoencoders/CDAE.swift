@@ -77,11 +77,14 @@ public final class CDAE: RecommenderModel, Module {
         }
 
         public var summary: String {
-            """
-            hidden \(hidden), q = \(short(corruption))\(rescale ? " (rescaled)" : ""), Adam lr \
-            \(short(learningRate)), 
-            """
-                + "batch \(batchSize), \(training.summary)"
+            let q = short(corruption)
+            return LibraryWords.say(
+                "settings.cdae",
+                [
+                    "hidden": hidden, "training": training.summary,
+                    "corruption": rescale ? LibraryWords.say("settings.cdae.rescaled", ["corruption": q]) : q,
+                    "adam": LibraryWords.say("settings.adam", ["lr": short(learningRate), "batch": batchSize]),
+                ])
         }
     }
 

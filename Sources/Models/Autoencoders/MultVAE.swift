@@ -102,11 +102,19 @@ public final class MultVAE: RecommenderModel, Module {
         }
 
         public var summary: String {
-            "\(hidden)-\(latent)-\(hidden), dropout \(short(dropout))"
-                + (variational
-                    ? ", β annealed to \(short(betaCap))" + (annealSteps > 0 ? " over \(annealSteps) steps" : "")
-                    : ", no KL") + ", Adam lr \(short(learningRate)), "
-                + "batch \(batchSize), \(training.summary)"
+            let prior =
+                !variational
+                ? LibraryWords.say("settings.vae.no-kl")
+                : annealSteps > 0
+                    ? LibraryWords.say("settings.vae.annealed-over", ["beta": short(betaCap), "steps": annealSteps])
+                    : LibraryWords.say("settings.vae.annealed", ["beta": short(betaCap)])
+            return LibraryWords.say(
+                "settings.vae",
+                [
+                    "shape": "\(hidden)-\(latent)-\(hidden)", "dropout": short(dropout), "prior": prior,
+                    "adam": LibraryWords.say("settings.adam", ["lr": short(learningRate), "batch": batchSize]),
+                    "training": training.summary,
+                ])
         }
     }
 

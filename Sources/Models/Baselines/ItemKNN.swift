@@ -26,7 +26,9 @@ public final class ItemKNN: RecommenderModel {
 
         public init(mode: RunMode) {}
 
-        public var summary: String { "cosine, shrinkage \(short(shrinkage)), k = \(neighbourCount)" }
+        public var summary: String {
+            LibraryWords.say("settings.itemknn", ["shrinkage": short(shrinkage), "k": neighbourCount])
+        }
         public var searchesOnValidation: Bool { neighbourGrid.count > 1 }
 
         /// `--set neighbourCount=50` means k = 50, not "50 unless validation prefers another".

@@ -13,7 +13,7 @@ public final class MostPopular: RecommenderModel {
 
     public struct Config: ModelConfig {
         public init(mode: RunMode) {}
-        public var summary: String { "training counts" }
+        public var summary: String { LibraryWords.say("settings.most-popular") }
     }
 
     public let name = "MostPopular"
@@ -59,7 +59,7 @@ public final class RandomRecommender: RecommenderModel {
 
     public struct Config: ModelConfig {
         public init(mode: RunMode) {}
-        public var summary: String { "uniform scores" }
+        public var summary: String { LibraryWords.say("settings.random") }
     }
 
     public let name = "Random"

@@ -50,7 +50,12 @@ public final class BiasedMF: RecommenderModel, PairScorer {
         }
 
         public var summary: String {
-            "k = \(factors), L2 \(short(l2)), Adam lr \(short(learningRate)), batch \(batchSize), \(training.summary)"
+            LibraryWords.say(
+                "settings.biased-mf",
+                [
+                    "k": factors, "l2": short(l2), "training": training.summary,
+                    "adam": LibraryWords.say("settings.adam", ["lr": short(learningRate), "batch": batchSize]),
+                ])
         }
     }
 

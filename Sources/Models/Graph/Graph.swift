@@ -55,11 +55,12 @@ public struct GraphConfig: TrainableConfig {
     }
 
     public var summary: String {
-        """
-        d = \(embeddingSize), \(layers) layers, BPR, L2 \(short(l2)), Adam lr \(short(learningRate)), batch \
-        \(batchSize), 
-        """
-            + training.summary
+        LibraryWords.say(
+            "settings.graph",
+            [
+                "d": embeddingSize, "layers": layers, "l2": short(l2), "training": training.summary,
+                "adam": LibraryWords.say("settings.adam", ["lr": short(learningRate), "batch": batchSize]),
+            ])
     }
 }
 

@@ -57,12 +57,18 @@ public struct SGNSConfig: TrainableConfig, CustomStringConvertible {
     public var epochCount: Int { training.maxEpochs }
 
     public var description: String {
-        """
-        d = \(dimension), window \(wholeSession ? "whole session" : "\(window) (dynamic)"), \(negativeCount) \
-        negatives, 
-        """
-            + "\(epochCount) epochs, min_count \(minimumCount), sample \(short(sample)), "
-            + "lr \(short(learningRate)) -> \(short(minimumLearningRate)), \(threads) thread\(threads == 1 ? "" : "s")"
+        LibraryWords.say(
+            "settings.sgns",
+            [
+                "d": dimension, "negatives": negativeCount, "epochs": epochCount, "count": minimumCount,
+                "window": wholeSession
+                    ? LibraryWords.say("settings.sgns.whole-session")
+                    : LibraryWords.say("settings.sgns.window", ["window": window]),
+                "sample": short(sample), "lr": short(learningRate), "last": short(minimumLearningRate),
+                "threads": threads == 1
+                    ? LibraryWords.say("settings.sgns.thread")
+                    : LibraryWords.say("settings.sgns.threads", ["count": threads]),
+            ])
     }
 
     public var summary: String { description + (training.patience == nil ? "" : ", " + training.summary) }

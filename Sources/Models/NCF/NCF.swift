@@ -41,9 +41,17 @@ public struct NCFConfig: TrainableConfig {
     public var pyramid: [Int] { MLP.pyramid(factors: factors, layers: layers) }
 
     public var summary: String {
-        "f = \(factors), \(layers) layers (\(pyramid.map(String.init).joined(separator: "-"))), "
-            + "\(negativeCount) negatives, Adam lr \(short(learningRate))"
-            + (weightDecay > 0 ? " (L2 \(short(weightDecay)))" : "") + ", batch \(batchSize), \(training.summary)"
+        let lr =
+            weightDecay > 0
+            ? LibraryWords.say("settings.ncf.l2", ["lr": short(learningRate), "decay": short(weightDecay)])
+            : short(learningRate)
+        return LibraryWords.say(
+            "settings.ncf",
+            [
+                "f": factors, "layers": layers, "pyramid": pyramid.map(String.init).joined(separator: "-"),
+                "negatives": negativeCount, "adam": LibraryWords.say("settings.adam", ["lr": lr, "batch": batchSize]),
+                "training": training.summary,
+            ])
     }
 }
 

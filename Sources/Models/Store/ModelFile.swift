@@ -120,9 +120,10 @@ public struct ModelFile: Sendable, Equatable {
     /// Reads and checks a file: its first line, header, size and checksum.
     public static func read(from url: URL) throws -> ModelFile {
         let name = url.path
-        let fix = "delete it (or pass --retrain) to train the model again"
+        let fix = LibraryWords.say("store.fix.delete-it")
         guard let data = FileManager.default.contents(atPath: name) else {
-            throw WorkbookError("cannot read the model file \(name)", fix: "check that it exists and is readable")
+            throw WorkbookError(
+                LibraryWords.say("store.unreadable", ["path": name]), fix: LibraryWords.say("store.fix.readable"))
         }
         let newline = UInt8(ascii: "\n")
         let decoder = JSONDecoder()
@@ -130,27 +131,26 @@ public struct ModelFile: Sendable, Equatable {
             positiveInfinity: "inf", negativeInfinity: "-inf",
             nan: "nan")
         guard let first = data.firstIndex(of: newline), String(decoding: data[..<first], as: UTF8.self) == magic else {
-            throw WorkbookError("\(name) is not a workbook model file (its first line is not '\(magic)')", fix: fix)
+            throw WorkbookError(LibraryWords.say("store.not-a-model", ["path": name, "magic": magic]), fix: fix)
         }
         guard let second = data[(first + 1)...].firstIndex(of: newline),
             let header = try? decoder.decode(Header.self, from: data[(first + 1)..<second])
         else {
-            throw WorkbookError("\(name) is corrupt: its header is not valid JSON", fix: fix)
+            throw WorkbookError(LibraryWords.say("store.bad-header", ["path": name]), fix: fix)
         }
         let payload = data[(second + 1)...]
         // Checked arithmetic: a header may declare shapes whose product passes 64 bits.
         guard let expected = payloadSize(header.tensors) else {
-            throw WorkbookError(
-                "\(name) is corrupt: its header declares tensor shapes no file can hold "
-                    + "(\(header.tensors.map(\.shape).description.prefix(80)))", fix: fix)
+            let shapes = String(header.tensors.map(\.shape).description.prefix(80))
+            throw WorkbookError(LibraryWords.say("store.bad-shapes", ["path": name, "shapes": shapes]), fix: fix)
         }
         guard payload.count == expected else {
             throw WorkbookError(
-                "\(name) is corrupt: it holds \(payload.count) bytes of values "
-                    + "where its header promises \(expected)", fix: fix)
+                LibraryWords.say("store.bad-size", ["path": name, "bytes": payload.count, "expected": expected]),
+                fix: fix)
         }
         guard SHA256.hex(Data(payload)) == header.payloadSHA256 else {
-            throw WorkbookError("\(name) is corrupt: its values do not match the checksum in its header", fix: fix)
+            throw WorkbookError(LibraryWords.say("store.bad-checksum", ["path": name]), fix: fix)
         }
         var values: [[Float]] = []
         var offset = payload.startIndex

@@ -99,12 +99,15 @@ public struct ModelStore: Sendable {
         let source = ModelStore.sourceHash(entry.info)
         if !retrain, FileManager.default.fileExists(atPath: url.path) {
             let file = try ModelFile.read(from: url)
-            let fix = "delete \(url.path) (or pass --retrain) to train the model again"
+            let fix = LibraryWords.say("store.fix.delete", ["path": url.path])
             guard file.header.model == entry.info.key else {
-                throw WorkbookError("\(url.path) holds a \(file.header.model) model, not \(entry.info.key)", fix: fix)
+                throw WorkbookError(
+                    LibraryWords.say(
+                        "store.other-model", ["path": url.path, "found": file.header.model, "model": entry.info.key]),
+                    fix: fix)
             }
             if let stale = staleness(file.header, fingerprint: fingerprint, config: config.json, source: source) {
-                log("  \(entry.info.name): \(stale), so it is trained again")
+                log("  " + LibraryWords.say("store.retraining", ["model": entry.info.name, "reason": stale]))
             } else {
                 do {
                     let model = try entry.restore(
@@ -114,7 +117,10 @@ public struct ModelStore: Sendable {
                         search: file.header.search, final: file.header.final)
                     return Stored(model: model, url: url, trainedNow: false)
                 } catch {
-                    throw WorkbookError("\(url.path) does not fit the \(entry.info.name) model (\(error))", fix: fix)
+                    throw WorkbookError(
+                        LibraryWords.say(
+                            "store.does-not-fit", ["path": url.path, "model": entry.info.name, "error": "\(error)"]),
+                        fix: fix)
                 }
             }
         }
@@ -144,9 +150,9 @@ public struct ModelStore: Sendable {
 
     /// Why a file no longer matches what would be trained now, or nil when it does.
     func staleness(_ header: ModelFile.Header, fingerprint: String, config: String, source: String) -> String? {
-        if header.fingerprint != fingerprint { return "its file was trained on other data" }
-        if header.requested != config { return "its settings have changed since its file was saved" }
-        if header.source != source { return "its code has changed since its file was saved" }
+        if header.fingerprint != fingerprint { return LibraryWords.say("store.stale.data") }
+        if header.requested != config { return LibraryWords.say("store.stale.settings") }
+        if header.source != source { return LibraryWords.say("store.stale.code") }
         return nil
     }
 

@@ -41,8 +41,10 @@ public struct TrainerSettings: Codable, Sendable, Equatable {
     public func fixed(epochs: Int) -> TrainerSettings { .fixed(max(1, epochs), schedule: schedule) }
 
     public var summary: String {
-        patience.map { "at most \(maxEpochs) epochs, early stopping (patience \($0) x \(evaluateEvery))" }
-            ?? "\(maxEpochs) epochs"
+        patience.map {
+            LibraryWords.say(
+                "settings.training.early", ["epochs": maxEpochs, "patience": $0, "every": evaluateEvery])
+        } ?? LibraryWords.say("settings.training.fixed", ["epochs": maxEpochs])
     }
 
     enum CodingKeys: String, CodingKey { case maxEpochs, evaluateEvery, patience, schedule, keepBest }

@@ -1,0 +1,95 @@
+import Foundation
+
+// The words the libraries under the narrative say, in the run's language: the models' settings
+// ("hidden 500, λ = 1, Adam lr 0.002, batch 256, at most 300 epochs, early stopping (patience 5 x 2)")
+// and what validation chose ("best epoch 37 of 57"), as the tables of chapters 4, 6 and 8 show them;
+// the model store's lines and errors ("its code has changed since its file was saved, so it is
+// trained again"); fetching MovieLens.
+//
+// The English templates below are the reference, kept in Swift beside the models that use them
+// (as an exercise's English is kept beside its check): a model file or a command outside a chapter
+// run needs no text files. Another edition translates each id as a block of
+// Sources/Narrative/text/<language>.txt, with the same {{placeholders}} (TextTests checks it), and
+// a chapter run of that edition (or the command line, for its language) sets `current`.
+
+public enum LibraryWords {
+    /// Every phrase, by id, in English.
+    public static let english: [String: String] = [
+        "settings.training.fixed": "{{epochs}} epochs",
+        "settings.training.early": "at most {{epochs}} epochs, early stopping (patience {{patience}} x {{every}})",
+        "settings.adam": "Adam lr {{lr}}, batch {{batch}}",
+        "settings.autorec": "{{direction}}, hidden {{hidden}}, λ = {{lambda}}, {{adam}}, {{training}}",
+        "settings.autorec.item": "item-based",
+        "settings.autorec.user": "user-based",
+        "settings.vae": "{{shape}}, dropout {{dropout}}, {{prior}}, {{adam}}, {{training}}",
+        "settings.vae.annealed": "β annealed to {{beta}}",
+        "settings.vae.annealed-over": "β annealed to {{beta}} over {{steps}} steps",
+        "settings.vae.no-kl": "no KL",
+        "settings.cdae": "hidden {{hidden}}, q = {{corruption}}, {{adam}}, {{training}}",
+        "settings.cdae.rescaled": "{{corruption}} (rescaled)",
+        "settings.ncf": "f = {{f}}, {{layers}} layers ({{pyramid}}), {{negatives}} negatives, {{adam}}, {{training}}",
+        "settings.ncf.l2": "{{lr}} (L2 {{decay}})",
+        "settings.graph": "d = {{d}}, {{layers}} layers, BPR, L2 {{l2}}, {{adam}}, {{training}}",
+        "settings.biased-mf": "k = {{k}}, L2 {{l2}}, {{adam}}, {{training}}",
+        "settings.itemknn": "cosine, shrinkage {{shrinkage}}, k = {{k}}",
+        "settings.most-popular": "training counts",
+        "settings.random": "uniform scores",
+        "settings.sgns":
+            "d = {{d}}, window {{window}}, {{negatives}} negatives, {{epochs}} epochs, min_count {{count}}, "
+            + "sample {{sample}}, lr {{lr}} -> {{last}}, {{threads}}",
+        "settings.sgns.window": "{{window}} (dynamic)",
+        "settings.sgns.whole-session": "whole session",
+        "settings.sgns.thread": "1 thread",
+        "settings.sgns.threads": "{{count}} threads",
+        "settings.best-epoch": "best epoch {{best}} of {{epochs}}",
+        "settings.best-epoch.early": "best epoch {{best}} of {{epochs}} (stopped early)",
+
+        "store.retraining": "{{model}}: {{reason}}, so it is trained again",
+        "store.stale.data": "its file was trained on other data",
+        "store.stale.settings": "its settings have changed since its file was saved",
+        "store.stale.code": "its code has changed since its file was saved",
+        "store.fix.delete": "delete {{path}} (or pass --retrain) to train the model again",
+        "store.fix.delete-it": "delete it (or pass --retrain) to train the model again",
+        "store.unreadable": "cannot read the model file {{path}}",
+        "store.fix.readable": "check that it exists and is readable",
+        "store.not-a-model": "{{path}} is not a workbook model file (its first line is not '{{magic}}')",
+        "store.bad-header": "{{path}} is corrupt: its header is not valid JSON",
+        "store.bad-shapes": "{{path}} is corrupt: its header declares tensor shapes no file can hold ({{shapes}})",
+        "store.bad-size":
+            "{{path}} is corrupt: it holds {{bytes}} bytes of values where its header promises {{expected}}",
+        "store.bad-checksum": "{{path}} is corrupt: its values do not match the checksum in its header",
+        "store.other-model": "{{path}} holds a {{found}} model, not {{model}}",
+        "store.does-not-fit": "{{path}} does not fit the {{model}} model ({{error}})",
+
+        "fetch.trying": "trying the GroupLens zip ({{url}})...",
+        "fetch.unreachable": "not reachable ({{error}}); trying the RecBole 1.2.1 wheel through pip...",
+        "fetch.verified": "wheel verified (SHA-256 {{digest}}...)",
+        "fetch.absent": "MovieLens-100K is not in {{path}}",
+        "fetch.absent.fix": "run `workbook data fetch`",
+        "fetch.unfetchable": "MovieLens-100K is not in {{path}} and could not be fetched ({{error}})",
+        "fetch.unfetchable.fix": "run `workbook data fetch --from ml-100k.zip` with a copy you have",
+    ]
+
+    /// The phrase `id` with its placeholders filled, in the run's language.
+    public static func say(_ id: String, _ values: [String: any CustomStringConvertible] = [:]) -> String {
+        let strings = values.mapValues { $0.description }
+        if let translate = current, let words = translate(id, strings) { return words }
+        return fill(english[id] ?? "{{\(id)}}", strings)
+    }
+
+    /// Fills `{{name}}` in `template` (a name without a value stays visible).
+    public static func fill(_ template: String, _ values: [String: String]) -> String {
+        values.reduce(template) { $0.replacingOccurrences(of: "{{\($1.key)}}", with: $1.value) }
+    }
+
+    /// Another edition's words (nil: English); returns nil for an id it does not translate.
+    public typealias Translation = @Sendable (_ id: String, _ values: [String: String]) -> String?
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var chosen: Translation?
+    /// The translation in use (one language per process: the chapter run's).
+    public static var current: Translation? {
+        get { lock.withLock { chosen } }
+        set { lock.withLock { chosen = newValue } }
+    }
+}
