@@ -12,13 +12,14 @@ extension MFLimitsChapter {
             prompt: "The Jaccard similarity of user 1 = [1,1,0,1,0] and user 4 = [1,0,1,1,0] in the document's matrix.",
             hint: "count the items both users have, and the items either has",
             answerIn: "Chapter1Exercises.jaccardOfUsers1And4()",
+            why: ["count": "Both users have items 1 and 4; together they have items 1, 2, 3 and 4."],
             checkAnswer: { checkJaccard14(Chapter1Exercises.jaccardOfUsers1And4()) },
             checkReference: { checkJaccard14(Chapter1Solutions.jaccardOfUsers1And4()) }),
         Exercise(
             id: "1.2", title: "Write Jaccard",
             prompt: "Write jaccard(a, b) for two 0/1 rows: |a ∩ b| / |a ∪ b|, and 0 when both are empty.",
             hint: "zip the rows; count positions where both are 1 and where either is 1",
-            answerIn: "Chapter1Exercises.jaccard(_:_:)",
+            answerIn: "Chapter1Exercises.jaccard(_:_:)", why: ["case": "a = {{a}}, b = {{b}}"],
             checkAnswer: { checkJaccardFunction(Chapter1Exercises.jaccard) },
             checkReference: { checkJaccardFunction(Chapter1Solutions.jaccard) }),
         Exercise(
@@ -29,6 +30,13 @@ extension MFLimitsChapter {
                 """,
             hint: "LatentSpace.exactFactors(users 1-3, k: 2), then LatentSpace.foldIn, then LatentSpace.cosine",
             answerIn: "Chapter1Exercises.foldInGapK2()",
+            why: [
+                "reference": "the check could not train its reference factorisation",
+                "fold-in": """
+                    Fold user 4 in with the item vectors of the K = 2 factorisation of users 1-3 only, then take \
+                    cosines with users 2 and 3.
+                    """,
+            ],
             checkAnswer: { checkFoldInGap(Chapter1Exercises.foldInGapK2()) },
             checkReference: { checkFoldInGap(Chapter1Solutions.foldInGapK2()) }),
         Exercise(
@@ -42,6 +50,13 @@ extension MFLimitsChapter {
                 squaredError
                 """,
             answerIn: "Chapter1Exercises.bestErrorWithJaccardOrder()",
+            why: [
+                "reference": "the check could not train its reference factorisation",
+                "order": """
+                    Keep only directions whose cosines order u1 > u3 > u2; at each, the error is at the best \
+                    non-negative length.
+                    """,
+            ],
             checkAnswer: { checkBestError(Chapter1Exercises.bestErrorWithJaccardOrder()) },
             checkReference: { checkBestError(Chapter1Solutions.bestErrorWithJaccardOrder()) }),
     ]
@@ -49,7 +64,7 @@ extension MFLimitsChapter {
     static func checkJaccard14(_ answer: Double?) -> ExerciseVerdict {
         Check.number(
             answer, expected: LatentSpace.jaccard(documentMatrix[0], documentUser4),
-            explain: "Both users have items 1 and 4; together they have items 1, 2, 3 and 4.")
+            explain: Explanation("count"))
     }
 
     static func checkJaccardFunction(_ answer: @escaping ([Int], [Int]) -> Double?) -> ExerciseVerdict {
@@ -61,7 +76,7 @@ extension MFLimitsChapter {
         }
         return Check.function(
             cases: cases, answer: { answer($0.0, $0.1) }, reference: { LatentSpace.jaccard($0.0, $0.1) },
-            matches: { abs($0 - $1) < 1e-12 }, describe: { "a = \($0.0), b = \($0.1)" })
+            matches: { abs($0 - $1) < 1e-12 }, describe: { Explanation("case", ["a": "\($0.0)", "b": "\($0.1)"]) })
     }
 
     /// The expected gap is computed with MF trained by gradient descent, a path independent
@@ -74,15 +89,12 @@ extension MFLimitsChapter {
                 .factors,
             let p4 = try? LatentSpace.foldIn(paperMatrix[3], items: trained.items)
         else {
-            return .wrong("the check could not train its reference factorisation")
+            return .wrong(Explanation("reference"))
         }
         let expected = LatentSpace.cosine(p4, trained.users[1]) - LatentSpace.cosine(p4, trained.users[2])
         return Check.number(
             answer, expected: expected, tolerance: 0.01,
-            explain: """
-                Fold user 4 in with the item vectors of the K = 2 factorisation of users 1-3 only, \
-                then take cosines with users 2 and 3.
-                """)
+            explain: Explanation("fold-in"))
     }
 
     /// Checked against the sweep over gradient-descent factors (independent of the SVD).
@@ -92,16 +104,13 @@ extension MFLimitsChapter {
             let trained = try? LatentSpace.trainedFactors(
                 Array(paperMatrix.prefix(3)), k: 2, steps: 6000, rng: RandomGenerator(seed: 5)
             ).factors
-        else { return .wrong("the check could not train its reference factorisation") }
+        else { return .wrong(Explanation("reference")) }
         let expected =
             LatentSpace.sweep(paperMatrix[3], factors: trained)
             .filter { $0.similarities[0] > $0.similarities[2] && $0.similarities[2] > $0.similarities[1] }
             .map(\.squaredError).min() ?? .nan
         return Check.number(
             answer, expected: expected, tolerance: 0.02,
-            explain: """
-                Keep only directions whose cosines order u1 > u3 > u2; at each, the error is at the \
-                best non-negative length.
-                """)
+            explain: Explanation("order"))
     }
 }

@@ -12,7 +12,7 @@ extension NCFChapter {
             id: "2.1", title: "The pyramid",
             prompt: "Write pyramid(factors:layers:): the MLP layer widths [f·2^L, ..., f] for the document's tower.",
             hint: "the input is the two concatenated embeddings of f·2^(L-1) each; every layer halves",
-            answerIn: "Chapter2Exercises.pyramid(factors:layers:)",
+            answerIn: "Chapter2Exercises.pyramid(factors:layers:)", why: ["case": "factors {{f}}, layers {{layers}}"],
             checkAnswer: { checkPyramid(Chapter2Exercises.pyramid) },
             checkReference: { checkPyramid(Chapter2Solutions.pyramid) }),
         Exercise(
@@ -23,6 +23,7 @@ extension NCFChapter {
                 """,
             hint: "multiply element-wise, weight by h, add the bias, then apply the sigmoid",
             answerIn: "Chapter2Exercises.gmfProbability()",
+            why: ["gmf": "p ⊙ q = [0.05, -0.08, -0.03]; h · that + b, then sigmoid."],
             checkAnswer: { checkGMF(Chapter2Exercises.gmfProbability(), h: [1, 2, -1], bias: 0.05, sigmoid: true) },
             checkReference: { checkGMF(Chapter2Solutions.gmfProbability(), h: [1, 2, -1], bias: 0.05, sigmoid: true) }),
         Exercise(
@@ -32,7 +33,7 @@ extension NCFChapter {
                 return (HR@k, NDCG@k).
                 """,
             hint: "a hit is rank <= k; NDCG is 1/log2(rank + 1) for a hit (the ideal DCG is 1)",
-            answerIn: "Chapter2Exercises.hitAndNDCG(rank:k:)",
+            answerIn: "Chapter2Exercises.hitAndNDCG(rank:k:)", why: ["case": "rank {{rank}}, k {{k}}"],
             checkAnswer: { checkHitNDCG(Chapter2Exercises.hitAndNDCG) },
             checkReference: { checkHitNDCG(Chapter2Solutions.hitAndNDCG) }),
         Exercise(
@@ -43,6 +44,7 @@ extension NCFChapter {
                 """,
             hint: "with h = 1 the weighted sum of p_u ⊙ q_i is the inner product p_u · q_i: plain MF",
             answerIn: "Chapter2Exercises.gmfWithUnitWeights()",
+            why: ["mf": "with h = 1 and b = 0 GMF's logit is the inner product p · q."],
             checkAnswer: { checkGMF(Chapter2Exercises.gmfWithUnitWeights(), h: [1, 1, 1], bias: 0, sigmoid: false) },
             checkReference: {
                 checkGMF(Chapter2Solutions.gmfWithUnitWeights(), h: [1, 1, 1], bias: 0, sigmoid: false)
@@ -89,7 +91,7 @@ extension NCFChapter {
                 let linears = mlp.tower.layers.compactMap { $0 as? Linear }
                 return [linears[0].inputSize] + linears.map(\.outputSize)
             },
-            matches: { $0 == $1 }, describe: { "factors \($0.0), layers \($0.1)" })
+            matches: { $0 == $1 }, describe: { Explanation("case", ["f": $0.0, "layers": $0.1]) })
     }
 
     /// The expected value is computed by a real GMF with those weights.
@@ -104,9 +106,7 @@ extension NCFChapter {
         let expected = sigmoid ? 1 / (1 + Foundation.exp(-logit)) : logit
         return Check.number(
             answer, expected: expected, tolerance: 1e-4,
-            explain: sigmoid
-                ? "p ⊙ q = [0.05, -0.08, -0.03]; h · that + b, then sigmoid."
-                : "with h = 1 and b = 0 GMF's logit is the inner product p · q.")
+            explain: Explanation(sigmoid ? "gmf" : "mf"))
     }
 
     static func checkHitNDCG(_ answer: (Int, Int) -> (Double, Double)?) -> ExerciseVerdict {
@@ -119,6 +119,7 @@ extension NCFChapter {
                 let m = UserMetrics.compute(ranked: ranked, relevant: [Int32(c.0 - 1)], k: c.1)
                 return [m.hit, m.ndcg]
             },
-            matches: { zip($0, $1).allSatisfy { abs($0 - $1) < 1e-9 } }, describe: { "rank \($0.0), k \($0.1)" })
+            matches: { zip($0, $1).allSatisfy { abs($0 - $1) < 1e-9 } },
+            describe: { Explanation("case", ["rank": $0.0, "k": $0.1]) })
     }
 }

@@ -17,6 +17,7 @@ extension Item2VecChapter {
                 """,
             hint: "each position pairs with the positions within `window` on either side that exist",
             answerIn: "Chapter3Exercises.pairCount(length:window:)",
+            why: ["case": "length {{length}}, window {{window}}"],
             checkAnswer: { checkPairs(Chapter3Exercises.pairCount) },
             checkReference: { checkPairs(Chapter3Solutions.pairCount) }),
         Exercise(
@@ -26,14 +27,14 @@ extension Item2VecChapter {
                 60,000. PMI(i, j) = log(P(i,j) / (P(i) P(j)))?
                 """,
             hint: "P(i,j) = 30/60000, P(i) = 300/60000, P(j) = 200/60000; natural log",
-            answerIn: "Chapter3Exercises.pmiCell()",
+            answerIn: "Chapter3Exercises.pmiCell()", why: ["pmi": "PMI = log(30 · 60000 / (300 · 200)) = log 30."],
             checkAnswer: { checkPMI(Chapter3Exercises.pmiCell()) },
             checkReference: { checkPMI(Chapter3Solutions.pmiCell()) }),
         Exercise(
             id: "3.3", title: "Cosine similarity",
             prompt: "Write cosine(_:_:) for two vectors (0 if either is all zeros).",
             hint: "dot product over the product of the lengths",
-            answerIn: "Chapter3Exercises.cosine(_:_:)",
+            answerIn: "Chapter3Exercises.cosine(_:_:)", why: ["case": "{{a}} and {{b}}"],
             checkAnswer: { checkCosine(Chapter3Exercises.cosine) },
             checkReference: { checkCosine(Chapter3Solutions.cosine) }),
         Exercise(
@@ -45,6 +46,12 @@ extension Item2VecChapter {
                 """,
             hint: "t = 54.433; plug in c = 383",
             answerIn: "Chapter3Exercises.keepProbability()",
+            why: [
+                "keep": """
+                    frequent films are kept less often, so rarer ones get a larger share of the updates (and the \
+                    window reaches further).
+                    """
+            ],
             checkAnswer: { checkKeep(Chapter3Exercises.keepProbability()) },
             checkReference: { checkKeep(Chapter3Solutions.keepProbability()) }),
         Exercise(
@@ -59,6 +66,14 @@ extension Item2VecChapter {
                 """,
             hint: "compute the dot product and g first; build both new vectors from the old ones",
             answerIn: "Chapter3Exercises.sgnsUpdate(input:output:label:learningRate:)",
+            why: [
+                "size": "both vectors must keep {{d}} values",
+                "differ": """
+                    after 2,000 updates item {{item}}'s vectors differ from word2vec's by up to {{gap}}: check g's \
+                    sign, and that each vector's update uses the other's value from before the update
+                    """,
+                "not-closer": "the vectors match but context pairs did not end up closer than negatives",
+            ],
             checkAnswer: { checkSGNSUpdate(Chapter3Exercises.sgnsUpdate) },
             checkReference: { checkSGNSUpdate(Chapter3Solutions.sgnsUpdate) }),
     ]
@@ -79,7 +94,7 @@ extension Item2VecChapter {
             let label: Float = positive ? 1 : 0
             guard let got = f(mine[centre].input, mine[target].output, label, 0.05) else { return .untouched }
             guard got.input.count == d, got.output.count == d else {
-                return .wrong("both vectors must keep \(d) values")
+                return .wrong(Explanation("size", ["d": d]))
             }
             (mine[centre].input, mine[target].output) = (got.input, got.output)
             let (x, y) = (book[centre].input, book[target].output)
@@ -91,14 +106,12 @@ extension Item2VecChapter {
             let gap =
                 zip(mine[k].input + mine[k].output, book[k].input + book[k].output).map { abs($0 - $1) }.max() ?? 0
             if gap > 1e-3 {
-                return .wrong(
-                    "after 2,000 updates item \(k)'s vectors differ from word2vec's by up to \(gap): check g's sign, "
-                        + "and that each vector's update uses the other's value from before the update")
+                return .wrong(Explanation("differ", ["item": k, "gap": gap]))
             }
         }
         func score(_ a: Int, _ b: Int) -> Float { zip(mine[a].input, mine[b].output).map(*).reduce(0, +) }
         guard score(0, 1) > score(0, 2), score(2, 3) > score(2, 0) else {
-            return .wrong("the vectors match but context pairs did not end up closer than negatives")
+            return .wrong(Explanation("not-closer"))
         }
         return .correct
     }
@@ -107,7 +120,7 @@ extension Item2VecChapter {
         Check.function(
             cases: [(4, 2), (1, 3), (10, 1), (7, 20), (30, 5)], answer: { answer($0.0, $0.1) },
             reference: { DocumentSkipGram.skipgramPairs(Array(0..<$0.0), window: $0.1).count },
-            matches: { $0 == $1 }, describe: { "length \($0.0), window \($0.1)" })
+            matches: { $0 == $1 }, describe: { Explanation("case", ["length": $0.0, "window": $0.1]) })
     }
 
     static func checkPMI(_ answer: Double?) -> ExerciseVerdict {
@@ -116,7 +129,7 @@ extension Item2VecChapter {
         let c: [Double] = [30, 270, 170, 59_530]
         let expected = PMI.shiftedPPMI(c, n: 2, shift: 1)[0]
         return Check.number(
-            answer, expected: expected, tolerance: 1e-4, explain: "PMI = log(30 · 60000 / (300 · 200)) = log 30.")
+            answer, expected: expected, tolerance: 1e-4, explain: Explanation("pmi"))
     }
 
     static func checkCosine(_ answer: ([Float], [Float]) -> Float?) -> ExerciseVerdict {
@@ -128,16 +141,13 @@ extension Item2VecChapter {
             cases: cases, answer: { answer($0.0, $0.1) },
             reference: { c in
                 let v = ItemVectors.cosine(c.0, c.1); return v
-            }, matches: { abs($0 - $1) < 1e-5 }, describe: { "\($0.0) and \($0.1)" })
+            }, matches: { abs($0 - $1) < 1e-5 }, describe: { Explanation("case", ["a": "\($0.0)", "b": "\($0.1)"]) })
     }
 
     static func checkKeep(_ answer: Double?) -> ExerciseVerdict {
         let t = 1e-3 * 54_433.0, c = 383.0
         return Check.number(
             answer, expected: min(1, ((c / t).squareRoot() + 1) * t / c), tolerance: 1e-4,
-            explain: """
-                frequent films are kept less often, so rarer ones get a larger share of the updates \
-                (and the window reaches further).
-                """)
+            explain: Explanation("keep"))
     }
 }

@@ -84,6 +84,7 @@ public enum AutoencodersChapter: Chapter {
                 """,
             hint: "only the two observed entries count: (4-5)² and (5-3)²",
             answerIn: "Chapter4Exercises.maskedMSE()",
+            why: ["masked": "(1 + 4) / 2: unobserved entries are neither errors nor part of the count."],
             checkAnswer: { checkMasked(Chapter4Exercises.maskedMSE()) },
             checkReference: { checkMasked(Chapter4Solutions.maskedMSE()) }),
         Exercise(
@@ -94,6 +95,12 @@ public enum AutoencodersChapter: Chapter {
                 """,
             hint: "differentiate exp(logvar / 2): the derivative is exp(logvar / 2) / 2",
             answerIn: "Chapter4Exercises.reparameterisationGradient()",
+            why: [
+                "noise": """
+                    ε · exp(logvar/2) / 2 = 0.5 · e^-0.5 / 2: the noise is an input, so gradients flow to μ and \
+                    logvar.
+                    """
+            ],
             checkAnswer: { checkReparam(Chapter4Exercises.reparameterisationGradient()) },
             checkReference: { checkReparam(Chapter4Solutions.reparameterisationGradient()) }),
         Exercise(
@@ -103,14 +110,14 @@ public enum AutoencodersChapter: Chapter {
                 exp(logvar))?
                 """,
             hint: "sum over both dimensions",
-            answerIn: "Chapter4Exercises.klTerm()",
+            answerIn: "Chapter4Exercises.klTerm()", why: ["kl": "-1/2 [(1 + 0 - 0.25 - 1) + (1 - 0.5 - 1 - e^-0.5)]."],
             checkAnswer: { checkKL(Chapter4Exercises.klTerm()) },
             checkReference: { checkKL(Chapter4Solutions.klTerm()) }),
         Exercise(
             id: "4.4", title: "The annealing schedule",
             prompt: "Write beta(step:total:): β rises linearly from 0 to 0.2 over `total` steps, then stays at 0.2.",
             hint: "min(0.2, 0.2 · step / total)",
-            answerIn: "Chapter4Exercises.beta(step:total:)",
+            answerIn: "Chapter4Exercises.beta(step:total:)", why: ["case": "step {{step}} of {{total}}"],
             checkAnswer: { checkBeta(Chapter4Exercises.beta) }, checkReference: { checkBeta(Chapter4Solutions.beta) }),
         Exercise(
             id: "4.5", title: "Write Mult-VAE's KL term",
@@ -133,7 +140,7 @@ public enum AutoencodersChapter: Chapter {
         return TensorExercise.check(
             { f($0[0], $0[1]) ?? Tensor(scalar: .nan) },
             reference: { Loss.gaussianKL(mean: $0[0], logVariance: $0[1]) }, shapes: [[8, 5], [8, 5]],
-            names: ["the mean", "the log-variance"])
+            names: ["mean", "logVariance"])
     }
 
     static func checkMasked(_ answer: Double?) -> ExerciseVerdict {
@@ -141,7 +148,7 @@ public enum AutoencodersChapter: Chapter {
             Loss.maskedMSE(Tensor([4, 2, 5, 1]), Tensor([5, 0, 3, 0]), mask: Tensor([1, 0, 1, 0])).item)
         return Check.number(
             answer, expected: expected, tolerance: 1e-6,
-            explain: "(1 + 4) / 2: unobserved entries are neither errors nor part of the count.")
+            explain: Explanation("masked"))
     }
 
     static func checkReparam(_ answer: Double?) -> ExerciseVerdict {
@@ -149,23 +156,20 @@ public enum AutoencodersChapter: Chapter {
         (mu + Tensor([0.5]) * (logvar * 0.5).exp()).sum().backward()
         return Check.number(
             answer, expected: Double(logvar.grad?[0] ?? .nan), tolerance: 1e-4,
-            explain: """
-                ε · exp(logvar/2) / 2 = 0.5 · e^-0.5 / 2: the noise is an input, so gradients flow to \
-                μ and logvar.
-                """)
+            explain: Explanation("noise"))
     }
 
     static func checkKL(_ answer: Double?) -> ExerciseVerdict {
         let expected = Double(
             Loss.gaussianKL(mean: Tensor([0.5, -1], shape: [1, 2]), logVariance: Tensor([0, -0.5], shape: [1, 2])).item)
         return Check.number(
-            answer, expected: expected, tolerance: 1e-4, explain: "-1/2 [(1 + 0 - 0.25 - 1) + (1 - 0.5 - 1 - e^-0.5)].")
+            answer, expected: expected, tolerance: 1e-4, explain: Explanation("kl"))
     }
 
     static func checkBeta(_ answer: (Int, Int) -> Double?) -> ExerciseVerdict {
         Check.function(
             cases: [(0, 400), (100, 400), (400, 400), (1000, 400), (7, 10)], answer: { answer($0.0, $0.1) },
             reference: { MultVAE.beta(step: $0.0, total: $0.1) }, matches: { abs($0 - $1) < 1e-9 },
-            describe: { "step \($0.0) of \($0.1)" })
+            describe: { Explanation("case", ["step": $0.0, "total": $0.1]) })
     }
 }

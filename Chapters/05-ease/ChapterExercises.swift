@@ -17,6 +17,13 @@ extension EASEChapter {
             prompt: "XᵀX = [[3,1,0],[1,2,1],[0,1,2]] and λ = 1. Compute EASE's B (3 x 3, rows then columns).",
             hint: "add λ to the diagonal, invert, then B_ij = -P_ij / P_jj and B_jj = 0",
             answerIn: "Chapter5Exercises.weights()",
+            why: [
+                "shape": "B must be 3 rows of 3 values", "reference": "the reference inverse failed",
+                "weight": """
+                    B[{{row}}][{{column}}] = {{got}}, expected {{want}}. Remember B_ij = -P_ij / P_jj (divide by the \
+                    column's diagonal).
+                    """,
+            ],
             checkAnswer: { checkWeights(Chapter5Exercises.weights()) },
             checkReference: { checkWeights(Chapter5Solutions.weights()) }),
         Exercise(
@@ -27,6 +34,13 @@ extension EASEChapter {
                 """,
             hint: "compute P = (G + I)⁻¹, then P·G, and average its diagonal: each item mostly predicts itself",
             answerIn: "Chapter5Exercises.unconstrainedDiagonalMean()",
+            why: [
+                "reference": "the reference inverse failed",
+                "diagonal": """
+                    (G + λI)⁻¹G = I - λ(G + λI)⁻¹: its diagonal is close to 1, so every item would mostly recommend \
+                    itself.
+                    """,
+            ],
             checkAnswer: { checkDiagonal(Chapter5Exercises.unconstrainedDiagonalMean()) },
             checkReference: { checkDiagonal(Chapter5Solutions.unconstrainedDiagonalMean()) }),
         Exercise(
@@ -37,6 +51,10 @@ extension EASEChapter {
                 """,
             hint: "fit EASE(train: EASEChapter.toyMatrix(), lambda:) twice and count weights < 0",
             answerIn: "Chapter5Exercises.negativeWeights()",
+            why: [
+                "reference": "the reference fit failed",
+                "count": "got {{got}}, expected ({{low}}, {{high}}) negative weights: count B_ij < 0 for i != j",
+            ],
             checkAnswer: { checkNegatives(Chapter5Exercises.negativeWeights()) },
             checkReference: { checkNegatives(Chapter5Solutions.negativeWeights()) }),
         Exercise(
@@ -49,6 +67,15 @@ extension EASEChapter {
             hint: "add λ to G's diagonal, invert (Linalg.inverseSPD), then B_ij = -P_ij / P_jj off the diagonal, 0 on "
                 + "it",
             answerIn: "Chapter5Exercises.easeWeights(gram:n:lambda:)",
+            why: [
+                "size": "B must have n·n = {{size}} values, not {{count}}", "reference": "the reference EASE failed",
+                "diagonal":
+                    "B's diagonal must be zero (an item may not predict itself); B[{{row}}][{{row}}] is {{got}}",
+                "weight": """
+                    at λ = {{lambda}}, B[{{row}}][{{column}}] is {{got}} but should be {{want}}: check the sign and \
+                    which diagonal entry of P you divide by (the column's)
+                    """,
+            ],
             checkAnswer: { checkEASE(Chapter5Exercises.easeWeights) },
             checkReference: { checkEASE(Chapter5Solutions.easeWeights) }),
     ]
@@ -67,18 +94,22 @@ extension EASEChapter {
             }
             let train = InteractionMatrix(userCount: users, itemCount: n, users: u, items: i)
             guard let answer = f(EASE.gram(train), n, lambda) else { return .untouched }
-            guard answer.count == n * n else { return .wrong("B must have n·n = \(n * n) values, not \(answer.count)") }
-            guard let ease = try? EASE(train: train, lambda: lambda) else { return .wrong("the reference EASE failed") }
+            guard answer.count == n * n else {
+                return .wrong(Explanation("size", ["size": n * n, "count": answer.count]))
+            }
+            guard let ease = try? EASE(train: train, lambda: lambda) else { return .wrong(Explanation("reference")) }
             for k in 0..<(n * n) where abs(answer[k] - Double(ease.weights[k])) > 1e-4 {
                 let (row, column) = (k / n, k % n)
                 return .wrong(
                     row == column
-                        ? "B's diagonal must be zero (an item may not predict itself); B[\(row)][\(row)] is "
-                            + "\(answer[k])"
-                        : String(
-                            format: "at λ = %g, B[%d][%d] is %.5f but should be %.5f: check the sign and which "
-                                + "diagonal entry of P you divide by (the column's)", lambda, row, column, answer[k],
-                            Double(ease.weights[k])))
+                        ? Explanation("diagonal", ["row": row, "got": answer[k]])
+                        : Explanation(
+                            "weight",
+                            [
+                                "lambda": String(format: "%g", lambda), "row": row, "column": column,
+                                "got": String(format: "%.5f", answer[k]),
+                                "want": String(format: "%.5f", Double(ease.weights[k])),
+                            ]))
             }
         }
         return .correct
@@ -97,15 +128,17 @@ extension EASEChapter {
     static func checkWeights(_ answer: [[Double]]?) -> ExerciseVerdict {
         guard let answer else { return .untouched }
         guard answer.count == 3, answer.allSatisfy({ $0.count == 3 }) else {
-            return .wrong("B must be 3 rows of 3 values")
+            return .wrong(Explanation("shape"))
         }
-        guard let expected = referenceWeights() else { return .wrong("the reference inverse failed") }
+        guard let expected = referenceWeights() else { return .wrong(Explanation("reference")) }
         for k in 0..<9 where abs(answer[k / 3][k % 3] - expected[k]) > 1e-4 {
             return .wrong(
-                """
-                B[\(k / 3)][\(k % 3)] = \(answer[k / 3][k % 3]), expected \(String(format: "%.4f", expected[k])). \
-                Remember B_ij = -P_ij / P_jj (divide by the column's diagonal).
-                """)
+                Explanation(
+                    "weight",
+                    [
+                        "row": k / 3, "column": k % 3, "got": answer[k / 3][k % 3],
+                        "want": String(format: "%.4f", expected[k]),
+                    ]))
         }
         return .correct
     }
@@ -113,15 +146,12 @@ extension EASEChapter {
     static func checkDiagonal(_ answer: Double?) -> ExerciseVerdict {
         var g = exerciseGram
         for i in 0..<3 { g[i * 4] += 1 }
-        guard let p = try? Linalg.inverseSPD(g, n: 3) else { return .wrong("the reference inverse failed") }
+        guard let p = try? Linalg.inverseSPD(g, n: 3) else { return .wrong(Explanation("reference")) }
         var diagonal = [Double](repeating: 0, count: 3)
         for i in 0..<3 { for k in 0..<3 { diagonal[i] += p[i * 3 + k] * exerciseGram[k * 3 + i] } }
         return Check.number(
             answer, expected: diagonal.reduce(0, +) / 3, tolerance: 1e-4,
-            explain: """
-                (G + λI)⁻¹G = I - λ(G + λI)⁻¹: its diagonal is close to 1, so every item would mostly \
-                recommend itself.
-                """)
+            explain: Explanation("diagonal"))
     }
 
     static func checkNegatives(_ answer: (Int, Int)?) -> ExerciseVerdict {
@@ -130,8 +160,8 @@ extension EASEChapter {
             guard let ease = try? EASE(train: toyMatrix(), lambda: lambda) else { return nil }
             return (0..<5).flatMap { i in (0..<5).filter { $0 != i && ease.weight(i, $0) < 0 } }.count
         }
-        guard let low = count(0.1), let high = count(100) else { return .wrong("the reference fit failed") }
+        guard let low = count(0.1), let high = count(100) else { return .wrong(Explanation("reference")) }
         return answer == (low, high)
-            ? .correct : .wrong("got \(answer), expected (\(low), \(high)) negative weights: count B_ij < 0 for i != j")
+            ? .correct : .wrong(Explanation("count", ["got": "\(answer)", "low": low, "high": high]))
     }
 }

@@ -16,7 +16,7 @@ extension GNNChapter {
                 in D^-1/2 A D^-1/2?
                 """,
             hint: "1 / sqrt(degree of the user × degree of the item)",
-            answerIn: "Chapter6Exercises.edgeWeight()",
+            answerIn: "Chapter6Exercises.edgeWeight()", why: ["degrees": "user 2 has 2 items, item 3 has 4 users."],
             checkAnswer: { checkEdge(Chapter6Exercises.edgeWeight()) },
             checkReference: { checkEdge(Chapter6Solutions.edgeWeight()) }),
         Exercise(
@@ -27,6 +27,7 @@ extension GNNChapter {
                 """,
             hint: "user 1 has items 1, 2, 3, 5 (nodes 5, 6, 7, 9): sum value × 1/sqrt(4 · degree of the item)",
             answerIn: "Chapter6Exercises.propagatedUser1()",
+            why: ["neighbours": "user 1's neighbours are items 1, 2, 3 and 5, with degrees 2, 3, 4 and 2."],
             checkAnswer: { checkPropagation(Chapter6Exercises.propagatedUser1()) },
             checkReference: { checkPropagation(Chapter6Solutions.propagatedUser1()) }),
         Exercise(
@@ -37,6 +38,7 @@ extension GNNChapter {
                 """,
             hint: "-log sigmoid(1.0) and -log sigmoid(-1.0), averaged",
             answerIn: "Chapter6Exercises.bprLoss()",
+            why: ["pairs": "the pair the model orders wrongly (0.5 < 1.5) costs much more than the right one."],
             checkAnswer: { checkBPR(Chapter6Exercises.bprLoss()) },
             checkReference: { checkBPR(Chapter6Solutions.bprLoss()) }),
         Exercise(
@@ -66,7 +68,7 @@ extension GNNChapter {
         let k = a.columns[a.rowStart[1]..<a.rowStart[2]].firstIndex(of: 4 + 2)
         return Check.number(
             answer, expected: Double(k.map { a.values[$0] } ?? .nan), tolerance: 1e-4,
-            explain: "user 2 has 2 items, item 3 has 4 users.")
+            explain: Explanation("degrees"))
     }
 
     static func checkPropagation(_ answer: Double?) -> ExerciseVerdict {
@@ -75,13 +77,13 @@ extension GNNChapter {
         let expected = Double(Tensor.withoutGrad { a.matmul(e) }.data[0])
         return Check.number(
             answer, expected: expected, tolerance: 1e-4,
-            explain: "user 1's neighbours are items 1, 2, 3 and 5, with degrees 2, 3, 4 and 2.")
+            explain: Explanation("neighbours"))
     }
 
     static func checkBPR(_ answer: Double?) -> ExerciseVerdict {
         let expected = Double(Loss.bpr(positive: Tensor([2, 0.5]), negative: Tensor([1, 1.5])).item)
         return Check.number(
             answer, expected: expected, tolerance: 1e-4,
-            explain: "the pair the model orders wrongly (0.5 < 1.5) costs much more than the right one.")
+            explain: Explanation("pairs"))
     }
 }

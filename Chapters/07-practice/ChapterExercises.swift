@@ -20,6 +20,7 @@ extension PracticeChapter {
                 when it reaches patience
                 """,
             answerIn: "Chapter7Exercises.stopEpoch(losses:patience:minDelta:)",
+            why: ["case": "losses {{losses}}, patience {{patience}}, minDelta {{delta}}"],
             checkAnswer: { checkStop(Chapter7Exercises.stopEpoch) },
             checkReference: { checkStop(Chapter7Solutions.stopEpoch) }),
         Exercise(
@@ -31,6 +32,7 @@ extension PracticeChapter {
                 """,
             hint: "walk the list counting hits; at each hit add hits/rank",
             answerIn: "Chapter7Exercises.averagePrecision(hits:relevantCount:)",
+            why: ["case": "hits {{hits}}, {{relevant}} relevant"],
             checkAnswer: { checkAP(Chapter7Exercises.averagePrecision) },
             checkReference: { checkAP(Chapter7Solutions.averagePrecision) }),
         Exercise(
@@ -44,6 +46,7 @@ extension PracticeChapter {
                 patience, and the count then restarts at 0
                 """,
             answerIn: "Chapter7Exercises.learningRates(losses:initial:factor:patience:)",
+            why: ["case": "losses {{losses}}, lr {{lr}}, factor {{factor}}, patience {{patience}}"],
             checkAnswer: { checkPlateau(Chapter7Exercises.learningRates) },
             checkReference: { checkPlateau(Chapter7Solutions.learningRates) }),
         Exercise(
@@ -53,7 +56,7 @@ extension PracticeChapter {
                 recommended equally often.
                 """,
             hint: "sort ascending; G = Σ (2i - n - 1) x_i / (n Σ x) with i from 1",
-            answerIn: "Chapter7Exercises.gini(_:)",
+            answerIn: "Chapter7Exercises.gini(_:)", why: ["case": "counts {{counts}}"],
             checkAnswer: { checkGini(Chapter7Exercises.gini) }, checkReference: { checkGini(Chapter7Solutions.gini) }),
         Exercise(
             id: "7.5", title: "Kendall's τ between two leaderboards",
@@ -62,7 +65,7 @@ extension PracticeChapter {
                 pairs) / all pairs.
                 """,
             hint: "for every pair (a before b in the first order), +1 if a is also before b in the second, else -1",
-            answerIn: "Chapter7Exercises.kendallTau(_:_:)",
+            answerIn: "Chapter7Exercises.kendallTau(_:_:)", why: ["case": "{{first}} against {{second}}"],
             checkAnswer: { checkTau(Chapter7Exercises.kendallTau) },
             checkReference: { checkTau(Chapter7Solutions.kendallTau) }),
         Exercise(
@@ -80,6 +83,11 @@ extension PracticeChapter {
                 group) / g; the ideal DCG does not change
                 """,
             answerIn: "Chapter7Exercises.ndcgWithTies(scores:relevant:k:)",
+            why: [
+                "case": "{{about}}: scores {{scores}}, relevant {{relevant}}, k {{k}}",
+                "cut-off": "a tie across the cut-off", "all-tied": "everything tied", "no-ties": "no ties",
+                "none-relevant": "nothing relevant", "popular-user": "MostPopular, user {{user}}",
+            ],
             checkAnswer: { checkTies(Chapter7Exercises.ndcgWithTies) },
             checkReference: { checkTies(Chapter7Solutions.ndcgWithTies) }),
     ]
@@ -97,7 +105,9 @@ extension PracticeChapter {
                 var stopper = EarlyStopping(patience: c.1, minDelta: c.2)
                 for (k, loss) in c.0.enumerated() where stopper.update(loss) { return k + 1 }
                 return 0
-            }, matches: { $0 == $1 }, describe: { "losses \($0.0), patience \($0.1), minDelta \($0.2)" })
+            }, matches: { $0 == $1 }, describe: {
+                Explanation("case", ["losses": "\($0.0)", "patience": $0.1, "delta": $0.2])
+            })
     }
 
     static func checkAP(_ answer: ([Bool], Int) -> Double?) -> ExerciseVerdict {
@@ -113,7 +123,8 @@ extension PracticeChapter {
                 var extra: Int32 = 1000
                 while relevant.count < c.1 { relevant.insert(extra); extra += 1 }
                 return UserMetrics.compute(ranked: ranked, relevant: relevant, k: c.0.count).averagePrecision
-            }, matches: { abs($0 - $1) < 1e-9 }, describe: { "hits \($0.0), \($0.1) relevant" })
+            }, matches: { abs($0 - $1) < 1e-9 },
+            describe: { Explanation("case", ["hits": "\($0.0)", "relevant": $0.1]) })
     }
 
     static func checkPlateau(_ answer: ([Float], Float, Float, Int) -> [Float]?) -> ExerciseVerdict {
@@ -130,14 +141,14 @@ extension PracticeChapter {
                     scheduler.step($0); return optimizer.learningRate
                 }
             }, matches: { $0.count == $1.count && zip($0, $1).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, abs($1)) } },
-            describe: { "losses \($0.0), lr \($0.1), factor \($0.2), patience \($0.3)" })
+            describe: { Explanation("case", ["losses": "\($0.0)", "lr": $0.1, "factor": $0.2, "patience": $0.3]) })
     }
 
     static func checkGini(_ answer: ([Int]) -> Double?) -> ExerciseVerdict {
         Check.function(
             cases: [[5, 5, 5, 5], [0, 0, 0, 10], [1, 2, 3, 4, 10], [0, 3, 0, 7, 1]], answer: answer,
             reference: giniCoefficient,
-            matches: { abs($0 - $1) < 1e-9 }, describe: { "counts \($0)" })
+            matches: { abs($0 - $1) < 1e-9 }, describe: { Explanation("case", ["counts": "\($0)"]) })
     }
 
     static func checkTau(_ answer: ([String], [String]) -> Double?) -> ExerciseVerdict {
@@ -147,26 +158,30 @@ extension PracticeChapter {
         ]
         return Check.function(
             cases: cases, answer: { answer($0.0, $0.1) }, reference: { kendallTau($0.0, $0.1) },
-            matches: { abs($0 - $1) < 1e-9 }, describe: { "\($0.0) against \($0.1)" })
+            matches: { abs($0 - $1) < 1e-9 },
+            describe: { Explanation("case", ["first": "\($0.0)", "second": "\($0.1)"]) })
     }
 
     /// One user's case for 7.6: the candidates' scores, the relevant candidates and K.
-    typealias TieCase = (scores: [Float], relevant: Set<Int>, k: Int, about: String)
+    typealias TieCase = (scores: [Float], relevant: Set<Int>, k: Int, about: Explanation)
 
     /// Public so that a test can show an index tie-break answer is caught.
     public static func checkTies(_ answer: ([Float], Set<Int>, Int) -> Double?) -> ExerciseVerdict {
         Check.function(
             cases: tieCases(), answer: { answer($0.scores, $0.relevant, $0.k) }, reference: averagedOverOrders,
-            matches: { abs($0 - $1) < 1e-9 }, describe: { "\($0.about): scores \($0.scores), relevant " +
-                "\($0.relevant.sorted()), k \($0.k)" })
+            matches: { abs($0 - $1) < 1e-9 }, describe: {
+                Explanation(
+                    "case", ["scores": "\($0.scores)", "relevant": "\($0.relevant.sorted())", "k": $0.k],
+                    parts: ["about": $0.about])
+            })
     }
 
     /// Hand cases, then MostPopular on 40 seeded users of 10 items: per user, 2 held-out items are
     /// relevant and the candidates are the items the user has not rated.
     static func tieCases() -> [TieCase] {
         var cases: [TieCase] = [
-            ([3, 2, 2, 1], [2], 2, "a tie across the cut-off"), ([1, 1, 1, 1], [0, 3], 3, "everything tied"),
-            ([0.9, 0.5, 0.7, 0.1], [1, 3], 4, "no ties"), ([2, 2, 1], [], 2, "nothing relevant"),
+            ([3, 2, 2, 1], [2], 2, Explanation("cut-off")), ([1, 1, 1, 1], [0, 3], 3, Explanation("all-tied")),
+            ([0.9, 0.5, 0.7, 0.1], [1, 3], 4, Explanation("no-ties")), ([2, 2, 1], [], 2, Explanation("none-relevant")),
         ]
         let rng = RandomGenerator(seed: 7, stream: "exercise-7.6")
         let appeal: [Double] = [0.9, 0.8, 0.6, 0.6, 0.5, 0.4, 0.3, 0.3, 0.2, 0.1]
@@ -184,7 +199,8 @@ extension PracticeChapter {
         for u in rated.indices where !held[u].isEmpty && cases.count < 14 {
             let candidates = (0..<10).filter { !rated[u].contains($0) }
             let relevant = Set(candidates.indices.filter { held[u].contains(candidates[$0]) })
-            cases.append((candidates.map { scores[u * 10 + $0] }, relevant, 5, "MostPopular, user \(u)"))
+            let about = Explanation("popular-user", ["user": u])
+            cases.append((candidates.map { scores[u * 10 + $0] }, relevant, 5, about))
         }
         return cases
     }

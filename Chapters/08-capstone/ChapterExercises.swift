@@ -17,7 +17,7 @@ extension CapstoneChapter {
                 payloadBytes(shapes:): how many bytes of values follow the header?
                 """,
             hint: "multiply each shape out, add them up, 4 bytes per float32",
-            answerIn: "Chapter8Exercises.payloadBytes(shapes:)",
+            answerIn: "Chapter8Exercises.payloadBytes(shapes:)", why: ["case": "shapes {{shapes}}"],
             checkAnswer: { checkPayload(Chapter8Exercises.payloadBytes) },
             checkReference: { checkPayload(Chapter8Solutions.payloadBytes) }),
         Exercise(
@@ -29,6 +29,10 @@ extension CapstoneChapter {
                 """,
             hint: "B is row-major: B[i][j] = weights[i * itemCount + j]",
             answerIn: "Chapter8Exercises.topContributor(weights:itemCount:userItems:target:)",
+            why: [
+                "reference": "the reference EASE fit failed",
+                "case": "user items {{items}}, target {{target}} (EASE on ToyData.ncfUsers, λ = 0.5)",
+            ],
             checkAnswer: { checkContributor(Chapter8Exercises.topContributor) },
             checkReference: { checkContributor(Chapter8Solutions.topContributor) }),
         Exercise(
@@ -38,7 +42,7 @@ extension CapstoneChapter {
                 users' top-K lists (RecKit's Coverage@K).
                 """,
             hint: "collect the distinct items of all lists, divide by the catalogue size",
-            answerIn: "Chapter8Exercises.coverage(lists:itemCount:)",
+            answerIn: "Chapter8Exercises.coverage(lists:itemCount:)", why: ["case": "lists {{lists}}, {{count}} items"],
             checkAnswer: { checkCoverage(Chapter8Exercises.coverage) },
             checkReference: { checkCoverage(Chapter8Solutions.coverage) }),
         Exercise(
@@ -55,6 +59,11 @@ extension CapstoneChapter {
                 nextInt(below:) draw the users
                 """,
             answerIn: "Chapter8Exercises.pairedInterval(a:b:resamples:seed:)",
+            why: [
+                "reference": "the reference models failed to fit", "case": "{{about}} ({{users}} users, Recall@10)",
+                "knn-pop": "ItemKNN against MostPopular", "pop-knn": "MostPopular against ItemKNN",
+                "itself": "a model against itself", "better": "a model 0.05 better for every user",
+            ],
             checkAnswer: { checkPaired(Chapter8Exercises.pairedInterval) },
             checkReference: { checkPaired(Chapter8Solutions.pairedInterval) }),
     ]
@@ -74,19 +83,19 @@ extension CapstoneChapter {
                     }
                 )
                 .header.tensors.reduce(0) { $0 + $1.count * 4 }
-            }, matches: { $0 == $1 }, describe: { "shapes \($0)" })
+            }, matches: { $0 == $1 }, describe: { Explanation("case", ["shapes": "\($0)"]) })
     }
 
     static func checkContributor(_ answer: ([Float], Int, [Int], Int) -> Int?) -> ExerciseVerdict {
         let ease = try? EASE(train: ToyData.ncfMatrix(), lambda: 0.5)
-        guard let ease else { return .wrong("the reference EASE fit failed") }
+        guard let ease else { return .wrong(Explanation("reference")) }
         let cases: [([Int], Int)] = [([0, 1, 2, 4], 3), ([1, 2], 0), ([0, 2, 3, 4], 1), ([3], 4)]
         return Check.function(
             cases: cases, answer: { answer(ease.weights, 5, $0.0, $0.1) },
             reference: { c in
                 c.0.max { (ease.weight($0, c.1), -$0) < (ease.weight($1, c.1), -$1) } ?? -1
             }, matches: { $0 == $1 },
-            describe: { "user items \($0.0), target \($0.1) (EASE on ToyData.ncfUsers, λ = 0.5)" })
+            describe: { Explanation("case", ["items": "\($0.0)", "target": $0.1]) })
     }
 
     static func checkCoverage(_ answer: ([[Int]], Int) -> Double?) -> ExerciseVerdict {
@@ -95,18 +104,17 @@ extension CapstoneChapter {
             cases: cases, answer: { answer($0.0, $0.1) },
             reference: { c in
                 ExposureReport.of(c.0.map { $0.map(Int32.init) }, popularity: [Int](repeating: 0, count: c.1)).coverage
-            }, matches: { abs($0 - $1) < 1e-9 }, describe: { "lists \($0.0), \($0.1) items" })
+            }, matches: { abs($0 - $1) < 1e-9 }, describe: { Explanation("case", ["lists": "\($0.0)", "count": $0.1]) })
     }
 
     /// Public so that a test can show an unpaired answer is caught.
     public static func checkPaired(_ answer: ([Double], [Double], Int, UInt64) -> ClosedRange<Double>?)
         -> ExerciseVerdict
     {
-        guard let (knn, popular) = try? pairedModels() else { return .wrong("the reference models failed to fit") }
+        guard let (knn, popular) = try? pairedModels() else { return .wrong(Explanation("reference")) }
         let shifted = knn.map { $0 + 0.05 }
         let cases: [(a: [Double], b: [Double], about: String)] = [
-            (knn, popular, "ItemKNN against MostPopular"), (popular, knn, "MostPopular against ItemKNN"),
-            (knn, knn, "a model against itself"), (shifted, knn, "a model 0.05 better for every user"),
+            (knn, popular, "knn-pop"), (popular, knn, "pop-knn"), (knn, knn, "itself"), (shifted, knn, "better"),
         ]
         // Two seeds draw different users, so the intervals agree only up to the resampling noise:
         // a quarter of the interval's width (plus a floor for the zero-width cases).
@@ -116,7 +124,9 @@ extension CapstoneChapter {
             matches: { got, want in
                 let slack = 0.25 * (want.upperBound - want.lowerBound) + 1e-9
                 return abs(got.lowerBound - want.lowerBound) <= slack && abs(got.upperBound - want.upperBound) <= slack
-            }, describe: { "\($0.about) (\($0.a.count) users, Recall@10)" })
+            }, describe: {
+                Explanation("case", ["users": $0.a.count], parts: ["about": Explanation($0.about)])
+            })
     }
 
     /// Per-user Recall@10 of ItemKNN and MostPopular on 80 seeded users of two tastes over 30 items,

@@ -23,21 +23,18 @@ public enum TensorExercise {
             out.backward()
             return (out.item, inputs.map { $0.grad ?? [Float](repeating: 0, count: $0.count) })
         }
-        guard let expected = run(reference) else { return .wrong("the reference is not a scalar") }
-        guard let got = run(answer) else { return .wrong("the function must return one number (a scalar tensor)") }
+        guard let expected = run(reference) else { return .wrong(Explanation("check.reference-not-scalar")) }
+        guard let got = run(answer) else { return .wrong(Explanation("check.not-scalar")) }
         func close(_ a: Float, _ b: Float) -> Bool { abs(a - b) <= 1e-4 + 1e-3 * max(abs(a), abs(b)) }
         guard close(got.value, expected.value) else {
-            return .wrong(String(format: "on the test inputs it gives %.6f, but the right value is %.6f", got.value,
-                                 expected.value))
+            return .wrong(
+                Explanation(
+                    "check.value",
+                    ["got": String(format: "%.6f", got.value), "want": String(format: "%.6f", expected.value)]))
         }
         for (k, name) in names.enumerated() where !zip(got.grads[k], expected.grads[k]).allSatisfy(close) {
             let zero = got.grads[k].allSatisfy { $0 == 0 }
-            return .wrong(
-                zero
-                    ? "the value is right but no gradient reaches \(name): build the result from tensor operations, "
-                        + "not from numbers read out of the tensors"
-                    : "the value is right but the gradient with respect to \(name) is not: check each term's sign "
-                        + "and the averaging")
+            return .wrong(Explanation(zero ? "check.no-gradient" : "check.gradient", ["name": name]))
         }
         return .correct
     }

@@ -184,6 +184,9 @@ public final class Text: @unchecked Sendable {
     /// Whether this language's own file has the block (no English fallback).
     public func translates(_ id: String) -> Bool { primary?.blocks[id] != nil }
 
+    /// The {{names}} this language's block `id` uses.
+    public func placeholders(of id: String) -> Set<String> { primary?.placeholders(of: id) ?? [] }
+
     /// Records a problem (a missing translation found by a caller).
     public func note(_ problem: String) { _ = lock.withLock { found.insert(problem) } }
 }

@@ -241,7 +241,8 @@ struct Exercises: ParsableCommand {
                 switch e.checkAnswer() {
                 case .untouched: verdict = words("exercises.untouched", ["hint": hint])
                 case .correct: verdict = words("exercises.correct")
-                case .wrong(let why): verdict = words("exercises.wrong", ["why": why])
+                case .wrong(let why):
+                    verdict = words("exercises.wrong", ["why": e.explain(why, in: text, shared: words)])
                 }
                 rows.append([e.id, title, verdict])
             }

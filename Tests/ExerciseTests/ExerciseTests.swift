@@ -19,20 +19,31 @@ import Narrative
 import TensorCore
 import XCTest
 
+var chapters: [any Chapter.Type] {
+    [
+        MFLimitsChapter.self, NCFChapter.self, Item2VecChapter.self, AutoencodersChapter.self, EASEChapter.self,
+        GNNChapter.self, PracticeChapter.self, CapstoneChapter.self,
+    ]
+}
+
+/// Checks one answer; an unanswered one is skipped with its hint, a wrong one fails with why, in the
+/// reader's edition (WORKBOOK_LANG, else the locale: `WORKBOOK_LANG=ko swift test` reads Korean).
 func verify(_ exercise: Exercise, file: StaticString = #filePath, line: UInt = #line) throws {
     XCTAssertEqual(
         exercise.checkReference(), .correct, "the reference solution of exercise \(exercise.id) fails its own check",
         file: file, line: line)
+    let language = (try? Languages.resolve(nil)) ?? Languages.english
+    let shared = Text(directory: Languages.sharedDirectory, language: language)
+    let chapter = chapters.first { "\($0.number)" == exercise.id.prefix { $0 != "." } }
+    let text = chapter.map { Text(directory: Languages.chapterDirectory($0.folderName), language: language) }
+    let (title, _, hint) = text.map { exercise.words($0) } ?? (exercise.title, exercise.prompt, exercise.hint)
     switch exercise.checkAnswer() {
     case .untouched:
         throw XCTSkip(
-            """
-                Exercise \(exercise.id) (\(exercise.title)) is not answered yet: fill in \(exercise.answerIn). Hint: \
-                \(exercise.hint)
-                """
-        )
+            shared("exercises.skip", ["id": exercise.id, "title": title, "answer": exercise.answerIn, "hint": hint]))
     case .wrong(let why):
-        XCTFail("Exercise \(exercise.id) (\(exercise.title)): \(why)", file: file, line: line)
+        let words = exercise.explain(why, in: text, shared: shared)
+        XCTFail(shared("exercises.fail", ["id": exercise.id, "title": title, "why": words]), file: file, line: line)
     case .correct:
         break
     }
@@ -109,7 +120,7 @@ final class Chapter08ExerciseTests: XCTestCase {
 
 /// The checks themselves can fail: a plausible wrong answer is caught.
 final class ExerciseCheckTests: XCTestCase {
-    func testTheTieCheckRejectsIndexTieBreaking() {
+    func testTheTieCheckRejectsIndexTieBreaking() throws {
         let byIndex: ([Float], Set<Int>, Int) -> Double? = { scores, relevant, k in
             let ranked = scores.indices.sorted { (scores[$0], -$0) > (scores[$1], -$1) }
             let dcg = ranked.prefix(k).enumerated().reduce(0.0) {
@@ -118,10 +129,27 @@ final class ExerciseCheckTests: XCTestCase {
             let ideal = (0..<min(k, relevant.count)).reduce(0.0) { $0 + 1 / log2(Double($1) + 2) }
             return ideal > 0 ? dcg / ideal : 0
         }
-        guard case .wrong = PracticeChapter.checkTies(byIndex) else { return XCTFail("index tie-breaking passed") }
+        guard case .wrong(let why) = PracticeChapter.checkTies(byIndex) else {
+            return XCTFail("index tie-breaking passed")
+        }
+        try checkBothEditions(why, PracticeChapter.exercises[5], PracticeChapter.self, english: "scores [")
     }
 
-    func testThePairedCheckRejectsAnUnpairedBootstrap() {
+    /// A wrong answer's explanation, in English and in Korean: every placeholder filled, Korean words in the latter.
+    func checkBothEditions(
+        _ why: Explanation, _ exercise: Exercise, _ chapter: any Chapter.Type, english: String
+    ) throws {
+        let en = exercise.explain(why)
+        XCTAssertTrue(en.contains(english) && !en.contains("{{"), en)
+        let ko = exercise.explain(
+            why, in: Text(directory: Languages.chapterDirectory(chapter.folderName), language: "ko"),
+            shared: Text(directory: Languages.sharedDirectory, language: "ko"))
+        XCTAssertFalse(ko.contains("{{"), ko)
+        XCTAssertTrue(ko.unicodeScalars.contains { (0xAC00...0xD7A3).contains($0.value) }, ko)
+        XCTAssertNotEqual(ko, en)
+    }
+
+    func testThePairedCheckRejectsAnUnpairedBootstrap() throws {
         let unpaired: ([Double], [Double], Int, UInt64) -> ClosedRange<Double>? = { a, b, resamples, seed in
             let rng = RandomGenerator(seed: seed)
             func mean(_ x: [Double]) -> Double {
@@ -130,6 +158,9 @@ final class ExerciseCheckTests: XCTestCase {
             let means = (0..<resamples).map { _ in mean(a) - mean(b) }.sorted()
             return means[Int(0.025 * Double(resamples))]...means[Int(0.975 * Double(resamples))]
         }
-        guard case .wrong = CapstoneChapter.checkPaired(unpaired) else { return XCTFail("an unpaired answer passed") }
+        guard case .wrong(let why) = CapstoneChapter.checkPaired(unpaired) else {
+            return XCTFail("an unpaired answer passed")
+        }
+        try checkBothEditions(why, CapstoneChapter.exercises[3], CapstoneChapter.self, english: "users, Recall@10")
     }
 }

@@ -66,6 +66,21 @@ final class TextTests: XCTestCase {
         }
     }
 
+    /// The shared exercise checks' English is in Swift (Explanation.shared); every other language has each
+    /// as an `exercise.check.*` block with the same placeholders.
+    func testEveryLanguageTranslatesTheSharedExerciseChecks() throws {
+        for language in Languages.available where language != "en" {
+            let file = Languages.sharedDirectory.appendingPathComponent("\(language).txt")
+            let other = try TextCatalog.load(file, language: language)
+            for (key, english) in Explanation.shared {
+                XCTAssertNotNil(other.blocks["exercise.\(key)"], "\(language).txt lacks exercise.\(key)")
+                XCTAssertEqual(
+                    other.placeholders(of: "exercise.\(key)"), TextCatalog.placeholders(in: english),
+                    "\(language).txt, exercise.\(key)")
+            }
+        }
+    }
+
     func testTheFormat() throws {
         let catalog = try TextCatalog(
             parsing: "%% comment\n@@ a\nfirst line\nsecond {{n}}\n~\nafter a break\n\n@@ b.c-d\nx\n", language: "en",
