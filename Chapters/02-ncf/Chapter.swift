@@ -49,12 +49,7 @@ public enum NCFChapter: Chapter {
         guard let x = evaluations[a], let y = evaluations[b],
             let c = Bootstrap.compare(x, y, metric: metric, seed: context.options.seed)
         else { return "" }
-        let numbers = String(
-            format: "%+.4f [%+.4f, %+.4f]", c.difference, c.interval.lowerBound, c.interval.upperBound)
-        let values: [String: any CustomStringConvertible] = [
-            "a": a, "b": b, "metric": metric, "numbers": numbers, "winner": c.difference > 0 ? a : b,
-        ]
-        return context.text(c.isDistinguishable ? "paired.apart" : "paired.tied", values)
+        return c.sentence(a, b, metric: metric)
     }
 
     public static func run(_ context: ChapterContext) throws {

@@ -103,15 +103,7 @@ extension EASEChapter {
         {
             context.record("ease_minus_best_deep_Recall@20", c.difference)
             context.record("ease_vs_best_deep_distinguishable", c.isDistinguishable ? 1 : 0)
-            let numbers = String(
-                format: "%+.4f [%+.4f, %+.4f]", c.difference, c.interval.lowerBound, c.interval.upperBound)
-            say.prose(
-                t(
-                    c.isDistinguishable ? "compare.paired.ahead" : "compare.paired.tied",
-                    [
-                        "deep": best.name, "metric": "Recall@20", "numbers": numbers,
-                        "winner": c.difference > 0 ? "EASE" : best.name,
-                    ]))
+            say.prose(t("compare.paired", ["sentence": c.sentence("EASE", best.name, metric: "Recall@20")]))
         }
     }
 }

@@ -107,13 +107,7 @@ extension GNNChapter {
     static func claim(
         _ context: ChapterContext, _ a: String, _ b: String, metric: String, comparison c: Bootstrap.Comparison
     ) -> String {
-        let numbers = String(
-            format: "%+.4f [%+.4f, %+.4f]", c.difference, c.interval.lowerBound, c.interval.upperBound)
-        return c.isDistinguishable
-            ? context.text(
-                "ml.claim.ahead",
-                ["a": a, "b": b, "metric": metric, "numbers": numbers, "winner": c.difference > 0 ? a : b])
-            : context.text("ml.claim.tied", ["a": a, "b": b, "metric": metric, "numbers": numbers])
+        c.sentence(a, b, metric: metric)
     }
 
     /// The validation curves of the search (NDCG@20 on the validation part, never the test part).

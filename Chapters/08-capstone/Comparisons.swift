@@ -12,18 +12,8 @@ extension CapstoneChapter {
     struct Claim {
         let better: Entry, worse: Entry
         let comparison: Bootstrap.Comparison
-        /// The comparison in words (RecKit's `Comparison.sentence`, from the chapter's blocks).
-        func sentence(_ text: Text) -> String {
-            let c = comparison
-            let numbers = String(
-                format: "%+.4f [%+.4f, %+.4f]", c.difference, c.interval.lowerBound, c.interval.upperBound)
-            var values: [String: any CustomStringConvertible] = [
-                "a": better.name, "b": worse.name, "metric": "Recall@20", "numbers": numbers,
-            ]
-            guard c.isDistinguishable else { return text("claim.tied", values) }
-            values["leader"] = c.difference > 0 ? better.name : worse.name
-            return text("claim.ahead", values)
-        }
+        /// The comparison in words, in the run's language.
+        var sentence: String { comparison.sentence(better.name, worse.name, metric: "Recall@20") }
     }
 
     /// The paired bootstrap of `a` against `b` over the test users (nil if they were evaluated on
@@ -69,7 +59,7 @@ extension CapstoneChapter {
         context.record("leaderboard_top_recall@20", top.metrics["Recall@20"] ?? .nan)
         context.record("neural_models_below_ease", Double(verdicts.below.count))
         context.record("neural_models_tied_with_ease", Double(verdicts.tied.count))
-        say.bullets(claims.map { $0.sentence(text) })
+        say.bullets(claims.map(\.sentence))
         say.bullets([
             text("says.floor", ["popular": f4(recall("MostPopular")), "knn": f4(recall("ItemKNN"))]),
             dacrema(text, verdicts, neuralCount: neural.count),

@@ -5,6 +5,7 @@
 // always gives the same interval.
 
 import Foundation
+import _WorkbookSupport
 import TensorCore
 
 public enum Bootstrap {
@@ -75,12 +76,11 @@ extension Bootstrap {
 extension Bootstrap.Comparison {
     /// "A − B: Recall@20 +0.0123 [+0.0040, +0.0210], an interval that excludes 0: ..." for a
     /// comparison of `a` against `b`.
+    /// In the run's language (LibraryWords' `compare.*`): every chapter's paired claims say it so.
     public func sentence(_ a: String, _ b: String, metric: String) -> String {
         let numbers = String(format: "%+.4f [%+.4f, %+.4f]", difference, interval.lowerBound, interval.upperBound)
-        let verdict =
-            !isDistinguishable
-            ? "an interval that includes 0: the two cannot be told apart on this data"
-            : "an interval that excludes 0: on these users \(difference > 0 ? a : b) is ahead"
-        return "\(a) − \(b): \(metric) \(numbers), \(verdict)"
+        let values: [String: any CustomStringConvertible] = ["a": a, "b": b, "metric": metric, "numbers": numbers]
+        guard isDistinguishable else { return LibraryWords.say("compare.tied", values) }
+        return LibraryWords.say("compare.ahead", values.merging(["winner": difference > 0 ? a : b]) { $1 })
     }
 }

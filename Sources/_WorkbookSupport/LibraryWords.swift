@@ -4,7 +4,8 @@ import Foundation
 // ("hidden 500, λ = 1, Adam lr 0.002, batch 256, at most 300 epochs, early stopping (patience 5 x 2)")
 // and what validation chose ("best epoch 37 of 57"), as the tables of chapters 4, 6 and 8 show them;
 // the model store's lines and errors ("its code has changed since its file was saved, so it is
-// trained again"); fetching MovieLens.
+// trained again"); a paired bootstrap's verdict ("A − B: Recall@20 +0.0123 [+0.0040, +0.0210], an
+// interval that excludes 0: ..."); fetching MovieLens.
 //
 // The English templates below are the reference, kept in Swift beside the models that use them
 // (as an exercise's English is kept beside its check): a model file or a command outside a chapter
@@ -60,6 +61,12 @@ public enum LibraryWords {
         "store.bad-checksum": "{{path}} is corrupt: its values do not match the checksum in its header",
         "store.other-model": "{{path}} holds a {{found}} model, not {{model}}",
         "store.does-not-fit": "{{path}} does not fit the {{model}} model ({{error}})",
+
+        "compare.ahead":
+            "{{a}} − {{b}}: {{metric}} {{numbers}}, an interval that excludes 0: on these users {{winner}} is ahead",
+        "compare.tied":
+            "{{a}} − {{b}}: {{metric}} {{numbers}}, an interval that includes 0: the two cannot be told apart on "
+            + "this data",
 
         "fetch.trying": "trying the GroupLens zip ({{url}})...",
         "fetch.unreachable": "not reachable ({{error}}); trying the RecBole 1.2.1 wheel through pip...",
