@@ -2,6 +2,7 @@
 // maps back to the raw ids, timestamps, and an item catalogue.
 
 import Foundation
+import _WorkbookSupport
 
 /// A film (or any item) as the catalogue knows it.
 public struct CatalogueEntry: Sendable, Equatable {
@@ -119,7 +120,7 @@ public struct DataError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 
     public var description: String {
-        let place = line.map { "\(file), line \($0)" } ?? file
+        let place = line.map { LibraryWords.say("loading.place", ["file": file, "line": $0]) } ?? file
         return "\(place): \(problem)" + (fix.map { " (\($0))" } ?? "")
     }
 }

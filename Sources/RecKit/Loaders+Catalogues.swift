@@ -3,6 +3,7 @@
 // mark is dropped, and lines end with LF or CRLF.
 
 import Foundation
+import _WorkbookSupport
 
 extension MovieLens {
     /// Text that is UTF-8 if it decodes as such, otherwise Latin-1 (MovieLens' older files),
@@ -12,7 +13,7 @@ extension MovieLens {
         if data.starts(with: [0xEF, 0xBB, 0xBF]) { data = data.dropFirst(3) }
         if let s = String(data: data, encoding: .utf8) { return s }
         guard let s = String(data: data, encoding: .isoLatin1) else {
-            throw DataError(file: url.lastPathComponent, "is not text")
+            throw DataError(file: url.lastPathComponent, LibraryWords.say("loading.not-text"))
         }
         return s
     }
@@ -23,7 +24,8 @@ extension MovieLens {
         let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
         if size == 0 { return Data() }
         guard let data = try? Data(contentsOf: url, options: mapped ? .alwaysMapped : []) else {
-            throw DataError(file: url.path, "cannot be read", fix: "check that it exists and is readable")
+            throw DataError(
+                file: url.path, LibraryWords.say("loading.unreadable"), fix: LibraryWords.say("loading.fix.readable"))
         }
         return data
     }

@@ -31,7 +31,8 @@ extension MovieLens {
         let file = url.lastPathComponent
         let data = try readFile(url, mapped: true)
         if data.isEmpty {
-            throw DataError(file: file, "is empty", fix: "fetch the data again with `workbook data fetch`")
+            throw DataError(
+                file: file, LibraryWords.say("loading.empty"), fix: LibraryWords.say("loading.fix.fetch-again"))
         }
         var out = RawRatings()
         let estimate = data.count / 20
@@ -79,46 +80,50 @@ extension MovieLens {
                     } else {
                         failure = DataError(
                             file: file, line: lineNumber, problem,
-                            fix: "fix or remove the line, or load with --skip-bad-lines")
+                            fix: LibraryWords.say("loading.fix.line"))
                     }
                 }
                 let needed = (columns.max() ?? 3) + 1
                 if count < needed {
                     let shown = String(decoding: separator, as: UTF8.self).replacingOccurrences(of: "\t", with: "\\t")
-                    bad("expected \(needed) fields separated by '\(shown)', found \(count)")
+                    bad(LibraryWords.say("loading.fields", ["needed": needed, "separator": shown, "count": count]))
                     continue
                 }
                 func id(_ field: Range<Int>, _ what: String) -> Int? {
                     switch parseInt(bytes, field) {
                     case .value(let v) where v >= 0: return v
-                    case .value: bad("\(what) \(quoted(field)) is negative (ids are integers from 0)")
-                    case .overflow: bad("\(what) \(quoted(field)) does not fit in 64 bits")
+                    case .value: bad(LibraryWords.say("loading.negative", ["what": what, "value": quoted(field)]))
+                    case .overflow: bad(LibraryWords.say("loading.overflow", ["what": what, "value": quoted(field)]))
                     case .notInteger: bad(notANumber(what, quoted(field), header: looksLikeHeader(bytes, field)))
                     }
                     return nil
                 }
-                guard let user = id(fields[columns[0]], "user id"), let item = id(fields[columns[1]], "item id") else {
+                guard let user = id(fields[columns[0]], LibraryWords.say("loading.field.user")),
+                    let item = id(fields[columns[1]], LibraryWords.say("loading.field.item"))
+                else {
                     continue
                 }
                 let ratingField = fields[columns[2]], timeField = fields[columns[3]]
                 guard let rating = parseFloat(bytes, ratingField) else {
-                    bad(notANumber("rating", quoted(ratingField), header: looksLikeHeader(bytes, ratingField)))
+                    let what = LibraryWords.say("loading.field.rating")
+                    bad(notANumber(what, quoted(ratingField), header: looksLikeHeader(bytes, ratingField)))
                     continue
                 }
                 guard rules.scale.contains(rating) else {
-                    bad("rating \(quoted(ratingField)) is outside the scale of \(rules.layout) (\(rules.scale))")
+                    let scale = "\(rules.scale)"
+                    let value = quoted(ratingField)
+                    bad(LibraryWords.say("loading.scale", ["value": value, "layout": rules.layout, "scale": scale]))
                     continue
                 }
                 let time: Int64
                 switch parseTimestamp(bytes, timeField) {
                 case .value(let t): time = Int64(t)
                 case .notInteger:
-                    bad(notANumber("timestamp", quoted(timeField), header: looksLikeHeader(bytes, timeField)))
+                    let what = LibraryWords.say("loading.field.timestamp")
+                    bad(notANumber(what, quoted(timeField), header: looksLikeHeader(bytes, timeField)))
                     continue
                 case .overflow:
-                    bad(
-                        "timestamp \(quoted(timeField)) is not a time between the years 1 and 9999 "
-                            + "(seconds since 1970)")
+                    bad(LibraryWords.say("loading.time", ["value": quoted(timeField)]))
                     continue
                 }
                 out.users.append(user); out.items.append(item)
@@ -127,10 +132,9 @@ extension MovieLens {
         }
         if let failure { throw failure }
         if out.users.isEmpty {
-            let problem = header != .none && lineNumber <= 1 ? "has a header but no ratings" : "has no ratings"
-            throw DataError(
-                file: file, problem,
-                fix: "fetch the data again with `workbook data fetch`")
+            let empty = header != .none && lineNumber <= 1 ? "loading.header-only" : "loading.no-ratings"
+            let problem = LibraryWords.say(empty)
+            throw DataError(file: file, problem, fix: LibraryWords.say("loading.fix.fetch-again"))
         }
         return out
     }
@@ -167,8 +171,9 @@ extension MovieLens {
             let wanted = ["user_id", "item_id", "rating", "timestamp"]
             let found = wanted.map { w in names.firstIndex { $0.hasPrefix(w + ":") || $0 == w } }
             if let missing = zip(wanted, found).first(where: { $0.1 == nil }) {
-                let problem = "the header has no \(missing.0) column (it is: \(excerpt(names.joined(separator: ", "))))"
-                let fix = "a RecBole .inter file needs user_id, item_id, rating and timestamp columns"
+                let problem = LibraryWords.say(
+                    "loading.no-column", ["column": missing.0, "names": excerpt(names.joined(separator: ", "))])
+                let fix = LibraryWords.say("loading.fix.inter")
                 return .failure(DataError(file: "", problem, fix: fix))
             }
             return .success(found.compactMap { $0 })
@@ -179,14 +184,15 @@ extension MovieLens {
             let shown = excerpt(names.joined(separator: ","))
             return .failure(
                 DataError(
-                    file: "", "expected the header userId,movieId,rating,timestamp, found \(shown)",
-                    fix: "this does not look like a MovieLens ratings.csv"))
+                    file: "", LibraryWords.say("loading.csv-header", ["found": shown]),
+                    fix: LibraryWords.say("loading.fix.csv")))
         }
         return .success(found)
     }
 
     static func notANumber(_ what: String, _ value: String, header: Bool) -> String {
-        "\(what) \(value) is not a number" + (header ? " (a header line in the wrong place?)" : "")
+        LibraryWords.say(
+            header ? "loading.not-a-number.header" : "loading.not-a-number", ["what": what, "value": value])
     }
 
     /// Whether a field that is not a number reads like a column name.

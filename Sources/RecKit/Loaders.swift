@@ -17,6 +17,7 @@
 // A UTF-8 byte-order mark at the start of any file, and CRLF line ends, are accepted.
 
 import Foundation
+import _WorkbookSupport
 
 public enum MovieLensLayout: String, Sendable, CaseIterable {
     case ml100k = "u.data"
@@ -74,8 +75,8 @@ public struct RatingScale: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         func n(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(x) }
         return step == 1 && lowest == lowest.rounded()
-            ? "integers \(n(lowest)) to \(n(highest))"
-            : "\(n(lowest)) to \(n(highest)) in steps of \(n(step))"
+            ? LibraryWords.say("loading.scale.integers", ["low": n(lowest), "high": n(highest)])
+            : LibraryWords.say("loading.scale.steps", ["low": n(lowest), "high": n(highest), "step": n(step)])
     }
 }
 
@@ -106,8 +107,7 @@ public enum MovieLens {
         guard let (layout, ratingsURL) = MovieLensLayout.detect(in: directory) else {
             throw DataError(
                 file: directory.path,
-                "no MovieLens ratings file here (looked for u.data, *.inter, ratings.dat, ratings.csv)",
-                fix: "run `workbook data fetch`, or point --data-dir at the folder that holds the files")
+                LibraryWords.say("loading.no-ratings-file"), fix: LibraryWords.say("loading.fix.no-ratings-file"))
         }
         let scale = options.ratingScale ?? layout.ratingScale
         let rules = RatingsRules(scale: scale, layout: layout.label, skipBadLines: options.skipBadLines)

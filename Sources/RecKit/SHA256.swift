@@ -3,6 +3,7 @@
 
 import Crypto
 import Foundation
+import _WorkbookSupport
 
 public enum SHA256 {
     /// The digest of `data` as 64 lowercase hex digits.
@@ -14,7 +15,8 @@ public enum SHA256 {
     /// download is never held whole).
     public static func hex(fileAt url: URL, prefix: Data = Data()) throws -> String {
         guard let handle = try? FileHandle(forReadingFrom: url) else {
-            throw DataError(file: url.path, "cannot be read", fix: "check that it exists and is readable")
+            throw DataError(
+                file: url.path, LibraryWords.say("loading.unreadable"), fix: LibraryWords.say("loading.fix.readable"))
         }
         defer { try? handle.close() }
         var hasher = Crypto.SHA256()

@@ -5,7 +5,7 @@ import Foundation
 // and what validation chose ("best epoch 37 of 57"), as the tables of chapters 4, 6 and 8 show them;
 // the model store's lines and errors ("its code has changed since its file was saved, so it is
 // trained again"); a paired bootstrap's verdict ("A − B: Recall@20 +0.0123 [+0.0040, +0.0210], an
-// interval that excludes 0: ..."); fetching MovieLens.
+// interval that excludes 0: ..."); loading and fetching MovieLens, and what is wrong with a damaged file.
 //
 // The English templates below are the reference, kept in Swift beside the models that use them
 // (as an exercise's English is kept beside its check): a model file or a command outside a chapter
@@ -67,6 +67,37 @@ public enum LibraryWords {
         "compare.tied":
             "{{a}} − {{b}}: {{metric}} {{numbers}}, an interval that includes 0: the two cannot be told apart on "
             + "this data",
+
+        "loading.place": "{{file}}, line {{line}}",
+        "loading.empty": "is empty",
+        "loading.not-text": "is not text",
+        "loading.unreadable": "cannot be read",
+        "loading.fix.readable": "check that it exists and is readable",
+        "loading.fix.fetch-again": "fetch the data again with `workbook data fetch`",
+        "loading.fix.line": "fix or remove the line, or load with --skip-bad-lines",
+        "loading.fields": "expected {{needed}} fields separated by '{{separator}}', found {{count}}",
+        "loading.negative": "{{what}} {{value}} is negative (ids are integers from 0)",
+        "loading.overflow": "{{what}} {{value}} does not fit in 64 bits",
+        "loading.not-a-number": "{{what}} {{value}} is not a number",
+        "loading.not-a-number.header": "{{what}} {{value}} is not a number (a header line in the wrong place?)",
+        "loading.field.user": "user id",
+        "loading.field.item": "item id",
+        "loading.field.rating": "rating",
+        "loading.field.timestamp": "timestamp",
+        "loading.scale": "rating {{value}} is outside the scale of {{layout}} ({{scale}})",
+        "loading.scale.integers": "integers {{low}} to {{high}}",
+        "loading.scale.steps": "{{low}} to {{high}} in steps of {{step}}",
+        "loading.time": "timestamp {{value}} is not a time between the years 1 and 9999 (seconds since 1970)",
+        "loading.header-only": "has a header but no ratings",
+        "loading.no-ratings": "has no ratings",
+        "loading.no-column": "the header has no {{column}} column (it is: {{names}})",
+        "loading.fix.inter": "a RecBole .inter file needs user_id, item_id, rating and timestamp columns",
+        "loading.csv-header": "expected the header userId,movieId,rating,timestamp, found {{found}}",
+        "loading.fix.csv": "this does not look like a MovieLens ratings.csv",
+        "loading.no-ratings-file":
+            "no MovieLens ratings file here (looked for u.data, *.inter, ratings.dat, ratings.csv)",
+        "loading.fix.no-ratings-file":
+            "run `workbook data fetch`, or point --data-dir at the folder that holds the files",
 
         "fetch.trying": "trying the GroupLens zip ({{url}})...",
         "fetch.unreachable": "not reachable ({{error}}); trying the RecBole 1.2.1 wheel through pip...",

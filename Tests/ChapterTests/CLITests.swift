@@ -313,6 +313,13 @@ final class CLITests: XCTestCase {
         XCTAssertNotEqual(stopped.status, 0, "a chapter that could not read its data does not exit 0")
         let last = stopped.err.split(separator: "\n").last.map(String.init) ?? ""
         XCTAssertTrue(last.contains("u.data, line 41") && last.contains("--skip-bad-lines"), stopped.err)
+        // The same error in the Korean edition.
+        let korean = try run([
+            "chapter", "5", "--quick", "--no-plots", "--data-dir", data.path, "--output", output.path, "--lang", "ko",
+        ])
+        XCTAssertNotEqual(korean.status, 0)
+        let line = korean.err.split(separator: "\n").last.map(String.init) ?? ""
+        XCTAssertTrue(line.contains("u.data, 41번째 줄: 평점 '9'") && line.contains("--skip-bad-lines"), korean.err)
         XCTAssertFalse(
             FileManager.default.fileExists(atPath: output.appendingPathComponent("05-ease/README.md").path),
             "nothing half-written")
