@@ -192,6 +192,7 @@ public enum Registry {
             return found
         }
         throw WorkbookError(
-            "unknown model '\(name)'", fix: "choose one of " + all.map(\.info.key).joined(separator: ", "))
+            LibraryWords.say("settings.error.unknown-model", ["name": name]),
+            fix: LibraryWords.say("settings.error.choose", ["choices": all.map(\.info.key).joined(separator: ", ")]))
     }
 }

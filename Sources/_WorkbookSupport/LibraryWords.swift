@@ -45,6 +45,15 @@ public enum LibraryWords {
         "settings.best-epoch": "best epoch {{best}} of {{epochs}}",
         "settings.best-epoch.early": "best epoch {{best}} of {{epochs}} (stopped early)",
 
+        "settings.error.refused": "{{model}}'s settings do not accept {{given}}",
+        "settings.error.refused.fix":
+            "give each setting a value of its kind (a number, true/false, or a list like [1,2])",
+        "settings.error.unknown": "{{model}} has no setting '{{key}}'",
+        "settings.error.choose": "choose one of {{choices}}",
+        "settings.error.no-field": "{{model}}'s setting '{{setting}}' has no field '{{field}}'",
+        "settings.error.no-field.fix": "set '{{setting}}' itself",
+        "settings.error.unknown-model": "unknown model '{{name}}'",
+
         "store.retraining": "{{model}}: {{reason}}, so it is trained again",
         "store.stale.data": "its file was trained on other data",
         "store.stale.settings": "its settings have changed since its file was saved",

@@ -58,6 +58,10 @@ final class CLITests: XCTestCase {
         XCTAssertNotEqual(unknown.status, 0)
         XCTAssertTrue(unknown.err.contains("없는 장입니다: '99'"), unknown.err)
         XCTAssertEqual(unknown.err.split(separator: "\n").count, 1, unknown.err)
+        // The model layer's errors follow the command line's language too.
+        let model = try run(["evaluate", "--model", "eas"], environment: ["WORKBOOK_LANG": "ko"])
+        XCTAssertNotEqual(model.status, 0)
+        XCTAssertTrue(model.err.contains("'eas'라는 모델은 없습니다: 다음 중에서 고르세요: random"), model.err)
         // A Korean book before any Korean chapter ran says which command makes one.
         let empty = try run(["book", "--lang", "ko", "--output", output.appendingPathComponent("none").path])
         XCTAssertNotEqual(empty.status, 0)

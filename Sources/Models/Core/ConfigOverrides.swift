@@ -20,10 +20,10 @@ enum ConfigOverrides {
             // A value of the right kind that a Config refuses (epochs of 0) says why.
             var why = ""
             if case DecodingError.dataCorrupted(let context) = error { why = " (\(context.debugDescription))" }
+            let given = overrides.map { "\($0)=\($1)" }.sorted().joined(separator: ", ")
             throw WorkbookError(
-                "\(model)'s settings do not accept "
-                    + overrides.map { "\($0)=\($1)" }.sorted().joined(separator: ", ") + why,
-                fix: "give each setting a value of its kind (a number, true/false, or a list like [1,2])")
+                LibraryWords.say("settings.error.refused", ["model": model, "given": given]) + why,
+                fix: LibraryWords.say("settings.error.refused.fix"))
         }
     }
 
@@ -32,17 +32,19 @@ enum ConfigOverrides {
     ) throws {
         guard let first = path.first, object.keys.contains(first) else {
             throw WorkbookError(
-                "\(model) has no setting '\(key)'",
-                fix: "choose one of " + object.keys.sorted().joined(separator: ", "))
+                LibraryWords.say("settings.error.unknown", ["model": model, "key": key]),
+                fix: LibraryWords.say(
+                    "settings.error.choose", ["choices": object.keys.sorted().joined(separator: ", ")]))
         }
         if path.count == 1 {
             object[first] = value
             return
         }
         guard var inner = object[first] as? [String: Any] else {
+            let field = path.dropFirst().joined(separator: ".")
             throw WorkbookError(
-                "\(model)'s setting '\(first)' has no field '\(path.dropFirst().joined(separator: "."))'",
-                fix: "set '\(first)' itself")
+                LibraryWords.say("settings.error.no-field", ["model": model, "setting": first, "field": field]),
+                fix: LibraryWords.say("settings.error.no-field.fix", ["setting": first]))
         }
         try set(&inner, path: Array(path.dropFirst()), value: value, key: key, model: model)
         object[first] = inner
