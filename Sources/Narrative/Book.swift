@@ -310,6 +310,7 @@ public enum BookBuilder {
         code { font-family: "DejaVu Sans Mono", ui-monospace, monospace; font-size: .9em; }
         table { border-collapse: collapse; margin: .5rem 0 1.2rem; font-size: .9rem; display: block; overflow-x: auto; }
         th, td { border-bottom: 1px solid #dde3e8; padding: .3rem .7rem; text-align: left; vertical-align: top; }
+        :lang(ko) { word-break: keep-all; }  /* Korean lines break between words, as Korean is set */
         th { background: #eef3f7; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
         figure { margin: 1.2rem 0; } figure img { max-width: 100%; border: 1px solid #dde3e8; border-radius: 4px; }
         figcaption, .caption { color: #52606d; font-style: italic; font-size: .92rem; }

@@ -110,11 +110,11 @@ struct Book: ParsableCommand {
         let language: String
         do { language = try Languages.resolve(lang) } catch { throw ValidationError("\(error)") }
         let report = try buildBook(output: URL(fileURLWithPath: output), language: language)
-        print("The book is in \(report.index.path): \(report.pages) chapter page(s), \(report.figures) figure(s).")
+        let words = Text(directory: Languages.sharedDirectory, language: language)
+        print(words("cli.book.built", ["path": report.index.path, "pages": report.pages, "figures": report.figures]))
         if !report.missing.isEmpty {
-            print(
-                "Not run yet (so not in the book): " + report.missing.joined(separator: ", ")
-                    + ". Run `workbook all`, then `workbook book` again.")
+            let flag = language == Languages.english ? "" : " --lang \(language)"
+            print(words("cli.book.missing", ["chapters": report.missing.joined(separator: ", "), "flag": flag]))
         }
     }
 }
