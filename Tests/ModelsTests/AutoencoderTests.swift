@@ -7,11 +7,37 @@ import XCTest
 final class AutoencoderModelTests: XCTestCase {
     func testAutoRecLossCountsObservedEntriesOnly() {
         let model = AutoRec(features: 3, hidden: 2, rng: RandomGenerator(seed: 1))
-        let r = Tensor(rows: [[5, 0, 3]]), mask = Tensor(rows: [[1, 0, 1]])
+        let r = Tensor(rows: [[5, 0, 3]])
         let prediction = Tensor.withoutGrad { model(r) }
         let expected = pow(prediction.data[0] - 5, 2) + pow(prediction.data[2] - 3, 2)
-        XCTAssertEqual(
-            Tensor.withoutGrad { model.loss(r, mask: mask, lambda: 0, share: 1) }.item, expected, accuracy: 1e-4)
+        let loss = Tensor.withoutGrad { model.loss(SparseMatrix(dense: r), lambda: 0, share: 1) }
+        XCTAssertEqual(loss.item, expected, accuracy: 1e-4)
+    }
+
+    /// The decoder evaluated at the observed entries only gives the masked loss of the full
+    /// reconstruction, and the same gradients for every weight.
+    func testAutoRecSampledDecoderEqualsTheMaskedFullOne() {
+        let rng = RandomGenerator(seed: 3)
+        let dense = Tensor((0..<(12 * 40)).map { _ in rng.nextFloat() < 0.15 ? Float(1 + rng.nextInt(below: 5)) : 0 },
+                           shape: [12, 40])
+        let mask = Tensor(dense.data.map { $0 > 0 ? 1 : 0 }, shape: [12, 40])
+        func run(_ sampled: Bool) -> (loss: Float, grads: [[Float]]) {
+            let model = AutoRec(features: 40, hidden: 7, rng: RandomGenerator(seed: 9))
+            let loss =
+                sampled
+                ? model.loss(SparseMatrix(dense: dense), lambda: 0.3, share: 0.5)
+                : ((model(dense) - dense).pow(2) * mask).sum()
+                    + (model.encoder.weight.sumOfSquares() + model.decoder.weight.sumOfSquares()) * (0.3 / 2 * 0.5)
+            loss.backward()
+            return (loss.item, model.parameters.map { $0.grad ?? [] })
+        }
+        let (sampled, full) = (run(true), run(false))
+        XCTAssertEqual(sampled.loss, full.loss, accuracy: 1e-3 * abs(full.loss))
+        for (a, b) in zip(sampled.grads, full.grads) {
+            XCTAssertEqual(a.count, b.count)
+            XCTAssertFalse(a.isEmpty, "every weight gets a gradient")
+            for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: 1e-4 + 1e-4 * abs(y)) }
+        }
     }
 
     func testMultVAEIsDeterministicInEvaluation() {

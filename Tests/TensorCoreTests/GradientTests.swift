@@ -109,6 +109,21 @@ final class GradientTests: XCTestCase {
             ])
         checkGradients([awayFromZero([4, 2], seed: 17)]) { a.matmul($0[0]) }
     }
+    func testMatmulAtAPattern() {
+        // A row with no entries (row 1), a column hit twice (column 1) and one never hit (column 3).
+        let pattern = SparseMatrix(
+            rowCount: 3, columnCount: 5, entries: [(0, 1, 1), (0, 4, 1), (2, 0, 1), (2, 1, 1), (2, 2, 1)])
+        checkGradients([awayFromZero([3, 4], seed: 21), awayFromZero([4, 5], seed: 22), awayFromZero([5], seed: 23)]) {
+            $0[0].matmul($0[1], plus: $0[2], at: pattern)
+        }
+        // The values are the full product's at those entries.
+        let x = awayFromZero([3, 4], seed: 21), w = awayFromZero([4, 5], seed: 22), b = awayFromZero([5], seed: 23)
+        let full = Tensor.withoutGrad { x.matmul(w, plus: b) }.data
+        let sampled = Tensor.withoutGrad { x.matmul(w, plus: b, at: pattern) }.data
+        for (k, (r, c)) in [(0, 1), (0, 4), (2, 0), (2, 1), (2, 2)].enumerated() {
+            XCTAssertEqual(sampled[k], full[r * 5 + c], accuracy: 1e-5)
+        }
+    }
 
     // MARK: Layers
     func testLinearAndBatchNorm() {
