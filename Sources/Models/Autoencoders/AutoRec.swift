@@ -192,9 +192,21 @@ extension AutoRec.Config {
 struct RatingTable {
     let rows: Int, columns: Int
     let values: [Float], mask: [Float]
+    /// Every row's observed ratings, as sparse rows (a batch gathers its rows from them).
+    private let sparse: SparseMatrix
 
     init(rows: Int, columns: Int, values: [Float], mask: [Float]) {
         (self.rows, self.columns, self.values, self.mask) = (rows, columns, values, mask)
+        var rowStart = [0], indices: [Int32] = [], ratings: [Float] = []
+        for row in 0..<rows {
+            for j in 0..<columns where mask[row * columns + j] > 0 {
+                indices.append(Int32(j))
+                ratings.append(values[row * columns + j])
+            }
+            rowStart.append(indices.count)
+        }
+        sparse = SparseMatrix(
+            rowCount: rows, columnCount: columns, rowStart: rowStart, columns: indices, values: ratings)
     }
 
     /// Item-based (rows = items) or user-based (rows = users) table of the rating rows.
@@ -214,10 +226,9 @@ struct RatingTable {
     func observed(_ r: [Int]) -> SparseMatrix {
         var rowStart = [0], indices: [Int32] = [], ratings: [Float] = []
         for row in r {
-            for j in 0..<columns where mask[row * columns + j] > 0 {
-                indices.append(Int32(j))
-                ratings.append(values[row * columns + j])
-            }
+            let range = sparse.rowStart[row]..<sparse.rowStart[row + 1]
+            indices += sparse.columns[range]
+            ratings += sparse.values[range]
             rowStart.append(indices.count)
         }
         return SparseMatrix(
