@@ -61,20 +61,12 @@ extension Tensor {
         }
     }
 
-    /// [m, n] row-major -> [n, m], in 32 x 32 tiles (a weight matrix of AutoRec's is 2 MB: element
-    /// by element, every write of a column-order pass would miss the cache).
+    /// [m, n] row-major -> [n, m] (also `transposed()`'s).
     static func transpose(_ x: [Float], _ m: Int, _ n: Int) -> [Float] {
         var y = [Float](repeating: 0, count: x.count)
-        let tile = 32
         x.withUnsafeBufferPointer { src in
             y.withUnsafeMutableBufferPointer { dst in
-                for i0 in stride(from: 0, to: m, by: tile) {
-                    for j0 in stride(from: 0, to: n, by: tile) {
-                        for i in i0..<min(i0 + tile, m) {
-                            for j in j0..<min(j0 + tile, n) { dst[j * m + i] = src[i * n + j] }
-                        }
-                    }
-                }
+                for i in 0..<m { for j in 0..<n { dst[j * m + i] = src[i * n + j] } }
             }
         }
         return y

@@ -20,13 +20,8 @@ extension Tensor {
     public func transposed() -> Tensor {
         precondition(rank == 2, "transposed() needs a matrix, got shape \(shape)")
         let (m, n) = (shape[0], shape[1])
-        func transpose(_ x: [Float], _ m: Int, _ n: Int) -> [Float] {
-            var y = [Float](repeating: 0, count: x.count)
-            for i in 0..<m { for j in 0..<n { y[j * m + i] = x[i * n + j] } }
-            return y
-        }
-        return Tensor.record(Tensor(transpose(data, m, n), shape: [n, m]), [self]) { out in
-            self.accumulateGrad(transpose(out.grad!, n, m))
+        return Tensor.record(Tensor(Self.transpose(data, m, n), shape: [n, m]), [self]) { out in
+            self.accumulateGrad(Self.transpose(out.grad!, n, m))
         }
     }
 
