@@ -52,7 +52,7 @@ extension MovieLens {
         for (n, line) in lines(try readText(url)) {
             let f = line.split(separator: "|", omittingEmptySubsequences: false)
             guard f.count >= 5, let id = Int(f[0]) else {
-                throw DataError(file: url.lastPathComponent, line: n, "expected id|title|release date|...|genre flags")
+                throw DataError(file: url.lastPathComponent, line: n, LibraryWords.say("loading.item-line"))
             }
             let (title, titleYear) = splitYear(String(f[1]))
             let dateYear = f[2].split(separator: "-").last.flatMap { Int($0) }
@@ -75,7 +75,7 @@ extension MovieLens {
                 guard let id = names.firstIndex(of: "item_id"),
                     let title = names.firstIndex(where: { $0.contains("title") })
                 else {
-                    throw DataError(file: url.lastPathComponent, line: 1, "the header needs item_id and a title column")
+                    throw DataError(file: url.lastPathComponent, line: 1, LibraryWords.say("loading.item-header"))
                 }
                 columns = (
                     id, title, names.firstIndex(where: { $0.contains("year") }),
@@ -86,7 +86,7 @@ extension MovieLens {
             guard f.count > max(columns.id, columns.title), let id = Int(f[columns.id]) else {
                 throw DataError(
                     file: url.lastPathComponent, line: n,
-                    "expected \(columns.title + 1) tab-separated fields with a numeric item id")
+                    LibraryWords.say("loading.item-fields", ["count": columns.title + 1]))
             }
             let year = columns.year.flatMap { $0 < f.count ? Int(f[$0]) : nil }
             let genres =
@@ -102,7 +102,7 @@ extension MovieLens {
         for (n, line) in lines(try readText(url)) {
             let f = line.components(separatedBy: "::")
             guard f.count >= 3, let id = Int(f[0]) else {
-                throw DataError(file: url.lastPathComponent, line: n, "expected MovieID::Title::Genres")
+                throw DataError(file: url.lastPathComponent, line: n, LibraryWords.say("loading.movies-dat"))
             }
             let (title, year) = splitYear(f[1])
             out[id] = CatalogueEntry(title: title, year: year, genres: f[2].split(separator: "|").map(String.init))
@@ -115,7 +115,7 @@ extension MovieLens {
         for (n, line) in lines(try readText(url)) where n > 1 {
             let f = try csvFields(line, file: url.lastPathComponent, line: n)
             guard f.count >= 3, let id = Int(f[0]) else {
-                throw DataError(file: url.lastPathComponent, line: n, "expected movieId,title,genres")
+                throw DataError(file: url.lastPathComponent, line: n, LibraryWords.say("loading.movies-csv"))
             }
             let (title, year) = splitYear(f[1])
             let genres = f[2] == "(no genres listed)" ? [] : f[2].split(separator: "|").map(String.init)
@@ -150,7 +150,7 @@ extension MovieLens {
             }
             i = line.index(after: i)
         }
-        if quoted { throw DataError(file: file, line: number, "a quoted field is not closed") }
+        if quoted { throw DataError(file: file, line: number, LibraryWords.say("loading.unclosed-quote")) }
         fields.append(current)
         return fields
     }

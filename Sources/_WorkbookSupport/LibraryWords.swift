@@ -103,6 +103,12 @@ public enum LibraryWords {
         "loading.fix.inter": "a RecBole .inter file needs user_id, item_id, rating and timestamp columns",
         "loading.csv-header": "expected the header userId,movieId,rating,timestamp, found {{found}}",
         "loading.fix.csv": "this does not look like a MovieLens ratings.csv",
+        "loading.item-line": "expected id|title|release date|...|genre flags",
+        "loading.item-header": "the header needs item_id and a title column",
+        "loading.item-fields": "expected {{count}} tab-separated fields with a numeric item id",
+        "loading.movies-dat": "expected MovieID::Title::Genres",
+        "loading.movies-csv": "expected movieId,title,genres",
+        "loading.unclosed-quote": "a quoted field is not closed",
         "loading.no-ratings-file":
             "no MovieLens ratings file here (looked for u.data, *.inter, ratings.dat, ratings.csv)",
         "loading.fix.no-ratings-file":
