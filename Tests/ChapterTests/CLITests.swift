@@ -61,7 +61,7 @@ final class CLITests: XCTestCase {
         // The model layer's errors follow the command line's language too.
         let model = try run(["evaluate", "--model", "eas"], environment: ["WORKBOOK_LANG": "ko"])
         XCTAssertNotEqual(model.status, 0)
-        XCTAssertTrue(model.err.contains("'eas'라는 모델은 없습니다: 다음 중에서 고르세요: random"), model.err)
+        XCTAssertTrue(model.err.contains("알 수 없는 모델입니다: 'eas': 다음 중에서 고르세요: random"), model.err)
         // A Korean book before any Korean chapter ran says which command makes one.
         let empty = try run(["book", "--lang", "ko", "--output", output.appendingPathComponent("none").path])
         XCTAssertNotEqual(empty.status, 0)
