@@ -140,7 +140,7 @@ public enum AutoencodersChapter: Chapter {
         return TensorExercise.check(
             { f($0[0], $0[1]) ?? Tensor(scalar: .nan) },
             reference: { Loss.gaussianKL(mean: $0[0], logVariance: $0[1]) }, shapes: [[8, 5], [8, 5]],
-            names: ["mean", "logVariance"])
+            names: ["the mean", "the log-variance"])
     }
 
     static func checkMasked(_ answer: Double?) -> ExerciseVerdict {

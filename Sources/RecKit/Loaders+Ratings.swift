@@ -42,6 +42,8 @@ extension MovieLens {
         var expectHeader = header != .none
         var lineNumber = 0
         var failure: DataError?
+        // Field names for error messages, looked up once (not once per line).
+        let (userField, itemField) = (LibraryWords.say("loading.field.user"), LibraryWords.say("loading.field.item"))
         data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             let bytes = raw.bindMemory(to: UInt8.self)
             let n = bytes.count
@@ -98,8 +100,7 @@ extension MovieLens {
                     }
                     return nil
                 }
-                guard let user = id(fields[columns[0]], LibraryWords.say("loading.field.user")),
-                    let item = id(fields[columns[1]], LibraryWords.say("loading.field.item"))
+                guard let user = id(fields[columns[0]], userField), let item = id(fields[columns[1]], itemField)
                 else {
                     continue
                 }
