@@ -1,6 +1,8 @@
 // Exercises: the learner answers in the chapter's Exercises.swift; `swift test` checks each
 // answer with the same check that proves the reference solution right.
 
+import _WorkbookSupport
+
 /// What a check concluded about one answer.
 public enum ExerciseVerdict: Sendable, Equatable {
     /// The learner has not answered yet (the function still returns nil).
@@ -80,10 +82,6 @@ extension Exercise {
     /// keeps them in Swift beside the check (the reference); another language translates all three.
     public var textIDs: [String] { ["title", "prompt", "hint"].map { "exercise.\(id).\($0)" } }
 
-    /// The block ids of the `why` phrases.
-    public var whyIDs: [String: String] {
-        Dictionary(uniqueKeysWithValues: why.keys.map { ($0, "exercise.\(id).why.\($0)") })
-    }
 
     /// Title, prompt and hint in `text`'s language (the Swift English where it is English). Another
     /// language's `why` phrases are checked too (present, with the English placeholders).
@@ -95,7 +93,8 @@ extension Exercise {
             text.note("block '\(ids[k])' is missing in \(text.language)")
             return english[k]
         }
-        for (key, block) in whyIDs.sorted(by: { $0.key < $1.key }) {
+        for key in why.keys.sorted() {
+            let block = "exercise.\(id).why.\(key)"
             if !text.translates(block) {
                 text.note("block '\(block)' is missing in \(text.language)")
             } else if text.placeholders(of: block) != TextCatalog.placeholders(in: why[key] ?? "") {
@@ -116,7 +115,7 @@ extension Exercise {
         if let words = isShared ? shared : text, words.language != Languages.english, words.translates(block) {
             return words(block, values)
         }
-        return values.reduce(english) { $0.replacingOccurrences(of: "{{\($1.key)}}", with: $1.value) }
+        return LibraryWords.fill(english, values)
     }
 }
 

@@ -22,6 +22,7 @@
 // stays visible as {{name}}; both are recorded in `problems`, which the tests require empty.
 
 import Foundation
+import _WorkbookSupport
 
 /// One language's blocks of one catalog file.
 public struct TextCatalog: Sendable {
@@ -171,10 +172,11 @@ public final class Text: @unchecked Sendable {
             note("block '\(id)' is missing")
             return "[\(id)]"
         }
-        for (name, value) in values {
-            text = text.replacingOccurrences(of: "{{\(name)}}", with: value.description)
+        let strings = values.mapValues(\.description)
+        for name in TextCatalog.placeholders(in: text) where strings[name] == nil {
+            note("placeholder {{\(name)}} of '\(id)' is not filled")
         }
-        for name in TextCatalog.placeholders(in: text) { note("placeholder {{\(name)}} of '\(id)' is not filled") }
+        text = LibraryWords.fill(text, strings)
         return text
     }
 

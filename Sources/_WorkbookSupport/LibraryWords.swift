@@ -126,14 +126,30 @@ public enum LibraryWords {
     /// The phrase `id` with its placeholders filled, in the run's language.
     public static func say(_ id: String, _ values: [String: any CustomStringConvertible] = [:]) -> String {
         let strings = values.mapValues { $0.description }
-        if let translate = current, let words = translate(id, strings) { return words }
+        if !englishOnly, let translate = current, let words = translate(id, strings) { return words }
         return fill(english[id] ?? "{{\(id)}}", strings)
     }
 
-    /// Fills `{{name}}` in `template` (a name without a value stays visible).
+    /// Fills each `{{name}}` of `template` in one left-to-right pass (a value is never scanned again,
+    /// so a value that itself contains "{{x}}" reads the same on every run); a name without a value
+    /// stays visible. Every template of the book is filled by this (Text's blocks, exercises' phrases).
     public static func fill(_ template: String, _ values: [String: String]) -> String {
-        values.reduce(template) { $0.replacingOccurrences(of: "{{\($1.key)}}", with: $1.value) }
+        var out = "", rest = template[...]
+        while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
+            let name = String(rest[open.upperBound..<close.lowerBound])
+            out += rest[..<open.lowerBound]
+            out += values[name] ?? "{{\(name)}}"
+            rest = rest[close.upperBound...]
+        }
+        return out + rest
     }
+
+    /// Runs `body` with English words whatever the edition: what programs read (results.json,
+    /// a model file's header, `--json` output) and the English command-line sentences.
+    public static func inEnglish<T>(_ body: () throws -> T) rethrows -> T {
+        try $englishOnly.withValue(true) { try body() }
+    }
+    @TaskLocal private static var englishOnly = false
 
     /// Another edition's words (nil: English); returns nil for an id it does not translate.
     public typealias Translation = @Sendable (_ id: String, _ values: [String: String]) -> String?
