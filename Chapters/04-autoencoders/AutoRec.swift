@@ -55,7 +55,7 @@ extension AutoencodersChapter {
                     model: entry.info.name, protocol: "ratings-90-10", dataset: data.name, metrics: ["RMSE": r.value],
                     intervals: ["RMSE": [r.interval.lowerBound, r.interval.upperBound]], trainSeconds: model.seconds,
                     epochs: model.epochs, bestEpoch: model.bestEpoch, epochsRun: model.searchEpochs, steps: model.steps,
-                    settings: model.configSummary))
+                    settings: model.englishSummary))
         }
         // The bias baselines on the same fitting rows.
         let baselines = biasBaselines(data, fitRows: fitRows)

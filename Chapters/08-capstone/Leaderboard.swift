@@ -19,7 +19,9 @@ extension CapstoneChapter {
         public var metrics: [String: Double] { evaluation.metrics }
         public var seconds: Double { fitted.seconds }
         /// The settings as leaderboard.tsv records them (in English, like results.json).
-        public var settings: String { fitted.configSummary + (fitted.choice.isEmpty ? "" : "; chose \(fitted.choice)") }
+        public var settings: String {
+            LibraryWords.inEnglish { fitted.englishSummary + (fitted.choice.isEmpty ? "" : "; chose \(fitted.choice)") }
+        }
         /// The settings as the transcript shows them.
         func settings(_ text: Text) -> String {
             fitted.choice.isEmpty

@@ -11,8 +11,11 @@ import TensorCore
 public struct FittedModel {
     public let info: ModelInfo
     public let recommender: any Recommender
-    /// The settings of the fit this recommender comes from, as one line and as JSON.
+    /// The settings of the fit this recommender comes from, as one line in the run's language (for
+    /// the chapters' tables), in English (for what programs read: results, model files, `--json`,
+    /// and the English command line), and as JSON.
     public let configSummary: String
+    public let englishSummary: String
     public let configJSON: String
     /// The early-stopping (or tuning) run on the training part, scored on validation; nil
     /// when the model was fitted without validation.
@@ -34,7 +37,8 @@ public struct FittedModel {
     public var bestEpoch: Int? { search?.bestEpoch ?? final.bestEpoch }
     /// Epochs run while searching (early stopping ends it before the cap).
     public var searchEpochs: Int? { search.map(\.epochs).flatMap { $0 > 0 ? $0 : nil } }
-    /// What validation chose: epochs and hyperparameters, in words.
+    /// What validation chose: epochs and hyperparameters, in words (the run's language; wrap in
+    /// `LibraryWords.inEnglish` for English).
     public var choice: String {
         let record = search ?? final
         var parts = record.chosen.keys.sorted().map { "\($0) = \(record.chosen[$0] ?? "")" }
@@ -117,6 +121,7 @@ public struct ModelEntry: Sendable {
         @Sendable func fitted(_ model: M, search: TrainingRecord?) -> FittedModel {
             FittedModel(
                 info: info, recommender: model, configSummary: model.config.summary,
+                englishSummary: LibraryWords.inEnglish { model.config.summary },
                 configJSON: encodeConfig(model.config), search: search, final: model.record, state: model.state)
         }
         return ModelEntry(

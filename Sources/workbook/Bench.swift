@@ -7,6 +7,18 @@ import Foundation
 import TensorCore
 import _WorkbookSupport
 
+/// A command whose output programs read (JSON), so its words stay English (`Workbook.main`).
+protocol EnglishOnlyCommand: ParsableCommand {}
+
+extension CoreBench: EnglishOnlyCommand {}
+extension DataBench: EnglishOnlyCommand {}
+extension NCFBench: EnglishOnlyCommand {}
+extension EASEBench: EnglishOnlyCommand {}
+extension Item2VecBench: EnglishOnlyCommand {}
+extension GNNBench: EnglishOnlyCommand {}
+extension AutoencodersBench: EnglishOnlyCommand {}
+extension TimeToQualityBench: EnglishOnlyCommand {}
+
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks, printed as JSON.",

@@ -89,7 +89,7 @@ struct Info: ParsableCommand {
                         "\(perItem.min() ?? 0) / \(median(perItem)) / \(perItem.max() ?? 0)",
                     ],
                     ["time span", "\(day.string(from: first)) to \(day.string(from: last)) (UTC)"],
-                    ["rating scale", data.ratingScale.map { "\($0)" } ?? "not checked"],
+                    ["rating scale", data.ratingScale.map { s in LibraryWords.inEnglish { "\(s)" } } ?? "not checked"],
                     ["duplicate (user, item) ratings dropped", data.duplicatesDropped.formatted()],
                 ], alignments: [.left, .right]))
         narrator.prose(

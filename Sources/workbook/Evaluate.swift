@@ -101,7 +101,7 @@ struct Evaluate: ParsableCommand {
         let result = ResultEntry(
             model: entry.info.name, protocol: p.rawValue, dataset: data.name, metrics: evaluation.metrics,
             trainSeconds: fitted.seconds, epochs: fitted.epochs, bestEpoch: fitted.bestEpoch,
-            steps: fitted.steps, settings: fitted.configSummary)
+            steps: fitted.steps, settings: fitted.englishSummary)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -110,8 +110,8 @@ struct Evaluate: ParsableCommand {
         }
         print("\(entry.info.name) on \(data.name), protocol \(p.rawValue) (\(p.summary)), seed \(training.seed):")
         print(
-            "trained with \(fitted.configSummary)"
-                + (fitted.choice.isEmpty ? "" : "; validation chose \(fitted.choice)")
+            "trained with \(fitted.englishSummary)"
+                + LibraryWords.inEnglish { fitted.choice.isEmpty ? "" : "; validation chose \(fitted.choice)" }
                 + String(format: "; %.1f s, %d steps", fitted.seconds, fitted.steps))
         print(
             Table(
@@ -178,7 +178,7 @@ extension Evaluate {
     func printSearch(_ fitted: FittedModel, entry: ModelEntry) throws {
         let record = fitted.final
         let summary: [String: Any] = [
-            "model": entry.info.key, "settings": fitted.configSummary,
+            "model": entry.info.key, "settings": fitted.englishSummary,
             "validation_metric": record.validationMetric ?? "", "validation_best": record.bestValue ?? Double.nan,
             "best_epoch": record.bestEpoch ?? 0, "epochs_run": record.epochs, "stopped_early": record.stoppedEarly,
             "train_seconds": record.seconds, "evaluation_seconds": record.evaluationSeconds,

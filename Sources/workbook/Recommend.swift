@@ -77,7 +77,7 @@ struct Recommend: ParsableCommand {
         let origin = stored.trainedNow ? "trained now, saved to \(stored.url.path)" : "loaded from \(stored.url.path)"
         print(
             """
-            \nTop \(k) from \(entry.info.name): \(fitted.configSummary), trained on all \(data.count.formatted()) \
+            \nTop \(k) from \(entry.info.name): \(fitted.englishSummary), trained on all \(data.count.formatted()) \
             ratings (\(origin)).\n
             """)
         var table: [[String]] = []

@@ -50,7 +50,7 @@ struct Similar: ParsableCommand {
         }
         let v = Int(vectors.index[item])
         let near = vectors.nearest(to: vectors.normalized(v), k: k, excluding: [v])
-        print("Films most similar to \(found.displayTitle) (Item2Vec, \(fitted.configSummary), cosine):\n")
+        print("Films most similar to \(found.displayTitle) (Item2Vec, \(fitted.englishSummary), cosine):\n")
         print(
             Table(
                 headers: ["#", "film", "cosine", "genres"],

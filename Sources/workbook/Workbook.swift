@@ -47,7 +47,12 @@ struct Workbook: ParsableCommand {
         LibraryWords.current = ChapterContext.libraryWords(words)
         do {
             var command = try parseAsRoot()
-            try command.run()
+            // The benches print JSON for programs: their settings stay English in any edition.
+            if command is any EnglishOnlyCommand {
+                try LibraryWords.inEnglish { try command.run() }
+            } else {
+                try command.run()
+            }
         } catch {
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }  // --help, --version: print and exit 0

@@ -143,7 +143,7 @@ public struct ModelStore: Sendable {
         let header = ModelFile.Header(
             model: entry.info.key, dataset: input.data.name, fingerprint: fingerprint, users: input.data.userCount,
             items: input.data.itemCount, seed: input.seed, mode: mode.rawValue, split: split,
-            requested: requested, config: model.configJSON, settings: model.configSummary,
+            requested: requested, config: model.configJSON, settings: model.englishSummary,
             source: ModelStore.sourceHash(entry.info), search: model.search, final: model.final)
         try ModelFile(header: header, tensors: model.state).write(to: url)
     }

@@ -17,7 +17,7 @@ extension ResultEntry {
         self.init(model: name ?? fitted.info.name, protocol: evaluation.evaluationProtocol, dataset: dataset,
                   metrics: evaluation.metrics, intervals: intervals.isEmpty ? nil : intervals,
                   trainSeconds: fitted.seconds, epochs: fitted.epochs, bestEpoch: fitted.bestEpoch,
-                  epochsRun: fitted.searchEpochs, steps: fitted.steps, settings: fitted.configSummary,
+                  epochsRun: fitted.searchEpochs, steps: fitted.steps, settings: fitted.englishSummary,
                   validationMetric: (search ?? fitted.final).validationMetric,
                   validationValue: (search ?? fitted.final).bestValue)
     }
