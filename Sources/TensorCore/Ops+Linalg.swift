@@ -118,7 +118,8 @@ public struct SparseMatrix: Sendable {
     /// A CSR matrix from its arrays (checked).
     public init(rowCount: Int, columnCount: Int, rowStart: [Int], columns: [Int32], values: [Float]) {
         precondition(rowStart.count == rowCount + 1 && rowStart.first == 0 && rowStart.last == columns.count
-                     && values.count == columns.count, "SparseMatrix: inconsistent CSR arrays")
+                     && values.count == columns.count && columns.allSatisfy({ $0 >= 0 && Int($0) < columnCount }),
+                     "SparseMatrix: inconsistent CSR arrays")
         self.rowCount = rowCount
         self.columnCount = columnCount
         self.rowStart = rowStart

@@ -26,7 +26,8 @@ final class TextTests: XCTestCase {
                 let other = try TextCatalog.load(file, language: language)
                 let name = directory.path.replacingOccurrences(of: Languages.root.path + "/", with: "")
                 // Exercises' and the libraries' English is in Swift (checked below and in ExerciseTests).
-                let exercise = { (id: String) in id.hasPrefix("exercise.") || Self.isLibraryWord(id) }
+                let shared = directory == Languages.sharedDirectory
+                let exercise = { (id: String) in id.hasPrefix("exercise.") || (shared && Self.isLibraryWord(id)) }
                 XCTAssertEqual(
                     Set(english.order).subtracting(other.order).sorted(), [],
                     "\(name)/\(language).txt lacks these blocks of en.txt")
@@ -79,6 +80,17 @@ final class TextTests: XCTestCase {
                     "\(language).txt, exercise.\(key)")
             }
         }
+    }
+
+    /// Placeholders are filled in one pass: a value is not scanned again, whatever order the values
+    /// come in; `inEnglish` gives the English words with another edition's installed.
+    func testFillingIsOnePassAndEnglishCanBeAskedFor() {
+        XCTAssertEqual(LibraryWords.fill("{{a}} and {{b}}, {{c}}", ["a": "{{b}}", "b": "x"]), "{{b}} and x, {{c}}")
+        let saved = LibraryWords.current
+        defer { LibraryWords.current = saved }
+        LibraryWords.current = { id, _ in id == "settings.random" ? "균등 분포 무작위 점수" : nil }
+        XCTAssertEqual(LibraryWords.say("settings.random"), "균등 분포 무작위 점수")
+        XCTAssertEqual(LibraryWords.inEnglish { LibraryWords.say("settings.random") }, "uniform scores")
     }
 
     func testTheFormat() throws {

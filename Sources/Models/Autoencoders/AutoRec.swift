@@ -108,8 +108,7 @@ public final class AutoRec: RecommenderModel, Module {
     public internal(set) var record = TrainingRecord()
     public private(set) var itemCount = 0
     /// The training ratings as rows, and which rows have any.
-    private(set) var table = RatingTable(rows: 0, columns: 0, values: [], mask: [])
-    private var observedRows: [Bool] = []
+    private(set) var table = RatingTable()
     /// Every row reconstructed, [R, F]; recomputed after the weights change.
     private var reconstruction: [Float]?
 
@@ -128,7 +127,7 @@ public final class AutoRec: RecommenderModel, Module {
         guard let all = reconstruction else { return [] }
         return zip(users, items).map { u, i in
             let (row, column) = config.itemBased ? (Int(i), Int(u)) : (Int(u), Int(i))
-            return observedRows[row] ? min(5, max(1, all[row * table.columns + column])) : 3
+            return table.hasRatings(row) ? min(5, max(1, all[row * table.columns + column])) : 3
         }
     }
 
@@ -155,9 +154,6 @@ public final class AutoRec: RecommenderModel, Module {
         self.config = config
         self.table = table
         itemCount = input.data.itemCount
-        observedRows = (0..<table.rows).map { r in
-            (0..<table.columns).contains { table.mask[r * table.columns + $0] > 0 }
-        }
         reconstruction = nil
     }
 
@@ -188,39 +184,40 @@ extension AutoRec.Config {
     var key: String { itemBased ? "i-autorec" : "u-autorec" }
 }
 
-/// Ratings as rows (items or users) of a dense table, with the mask of observed entries.
+/// The training ratings as sparse rows (items for I-AutoRec, users for U-AutoRec): a batch gathers
+/// its rows from them.
 struct RatingTable {
     let rows: Int, columns: Int
-    let values: [Float], mask: [Float]
-    /// Every row's observed ratings, as sparse rows (a batch gathers its rows from them).
     private let sparse: SparseMatrix
 
-    init(rows: Int, columns: Int, values: [Float], mask: [Float]) {
-        (self.rows, self.columns, self.values, self.mask) = (rows, columns, values, mask)
-        var rowStart = [0], indices: [Int32] = [], ratings: [Float] = []
-        for row in 0..<rows {
-            for j in 0..<columns where mask[row * columns + j] > 0 {
-                indices.append(Int32(j))
-                ratings.append(values[row * columns + j])
-            }
-            rowStart.append(indices.count)
-        }
-        sparse = SparseMatrix(
-            rowCount: rows, columnCount: columns, rowStart: rowStart, columns: indices, values: ratings)
-    }
+    /// No rows (a model before its fit).
+    init() { (rows, columns, sparse) = (0, 0, SparseMatrix(rowCount: 0, columnCount: 0, entries: [])) }
 
-    /// Item-based (rows = items) or user-based (rows = users) table of the rating rows.
+    /// Item-based (rows = items) or user-based (rows = users) table of the rating rows; a (row, column)
+    /// rated twice keeps its last rating.
     init(_ data: RatingsData, rows train: [Int], itemBased: Bool) {
         let (r, c) = itemBased ? (data.itemCount, data.userCount) : (data.userCount, data.itemCount)
-        var values = [Float](repeating: 0, count: r * c), mask = [Float](repeating: 0, count: r * c)
+        var values = [Float](repeating: 0, count: r * c), rated = [Bool](repeating: false, count: r * c)
         for k in train {
             let (row, col) =
                 itemBased ? (Int(data.items[k]), Int(data.users[k])) : (Int(data.users[k]), Int(data.items[k]))
             values[row * c + col] = data.ratings[k]
-            mask[row * c + col] = 1
+            rated[row * c + col] = true
         }
-        self.init(rows: r, columns: c, values: values, mask: mask)
+        var rowStart = [0], indices: [Int32] = [], ratings: [Float] = []
+        for row in 0..<r {
+            for j in 0..<c where rated[row * c + j] {
+                indices.append(Int32(j))
+                ratings.append(values[row * c + j])
+            }
+            rowStart.append(indices.count)
+        }
+        (rows, columns) = (r, c)
+        sparse = SparseMatrix(rowCount: r, columnCount: c, rowStart: rowStart, columns: indices, values: ratings)
     }
+
+    /// Whether `row` has any training rating (AutoRec has nothing to encode for one without).
+    func hasRatings(_ row: Int) -> Bool { sparse.rowStart[row + 1] > sparse.rowStart[row] }
 
     /// The observed ratings of the given rows, as sparse rows.
     func observed(_ r: [Int]) -> SparseMatrix {
