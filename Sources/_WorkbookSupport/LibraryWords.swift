@@ -53,6 +53,12 @@ public enum LibraryWords {
         "settings.error.no-field": "{{model}}'s setting '{{setting}}' has no field '{{field}}'",
         "settings.error.no-field.fix": "set '{{setting}}' itself",
         "settings.error.unknown-model": "unknown model '{{name}}'",
+        "settings.error.range": "{{model}}'s {{setting}} must be {{rule}}, not {{value}}",
+        "settings.error.range.fix": "set {{setting}} to a value in that range",
+        "settings.rule.at-least": "at least {{min}}",
+        "settings.rule.positive": "a number above 0",
+        "settings.rule.non-negative": "a number of 0 or more",
+        "settings.rule.fraction": "at least 0 and below 1",
 
         "store.retraining": "{{model}}: {{reason}}, so it is trained again",
         "store.stale.data": "its file was trained on other data",

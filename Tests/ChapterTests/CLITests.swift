@@ -30,7 +30,8 @@ final class CLITests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: output) }
         let zero = try run(["evaluate", "--model", "itemknn", "--set", "neighbourCount=0", "--output", output.path])
         XCTAssertNotEqual(zero.status, 0)
-        XCTAssertTrue(zero.err.contains("ItemKNN needs at least one neighbour per item"), zero.err)
+        XCTAssertTrue(zero.err.contains("ItemKNN's neighbourCount must be at least 1, not 0"), zero.err)
+        XCTAssertEqual(zero.err.split(separator: "\n").count, 1, zero.err)
         let fifty = try run(["evaluate", "--model", "itemknn", "--set", "neighbourCount=50", "--output", output.path])
         XCTAssertEqual(fifty.status, 0, fifty.err)
         XCTAssertTrue(fifty.out.contains("k = 50"), fifty.out)

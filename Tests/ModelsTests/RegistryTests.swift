@@ -145,6 +145,18 @@ final class RegistryTests: XCTestCase {
         XCTAssertThrowsError(try entry.config(.standard, overrides: ["neighbourCount": "many"])) {
             XCTAssertTrue("\($0)".contains("do not accept"), "\($0)")
         }
+        // A value of the right kind outside its range is refused with the range, not a crash later.
+        XCTAssertThrowsError(try Registry.entry("i-autorec").config(.standard, overrides: ["hidden": "0"])) {
+            XCTAssertTrue("\($0)".contains("I-AutoRec's hidden must be at least 1, not 0"), "\($0)")
+        }
+        XCTAssertThrowsError(try Registry.entry("mult-vae").config(.standard, overrides: ["dropout": "1.5"])) {
+            XCTAssertTrue("\($0)".contains("dropout must be at least 0 and below 1, not 1.5"), "\($0)")
+        }
+        XCTAssertNoThrow(try Registry.entry("lightgcn").config(.standard, overrides: ["layers": "0"]))
+        // Every preset keeps its model's rules.
+        for entry in Registry.all {
+            for mode in RunMode.allCases { XCTAssertNoThrow(try entry.config(mode, overrides: [:]), entry.info.name) }
+        }
         let neumf = try Registry.entry("neumf").config(
             .standard, overrides: ["training.maxEpochs": "3", "factors": "16"])
         XCTAssertTrue(neumf.summary.contains("f = 16") && neumf.summary.contains("3 epochs"), neumf.summary)

@@ -65,6 +65,15 @@ public final class AutoRec: RecommenderModel, Module {
             }
         }
 
+        public var rules: [SettingRule] {
+            [
+                .atLeast("hidden", hidden),
+                .positive("lambda", lambda, orZero: true),
+                .positive("learningRate", learningRate),
+                .atLeast("batchSize", batchSize),
+            ]
+        }
+
         public var summary: String {
             LibraryWords.say(
                 "settings.autorec",

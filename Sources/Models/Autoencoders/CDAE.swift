@@ -76,6 +76,15 @@ public final class CDAE: RecommenderModel, Module {
             }
         }
 
+        public var rules: [SettingRule] {
+            [
+                .atLeast("hidden", hidden),
+                .fraction("corruption", corruption),
+                .positive("learningRate", learningRate),
+                .atLeast("batchSize", batchSize),
+            ]
+        }
+
         public var summary: String {
             let q = short(corruption)
             return LibraryWords.say(

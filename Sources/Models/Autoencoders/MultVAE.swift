@@ -101,6 +101,18 @@ public final class MultVAE: RecommenderModel, Module {
             }
         }
 
+        public var rules: [SettingRule] {
+            [
+                .atLeast("hidden", hidden),
+                .atLeast("latent", latent),
+                .fraction("dropout", dropout),
+                .positive("betaCap", betaCap, orZero: true),
+                .atLeast("annealSteps", annealSteps, 0),
+                .positive("learningRate", learningRate),
+                .atLeast("batchSize", batchSize),
+            ]
+        }
+
         public var summary: String {
             let prior =
                 !variational

@@ -26,6 +26,13 @@ public final class ItemKNN: RecommenderModel {
 
         public init(mode: RunMode) {}
 
+        public var rules: [SettingRule] {
+            [
+                .atLeast("neighbourCount", neighbourCount),
+                .positive("shrinkage", shrinkage, orZero: true),
+            ]
+        }
+
         public var summary: String {
             LibraryWords.say("settings.itemknn", ["shrinkage": short(shrinkage), "k": neighbourCount])
         }

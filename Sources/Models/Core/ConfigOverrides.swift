@@ -6,16 +6,20 @@ import _WorkbookSupport
 import Foundation
 
 enum ConfigOverrides {
-    static func apply<C: Codable>(_ overrides: [String: String], to config: C, model: String) throws -> C {
-        guard !overrides.isEmpty else { return config }
+    static func apply<C: ModelConfig>(_ overrides: [String: String], to config: C, model: String) throws -> C {
+        guard !overrides.isEmpty else {
+            if let error = SettingRule.check(config, model: model) { throw error }  // the presets keep the rules too
+            return config
+        }
         let encoded = try JSONEncoder().encode(config)
         guard var object = try JSONSerialization.jsonObject(with: encoded) as? [String: Any] else { return config }
         for (key, text) in overrides.sorted(by: { $0.key < $1.key }) {
             let value = (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) ?? text
             try set(&object, path: key.split(separator: ".").map(String.init), value: value, key: key, model: model)
         }
+        let decoded: C
         do {
-            return try JSONDecoder().decode(C.self, from: JSONSerialization.data(withJSONObject: object))
+            decoded = try JSONDecoder().decode(C.self, from: JSONSerialization.data(withJSONObject: object))
         } catch {
             // A value of the right kind that a Config refuses (epochs of 0) says why.
             var why = ""
@@ -25,6 +29,9 @@ enum ConfigOverrides {
                 LibraryWords.say("settings.error.refused", ["model": model, "given": given]) + why,
                 fix: LibraryWords.say("settings.error.refused.fix"))
         }
+        // A value of the right kind outside its setting's range (a size of 0) says which range.
+        if let error = SettingRule.check(decoded, model: model) { throw error }
+        return decoded
     }
 
     private static func set(

@@ -59,10 +59,13 @@ public protocol ModelConfig: Codable, Sendable, Equatable {
     /// These settings after a user set `keys` by hand: a value set explicitly wins over a search
     /// that would otherwise choose it (ItemKNN's k over its grid).
     func honouring(_ keys: Set<String>) -> Self
+    /// What each setting may be (checked after `--set`; the defaults keep them).
+    var rules: [SettingRule] { get }
 }
 
 extension ModelConfig {
     public var searchesOnValidation: Bool { false }
+    public var rules: [SettingRule] { [] }
     public func honouring(_ keys: Set<String>) -> Self { self }
 }
 

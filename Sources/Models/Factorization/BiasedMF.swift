@@ -49,6 +49,15 @@ public final class BiasedMF: RecommenderModel, PairScorer {
             training = mode == .quick ? .fixed(2) : TrainerSettings(maxEpochs: 100, evaluateEvery: 1, patience: 3)
         }
 
+        public var rules: [SettingRule] {
+            [
+                .atLeast("factors", factors),
+                .positive("learningRate", learningRate),
+                .atLeast("batchSize", batchSize),
+                .positive("l2", l2, orZero: true),
+            ]
+        }
+
         public var summary: String {
             LibraryWords.say(
                 "settings.biased-mf",

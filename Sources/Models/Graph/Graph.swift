@@ -54,6 +54,17 @@ public struct GraphConfig: TrainableConfig {
         }
     }
 
+    public var rules: [SettingRule] {
+        [
+            .atLeast("embeddingSize", embeddingSize),
+            .atLeast("layers", layers, 0),
+            .positive("learningRate", learningRate),
+            .atLeast("batchSize", batchSize),
+            .positive("l2", l2, orZero: true),
+            .fraction("messageDropout", messageDropout),
+        ]
+    }
+
     public var summary: String {
         LibraryWords.say(
             "settings.graph",

@@ -72,6 +72,15 @@ public struct SGNSConfig: TrainableConfig, CustomStringConvertible {
     }
 
     public var summary: String { description + (training.patience == nil ? "" : ", " + training.summary) }
+
+    public var rules: [SettingRule] {
+        [
+            .atLeast("dimension", dimension), .atLeast("window", window), .atLeast("negativeCount", negativeCount),
+            .atLeast("minimumCount", minimumCount), .positive("sample", sample, orZero: true),
+            .positive("learningRate", learningRate),
+            .positive("minimumLearningRate", minimumLearningRate, orZero: true), .atLeast("threads", threads),
+        ]
+    }
 }
 
 /// Trained item vectors and the vocabulary they belong to.

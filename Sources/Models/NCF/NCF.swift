@@ -40,6 +40,18 @@ public struct NCFConfig: TrainableConfig {
     /// The pyramid of MLP widths: [f·2^L, f·2^(L-1), ..., f].
     public var pyramid: [Int] { MLP.pyramid(factors: factors, layers: layers) }
 
+    public var rules: [SettingRule] {
+        [
+            .atLeast("factors", factors),
+            .atLeast("layers", layers, 0),
+            .fraction("dropout", dropout),
+            .positive("learningRate", learningRate),
+            .atLeast("batchSize", batchSize),
+            .atLeast("negativeCount", negativeCount),
+            .positive("weightDecay", weightDecay, orZero: true),
+        ]
+    }
+
     public var summary: String {
         let lr =
             weightDecay > 0
