@@ -65,10 +65,10 @@ public enum MovieLensFetcher {
             if let error = download(groupLensURL, to: zip) {
                 log("  " + LibraryWords.say("fetch.unreachable", ["error": error]))
                 try fetchWheel(into: staged, scratch: scratch, log: log)
-                description = "the RecBole 1.2.1 wheel (PyPI)"
+                description = LibraryWords.say("fetch.source.wheel")
             } else {
                 try extractML100kZip(zip, into: staged)
-                description = "GroupLens (\(groupLensURL))"
+                description = LibraryWords.say("fetch.source.grouplens", ["url": groupLensURL])
             }
         }
         let verified = try verify(directory: staged)
@@ -79,8 +79,8 @@ public enum MovieLensFetcher {
         } catch {
             try? fm.moveItem(at: old, to: target)  // the previous copy stays
             throw WorkbookError(
-                "cannot move the new MovieLens-100K into \(target.path)",
-                fix: "check that \(root.path) is writable")
+                LibraryWords.say("fetch.move", ["path": target.path]),
+                fix: LibraryWords.say("fetch.move.fix", ["path": root.path]))
         }
         return FetchReport(directory: target, source: description, verified: verified, alreadyPresent: false)
     }
@@ -90,7 +90,7 @@ public enum MovieLensFetcher {
     @discardableResult
     public static func verify(directory: URL) throws -> String {
         guard let (layout, ratings) = MovieLensLayout.detect(in: directory) else {
-            throw DataError(file: directory.path, "holds no MovieLens ratings file")
+            throw DataError(file: directory.path, LibraryWords.say("fetch.no-ratings-file"))
         }
         var checks: [String] = []
         switch layout {
@@ -98,30 +98,29 @@ public enum MovieLensFetcher {
             guard try SHA256.hex(fileAt: ratings) == atomicSHA256[ratings.lastPathComponent] else {
                 throw DataError(
                     file: ratings.lastPathComponent,
-                    "does not match the known SHA-256 of RecBole's ml-100k.inter",
-                    fix: "delete \(directory.path) and run `workbook data fetch` again")
+                    LibraryWords.say("fetch.inter-checksum"),
+                    fix: LibraryWords.say("fetch.fix.again", ["path": directory.path]))
             }
-            checks.append("SHA-256 of \(ratings.lastPathComponent) matches")
+            checks.append(LibraryWords.say("fetch.check.sha", ["file": ratings.lastPathComponent]))
         case .ml100k:
             // u.data holds the same rows as RecBole's ml-100k.inter, without its header.
             if try SHA256.hex(fileAt: ratings, prefix: Data(interHeader.utf8)) == atomicSHA256["ml-100k.inter"] {
-                checks.append("u.data matches the known SHA-256 of the ratings")
+                checks.append(LibraryWords.say("fetch.check.udata"))
             } else {
-                checks.append("u.data checksum not the known one (a different release?): structure checked only")
+                checks.append(LibraryWords.say("fetch.check.udata-other"))
             }
         default:
-            checks.append("\(ratings.lastPathComponent): structure checked (not MovieLens-100K's checksum)")
+            checks.append(LibraryWords.say("fetch.check.structure", ["file": ratings.lastPathComponent]))
         }
         let data = try MovieLens.load(directory: directory)
         if layout == .recbole || layout == .ml100k {
             guard data.count == 100_000, data.userCount == 943, data.itemCount == 1_682 else {
-                let shape = "\(data.count) ratings from \(data.userCount) users on \(data.itemCount) items"
+                let shape = ["ratings": data.count, "users": data.userCount, "items": data.itemCount]
                 throw DataError(
-                    file: ratings.lastPathComponent,
-                    "has \(shape), not MovieLens-100K's 100,000 / 943 / 1,682",
-                    fix: "delete \(directory.path) and run `workbook data fetch` again")
+                    file: ratings.lastPathComponent, LibraryWords.say("fetch.shape", shape),
+                    fix: LibraryWords.say("fetch.fix.again", ["path": directory.path]))
             }
-            checks.append("100,000 ratings, 943 users, 1,682 items")
+            checks.append(LibraryWords.say("fetch.check.shape"))
         }
         return checks.joined(separator: "; ")
     }
@@ -133,16 +132,16 @@ public enum MovieLensFetcher {
         var isDirectory: ObjCBool = false
         guard fm.fileExists(atPath: source.path, isDirectory: &isDirectory) else {
             throw WorkbookError(
-                "\(source.path) does not exist",
-                fix: "give the folder (or ml-100k.zip) that holds MovieLens-100K")
+                LibraryWords.say("fetch.source.missing", ["path": source.path]),
+                fix: LibraryWords.say("fetch.source.missing.fix"))
         }
         if !isDirectory.boolValue {
             try extractML100kZip(source, into: staged)
-            return "the zip \(source.path)"
+            return LibraryWords.say("fetch.source.zip", ["path": source.path])
         }
         let folder = MovieLensLayout.detect(in: source) != nil ? source : source.appendingPathComponent("ml-100k")
         guard MovieLensLayout.detect(in: folder) != nil else {
-            throw DataError(file: source.path, "holds no MovieLens files (u.data, *.inter, ratings.dat or ratings.csv)")
+            throw DataError(file: source.path, LibraryWords.say("fetch.source.none"))
         }
         for name in try fm.contentsOfDirectory(atPath: folder.path) where !name.hasPrefix(".") {
             let from = folder.appendingPathComponent(name)
@@ -151,7 +150,7 @@ public enum MovieLensFetcher {
                 try fm.copyItem(at: from, to: staged.appendingPathComponent(name))
             }
         }
-        return "the folder \(folder.path)"
+        return LibraryWords.say("fetch.source.folder", ["path": folder.path])
     }
 
     /// Extracts the files of ml-100k/ (u.data, u.item, ...) from the GroupLens zip, each
@@ -165,17 +164,16 @@ public enum MovieLensFetcher {
         }
         guard wanted.contains(where: { $0.name.hasSuffix("u.data") }) else {
             throw DataError(
-                file: zip.lastPathComponent, "holds no ml-100k/u.data",
-                fix: "this is not the MovieLens-100K zip")
+                file: zip.lastPathComponent, LibraryWords.say("fetch.zip.no-udata"),
+                fix: LibraryWords.say("fetch.zip.no-udata.fix"))
         }
         // Each entry stops at its declared size, so the declared total bounds what is written.
         let total = wanted.reduce(0) { $0 &+ min($1.declaredSize, ml100kEntryLimit + 1) }
         guard total <= ml100kTotalLimit else {
             throw DataError(
                 file: zip.lastPathComponent,
-                "declares \(total) bytes in \(wanted.count) files, more than "
-                    + "the \(ml100kTotalLimit) MovieLens-100K may take (a damaged or malicious archive)",
-                fix: "use the official download")
+                LibraryWords.say("fetch.zip.total", ["bytes": total, "files": wanted.count, "limit": ml100kTotalLimit]),
+                fix: LibraryWords.say("fetch.fix.official"))
         }
         for entry in wanted {
             let name = String(entry.name.split(separator: "/").last ?? "")
@@ -187,7 +185,7 @@ public enum MovieLensFetcher {
     /// `python3 -m pip download --no-deps recbole==1.2.1`, then the atomic files out of it.
     static func fetchWheel(into staged: URL, scratch: URL, log: (String) -> Void) throws {
         guard let python = findExecutable(ProcessInfo.processInfo.environment["WORKBOOK_PYTHON"] ?? "python3") else {
-            throw noNetwork("neither GroupLens nor PyPI can be reached (no python3 for pip)")
+            throw noNetwork(LibraryWords.say("fetch.no-python"))
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
@@ -204,33 +202,33 @@ public enum MovieLensFetcher {
         let wheel = scratch.appendingPathComponent("recbole-1.2.1-py3-none-any.whl")
         guard process.terminationStatus == 0, FileManager.default.fileExists(atPath: wheel.path) else {
             let last = message.split(separator: "\n").last.map(String.init) ?? "exit \(process.terminationStatus)"
-            throw noNetwork("neither GroupLens nor PyPI can be reached (pip: \(last))")
+            throw noNetwork(LibraryWords.say("fetch.pip", ["last": last]))
         }
         let digest = try SHA256.hex(fileAt: wheel)
         guard digest == wheelSHA256 else {
             throw DataError(
-                file: wheel.lastPathComponent, "has SHA-256 \(digest), not the known \(wheelSHA256)",
-                fix: "the download is corrupt or altered; try again")
+                file: wheel.lastPathComponent,
+                LibraryWords.say("fetch.wheel.digest", ["digest": digest, "known": wheelSHA256]),
+                fix: LibraryWords.say("fetch.wheel.digest.fix"))
         }
         log("  " + LibraryWords.say("fetch.verified", ["digest": digest.prefix(12)]))
         let archive = try ZipArchive(wheel, entryLimit: ml100kEntryLimit)
         for name in ["ml-100k.inter", "ml-100k.item", "ml-100k.user"] {
             let path = "recbole/dataset_example/ml-100k/\(name)"
             guard let entry = archive.entries.first(where: { $0.name == path }) else {
-                throw DataError(file: wheel.lastPathComponent, "holds no \(name)")
+                throw DataError(file: wheel.lastPathComponent, LibraryWords.say("fetch.wheel.missing", ["name": name]))
             }
             let data = try archive.extract(entry)
-            guard SHA256.hex(data) == atomicSHA256[name] else { throw DataError(file: name, "fails its SHA-256 check") }
+            guard SHA256.hex(data) == atomicSHA256[name] else {
+                throw DataError(file: name, LibraryWords.say("fetch.sha-fails"))
+            }
             try data.write(to: staged.appendingPathComponent(name))
         }
     }
 
     static func noNetwork(_ problem: String) -> WorkbookError {
         WorkbookError(
-            "cannot get MovieLens-100K: \(problem)",
-            fix: "on a machine with internet download ml-100k.zip from "
-                + "https://grouplens.org/datasets/movielens/100k/, copy it here and run "
-                + "`workbook data fetch --from ml-100k.zip`")
+            LibraryWords.say("fetch.no-network", ["problem": problem]), fix: LibraryWords.say("fetch.no-network.fix"))
     }
 
     /// Downloads `url` to `file`; returns nil on success or a short reason.

@@ -28,7 +28,7 @@ public struct ZipArchive {
     public let entryLimit: UInt64
     private let archive: Archive
     private var file: String { url.lastPathComponent }
-    private static let fix = "delete it and download it again"
+    private static var fix: String { LibraryWords.say("zip.fix") }
 
     public init(_ url: URL, entryLimit: UInt64 = ZipArchive.defaultEntryLimit) throws {
         self.url = url
@@ -38,20 +38,19 @@ public struct ZipArchive {
         do {
             archive = try Archive(url: url, accessMode: .read)
         } catch {
-            throw DataError(file: file, "is truncated or not a zip archive (\(error))", fix: ZipArchive.fix)
+            throw DataError(file: file, LibraryWords.say("zip.truncated", ["error": "\(error)"]), fix: ZipArchive.fix)
         }
         let entries = archive.map { Entry(name: $0.path, declaredSize: $0.uncompressedSize, entry: $0) }
         if let expected, entries.count != expected {
             throw DataError(
                 file: file,
-                "has a damaged directory (\(entries.count) of its \(expected) entries "
-                    + "readable)", fix: ZipArchive.fix)
+                LibraryWords.say("zip.directory", ["read": entries.count, "expected": expected]),
+                fix: ZipArchive.fix)
         }
         if let unsafe = entries.first(where: { !ZipArchive.isSafe($0.name) }) {
             throw DataError(
-                file: file, "holds an entry named \(excerpt(unsafe.name)), which points outside its folder",
-                fix: "this archive is damaged or malicious: nothing was extracted; "
-                    + "use the official download")
+                file: file, LibraryWords.say("zip.outside", ["name": excerpt(unsafe.name)]),
+                fix: LibraryWords.say("zip.outside.fix"))
         }
         self.entries = entries
     }
@@ -75,12 +74,15 @@ public struct ZipArchive {
         guard FileManager.default.createFile(atPath: destination.path, contents: nil),
             let handle = try? FileHandle(forWritingTo: destination)
         else {
-            throw DataError(file: destination.path, "cannot be written", fix: "check that the folder is writable")
+            throw DataError(
+                file: destination.path, LibraryWords.say("file.unwritable"), fix: LibraryWords.say("file.fix.folder"))
         }
         do {
             try stream(entry) { chunk in
                 do { try handle.write(contentsOf: chunk) } catch {
-                    throw DataError(file: destination.path, "cannot be written", fix: "check that the disk is not full")
+                    throw DataError(
+                        file: destination.path, LibraryWords.say("file.unwritable"),
+                        fix: LibraryWords.say("file.fix.disk"))
                 }
             }
             try handle.close()
@@ -94,13 +96,15 @@ public struct ZipArchive {
     /// Inflates an entry piece by piece into `consumer`, stopping at the first byte past the
     /// limit or past the declared size.
     private func stream(_ entry: Entry, into consumer: (Data) throws -> Void) throws {
-        guard entry.isFile else { throw DataError(file: file, "\(excerpt(entry.name)) is not a file") }
+        guard entry.isFile else {
+            throw DataError(file: file, LibraryWords.say("zip.not-file", ["name": excerpt(entry.name)]))
+        }
         let limit = min(entryLimit, entry.declaredSize)
         guard entry.declaredSize <= entryLimit else {
             throw DataError(
                 file: file,
-                "\(excerpt(entry.name)) declares \(entry.declaredSize) bytes, more than the "
-                    + "\(entryLimit) an entry may inflate to (a damaged or malicious archive)",
+                LibraryWords.say(
+                    "zip.declares", ["name": excerpt(entry.name), "size": entry.declaredSize, "limit": entryLimit]),
                 fix: ZipArchive.fix)
         }
         var written: UInt64 = 0
@@ -114,22 +118,22 @@ public struct ZipArchive {
         } catch is Overflow {
             let what =
                 entry.declaredSize > entryLimit
-                ? "the \(entryLimit)-byte limit"
-                : "its declared \(entry.declaredSize) bytes"
+                ? LibraryWords.say("zip.limit", ["limit": entryLimit])
+                : LibraryWords.say("zip.declared", ["size": entry.declaredSize])
             throw DataError(
-                file: file, "\(excerpt(entry.name)) inflates to more than \(what) (the archive is corrupt)",
+                file: file, LibraryWords.say("zip.inflates", ["name": excerpt(entry.name), "what": what]),
                 fix: ZipArchive.fix)
         } catch let error as DataError {
             throw error
         } catch {
             throw DataError(
                 file: file,
-                "\(excerpt(entry.name)) cannot be decompressed (the archive is corrupt or truncated)",
+                LibraryWords.say("zip.corrupt", ["name": excerpt(entry.name)]),
                 fix: ZipArchive.fix)
         }
         guard written == entry.declaredSize, crc == entry.entry.checksum else {
             throw DataError(
-                file: file, "\(excerpt(entry.name)) fails its CRC check (the archive is corrupt)",
+                file: file, LibraryWords.say("zip.crc", ["name": excerpt(entry.name)]),
                 fix: ZipArchive.fix)
         }
     }
@@ -142,15 +146,16 @@ public struct ZipArchive {
     static func checkEndRecord(_ url: URL) throws -> Int? {
         let file = url.lastPathComponent
         guard let handle = try? FileHandle(forReadingFrom: url) else {
-            throw DataError(file: url.path, "cannot be read", fix: "check that it exists and is readable")
+            throw DataError(
+                file: url.path, LibraryWords.say("loading.unreadable"), fix: LibraryWords.say("loading.fix.readable"))
         }
         defer { try? handle.close() }
         guard let size = try? handle.seekToEnd(), size >= 22 else {
-            throw DataError(file: file, "is truncated or not a zip archive (too short)", fix: fix)
+            throw DataError(file: file, LibraryWords.say("zip.short"), fix: fix)
         }
         let tailStart = size - min(size, 65_557)
         guard (try? handle.seek(toOffset: tailStart)) != nil, let tail = try? handle.readToEnd() else {
-            throw DataError(file: url.path, "cannot be read")
+            throw DataError(file: url.path, LibraryWords.say("loading.unreadable"))
         }
         let bytes = [UInt8](tail)
         func u16(_ i: Int) -> Int { Int(bytes[i]) | Int(bytes[i + 1]) << 8 }
@@ -158,12 +163,12 @@ public struct ZipArchive {
         let signature: UInt64 = 0x0605_4B50
         let candidates = stride(from: bytes.count - 22, through: 0, by: -1)
         guard let eocd = candidates.first(where: { u32($0) == signature }) else {
-            throw DataError(file: file, "is truncated or not a zip archive (no end-of-directory record)", fix: fix)
+            throw DataError(file: file, LibraryWords.say("zip.no-end"), fix: fix)
         }
         let count = u16(eocd + 10), directorySize = u32(eocd + 12), directoryOffset = u32(eocd + 16)
         if count == 0xFFFF || directoryOffset == 0xFFFF_FFFF { return nil }  // ZIP64: ZIPFoundation reads it
         guard directoryOffset + directorySize <= tailStart + UInt64(eocd) else {
-            throw DataError(file: file, "is truncated (its directory points past the end of the file)", fix: fix)
+            throw DataError(file: file, LibraryWords.say("zip.past-end"), fix: fix)
         }
         return count
     }

@@ -145,7 +145,7 @@ public struct ModelEntry: Sendable {
             restoreModel: { state, json, input, search, final in
                 guard let data = json.data(using: .utf8), let c = try? JSONDecoder().decode(M.Config.self, from: data)
                 else {
-                    throw ModelStateError(info.name, "its settings cannot be read")
+                    throw ModelStateError(info.name, LibraryWords.say("state.settings"))
                 }
                 return fitted(try M(restoring: state, config: c, input: input, record: final), search: search)
             })

@@ -36,8 +36,10 @@ public struct FigureError: Error, CustomStringConvertible, Sendable {
     public let script: URL
     public let problem: String
     public var description: String {
-        "gnuplot could not draw \(figure).png (\(problem)): run `gnuplot \(script.lastPathComponent)` in "
-            + "\(script.deletingLastPathComponent().path) to see the error"
+        LibraryWords.say("render.failed", [
+            "figure": figure, "problem": problem, "script": script.lastPathComponent,
+            "folder": script.deletingLastPathComponent().path,
+        ])
     }
 }
 
@@ -108,21 +110,19 @@ public struct FigureRenderer: Sendable {
         switch outcome {
         case WB_GNUPLOT_NOT_STARTED:
             let text = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw failure("\(text); check that \(gnuplotPath) runs")
+            throw failure(LibraryWords.say("render.not-started", ["error": text, "gnuplot": gnuplotPath]))
         case WB_GNUPLOT_TIMED_OUT:
-            throw failure(
-                "it did not finish within \(Gnuplot.number(timeout)) s and was stopped; "
-                    + "WORKBOOK_FIGURE_TIMEOUT sets the limit in seconds")
+            throw failure(LibraryWords.say("render.timed-out", ["seconds": Gnuplot.number(timeout)]))
         case WB_GNUPLOT_FAILED:
-            throw failure(detail.isEmpty ? "gnuplot exited with status \(status)" : detail)
+            throw failure(detail.isEmpty ? LibraryWords.say("render.status", ["status": status]) : detail)
         default:
             break
         }
         guard problems.isEmpty else { throw failure(detail) }
         switch FigureRenderer.checkPNG(temporary) {
-        case .missing: throw failure("no image written")
+        case .missing: throw failure(LibraryWords.say("render.no-image"))
         case .incomplete(let size):
-            throw failure("the image it wrote is not a whole PNG (\(size) bytes; is the disk full?)")
+            throw failure(LibraryWords.say("render.partial", ["size": size]))
         case .whole: try AtomicFile.replace(png, with: temporary)
         }
         return RenderedFigure(figure: figure.name, title: figure.title, png: png, script: gp, data: dat)

@@ -100,7 +100,7 @@ public enum MovieLens {
     ]
 
     /// What the loader does with a (user, item) pair that the file rates more than once.
-    public static let duplicatePolicy = "a pair rated more than once keeps its last rating in file order"
+    public static var duplicatePolicy: String { LibraryWords.say("loading.duplicate-policy") }
 
     /// Loads whichever layout `directory` holds.
     public static func load(directory: URL, options: LoadOptions = LoadOptions()) throws -> RatingsData {

@@ -19,15 +19,7 @@ public enum EvaluationProtocol: String, Sendable, CaseIterable {
     /// Global temporal split: the latest 20% of all interactions (by time, then file row) is test.
     case temporal = "temporal-80-20"
 
-    public var summary: String {
-        switch self {
-        case .loo99: return "leave-one-out (latest interaction), ranked among 99 sampled unobserved items"
-        case .holdout20: return "per-user random 20% test, full ranking with training items excluded"
-        case .ratings9010: return "random 90/10 of the ratings, rating prediction"
-        case .ratings8020: return "random 80/20 of the ratings, rating prediction"
-        case .temporal: return "the latest 20% of all interactions as test"
-        }
-    }
+    public var summary: String { LibraryWords.say("protocol.\(rawValue)") }
 }
 
 /// A train/test (and optionally validation) partition of a data set's rating rows.

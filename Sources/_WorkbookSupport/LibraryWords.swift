@@ -15,7 +15,9 @@ import Foundation
 
 public enum LibraryWords {
     /// Every phrase, by id, in English.
-    public static let english: [String: String] = [
+    public static let english: [String: String] = modelAndDataWords.merging(fileWords) { first, _ in first }
+
+    private static let modelAndDataWords: [String: String] = [
         "settings.training.fixed": "{{epochs}} epochs",
         "settings.training.early": "at most {{epochs}} epochs, early stopping (patience {{patience}} x {{every}})",
         "settings.adam": "Adam lr {{lr}}, batch {{batch}}",
@@ -83,7 +85,14 @@ public enum LibraryWords {
             "{{a}} − {{b}}: {{metric}} {{numbers}}, an interval that includes 0: the two cannot be told apart on "
             + "this data",
 
+        "protocol.loo-99": "leave-one-out (latest interaction), ranked among 99 sampled unobserved items",
+        "protocol.holdout-20": "per-user random 20% test, full ranking with training items excluded",
+        "protocol.ratings-90-10": "random 90/10 of the ratings, rating prediction",
+        "protocol.ratings-80-20": "random 80/20 of the ratings, rating prediction",
+        "protocol.temporal-80-20": "the latest 20% of all interactions as test",
+
         "loading.place": "{{file}}, line {{line}}",
+        "loading.duplicate-policy": "a pair rated more than once keeps its last rating in file order",
         "loading.empty": "is empty",
         "loading.not-text": "is not text",
         "loading.unreadable": "cannot be read",

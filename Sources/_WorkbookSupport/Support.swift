@@ -23,7 +23,9 @@ public enum AtomicFile {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw WorkbookError("cannot create folder \(directory.path)", fix: "check that the path is writable")
+            throw WorkbookError(
+                LibraryWords.say("file.create-folder", ["path": directory.path]),
+                fix: LibraryWords.say("file.fix.path"))
         }
         let temporary = temporaryURL(for: url)
         do {
@@ -34,7 +36,7 @@ public enum AtomicFile {
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw WorkbookError(
-                "cannot write \(url.path)", fix: "check that the folder is writable and the disk is not full")
+                LibraryWords.say("file.write", ["path": url.path]), fix: LibraryWords.say("file.fix.write"))
         }
     }
 
@@ -53,8 +55,9 @@ public enum AtomicFile {
         if rename(temporary.path, url.path) != 0 {
             try? FileManager.default.removeItem(at: temporary)
             throw WorkbookError(
-                "cannot move the new \(url.lastPathComponent) into \(url.deletingLastPathComponent().path)",
-                fix: "check that the folder is writable")
+                LibraryWords.say(
+                    "file.move", ["name": url.lastPathComponent, "folder": url.deletingLastPathComponent().path]),
+                fix: LibraryWords.say("file.fix.folder"))
         }
     }
 }

@@ -26,11 +26,10 @@ struct DataLocation: ParsableArguments {
     func load() throws -> RatingsData {
         let directory = DataCache.ml100kDirectory(root: root)
         guard MovieLensLayout.detect(in: directory) != nil else {
-            throw WorkbookError(
-                "no MovieLens data in \(root.path)", fix: "run `workbook data fetch` (or pass --data-dir)")
+            throw WorkbookError(cliWords("cli.no-data", ["path": root.path]), fix: cliWords("cli.no-data.fix"))
         }
         let data = try MovieLens.load(directory: directory, options: LoadOptions(skipBadLines: skipBadLines))
-        if data.skippedLines > 0 { log("skipped \(data.skippedLines) malformed lines") }
+        if data.skippedLines > 0 { log(cliWords("cli.skipped", ["count": data.skippedLines])) }
         return data
     }
 }
@@ -41,15 +40,13 @@ struct Fetch: ParsableCommand {
     @OptionGroup var location: DataLocation
     @Option(help: "A folder or ml-100k.zip you already have, to copy (and check) instead of downloading.")
     var from: String?
+    @OptionGroup var language: LanguageOption
 
     func run() throws {
         let report = try MovieLensFetcher.fetch(
             root: location.root, from: from.map { URL(fileURLWithPath: $0) }, log: log)
-        if report.alreadyPresent {
-            print("MovieLens-100K is already in \(report.directory.path) (\(report.verified)).")
-        } else {
-            print("MovieLens-100K from \(report.source) is in \(report.directory.path).\nChecked: \(report.verified).")
-        }
+        let values = ["source": report.source, "path": report.directory.path, "checked": report.verified]
+        print(cliWords(report.alreadyPresent ? "cli.fetch.present" : "cli.fetch.done", values))
     }
 }
 
@@ -60,11 +57,14 @@ struct Info: ParsableCommand {
     var output = "output"
     @Flag(help: "Skip the figure.")
     var noPlots = false
+    @OptionGroup var language: LanguageOption
 
     func run() throws {
         let data = try location.load()
         let narrator = Narrator()
-        narrator.heading("\(data.name): \(data.count.formatted()) ratings", level: 2)
+        narrator.words = Text(directory: Languages.sharedDirectory, language: cliLanguage())
+        let t = narrator.words
+        narrator.heading(t("cli.info.heading", ["name": data.name, "count": data.count.formatted()]), level: 2)
         func median(_ x: [Int]) -> Int { let s = x.sorted(); return s.isEmpty ? 0 : s[s.count / 2] }
         var perUser = [Int](repeating: 0, count: data.userCount), perItem = [Int](repeating: 0, count: data.itemCount)
         for r in 0..<data.count { perUser[Int(data.users[r])] += 1; perItem[Int(data.items[r])] += 1 }
@@ -75,56 +75,68 @@ struct Info: ParsableCommand {
         day.timeZone = TimeZone(identifier: "UTC")
         narrator.table(
             Table(
-                headers: ["", "value"],
+                headers: ["", t("cli.info.value")],
                 rows: [
-                    ["users", data.userCount.formatted()], ["items", data.itemCount.formatted()],
-                    ["ratings", data.count.formatted()],
-                    ["density", String(format: "%.4f (sparsity %.4f)", data.density, 1 - data.density)],
+                    [t("cli.info.users"), data.userCount.formatted()],
+                    [t("cli.info.items"), data.itemCount.formatted()],
+                    [t("cli.info.ratings"), data.count.formatted()],
                     [
-                        "ratings per user (min / median / max)",
+                        t("cli.info.density"),
+                        t("cli.info.density.value", [
+                            "density": String(format: "%.4f", data.density),
+                            "sparsity": String(format: "%.4f", 1 - data.density),
+                        ]),
+                    ],
+                    [
+                        t("cli.info.per-user"),
                         "\(perUser.min() ?? 0) / \(median(perUser)) / \(perUser.max() ?? 0)",
                     ],
                     [
-                        "ratings per item (min / median / max)",
+                        t("cli.info.per-item"),
                         "\(perItem.min() ?? 0) / \(median(perItem)) / \(perItem.max() ?? 0)",
                     ],
-                    ["time span", "\(day.string(from: first)) to \(day.string(from: last)) (UTC)"],
-                    ["rating scale", data.ratingScale.map { s in LibraryWords.inEnglish { "\(s)" } } ?? "not checked"],
-                    ["duplicate (user, item) ratings dropped", data.duplicatesDropped.formatted()],
+                    [
+                        t("cli.info.span"),
+                        t("cli.info.span.value", ["first": day.string(from: first), "last": day.string(from: last)]),
+                    ],
+                    [
+                        t("cli.info.scale"),
+                        data.ratingScale.map { "\($0)" }
+                            ?? t("cli.info.scale.unchecked"),
+                    ],
+                    [t("cli.info.duplicates"), data.duplicatesDropped.formatted()],
                 ], alignments: [.left, .right]))
         narrator.prose(
-            "Loader rules: ids are integers from 0; every rating lies on the scale above; "
-                + "\(MovieLens.duplicatePolicy) (\(data.duplicatesDropped.formatted()) dropped here)"
-                + (data.skippedLines > 0 ? "; \(data.skippedLines.formatted()) malformed lines skipped." : "."))
+            t(data.skippedLines > 0 ? "cli.info.rules.skipped" : "cli.info.rules", [
+                "policy": MovieLens.duplicatePolicy, "dropped": data.duplicatesDropped.formatted(),
+                "skipped": data.skippedLines.formatted(),
+            ]))
         var histogram: [Float: Int] = [:]
         for r in data.ratings { histogram[r, default: 0] += 1 }
         narrator.table(
             Table(
-                headers: ["rating", "count", "share"],
+                headers: t("cli.info.histogram.columns").components(separatedBy: " | "),
                 rows: histogram.keys.sorted().map { k in
                     [
                         String(format: k == k.rounded() ? "%.0f" : "%.1f", k), histogram[k]!.formatted(),
                         String(format: "%.1f%%", 100 * Double(histogram[k]!) / Double(data.count)),
                     ]
-                }), caption: "Rating histogram")
+                }), caption: t("cli.info.histogram"))
         let sorted = perItem.sorted(by: >)
         let top = sorted.prefix(max(1, sorted.count / 5)).reduce(0, +)
         narrator.prose(
-            String(
-                format:
-                    """
-                    The long tail: the most popular 20%% of items hold %.1f%% of the ratings; %d items have fewer \
-                    than 5.
-                    """,
-                100 * Double(top) / Double(data.count), perItem.filter { $0 < 5 }.count))
+            t("cli.info.tail", [
+                "share": String(format: "%.1f", 100 * Double(top) / Double(data.count)),
+                "rare": perItem.filter { $0 < 5 }.count,
+            ]))
         guard !noPlots else { return }
         var figure = Figure(
-            name: "long-tail", title: "\(data.name): item popularity (the long tail)",
-            xLabel: "item rank by popularity",
-            yLabel: "number of ratings",
+            name: "long-tail", title: t("cli.info.figure.title", ["name": data.name]),
+            xLabel: t("cli.info.figure.x"),
+            yLabel: t("cli.info.figure.y"),
             kind: .lines([
                 Series(
-                    "ratings per item",
+                    t("cli.info.figure.series"),
                     sorted.enumerated().map { (x: Double($0.offset + 1), y: Double(max($0.element, 1))) }, style: .lines
                 )
             ]))
@@ -134,8 +146,9 @@ struct Info: ParsableCommand {
             narrator.figure(try renderer.render(figure))
         } catch {
             narrator.note(
-                "The figure \(figure.name) was not drawn (\(error)); "
-                    + "its script is \(figure.name).gp in \(renderer.directory.path).")
+                t("cli.info.figure.failed", [
+                    "figure": figure.name, "error": "\(error)", "folder": renderer.directory.path,
+                ]))
         }
     }
 }
@@ -161,10 +174,11 @@ struct SplitCommand: ParsableCommand {
             """
     )
     var format = "tsv"
+    @OptionGroup var language: LanguageOption
 
     func validate() throws {
         guard ["tsv", "recbole"].contains(format) else {
-            throw ValidationError("unknown format '\(format)': choose tsv or recbole")
+            throw ValidationError(cliWords("cli.split.format", ["format": format]))
         }
     }
 
@@ -176,20 +190,17 @@ struct SplitCommand: ParsableCommand {
         let dir = URL(fileURLWithPath: out)
         try split.write(to: dir, data: data)
         print(
-            """
-            \(p.rawValue) (\(p.summary)), seed \(seed): \(split.train.count) train, \(split.validation.count) \
-            validation, \(split.test.count) test rows in \(dir.path)
-            """
-        )
+            cliWords("cli.split.written", [
+                "protocol": p.rawValue, "summary": p.summary, "seed": seed, "train": split.train.count,
+                "validation": split.validation.count, "test": split.test.count, "folder": dir.path,
+            ]))
         if recbole {
             let name = "\(data.name)-\(p.rawValue)-seed\(seed)"
             try split.writeRecBole(to: dir, data: data, name: name)
             print(
-                """
-                RecBole atomic files in \(dir.appendingPathComponent(name).path): run RecBole with data_path: \
-                \(dir.path), 
-                """
-                    + "dataset: \(name), benchmark_filename: [train, valid, test]")
+                cliWords("cli.split.recbole", [
+                    "folder": dir.appendingPathComponent(name).path, "root": dir.path, "name": name,
+                ]))
         }
     }
 }

@@ -29,8 +29,7 @@ func parseOverrides(_ settings: [String]) throws -> [String: String] {
     var out: [String: String] = [:]
     for s in settings {
         guard let eq = s.firstIndex(of: "="), eq != s.startIndex else {
-            throw WorkbookError(
-                "--set \(s): expected key=value", fix: "e.g. --set learningRate=0.005 or --set training.maxEpochs=30")
+            throw WorkbookError(cliWords("cli.set", ["setting": s]), fix: cliWords("cli.set.fix"))
         }
         out[String(s[..<eq])] = String(s[s.index(after: eq)...])
     }

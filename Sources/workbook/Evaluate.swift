@@ -45,9 +45,10 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Folder for output (models go to <output>/models/).")
     var output = "output"
     @OptionGroup var location: DataLocation
+    @OptionGroup var language: LanguageOption
 
     func validate() throws {
-        if let k, k < 1 || k > 1000 { throw ValidationError("-k must be between 1 and 1000, not \(k)") }
+        if let k, k < 1 || k > 1000 { throw ValidationError(cliWords("cli.k-range", ["max": 1000, "k": k])) }
         _ = try parseOverrides(settings)
     }
 
@@ -57,8 +58,7 @@ struct Evaluate: ParsableCommand {
         let p = try parseProtocol(protocolName ?? (rating ? "ratings-90-10" : "holdout-20"))
         let ratingProtocol = p == .ratings9010 || p == .ratings8020
         if ratingProtocol && !rating {
-            throw ValidationError(
-                "\(entry.info.name) ranks items and predicts no ratings: use loo-99, holdout-20 or temporal-80-20")
+            throw ValidationError(cliWords("cli.evaluate.no-ratings", ["model": entry.info.name]))
         }
         let overrides = try parseOverrides(settings)
         _ = try entry.config(training.mode, overrides: overrides)  // a bad --set fails before any work
@@ -108,21 +108,27 @@ struct Evaluate: ParsableCommand {
             print(String(decoding: try encoder.encode(result), as: UTF8.self))
             return
         }
-        print("\(entry.info.name) on \(data.name), protocol \(p.rawValue) (\(p.summary)), seed \(training.seed):")
+        let t = Text(directory: Languages.sharedDirectory, language: cliLanguage())
         print(
-            "trained with \(fitted.englishSummary)"
-                + LibraryWords.inEnglish { fitted.choice.isEmpty ? "" : "; validation chose \(fitted.choice)" }
-                + String(format: "; %.1f s, %d steps", fitted.seconds, fitted.steps))
+            t("cli.evaluate.heading", [
+                "model": entry.info.name, "data": data.name, "protocol": p.rawValue, "summary": p.summary,
+                "seed": training.seed,
+            ]))
+        print(
+            t(fitted.choice.isEmpty ? "cli.evaluate.trained" : "cli.evaluate.trained.chose", [
+                "settings": fitted.configSummary, "choice": fitted.choice,
+                "seconds": String(format: "%.1f", fitted.seconds), "steps": fitted.steps,
+            ]))
         print(
             Table(
-                headers: ["metric", "value"],
+                headers: t("cli.evaluate.columns").components(separatedBy: " | "),
                 rows: evaluation.metrics.keys.sorted().map {
                     [$0, String(format: "%.4f", evaluation.metrics[$0] ?? .nan)]
                 }
             ).text())
         if !ratingProtocol {
             print(
-                "\(evaluation.evaluatedUsers) users evaluated, \(evaluation.skippedUsers) without test items skipped.")
+                t("cli.evaluate.users", ["evaluated": evaluation.evaluatedUsers, "skipped": evaluation.skippedUsers]))
         }
     }
 
@@ -152,11 +158,8 @@ struct Evaluate: ParsableCommand {
 
 func parseProtocol(_ name: String) throws -> EvaluationProtocol {
     guard let p = EvaluationProtocol(rawValue: name) else {
-        throw ValidationError(
-            """
-            unknown protocol '\(name)': choose one of \
-            \(EvaluationProtocol.allCases.map(\.rawValue).joined(separator: ", "))
-            """)
+        let choices = EvaluationProtocol.allCases.map(\.rawValue).joined(separator: ", ")
+        throw ValidationError(cliWords("cli.protocol", ["name": name, "choices": choices]))
     }
     return p
 }
@@ -169,7 +172,8 @@ func checkWritable(_ directory: URL) throws {
         try Data().write(to: probe)
         try FileManager.default.removeItem(at: probe)
     } catch {
-        throw WorkbookError("cannot write into \(directory.path)", fix: "choose a folder you can write to")
+        throw WorkbookError(
+            cliWords("cli.unwritable", ["folder": directory.path]), fix: cliWords("cli.unwritable.fix"))
     }
 }
 

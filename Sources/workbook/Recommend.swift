@@ -30,9 +30,10 @@ struct Recommend: ParsableCommand {
     @Option(help: "Folder for output (models go to <output>/models/).")
     var output = "output"
     @OptionGroup var location: DataLocation
+    @OptionGroup var language: LanguageOption
 
     func validate() throws {
-        if k < 1 || k > 100 { throw ValidationError("-k must be between 1 and 100, not \(k)") }
+        if k < 1 || k > 100 { throw ValidationError(cliWords("cli.k-range", ["max": 100, "k": k])) }
         _ = try Registry.entry(model)
     }
 
@@ -42,9 +43,11 @@ struct Recommend: ParsableCommand {
         let data = try location.load()
         guard let u = data.userIndex(raw: user) else {
             throw WorkbookError(
-                "user \(user) is not in \(data.name)",
-                fix: "choose a user id between \(data.userIds.first ?? 0) and \(data.userIds.last ?? 0)")
+                cliWords("cli.recommend.no-user", ["user": user, "data": data.name]),
+                fix: cliWords(
+                    "cli.recommend.no-user.fix", ["first": data.userIds.first ?? 0, "last": data.userIds.last ?? 0]))
         }
+        let t = Text(directory: Languages.sharedDirectory, language: cliLanguage())
         let environment = CommandEnvironment(training, output: output, retrain: retrain)
         let input = FitInput(
             data: data, rows: Array(0..<data.count), seed: training.seed, progress: environment.progress)
@@ -52,34 +55,31 @@ struct Recommend: ParsableCommand {
             entry, input: input, mode: training.mode, split: "all", retrain: retrain, log: log)
         let fitted = stored.model
         if explain && !entry.info.explainable {
-            log(
-                """
-                --explain: \(entry.info.name)'s scores do not split into per-film contributions (EASE's and ItemKNN's \
-                do); showing the list without them
-                """)
+            log(t("cli.recommend.no-explain", ["model": entry.info.name]))
         }
         let title = { (i: Int) in
-            data.catalogue.indices.contains(i) ? data.catalogue[i].displayTitle : "item \(data.itemIds[i])"
+            data.catalogue.indices.contains(i) ? data.catalogue[i].displayTitle
+                : t("cli.recommend.item", ["id": data.itemIds[i]])
         }
         // What the user rated highly: best ratings first, then the most recent.
         let rows = (0..<data.count).filter { data.users[$0] == Int32(u) }
             .sorted { (data.ratings[$0], data.timestamps[$0]) > (data.ratings[$1], data.timestamps[$1]) }
-        print("User \(user) rated \(rows.count) films; the highest rated:\n")
+        print(t("cli.recommend.rated", ["user": user, "count": rows.count]) + "\n")
         print(
             Table(
-                headers: ["rating", "film"],
+                headers: t("cli.recommend.rated.columns").components(separatedBy: " | "),
                 rows: rows.prefix(k).map { [String(format: "%.0f", data.ratings[$0]), title(Int(data.items[$0]))] },
                 alignments: [.right, .left]
             ).text())
         let recommendations = Recommendation.top(
             fitted.recommender, train: input.train, user: u, k: k,
             explain: explain && entry.info.explainable)
-        let origin = stored.trainedNow ? "trained now, saved to \(stored.url.path)" : "loaded from \(stored.url.path)"
+        let origin = t(stored.trainedNow ? "cli.recommend.trained" : "cli.recommend.loaded", ["path": stored.url.path])
         print(
-            """
-            \nTop \(k) from \(entry.info.name): \(fitted.englishSummary), trained on all \(data.count.formatted()) \
-            ratings (\(origin)).\n
-            """)
+            "\n" + t("cli.recommend.heading", [
+                "k": k, "model": entry.info.name, "settings": fitted.configSummary, "count": data.count.formatted(),
+                "origin": origin,
+            ]) + "\n")
         var table: [[String]] = []
         for (r, rec) in recommendations.enumerated() {
             var row = [
@@ -93,7 +93,8 @@ struct Recommend: ParsableCommand {
             table.append(row)
         }
         let headers =
-            ["#", "film", "score"] + (explain && entry.info.explainable ? ["because you rated (contribution)"] : [])
+            t("cli.recommend.columns").components(separatedBy: " | ")
+            + (explain && entry.info.explainable ? [t("cli.recommend.because")] : [])
         print(Table(headers: headers, rows: table, alignments: [.right, .left, .right, .left]).text())
     }
 }

@@ -21,11 +21,12 @@ struct Similar: ParsableCommand {
     @OptionGroup var training: TrainingOptions
     @Option(help: "Folder for output (models go to <output>/models/).")
     var output = "output"
+    @OptionGroup var language: LanguageOption
 
     func validate() throws {
-        if k < 1 || k > 100 { throw ValidationError("-k must be between 1 and 100, not \(k)") }
+        if k < 1 || k > 100 { throw ValidationError(cliWords("cli.k-range", ["max": 100, "k": k])) }
         if let epochs, epochs < 1 || epochs > 10_000 {
-            throw ValidationError("--epochs must be between 1 and 10000, not \(epochs)")
+            throw ValidationError(cliWords("cli.epochs-range", ["epochs": epochs]))
         }
     }
 
@@ -45,15 +46,16 @@ struct Similar: ParsableCommand {
         guard vectors.index[item] >= 0 else {
             let minimum = SGNSConfig(mode: training.mode).minimumCount
             throw WorkbookError(
-                "\(found.displayTitle) is liked by fewer than \(minimum) users, so Item2Vec has no vector for it",
-                fix: "try a better-known film")
+                cliWords("cli.similar.no-vector", ["film": found.displayTitle, "minimum": minimum]),
+                fix: cliWords("cli.similar.no-vector.fix"))
         }
         let v = Int(vectors.index[item])
         let near = vectors.nearest(to: vectors.normalized(v), k: k, excluding: [v])
-        print("Films most similar to \(found.displayTitle) (Item2Vec, \(fitted.englishSummary), cosine):\n")
+        let t = Text(directory: Languages.sharedDirectory, language: cliLanguage())
+        print(t("cli.similar.heading", ["film": found.displayTitle, "settings": fitted.configSummary]) + "\n")
         print(
             Table(
-                headers: ["#", "film", "cosine", "genres"],
+                headers: t("cli.similar.columns").components(separatedBy: " | "),
                 rows: near.enumerated().map { r, n in
                     let e = data.catalogue[Int(vectors.items[n.v])]
                     return [
@@ -73,7 +75,7 @@ func findTitle(_ query: String, in data: RatingsData) throws -> Int {
             .split(separator: " ").joined(separator: " ")
     }
     let q = normal(query)
-    guard !q.isEmpty else { throw ValidationError("the title is empty: give a film title, e.g. \"toy story\"") }
+    guard !q.isEmpty else { throw ValidationError(cliWords("cli.similar.empty")) }
     var popularity = [Int](repeating: 0, count: data.itemCount)
     for i in data.items { popularity[Int(i)] += 1 }
     let titles = data.catalogue.map { normal($0.displayTitle) }
@@ -100,5 +102,7 @@ func findTitle(_ query: String, in data: RatingsData) throws -> Int {
     let top = scored.sorted { ($0.score, popularity[$0.t]) > ($1.score, popularity[$1.t]) }
     if let best = top.first, best.score >= 0.3 { return best.t }
     let suggestions = top.prefix(3).map { data.catalogue[$0.t].displayTitle }.joined(separator: "; ")
-    throw WorkbookError("no film matches \"\(query)\"", fix: "try part of a title; the closest are: \(suggestions)")
+    throw WorkbookError(
+        cliWords("cli.similar.no-match", ["query": query]),
+        fix: cliWords("cli.similar.no-match.fix", ["closest": suggestions]))
 }

@@ -264,6 +264,17 @@ func cliWords(_ id: String, _ values: [String: any CustomStringConvertible] = [:
     Text(directory: Languages.sharedDirectory, language: cliLanguage())(id, values)
 }
 
+/// `--lang` for the tool commands (data, evaluate, similar, recommend): their lines and errors in
+/// that edition's language (main() has installed it, from the arguments, before parsing).
+struct LanguageOption: ParsableArguments {
+    @Option(help: "The language of messages and errors: en or ko (default: $WORKBOOK_LANG, else the locale).")
+    var lang: String?
+
+    func validate() throws {
+        do { _ = try Languages.resolve(lang) } catch { throw ValidationError("\(error)") }
+    }
+}
+
 /// The command line's language: `--lang` among the arguments, else WORKBOOK_LANG or the locale.
 func cliLanguage() -> String {
     let arguments = CommandLine.arguments

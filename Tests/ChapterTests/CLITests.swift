@@ -72,6 +72,33 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(exercises.out.contains("아직 답하지 않음") || exercises.out.contains("정답"), exercises.out)
     }
 
+    /// The tool commands speak the edition's language too: their tables and lines, and the errors a
+    /// learner meets in them (a damaged download, a film or a user that is not there).
+    func testToolCommandsInKorean() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ko-tools-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let zip = folder.appendingPathComponent("ml-100k.zip")
+        try Data("PK".utf8).write(to: zip)
+        let fetch = try run(["data", "fetch", "--from", zip.path, "--data-dir", folder.path, "--lang", "ko"])
+        XCTAssertNotEqual(fetch.status, 0)
+        XCTAssertTrue(fetch.err.contains("잘렸거나 zip 파일이 아닙니다"), fetch.err)
+        let bad = try run(["data", "info", "--lang", "xx"])
+        XCTAssertTrue(bad.err.contains("there is no 'xx' edition; the languages are en, ko"), bad.err)
+        try skipWithoutMovieLens()
+        let info = try run(["data", "info", "--no-plots", "--lang", "ko"])
+        XCTAssertEqual(info.status, 0, info.err)
+        for line in ["평점 100,000개", "사용자당 평점 수", "1~5의 정수", "파일 순서상 마지막 평점", "롱테일: "] {
+            XCTAssertTrue(info.out.contains(line), "'\(line)' in\n\(info.out)")
+        }
+        let film = try run(["similar", "xyzzyq", "--lang", "ko"])
+        XCTAssertTrue(film.err.hasPrefix("workbook: \"xyzzyq\"와(과) 맞는 영화가 없습니다: 제목의 일부로"), film.err)
+        let user = try run(["recommend", "--model", "ease", "--user", "5000", "--output", folder.path, "--lang", "ko"])
+        XCTAssertEqual(user.err, "workbook: ml-100k에 사용자 5000이(가) 없습니다: 1에서 943 사이의 사용자 ID를 고르세요\n")
+        XCTAssertEqual(try run(["recommend", "--model", "ease", "--user", "5000", "--output", folder.path]).err,
+            "workbook: user 5000 is not in ml-100k: choose a user id between 1 and 943\n")
+    }
+
     /// `workbook all` runs two chapters at a time, prints each transcript whole and in order,
     /// trains a model two chapters share once, and builds the book.
     func testAllRunsTheChaptersTwoAtATimeInOrder() throws {

@@ -9,7 +9,9 @@ import Chapter05EASE
 import Chapter06GNN
 import Chapter07Practice
 import Chapter08Capstone
+import DataFetch
 import Foundation
+import Models
 import Narrative
 import XCTest
 import _WorkbookSupport
@@ -56,4 +58,27 @@ final class KoreanEditionTests: XCTestCase {
     func testChapter6() throws { try check(GNNChapter.self) }
     func testChapter7() throws { try check(PracticeChapter.self) }
     func testChapter8() throws { try check(CapstoneChapter.self) }
+
+    /// Errors a learner meets outside a chapter's prose read in Korean too: a damaged download,
+    /// a saved model that does not fit.
+    func testDataAndModelErrorsReadInKorean() throws {
+        let korean = Text(directory: Languages.sharedDirectory, language: "ko")
+        LibraryWords.current = ChapterContext.libraryWords(korean)
+        defer { LibraryWords.current = nil }
+        let zip = FileManager.default.temporaryDirectory.appendingPathComponent("ko-\(UUID().uuidString).zip")
+        defer { try? FileManager.default.removeItem(at: zip) }
+        try Data("PK not really".utf8).write(to: zip)
+        XCTAssertThrowsError(try ZipArchive(zip)) { error in
+            XCTAssertTrue("\(error)".contains("잘렸거나 zip 파일이 아닙니다(너무 짧음)"), "\(error)")
+        }
+        let saved = [NamedTensor("vectors", shape: [2, 3], values: Array(repeating: 0, count: 6))]
+        XCTAssertThrowsError(try saved.tensor("vectors", shape: [2, 4], model: "Item2Vec")) { error in
+            XCTAssertEqual(
+                "\(error)", "저장된 Item2Vec 모델이 맞지 않습니다: 'vectors'의 모양은 [2, 3]인데 모델에는 [2, 4] 모양이 필요합니다")
+        }
+        XCTAssertThrowsError(try saved.tensor("items", model: "Item2Vec")) { error in
+            XCTAssertTrue("\(error)".hasSuffix("텐서 'items'이(가) 없습니다"), "\(error)")
+        }
+        XCTAssertEqual(korean.problems, [])
+    }
 }

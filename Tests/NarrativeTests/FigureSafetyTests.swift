@@ -1,4 +1,5 @@
 import Foundation
+import Narrative
 import Plotting
 import XCTest
 import _WorkbookSupport
@@ -184,5 +185,29 @@ final class FigureSafetyTests: XCTestCase {
             let script = try String(contentsOf: rendered.script, encoding: .utf8)
             XCTAssertEqual(script.contains("no data to plot"), !figure.hasData, figure.name)
         }
+    }
+
+    /// In the Korean edition a learner meets these errors in Korean: gnuplot's failure, a missing
+    /// image, a folder that cannot be made.
+    func testFigureAndFileErrorsReadInTheEditionsLanguage() throws {
+        let saved = LibraryWords.current
+        defer { LibraryWords.current = saved }
+        let korean = Text(directory: Languages.sharedDirectory, language: "ko")
+        LibraryWords.current = ChapterContext.libraryWords(korean)
+        let failing = FigureRenderer(directory: directory, gnuplot: try FakeGnuplot.failing(in: directory))
+        XCTAssertThrowsError(try failing.render(curve())) { error in
+            XCTAssertTrue("\(error)".hasPrefix("gnuplot이 curve.png를 그리지 못했습니다(line 1: something"), "\(error)")
+        }
+        let silent = FigureRenderer(
+            directory: directory, gnuplot: try FakeGnuplot.make("gnuplot-silent", in: directory, "cat > /dev/null"))
+        XCTAssertThrowsError(try silent.render(curve())) { error in
+            XCTAssertTrue("\(error)".contains("(그림 파일이 만들어지지 않았습니다)"), "\(error)")
+        }
+        let file = directory.appendingPathComponent("a-file")
+        try Data("x".utf8).write(to: file)
+        XCTAssertThrowsError(try AtomicFile.write("y", to: file.appendingPathComponent("inside.txt"))) { error in
+            XCTAssertEqual("\(error)", "폴더를 만들 수 없습니다: \(file.path): 그 경로에 쓰기 권한이 있는지 확인하세요")
+        }
+        XCTAssertEqual(korean.problems, [])
     }
 }

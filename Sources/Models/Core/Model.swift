@@ -141,15 +141,18 @@ public struct ModelStateError: Error, CustomStringConvertible {
         self.model = model
         self.problem = problem
     }
-    public var description: String { "the saved \(model) does not fit: \(problem)" }
+    public var description: String { LibraryWords.say("state.unfit", ["model": model, "problem": problem]) }
 }
 
 extension Array where Element == NamedTensor {
     /// The tensor called `name` with `shape`, or a `ModelStateError`.
     public func tensor(_ name: String, shape: [Int]? = nil, model: String) throws -> NamedTensor {
-        guard let t = first(where: { $0.name == name }) else { throw ModelStateError(model, "no tensor '\(name)'") }
+        guard let t = first(where: { $0.name == name }) else {
+            throw ModelStateError(model, LibraryWords.say("state.no-tensor", ["name": name]))
+        }
         if let shape, t.shape != shape {
-            throw ModelStateError(model, "'\(name)' is \(t.shape), the model needs \(shape)")
+            throw ModelStateError(
+                model, LibraryWords.say("state.shape", ["name": name, "shape": t.shape, "needed": shape]))
         }
         return t
     }
@@ -158,11 +161,13 @@ extension Array where Element == NamedTensor {
     public func load(into module: any Module, model: String) throws {
         let parameters = module.parameters
         guard parameters.count == count else {
-            throw ModelStateError(model, "\(count) tensors for \(parameters.count) parameters")
+            throw ModelStateError(
+                model, LibraryWords.say("state.count", ["count": count, "parameters": parameters.count]))
         }
         for (p, t) in zip(parameters, self) {
             guard p.shape == t.shape else {
-                throw ModelStateError(model, "'\(t.name)' is \(t.shape), the model needs \(p.shape)")
+                throw ModelStateError(
+                    model, LibraryWords.say("state.shape", ["name": t.name, "shape": t.shape, "needed": p.shape]))
             }
             p.data = t.values
         }

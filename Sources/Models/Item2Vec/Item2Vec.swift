@@ -76,7 +76,7 @@ public final class Item2Vec: RecommenderModel {
         let items = try state.tensor("items", model: Self.info.name).values.map { Int32($0) }
         let vectors = try state.tensor("vectors", shape: [items.count, config.dimension], model: Self.info.name)
         guard items.allSatisfy({ $0 >= 0 && Int($0) < input.data.itemCount }) else {
-            throw ModelStateError(Self.info.name, "its vocabulary names items the data set does not have")
+            throw ModelStateError(Self.info.name, LibraryWords.say("state.vocabulary"))
         }
         self.init(
             vectors: ItemVectors(
