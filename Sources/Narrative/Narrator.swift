@@ -78,7 +78,7 @@ public final class Narrator {
 
     /// An aligned table, with an optional caption above it.
     public func table(_ table: Table, caption: String? = nil) {
-        if let caption { print(style.paint(caption, "3")) }
+        if let caption { print(style.paint(wrap(caption, width: style.width), "3")) }
         print(table.text())
         print("")
         md((caption.map { "*\($0)*\n\n" } ?? "") + table.markdown())

@@ -92,7 +92,7 @@ final class CLITests: XCTestCase {
             XCTAssertTrue(info.out.contains(line), "'\(line)' in\n\(info.out)")
         }
         let film = try run(["similar", "xyzzyq", "--lang", "ko"])
-        XCTAssertTrue(film.err.hasPrefix("workbook: \"xyzzyq\"와(과) 맞는 영화가 없습니다: 제목의 일부로"), film.err)
+        XCTAssertTrue(film.err.hasPrefix("workbook: \"xyzzyq\"에 해당하는 영화가 없습니다: 제목의 일부로"), film.err)
         let user = try run(["recommend", "--model", "ease", "--user", "5000", "--output", folder.path, "--lang", "ko"])
         XCTAssertEqual(user.err, "workbook: ml-100k에 사용자 5000이(가) 없습니다: 1에서 943 사이의 사용자 ID를 고르세요\n")
         XCTAssertEqual(try run(["recommend", "--model", "ease", "--user", "5000", "--output", folder.path]).err,

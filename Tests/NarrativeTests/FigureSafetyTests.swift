@@ -206,7 +206,7 @@ final class FigureSafetyTests: XCTestCase {
         let file = directory.appendingPathComponent("a-file")
         try Data("x".utf8).write(to: file)
         XCTAssertThrowsError(try AtomicFile.write("y", to: file.appendingPathComponent("inside.txt"))) { error in
-            XCTAssertEqual("\(error)", "폴더를 만들 수 없습니다: \(file.path): 그 경로에 쓰기 권한이 있는지 확인하세요")
+            XCTAssertEqual("\(error)", "\(file.path) 폴더를 만들 수 없습니다: 그 경로에 쓰기 권한이 있는지 확인하세요")
         }
         XCTAssertEqual(korean.problems, [])
     }
