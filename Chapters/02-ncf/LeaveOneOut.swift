@@ -46,6 +46,10 @@ extension NCFChapter {
                     ["test": split.test.count, "mode": mode.rawValue, "epochs": schedule.maxEpochs]))
         let config = GMF.defaultConfig(mode)
         say.prose(t("loo.configuration", ["config": config.summary]))
+        let neumfConfig = NeuMF.defaultConfig(mode)
+        if neumfConfig.factors != config.factors || neumfConfig.weightDecay != config.weightDecay {
+            say.prose(t("loo.configuration.neumf", ["config": neumfConfig.summary]))
+        }
         say.listing(try listing("train-implicit", ModelsSource.file("NCF/NCF.swift")))
         var fitted: [String: FittedModel] = [:], evaluations: [String: Evaluation] = [:]
         var models: [(name: String, model: any Recommender)] = []
@@ -88,7 +92,10 @@ extension NCFChapter {
                 rows: rows, alignments: [.left, .right, .right, .right, .right]),
             caption: t(
                 "loo.caption",
-                ["f": config.factors, "seed": context.options.seed, "mode": mode.rawValue, "users": split.test.count]))
+                [
+                    "f": config.factors, "neumf": NeuMF.defaultConfig(mode).factors, "seed": context.options.seed,
+                    "mode": mode.rawValue, "users": split.test.count,
+                ]))
         try looFigures(context, fitted: fitted, order: ["GMF", "MLP", "NeuMF"])
         return LooFindings(split: split, models: models, evaluations: evaluations, fitted: fitted, config: config)
     }
@@ -106,7 +113,7 @@ extension NCFChapter {
         let mlpCopy = try MLP(restoring: mlpFit.state, config: mlp.config, input: input, record: mlpFit.final)
         let model = NeuMF(pretrainedGMF: gmfCopy, pretrainedMLP: mlpCopy, alpha: 0.5)
         let before = SampledEvaluator(split: split, data: data).evaluate(model, k: 10).metrics
-        var config = NeuMF.defaultConfig(context.options.mode)
+        var config = model.config  // the MLP's: the network the paper fine-tunes
         config.training = .fixed(neumf.epochs ?? config.training.maxEpochs)
         try model.train(input, config: config, optimizer: SGD(model.parameters, learningRate: config.learningRate))
         context.record("neumf_pretrained_hr10_before_finetuning", before["HR@10"] ?? .nan)
