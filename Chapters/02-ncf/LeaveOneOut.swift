@@ -93,7 +93,7 @@ extension NCFChapter {
             caption: t(
                 "loo.caption",
                 [
-                    "f": config.factors, "neumf": NeuMF.defaultConfig(mode).factors, "seed": context.options.seed,
+                    "f": config.factors, "neumf": neumfConfig.factors, "seed": context.options.seed,
                     "mode": mode.rawValue, "users": split.test.count,
                 ]))
         try looFigures(context, fitted: fitted, order: ["GMF", "MLP", "NeuMF"])

@@ -62,9 +62,8 @@ struct Info: ParsableCommand {
     func run() throws {
         let data = try location.load()
         let narrator = Narrator()
-        narrator.words = Text(directory: Languages.sharedDirectory, language: cliLanguage())
-        let t = narrator.words
-        narrator.heading(t("cli.info.heading", ["name": data.name, "count": data.count.formatted()]), level: 2)
+        narrator.words = cliText
+        narrator.heading(cliWords("cli.info.heading", ["name": data.name, "count": data.count.formatted()]), level: 2)
         func median(_ x: [Int]) -> Int { let s = x.sorted(); return s.isEmpty ? 0 : s[s.count / 2] }
         var perUser = [Int](repeating: 0, count: data.userCount), perItem = [Int](repeating: 0, count: data.itemCount)
         for r in 0..<data.count { perUser[Int(data.users[r])] += 1; perItem[Int(data.items[r])] += 1 }
@@ -75,39 +74,40 @@ struct Info: ParsableCommand {
         day.timeZone = TimeZone(identifier: "UTC")
         narrator.table(
             Table(
-                headers: ["", t("cli.info.value")],
+                headers: ["", cliWords("cli.info.value")],
                 rows: [
-                    [t("cli.info.users"), data.userCount.formatted()],
-                    [t("cli.info.items"), data.itemCount.formatted()],
-                    [t("cli.info.ratings"), data.count.formatted()],
+                    [cliWords("cli.info.users"), data.userCount.formatted()],
+                    [cliWords("cli.info.items"), data.itemCount.formatted()],
+                    [cliWords("cli.info.ratings"), data.count.formatted()],
                     [
-                        t("cli.info.density"),
-                        t("cli.info.density.value", [
+                        cliWords("cli.info.density"),
+                        cliWords("cli.info.density.value", [
                             "density": String(format: "%.4f", data.density),
                             "sparsity": String(format: "%.4f", 1 - data.density),
                         ]),
                     ],
                     [
-                        t("cli.info.per-user"),
+                        cliWords("cli.info.per-user"),
                         "\(perUser.min() ?? 0) / \(median(perUser)) / \(perUser.max() ?? 0)",
                     ],
                     [
-                        t("cli.info.per-item"),
+                        cliWords("cli.info.per-item"),
                         "\(perItem.min() ?? 0) / \(median(perItem)) / \(perItem.max() ?? 0)",
                     ],
                     [
-                        t("cli.info.span"),
-                        t("cli.info.span.value", ["first": day.string(from: first), "last": day.string(from: last)]),
+                        cliWords("cli.info.span"),
+                        cliWords(
+                            "cli.info.span.value", ["first": day.string(from: first), "last": day.string(from: last)]),
                     ],
                     [
-                        t("cli.info.scale"),
+                        cliWords("cli.info.scale"),
                         data.ratingScale.map { "\($0)" }
-                            ?? t("cli.info.scale.unchecked"),
+                            ?? cliWords("cli.info.scale.unchecked"),
                     ],
-                    [t("cli.info.duplicates"), data.duplicatesDropped.formatted()],
+                    [cliWords("cli.info.duplicates"), data.duplicatesDropped.formatted()],
                 ], alignments: [.left, .right]))
         narrator.prose(
-            t(data.skippedLines > 0 ? "cli.info.rules.skipped" : "cli.info.rules", [
+            cliWords(data.skippedLines > 0 ? "cli.info.rules.skipped" : "cli.info.rules", [
                 "policy": MovieLens.duplicatePolicy, "dropped": data.duplicatesDropped.formatted(),
                 "skipped": data.skippedLines.formatted(),
             ]))
@@ -115,28 +115,28 @@ struct Info: ParsableCommand {
         for r in data.ratings { histogram[r, default: 0] += 1 }
         narrator.table(
             Table(
-                headers: t("cli.info.histogram.columns").components(separatedBy: " | "),
+                headers: cliColumns("cli.info.histogram.columns"),
                 rows: histogram.keys.sorted().map { k in
                     [
                         String(format: k == k.rounded() ? "%.0f" : "%.1f", k), histogram[k]!.formatted(),
                         String(format: "%.1f%%", 100 * Double(histogram[k]!) / Double(data.count)),
                     ]
-                }), caption: t("cli.info.histogram"))
+                }), caption: cliWords("cli.info.histogram"))
         let sorted = perItem.sorted(by: >)
         let top = sorted.prefix(max(1, sorted.count / 5)).reduce(0, +)
         narrator.prose(
-            t("cli.info.tail", [
+            cliWords("cli.info.tail", [
                 "share": String(format: "%.1f", 100 * Double(top) / Double(data.count)),
                 "rare": perItem.filter { $0 < 5 }.count,
             ]))
         guard !noPlots else { return }
         var figure = Figure(
-            name: "long-tail", title: t("cli.info.figure.title", ["name": data.name]),
-            xLabel: t("cli.info.figure.x"),
-            yLabel: t("cli.info.figure.y"),
+            name: "long-tail", title: cliWords("cli.info.figure.title", ["name": data.name]),
+            xLabel: cliWords("cli.info.figure.x"),
+            yLabel: cliWords("cli.info.figure.y"),
             kind: .lines([
                 Series(
-                    t("cli.info.figure.series"),
+                    cliWords("cli.info.figure.series"),
                     sorted.enumerated().map { (x: Double($0.offset + 1), y: Double(max($0.element, 1))) }, style: .lines
                 )
             ]))
@@ -146,7 +146,7 @@ struct Info: ParsableCommand {
             narrator.figure(try renderer.render(figure))
         } catch {
             narrator.note(
-                t("cli.info.figure.failed", [
+                cliWords("cli.info.figure.failed", [
                     "figure": figure.name, "error": "\(error)", "folder": renderer.directory.path,
                 ]))
         }

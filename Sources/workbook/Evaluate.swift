@@ -108,27 +108,28 @@ struct Evaluate: ParsableCommand {
             print(String(decoding: try encoder.encode(result), as: UTF8.self))
             return
         }
-        let t = Text(directory: Languages.sharedDirectory, language: cliLanguage())
         print(
-            t("cli.evaluate.heading", [
+            cliWords("cli.evaluate.heading", [
                 "model": entry.info.name, "data": data.name, "protocol": p.rawValue, "summary": p.summary,
                 "seed": training.seed,
             ]))
         print(
-            t(fitted.choice.isEmpty ? "cli.evaluate.trained" : "cli.evaluate.trained.chose", [
+            cliWords(fitted.choice.isEmpty ? "cli.evaluate.trained" : "cli.evaluate.trained.chose", [
                 "settings": fitted.configSummary, "choice": fitted.choice,
                 "seconds": String(format: "%.1f", fitted.seconds), "steps": fitted.steps,
             ]))
         print(
             Table(
-                headers: t("cli.evaluate.columns").components(separatedBy: " | "),
+                headers: cliColumns("cli.evaluate.columns"),
                 rows: evaluation.metrics.keys.sorted().map {
                     [$0, String(format: "%.4f", evaluation.metrics[$0] ?? .nan)]
                 }
             ).text())
         if !ratingProtocol {
             print(
-                t("cli.evaluate.users", ["evaluated": evaluation.evaluatedUsers, "skipped": evaluation.skippedUsers]))
+                cliWords(
+                    "cli.evaluate.users",
+                    ["evaluated": evaluation.evaluatedUsers, "skipped": evaluation.skippedUsers]))
         }
     }
 

@@ -47,7 +47,6 @@ struct Recommend: ParsableCommand {
                 fix: cliWords(
                     "cli.recommend.no-user.fix", ["first": data.userIds.first ?? 0, "last": data.userIds.last ?? 0]))
         }
-        let t = Text(directory: Languages.sharedDirectory, language: cliLanguage())
         let environment = CommandEnvironment(training, output: output, retrain: retrain)
         let input = FitInput(
             data: data, rows: Array(0..<data.count), seed: training.seed, progress: environment.progress)
@@ -55,28 +54,29 @@ struct Recommend: ParsableCommand {
             entry, input: input, mode: training.mode, split: "all", retrain: retrain, log: log)
         let fitted = stored.model
         if explain && !entry.info.explainable {
-            log(t("cli.recommend.no-explain", ["model": entry.info.name]))
+            log(cliWords("cli.recommend.no-explain", ["model": entry.info.name]))
         }
         let title = { (i: Int) in
             data.catalogue.indices.contains(i) ? data.catalogue[i].displayTitle
-                : t("cli.recommend.item", ["id": data.itemIds[i]])
+                : cliWords("cli.recommend.item", ["id": data.itemIds[i]])
         }
         // What the user rated highly: best ratings first, then the most recent.
         let rows = (0..<data.count).filter { data.users[$0] == Int32(u) }
             .sorted { (data.ratings[$0], data.timestamps[$0]) > (data.ratings[$1], data.timestamps[$1]) }
-        print(t("cli.recommend.rated", ["user": user, "count": rows.count]) + "\n")
+        print(cliWords("cli.recommend.rated", ["user": user, "count": rows.count]) + "\n")
         print(
             Table(
-                headers: t("cli.recommend.rated.columns").components(separatedBy: " | "),
+                headers: cliColumns("cli.recommend.rated.columns"),
                 rows: rows.prefix(k).map { [String(format: "%.0f", data.ratings[$0]), title(Int(data.items[$0]))] },
                 alignments: [.right, .left]
             ).text())
         let recommendations = Recommendation.top(
             fitted.recommender, train: input.train, user: u, k: k,
             explain: explain && entry.info.explainable)
-        let origin = t(stored.trainedNow ? "cli.recommend.trained" : "cli.recommend.loaded", ["path": stored.url.path])
+        let origin = cliWords(
+            stored.trainedNow ? "cli.recommend.trained" : "cli.recommend.loaded", ["path": stored.url.path])
         print(
-            "\n" + t("cli.recommend.heading", [
+            "\n" + cliWords("cli.recommend.heading", [
                 "k": k, "model": entry.info.name, "settings": fitted.configSummary, "count": data.count.formatted(),
                 "origin": origin,
             ]) + "\n")
@@ -93,8 +93,8 @@ struct Recommend: ParsableCommand {
             table.append(row)
         }
         let headers =
-            t("cli.recommend.columns").components(separatedBy: " | ")
-            + (explain && entry.info.explainable ? [t("cli.recommend.because")] : [])
+            cliColumns("cli.recommend.columns")
+            + (explain && entry.info.explainable ? [cliWords("cli.recommend.because")] : [])
         print(Table(headers: headers, rows: table, alignments: [.right, .left, .right, .left]).text())
     }
 }

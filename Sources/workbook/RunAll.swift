@@ -31,7 +31,7 @@ struct RunAll: ParsableCommand {
         }
         let total = String(format: "%.1f", Date().timeIntervalSince(start))
         print("\n" + cliWords(jobs > 1 ? "cli.all.done.jobs" : "cli.all.done", ["seconds": total, "jobs": jobs]) + "\n")
-        print(Table(headers: cliWords("cli.all.columns").components(separatedBy: " | "), rows: rows).text())
+        print(Table(headers: cliColumns("cli.all.columns"), rows: rows).text())
         let language = options.chapterOptions.language
         let book = try buildBook(output: URL(fileURLWithPath: options.output), language: language)
         print("\n" + cliWords("cli.all.book", ["path": book.index.path]))

@@ -51,11 +51,10 @@ struct Similar: ParsableCommand {
         }
         let v = Int(vectors.index[item])
         let near = vectors.nearest(to: vectors.normalized(v), k: k, excluding: [v])
-        let t = Text(directory: Languages.sharedDirectory, language: cliLanguage())
-        print(t("cli.similar.heading", ["film": found.displayTitle, "settings": fitted.configSummary]) + "\n")
+        print(cliWords("cli.similar.heading", ["film": found.displayTitle, "settings": fitted.configSummary]) + "\n")
         print(
             Table(
-                headers: t("cli.similar.columns").components(separatedBy: " | "),
+                headers: cliColumns("cli.similar.columns"),
                 rows: near.enumerated().map { r, n in
                     let e = data.catalogue[Int(vectors.items[n.v])]
                     return [

@@ -43,8 +43,7 @@ struct Workbook: ParsableCommand {
     /// Parses and runs; any error becomes one line on stderr and a non-zero exit.
     static func main() {
         // The models' settings, the model store's and the fetcher's lines in the command line's language.
-        let words = Text(directory: Languages.sharedDirectory, language: cliLanguage())
-        LibraryWords.current = ChapterContext.libraryWords(words)
+        LibraryWords.current = ChapterContext.libraryWords(cliText)
         do {
             var command = try parseAsRoot()
             // The benches print JSON for programs: their settings stay English in any edition.
@@ -261,8 +260,14 @@ struct Exercises: ParsableCommand {
 /// The shared words in the command line's language (`--lang` among the arguments, else
 /// WORKBOOK_LANG or the locale), for the errors a learner meets before a chapter starts.
 func cliWords(_ id: String, _ values: [String: any CustomStringConvertible] = [:]) -> String {
-    Text(directory: Languages.sharedDirectory, language: cliLanguage())(id, values)
+    cliText(id, values)
 }
+
+/// A table's column headers, from a block that separates them by " | ".
+func cliColumns(_ id: String) -> [String] { cliText(id).components(separatedBy: " | ") }
+
+/// The shared text in the command line's language, read once per process.
+let cliText = Text(directory: Languages.sharedDirectory, language: cliLanguage())
 
 /// `--lang` for the tool commands (data, evaluate, similar, recommend): their lines and errors in
 /// that edition's language (main() has installed it, from the arguments, before parsing).
