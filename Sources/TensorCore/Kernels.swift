@@ -73,6 +73,34 @@ public enum Kernels {
         }
     }
 
+    /// Runs `body(range)` over 0..<count in contiguous chunks of about equal work, where `offsets[i]`
+    /// is the work before element i (`offsets.count == count + 1`; a CSR matrix's row starts):
+    /// equal row counts would give one thread the users' rows and most of the edges.
+    static func parallelRanges(_ count: Int, offsets: UnsafeBufferPointer<Int>, threshold: Int,
+                               _ body: (Range<Int>) -> Void) {
+        let threads = min(threadCount, count), total = offsets[count] - offsets[0]
+        if total < threshold || threads <= 1 { body(0..<count); return }
+        // Chunk t starts at the first row whose offset reaches t / threads of the work.
+        var bounds = [0]
+        for t in 1..<threads {
+            let goal = offsets[0] + total * t / threads
+            var (lo, hi) = (bounds[t - 1], count)
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if offsets[mid] < goal { lo = mid + 1 } else { hi = mid }
+            }
+            bounds.append(lo)
+        }
+        bounds.append(count)
+        let cuts = bounds
+        withoutActuallyEscaping(body) { body in
+            let work = SendableBody(run: body)
+            DispatchQueue.concurrentPerform(iterations: threads) { t in
+                if cuts[t] < cuts[t + 1] { work.run(cuts[t]..<cuts[t + 1]) }
+            }
+        }
+    }
+
     /// A new array of `count` elements written by `body(range, pointer)` over parallel ranges
     /// of elements (or of `rows` equal rows, when given), with no zero-filling first.
     @inline(__always)

@@ -140,14 +140,12 @@ extension Tensor {
         precondition(rank == 2 && rows.allSatisfy { $0 >= 0 && Int($0) < shape[0] },
                      "sumOfSquares(rows:): rows of a [N, d] table")
         let d = shape[1]
-        let value = data.withUnsafeBufferPointer { x in
-            rows.reduce(Float(0)) { $0 + Kernels.dot(x.baseAddress! + Int($1) * d, x.baseAddress! + Int($1) * d, d) }
-        }
+        let value = data.withUnsafeBufferPointer { x in wb_rows_sum_squares(x.baseAddress, d, rows, rows.count) }
         return Tensor.record(Tensor(scalar: value), [self]) { out in
             guard let g = out.grad?.first else { return }
             self.data.withUnsafeBufferPointer { x in
                 self.withGradBuffer { gx in
-                    for r in rows { Kernels.axpy(2 * g, x.baseAddress! + Int(r) * d, gx.baseAddress! + Int(r) * d, d) }
+                    wb_rows_axpy(2 * g, x.baseAddress, d, rows, rows.count, gx.baseAddress)
                 }
             }
         }

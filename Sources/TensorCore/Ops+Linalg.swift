@@ -150,7 +150,7 @@ public struct SparseMatrix: Sendable {
         let po = SendablePointer(base: out.baseAddress!), px = dense.baseAddress!
         rowStart.withUnsafeBufferPointer { starts in columns.withUnsafeBufferPointer { cols in
             values.withUnsafeBufferPointer { vals in
-                Kernels.parallelRanges(rowCount, threshold: 256) { range in
+                Kernels.parallelRanges(rowCount, offsets: starts, threshold: 4096) { range in
                     for r in range {
                         let k = starts[r]
                         wb_sparse_row(cols.baseAddress! + k, vals.baseAddress! + k, starts[r + 1] - k, px, d,
@@ -192,27 +192,74 @@ extension SparseMatrix {
         precondition(rowCount == columnCount && x.rank == 2 && x.shape[0] == columnCount && layers >= 0,
                      "powerMean: a square [N, N] matrix and [N, D], got [\(rowCount), \(columnCount)] and \(x.shape)")
         let d = x.shape[1], scale = 1 / Float(layers + 1)
+        // Each layer's product adds itself into the sum as it is written, and the last one scales it.
         var sum = x.data, current = x.data
-        for _ in 0..<layers {
-            var next = [Float](repeating: 0, count: current.count)
-            current.withUnsafeBufferPointer { c in
-                next.withUnsafeMutableBufferPointer { multiply(c, width: d, into: $0) }
+        for layer in 0..<layers {
+            let last = layer == layers - 1
+            current = sum.withUnsafeMutableBufferPointer { s in
+                product(current, width: d, writing: !last) { c, out in
+                    (dense: c, base: nil, out: out, outScale: 1, sum: s.baseAddress, sumScale: last ? scale : 1)
+                }
             }
-            sum.withUnsafeMutableBufferPointer { s in next.withUnsafeBufferPointer { Kernels.addInPlace(s, $0) } }
-            current = next
         }
-        if layers > 0 { sum = Kernels.apply(sum, ScaleOp(factor: scale)) }
         return Tensor.record(Tensor(sum, shape: x.shape), [x]) { out in
             let g = out.grad!
             var h = g
-            for _ in 0..<layers {
-                var next = g
-                h.withUnsafeBufferPointer { hh in
-                    next.withUnsafeMutableBufferPointer { self.multiply(hh, width: d, into: $0) }
+            g.withUnsafeBufferPointer { g in
+                for layer in 0..<layers {
+                    h = self.product(h, width: d, writing: true) { hh, next in
+                        (dense: hh, base: g.baseAddress, out: next, outScale: layer == layers - 1 ? scale : 1,
+                         sum: nil, sumScale: 1)
+                    }
                 }
-                h = next
             }
-            x.accumulateGrad(layers > 0 ? Kernels.apply(h, ScaleOp(factor: scale)) : h)
+            x.accumulateGrad(h)
         }
     }
+
+    /// One fused product over all rows (wb_sparse_rows), split across threads by non-zeros: returns the
+    /// new array `out` (empty when `writing` is false) after `arguments(dense, out)` chose the rest.
+    private func product(
+        _ dense: [Float], width d: Int, writing: Bool,
+        _ arguments: (UnsafePointer<Float>, UnsafeMutablePointer<Float>?) -> (
+            dense: UnsafePointer<Float>, base: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>?,
+            outScale: Float, sum: UnsafeMutablePointer<Float>?, sumScale: Float
+        )
+    ) -> [Float] {
+        let count = writing ? rowCount * d : 0
+        return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            dense.withUnsafeBufferPointer { x in
+                let a = arguments(x.baseAddress!, count > 0 ? buffer.baseAddress : nil)
+                let call = SendableCall(a)
+                rowStart.withUnsafeBufferPointer { starts in columns.withUnsafeBufferPointer { cols in
+                    values.withUnsafeBufferPointer { vals in
+                        let (ps, pc, pv) = (SendableConst(starts), SendableConst(cols), SendableConst(vals))
+                        Kernels.parallelRanges(rowCount, offsets: starts, threshold: 4096) { range in
+                            ps.base.withMemoryRebound(to: Int64.self) { starts64 in
+                                wb_sparse_rows(
+                                    starts64.baseAddress, pc.base.baseAddress, pv.base.baseAddress, range.lowerBound,
+                                    range.upperBound, call.dense, d, call.base, call.out, call.outScale, call.sum,
+                                    call.sumScale)
+                            }
+                        }
+                    } } }
+            }
+            initialized = count
+        }
+    }
+}
+
+/// The pointers of one fused product, shared by its worker threads (each writes its own rows).
+private struct SendableCall: @unchecked Sendable {
+    let dense: UnsafePointer<Float>, base: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>?
+    let outScale: Float, sum: UnsafeMutablePointer<Float>?, sumScale: Float
+    init(_ a: (dense: UnsafePointer<Float>, base: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>?,
+               outScale: Float, sum: UnsafeMutablePointer<Float>?, sumScale: Float)) {
+        (dense, base, out, outScale, sum, sumScale) = a
+    }
+}
+
+private struct SendableConst<T>: @unchecked Sendable {
+    let base: UnsafeBufferPointer<T>
+    init(_ base: UnsafeBufferPointer<T>) { self.base = base }
 }

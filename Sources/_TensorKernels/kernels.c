@@ -45,6 +45,34 @@ float wb_dot(const float *restrict x, const float *restrict y, size_t n) {
     return total;
 }
 
+// sum_r x_r . x_r over the listed rows of x [*, d], each dot as wb_dot sums it, added in list order.
+__attribute__((target_clones("avx512f", "avx2", "default")))
+float wb_rows_sum_squares(const float *restrict x, size_t d, const int32_t *restrict rows, size_t count) {
+    float total = 0;
+    for (size_t r = 0; r < count; r++) {
+        const float *restrict v = x + (size_t)rows[r] * d;
+        float s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        size_t i = 0;
+        for (; i + 8 <= d; i += 8)
+            for (int k = 0; k < 8; k++) s[k] += v[i + k] * v[i + k];
+        float dot = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+        for (; i < d; i++) dot += v[i] * v[i];
+        total += dot;
+    }
+    return total;
+}
+
+// y_r += a x_r for each listed row (a row listed twice gets both), in list order.
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void wb_rows_axpy(float a, const float *restrict x, size_t d, const int32_t *restrict rows, size_t count,
+                  float *restrict y) {
+    for (size_t r = 0; r < count; r++) {
+        const float *restrict v = x + (size_t)rows[r] * d;
+        float *restrict w = y + (size_t)rows[r] * d;
+        for (size_t i = 0; i < d; i++) w[i] += a * v[i];
+    }
+}
+
 __attribute__((target_clones("avx512f", "avx2", "default")))
 void wb_axpy(float a, const float *restrict x, float *restrict y, size_t n) {
     for (size_t i = 0; i < n; i++) y[i] += a * x[i];
@@ -152,6 +180,40 @@ void wb_sparse_row(const int32_t *restrict columns, const float *restrict values
     }
     for (size_t k = 0; k < nnz; k++)
         for (size_t t = j; t < d; t++) out[t] += values[k] * dense[(size_t)columns[k] * d + t];
+}
+
+// Rows lo..<hi of a CSR product with what LightGCN's layer sum does around it fused in: per row,
+// acc = base + sum_k values[k] dense[columns[k]] (base NULL: 0), summed in k order;
+// out = acc * out_scale (out may be base; NULL: not written); sum = (sum + acc) * sum_scale
+// (NULL: none). A scale of 1 is exact, so this gives what the separate passes would.
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void wb_sparse_rows(const int64_t *restrict row_start, const int32_t *restrict columns,
+                    const float *restrict values, size_t lo, size_t hi, const float *restrict dense, size_t d,
+                    const float *base, float *out, float out_scale, float *sum, float sum_scale) {
+    for (size_t r = lo; r < hi; r++) {
+        const int32_t *restrict cols = columns + row_start[r];
+        const float *restrict vals = values + row_start[r];
+        size_t nnz = (size_t)(row_start[r + 1] - row_start[r]), j = 0;
+        const float *b = base ? base + r * d : NULL;
+        float *o = out ? out + r * d : NULL, *s = sum ? sum + r * d : NULL;
+        for (; j + 64 <= d; j += 64) {  /* 64 outputs held in registers across all the non-zeros */
+            float acc[64];
+            for (int t = 0; t < 64; t++) acc[t] = b ? b[j + t] : 0.0f;
+            for (size_t k = 0; k < nnz; k++) {
+                const float *restrict row = dense + (size_t)cols[k] * d + j;
+                float v = vals[k];
+                for (int t = 0; t < 64; t++) acc[t] += v * row[t];
+            }
+            if (o) for (int t = 0; t < 64; t++) o[j + t] = acc[t] * out_scale;
+            if (s) for (int t = 0; t < 64; t++) s[j + t] = (s[j + t] + acc[t]) * sum_scale;
+        }
+        for (; j < d; j++) {
+            float acc = b ? b[j] : 0.0f;
+            for (size_t k = 0; k < nnz; k++) acc += vals[k] * dense[(size_t)cols[k] * d + j];
+            if (o) o[j] = acc * out_scale;
+            if (s) s[j] = (s[j] + acc) * sum_scale;
+        }
+    }
 }
 
 __attribute__((target_clones("avx512f", "avx2", "default")))
@@ -264,26 +326,30 @@ void wb_multinomial_nll_backward_row(const float *restrict z, size_t n, const in
 
 // BPR over (u, i, j) triples of rows of a table F [N, d], fused: mean softplus(-(f_u.(f_i - f_j)))
 // forward; backward adds g/B * (-sigmoid(-x)) (f_i - f_j) to dF_u, and ± that times f_u to dF_i, dF_j.
-float wb_bpr_rows(const float *f, size_t d, const int32_t *restrict users, const int32_t *restrict positives,
+__attribute__((target_clones("avx512f", "avx2", "default")))
+float wb_bpr_rows(const float *restrict f, size_t d, const int32_t *restrict users, const int32_t *restrict positives,
                   const int32_t *restrict negatives, size_t count, float *df, float scale) {
     double total = 0;
     for (size_t b = 0; b < count; b++) {
-        const float *u = f + (size_t)users[b] * d, *p = f + (size_t)positives[b] * d, *n = f + (size_t)negatives[b] * d;
-        float x = 0;
-        for (size_t k = 0; k < d; k++) x += u[k] * (p[k] - n[k]);
+        const float *restrict u = f + (size_t)users[b] * d, *restrict p = f + (size_t)positives[b] * d,
+                    *restrict n = f + (size_t)negatives[b] * d;
+        float s[8] = {0, 0, 0, 0, 0, 0, 0, 0};  /* wb_dot's lanes: the dot vectorises */
+        size_t k = 0;
+        for (; k + 8 <= d; k += 8)
+            for (int l = 0; l < 8; l++) s[l] += u[k + l] * (p[k + l] - n[k + l]);
+        float x = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+        for (; k < d; k++) x += u[k] * (p[k] - n[k]);
         /* softplus(-x) = max(-x, 0) + log1p(e^-|x|), stable for any x */
         total += (x < 0 ? -x : 0.0f) + log1pf(expf(-fabsf(x)));
         if (!df) continue;
-        float s = x >= 0 ? expf(-x) / (1 + expf(-x)) : 1 / (1 + expf(x));  /* sigmoid(-x) */
-        float g = -s * scale;
-        /* no restrict: a row may be both a positive and a negative of one triple */
+        float sg = x >= 0 ? expf(-x) / (1 + expf(-x)) : 1 / (1 + expf(x));  /* sigmoid(-x) */
+        float g = -sg * scale;
+        /* A row may be both a positive and a negative of one triple: one loop per destination
+           (each reads only f), in the order a single loop would add them. */
         float *du = df + (size_t)users[b] * d, *dp = df + (size_t)positives[b] * d, *dn = df + (size_t)negatives[b] * d;
-        for (size_t k = 0; k < d; k++) {
-            float uk = u[k];
-            du[k] += g * (p[k] - n[k]);
-            dp[k] += g * uk;
-            dn[k] -= g * uk;
-        }
+        for (k = 0; k < d; k++) du[k] += g * (p[k] - n[k]);
+        for (k = 0; k < d; k++) dp[k] += g * u[k];
+        for (k = 0; k < d; k++) dn[k] -= g * u[k];
     }
     return (float)(total / (double)(count ? count : 1));
 }

@@ -175,6 +175,54 @@ final class GraphKernelTests: XCTestCase {
         }
     }
 
+    /// A bipartite graph big enough for the 64-wide register blocks (d = 70: one block and a tail) and
+    /// for the rows to be split across threads by their non-zeros (the first 100 rows hold half of them):
+    /// the same numbers on one thread as on two, and those of plain loops over the entries, both ways.
+    func testLargePowerMeanMatchesPlainLoopsOnAnyThreadCount() {
+        let (n, d, rng) = (400, 70, RandomGenerator(seed: 68))
+        var entries: [(row: Int, column: Int, value: Float)] = []
+        for r in 0..<100 {
+            for _ in 0..<40 {
+                let (c, v) = (100 + rng.nextInt(below: 300), rng.nextFloat() / 20)
+                entries += [(r, c, v), (c, r, v)]
+            }
+        }
+        let a = SparseMatrix(rowCount: n, columnCount: n, entries: entries)
+        XCTAssertGreaterThan(a.nonZeroCount, 4096, "below this the product runs on one thread")
+        func plain(_ x: [Float]) -> [Float] {  // (x + A x + A² x + A³ x) / 4
+            var power = x, sum = x
+            for _ in 0..<3 {
+                var next = [Float](repeating: 0, count: n * d)
+                for r in 0..<n {
+                    for k in a.rowStart[r]..<a.rowStart[r + 1] {
+                        let c = Int(a.columns[k])
+                        for j in 0..<d { next[r * d + j] += a.values[k] * power[c * d + j] }
+                    }
+                }
+                for i in sum.indices { sum[i] += next[i] }
+                power = next
+            }
+            return sum.map { $0 / 4 }
+        }
+        func largestGap(_ x: [Float], _ y: [Float]) -> Float { zip(x, y).map { abs($0 - $1) }.max() ?? .infinity }
+        let (x, w) = (awayFromZero([n, d], seed: 69), awayFromZero([n, d], seed: 70))
+        let threads = Kernels.threadCount
+        defer { Kernels.setThreadCount(threads) }
+        var outputs: [[Float]] = [], gradients: [[Float]] = []
+        for count in [1, 2] {
+            Kernels.setThreadCount(count)
+            let input = Tensor(x.data, shape: [n, d], requiresGrad: true)
+            let y = a.powerMean(input, degree: 3)
+            (y * w).sum().backward()
+            outputs.append(y.data)
+            gradients.append(input.grad ?? [])
+        }
+        XCTAssertTrue(outputs[0] == outputs[1] && gradients[0] == gradients[1], "the thread count changed a number")
+        XCTAssertLessThan(largestGap(outputs[0], plain(x.data)), 1e-4)
+        // d sum(y * w) / dx = powerMean(w), A being symmetric.
+        XCTAssertLessThan(largestGap(gradients[0], plain(w.data)), 1e-4)
+    }
+
     func testDropoutKeepsOrScalesEachElementAndItsGradient() {
         let x = positive([50, 4], seed: 65)
         let y = x.dropout(0.25, training: true, rng: RandomGenerator(seed: 66))
