@@ -196,6 +196,18 @@ struct Item2VecBench: ParsableCommand {
     var threads = 2
     @Option(parsing: .unconditional, help: "Seed.")
     var seed: UInt64 = 42
+    @Option(
+        parsing: .unconditional,
+        help: "Runs of each side with seeds seed, seed+1, ..., alternating (a shared machine's speed drifts).")
+    var repeats = 3
+    @Flag(help: "pWord2Vec's update: a centre's context items share its negatives (Ji et al. 2016).")
+    var sharedNegatives = false
+
+    func validate() throws {
+        guard epochs >= 1, repeats >= 1, threads >= 1 else {
+            throw ValidationError("--epochs, --repeats and --threads must be at least 1")
+        }
+    }
 
     func run() throws {
         let data = try location.load()
@@ -205,14 +217,27 @@ struct Item2VecBench: ParsableCommand {
         config.training = .fixed(epochs)
         config.minimumCount = minCount
         config.threads = threads
+        config.sharedNegatives = sharedNegatives
         var runs: [(seconds: Double, result: NextItemResult)] = []
-        for r in 0..<3 {
+        var references: [(seconds: Double, hr: Double, ndcg: Double)] = []
+        for r in 0..<repeats {
             let vectors = try trainSGNS(
                 sessions: cases.map(\.context), itemCount: data.itemCount, config: config,
                 seed: seed &+ UInt64(r)
             ).vectors
             runs.append((vectors.trainSeconds, nextItemEvaluation(vectors, cases: cases)))
-            log(String(format: "run %d: %.2f s, HR@10 %.4f", r + 1, vectors.trainSeconds, runs.last!.result.hr))
+            let arguments = [
+                "--window", "\(window)", "--epochs", "\(epochs)", "--workers", "\(threads)", "--min-count",
+                "\(minCount)", "--seed", "\(seed &+ UInt64(r))", "--out", "bench_item2vec_reference",
+            ]
+            var line = String(format: "run %d: %.2f s, HR@10 %.4f", r + 1, vectors.trainSeconds, runs[r].result.hr)
+            if let ref = try reference.run("item2vec.py", arguments) {
+                references.append(
+                    (ref["train_s"] as? Double ?? ref["train_wall_s"] as? Double ?? .nan,
+                     ref["next_item_hr@10"] as? Double ?? .nan, ref["next_item_ndcg@10"] as? Double ?? .nan))
+                line += String(format: "; gensim %.2f s, HR@10 %.4f", references[r].seconds, references[r].hr)
+            }
+            log(line)
         }
         let words = Double(cases.reduce(0) { $0 + $1.context.count } * epochs)
         let seconds = median(runs.map(\.seconds))
@@ -222,22 +247,20 @@ struct Item2VecBench: ParsableCommand {
             "config": [
                 "vector_size": config.dimension, "window": window, "negative": config.negativeCount, "epochs": epochs,
                 "min_count": minCount, "sample": config.sample, "workers": threads,
+                "update": sharedNegatives ? "pWord2Vec (shared negatives)" : "word2vec (per pair)",
+                "repeats": repeats,
             ],
-            "timings": ["train_seconds": seconds, "words_per_second": words / seconds],
+            "timings": [
+                "train_seconds": seconds, "words_per_second": words / seconds, "runs_seconds": runs.map(\.seconds),
+            ],
             "quality": ["HR@10": median(runs.map(\.result.hr)), "NDCG@10": median(runs.map(\.result.ndcg))],
         ]
-        if let ref = try reference.run(
-            "item2vec.py",
-            [
-                "--window", "\(window)", "--epochs", "\(epochs)", "--workers", "\(threads)", "--out",
-                "bench_item2vec_reference",
-            ])
-        {
-            let refSeconds = ref["train_s"] as? Double ?? ref["train_wall_s"] as? Double ?? .nan
+        if !references.isEmpty {
+            let refSeconds = median(references.map(\.seconds))
             result["reference"] = [
                 "train_seconds": refSeconds, "words_per_second": words / refSeconds,
-                "HR@10": ref["next_item_hr@10"] ?? NSNull(), "NDCG@10": ref["next_item_ndcg@10"] ?? NSNull(),
-                "script": "peers/item2vec.py (gensim)",
+                "runs_seconds": references.map(\.seconds), "HR@10": median(references.map(\.hr)),
+                "NDCG@10": median(references.map(\.ndcg)), "script": "peers/item2vec.py (gensim)",
             ]
             result["throughput_ratio"] = refSeconds / seconds
         }
