@@ -73,30 +73,22 @@ public enum Kernels {
         }
     }
 
-    /// Runs `body(range)` over 0..<count in contiguous chunks of about equal work, where `offsets[i]`
-    /// is the work before element i (`offsets.count == count + 1`; a CSR matrix's row starts):
-    /// equal row counts would give one thread the users' rows and most of the edges.
+    /// Runs `body(range)` over 0..<count in contiguous chunks of about equal work, `offsets[i]` being the work
+    /// before element i (a CSR matrix's row starts: equal row counts would give one thread most of the edges).
     static func parallelRanges(_ count: Int, offsets: UnsafeBufferPointer<Int>, threshold: Int,
                                _ body: (Range<Int>) -> Void) {
         let threads = min(threadCount, count), total = offsets[count] - offsets[0]
         if total < threshold || threads <= 1 { body(0..<count); return }
-        // Chunk t starts at the first row whose offset reaches t / threads of the work.
-        var bounds = [0]
-        for t in 1..<threads {
-            let goal = offsets[0] + total * t / threads
-            var (lo, hi) = (bounds[t - 1], count)
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if offsets[mid] < goal { lo = mid + 1 } else { hi = mid }
-            }
-            bounds.append(lo)
+        var cuts = [0]  // chunk t ends where t / threads of the work is done
+        for t in 1...threads {
+            var r = cuts[t - 1]
+            while r < count && offsets[r] - offsets[0] < total * t / threads { r += 1 }
+            cuts.append(t == threads ? count : r)
         }
-        bounds.append(count)
-        let cuts = bounds
         withoutActuallyEscaping(body) { body in
-            let work = SendableBody(run: body)
+            let (work, chunks) = (SendableBody(run: body), cuts)
             DispatchQueue.concurrentPerform(iterations: threads) { t in
-                if cuts[t] < cuts[t + 1] { work.run(cuts[t]..<cuts[t + 1]) }
+                if chunks[t] < chunks[t + 1] { work.run(chunks[t]..<chunks[t + 1]) }
             }
         }
     }
@@ -209,11 +201,6 @@ public enum Kernels {
         }
         return partial.reduce(0, +)
     }
-
-    /// The dot product of two n-vectors (a vectorised C loop; for hand-written trainers such
-    /// as word2vec's, where vectors are rows of a table).
-    @inline(__always)
-    public static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ n: Int) -> Float { wb_dot(x, y, n) }
 
     /// y += a x for n-vectors.
     @inline(__always)

@@ -145,7 +145,7 @@ extension Tensor {
             guard let g = out.grad?.first else { return }
             self.data.withUnsafeBufferPointer { x in
                 self.withGradBuffer { gx in
-                    wb_rows_axpy(2 * g, x.baseAddress, d, rows, rows.count, gx.baseAddress)
+                    for r in rows { Kernels.axpy(2 * g, x.baseAddress! + Int(r) * d, gx.baseAddress! + Int(r) * d, d) }
                 }
             }
         }

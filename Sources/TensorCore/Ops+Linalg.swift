@@ -144,18 +144,22 @@ public struct SparseMatrix: Sendable {
         return SparseMatrix(rowCount: columnCount, columnCount: rowCount, rowStart: counts, columns: cols, values: vals)
     }
 
-    /// out[rows, D] (+)= self x dense[columns, D], rows split across threads.
+    /// out[rows, D] += self x dense[columns, D].
     func multiply(_ dense: UnsafeBufferPointer<Float>, width d: Int, into out: UnsafeMutableBufferPointer<Float>) {
-        guard !columns.isEmpty else { return }
-        let po = SendablePointer(base: out.baseAddress!), px = dense.baseAddress!
+        multiply(dense.baseAddress, width: d, base: out.baseAddress, into: out.baseAddress)
+    }
+
+    /// Per row, with p = base + self x dense (base nil: 0): out = p * outScale and sum = (sum + p) * sumScale
+    /// (either nil: not written); out may be base. Rows are split across threads by their non-zeros.
+    func multiply(_ dense: UnsafePointer<Float>?, width d: Int, base: UnsafePointer<Float>?,
+                  into out: UnsafeMutablePointer<Float>?, outScale: Float = 1,
+                  sum: UnsafeMutablePointer<Float>? = nil, sumScale: Float = 1) {
+        guard rowCount > 0, d > 0 else { return }
         rowStart.withUnsafeBufferPointer { starts in columns.withUnsafeBufferPointer { cols in
             values.withUnsafeBufferPointer { vals in
-                Kernels.parallelRanges(rowCount, offsets: starts, threshold: 4096) { range in
-                    for r in range {
-                        let k = starts[r]
-                        wb_sparse_row(cols.baseAddress! + k, vals.baseAddress! + k, starts[r + 1] - k, px, d,
-                                      po.base + r * d)
-                    }
+                Kernels.parallelRanges(rowCount, offsets: starts, threshold: 4096) { r in
+                    wb_sparse_rows(starts.baseAddress, cols.baseAddress, vals.baseAddress, r.lowerBound, r.upperBound,
+                                   dense, d, base, out, outScale, sum, sumScale)
                 }
             } } }
     }
@@ -193,73 +197,36 @@ extension SparseMatrix {
                      "powerMean: a square [N, N] matrix and [N, D], got [\(rowCount), \(columnCount)] and \(x.shape)")
         let d = x.shape[1], scale = 1 / Float(layers + 1)
         // Each layer's product adds itself into the sum as it is written, and the last one scales it.
+        func written(_ count: Int, _ body: (UnsafeMutablePointer<Float>?) -> Void) -> [Float] {
+            [Float](unsafeUninitializedCapacity: count) { buffer, n in
+                body(count > 0 ? buffer.baseAddress : nil)  // an empty array's storage is not room for a row
+                n = count
+            }
+        }
         var sum = x.data, current = x.data
         for layer in 0..<layers {
             let last = layer == layers - 1
-            current = sum.withUnsafeMutableBufferPointer { s in
-                product(current, width: d, writing: !last) { c, out in
-                    (dense: c, base: nil, out: out, outScale: 1, sum: s.baseAddress, sumScale: last ? scale : 1)
+            current = sum.withUnsafeMutableBufferPointer { s in current.withUnsafeBufferPointer { c in
+                written(last ? 0 : s.count) { next in
+                    multiply(c.baseAddress, width: d, base: nil, into: next, sum: s.baseAddress,
+                             sumScale: last ? scale : 1)
                 }
-            }
+            } }
         }
         return Tensor.record(Tensor(sum, shape: x.shape), [x]) { out in
             let g = out.grad!
             var h = g
             g.withUnsafeBufferPointer { g in
                 for layer in 0..<layers {
-                    h = self.product(h, width: d, writing: true) { hh, next in
-                        (dense: hh, base: g.baseAddress, out: next, outScale: layer == layers - 1 ? scale : 1,
-                         sum: nil, sumScale: 1)
+                    h = h.withUnsafeBufferPointer { hh in
+                        written(hh.count) {
+                            self.multiply(hh.baseAddress, width: d, base: g.baseAddress, into: $0,
+                                          outScale: layer == layers - 1 ? scale : 1)
+                        }
                     }
                 }
             }
             x.accumulateGrad(h)
         }
     }
-
-    /// One fused product over all rows (wb_sparse_rows), split across threads by non-zeros: returns the
-    /// new array `out` (empty when `writing` is false) after `arguments(dense, out)` chose the rest.
-    private func product(
-        _ dense: [Float], width d: Int, writing: Bool,
-        _ arguments: (UnsafePointer<Float>, UnsafeMutablePointer<Float>?) -> (
-            dense: UnsafePointer<Float>, base: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>?,
-            outScale: Float, sum: UnsafeMutablePointer<Float>?, sumScale: Float
-        )
-    ) -> [Float] {
-        let count = writing ? rowCount * d : 0
-        return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            dense.withUnsafeBufferPointer { x in
-                let a = arguments(x.baseAddress!, count > 0 ? buffer.baseAddress : nil)
-                let call = SendableCall(a)
-                rowStart.withUnsafeBufferPointer { starts in columns.withUnsafeBufferPointer { cols in
-                    values.withUnsafeBufferPointer { vals in
-                        let (ps, pc, pv) = (SendableConst(starts), SendableConst(cols), SendableConst(vals))
-                        Kernels.parallelRanges(rowCount, offsets: starts, threshold: 4096) { range in
-                            ps.base.withMemoryRebound(to: Int64.self) { starts64 in
-                                wb_sparse_rows(
-                                    starts64.baseAddress, pc.base.baseAddress, pv.base.baseAddress, range.lowerBound,
-                                    range.upperBound, call.dense, d, call.base, call.out, call.outScale, call.sum,
-                                    call.sumScale)
-                            }
-                        }
-                    } } }
-            }
-            initialized = count
-        }
-    }
-}
-
-/// The pointers of one fused product, shared by its worker threads (each writes its own rows).
-private struct SendableCall: @unchecked Sendable {
-    let dense: UnsafePointer<Float>, base: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>?
-    let outScale: Float, sum: UnsafeMutablePointer<Float>?, sumScale: Float
-    init(_ a: (dense: UnsafePointer<Float>, base: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>?,
-               outScale: Float, sum: UnsafeMutablePointer<Float>?, sumScale: Float)) {
-        (dense, base, out, outScale, sum, sumScale) = a
-    }
-}
-
-private struct SendableConst<T>: @unchecked Sendable {
-    let base: UnsafeBufferPointer<T>
-    init(_ base: UnsafeBufferPointer<T>) { self.base = base }
 }

@@ -83,14 +83,6 @@ public final class Tensor {
         Tensor(rng.normals(shape.reduce(1, *), mean: mean, std: std), shape: shape, requiresGrad: requiresGrad)
     }
 
-    /// Elements drawn uniformly from [low, high) with the given generator.
-    public static func randomUniform(_ shape: [Int], low: Float = 0, high: Float = 1,
-                                     rng: RandomGenerator, requiresGrad: Bool = false) -> Tensor {
-        let count = shape.reduce(1, *)
-        return Tensor((0..<count).map { _ in low + (high - low) * rng.nextFloat() }, shape: shape,
-                      requiresGrad: requiresGrad)
-    }
-
     // MARK: - Properties
 
     /// The number of elements.
@@ -119,9 +111,6 @@ public final class Tensor {
         let w = shape[1]
         return Array(data[(i * w)..<((i + 1) * w)])
     }
-
-    /// A copy of the values that is not part of any graph.
-    public func detached() -> Tensor { Tensor(data, shape: shape) }
 
     /// Changes the values in place (outside the graph), keeping the shape: for initialisers
     /// and optimisers.

@@ -45,32 +45,11 @@ float wb_dot(const float *restrict x, const float *restrict y, size_t n) {
     return total;
 }
 
-// sum_r x_r . x_r over the listed rows of x [*, d], each dot as wb_dot sums it, added in list order.
-__attribute__((target_clones("avx512f", "avx2", "default")))
-float wb_rows_sum_squares(const float *restrict x, size_t d, const int32_t *restrict rows, size_t count) {
+// sum_r x_r . x_r over the listed rows of x [*, d] (each dot as wb_dot sums it), in list order.
+float wb_rows_sum_squares(const float *x, size_t d, const int32_t *rows, size_t count) {
     float total = 0;
-    for (size_t r = 0; r < count; r++) {
-        const float *restrict v = x + (size_t)rows[r] * d;
-        float s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-        size_t i = 0;
-        for (; i + 8 <= d; i += 8)
-            for (int k = 0; k < 8; k++) s[k] += v[i + k] * v[i + k];
-        float dot = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
-        for (; i < d; i++) dot += v[i] * v[i];
-        total += dot;
-    }
+    for (size_t r = 0; r < count; r++) total += wb_dot(x + (size_t)rows[r] * d, x + (size_t)rows[r] * d, d);
     return total;
-}
-
-// y_r += a x_r for each listed row (a row listed twice gets both), in list order.
-__attribute__((target_clones("avx512f", "avx2", "default")))
-void wb_rows_axpy(float a, const float *restrict x, size_t d, const int32_t *restrict rows, size_t count,
-                  float *restrict y) {
-    for (size_t r = 0; r < count; r++) {
-        const float *restrict v = x + (size_t)rows[r] * d;
-        float *restrict w = y + (size_t)rows[r] * d;
-        for (size_t i = 0; i < d; i++) w[i] += a * v[i];
-    }
 }
 
 __attribute__((target_clones("avx512f", "avx2", "default")))
@@ -164,30 +143,10 @@ void wb_log_softmax_backward(const float *restrict y, const float *restrict g, f
     for (size_t i = 0; i < n; i++) gx[i] = g[i] - expf_poly(y[i]) * s;
 }
 
+// Rows lo..<hi of a CSR product, LightGCN's layer sum fused in (see the header), summed in k order;
+// a scale of 1 is exact, so this gives what separate passes would.
 __attribute__((target_clones("avx512f", "avx2", "default")))
-void wb_sparse_row(const int32_t *restrict columns, const float *restrict values, size_t nnz,
-                   const float *restrict dense, size_t d, float *restrict out) {
-    size_t j = 0;
-    for (; j + 64 <= d; j += 64) {  /* 64 outputs held in registers across all the non-zeros */
-        float acc[64];
-        for (int t = 0; t < 64; t++) acc[t] = out[j + t];
-        for (size_t k = 0; k < nnz; k++) {
-            const float *restrict row = dense + (size_t)columns[k] * d + j;
-            float v = values[k];
-            for (int t = 0; t < 64; t++) acc[t] += v * row[t];
-        }
-        for (int t = 0; t < 64; t++) out[j + t] = acc[t];
-    }
-    for (size_t k = 0; k < nnz; k++)
-        for (size_t t = j; t < d; t++) out[t] += values[k] * dense[(size_t)columns[k] * d + t];
-}
-
-// Rows lo..<hi of a CSR product with what LightGCN's layer sum does around it fused in: per row,
-// acc = base + sum_k values[k] dense[columns[k]] (base NULL: 0), summed in k order;
-// out = acc * out_scale (out may be base; NULL: not written); sum = (sum + acc) * sum_scale
-// (NULL: none). A scale of 1 is exact, so this gives what the separate passes would.
-__attribute__((target_clones("avx512f", "avx2", "default")))
-void wb_sparse_rows(const int64_t *restrict row_start, const int32_t *restrict columns,
+void wb_sparse_rows(const ptrdiff_t *restrict row_start, const int32_t *restrict columns,
                     const float *restrict values, size_t lo, size_t hi, const float *restrict dense, size_t d,
                     const float *base, float *out, float out_scale, float *sum, float sum_scale) {
     for (size_t r = lo; r < hi; r++) {
@@ -344,8 +303,7 @@ float wb_bpr_rows(const float *restrict f, size_t d, const int32_t *restrict use
         if (!df) continue;
         float sg = x >= 0 ? expf(-x) / (1 + expf(-x)) : 1 / (1 + expf(x));  /* sigmoid(-x) */
         float g = -sg * scale;
-        /* A row may be both a positive and a negative of one triple: one loop per destination
-           (each reads only f), in the order a single loop would add them. */
+        /* a row may be a triple's positive and negative: one loop per destination, each reading f */
         float *du = df + (size_t)users[b] * d, *dp = df + (size_t)positives[b] * d, *dn = df + (size_t)negatives[b] * d;
         for (k = 0; k < d; k++) du[k] += g * (p[k] - n[k]);
         for (k = 0; k < d; k++) dp[k] += g * u[k];

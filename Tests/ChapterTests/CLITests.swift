@@ -220,6 +220,8 @@ final class CLITests: XCTestCase {
                 ["bench", "time-to-quality", "--model", "svd", "--peers", "/tmp", "--python", "/bin/true"],
                 "--model must be one of neumf, mult-vae, lightgcn, i-autorec, sgns"
             ),
+            (["bench", "gnn", "--repeats", "0"], "--epochs and --repeats must be at least 1"),
+            (["bench", "item2vec", "--threads", "0"], "--epochs, --repeats and --threads must be at least 1"),
             (["frobnicate"], "workbook: "),
         ] {
             let r = try run(args)

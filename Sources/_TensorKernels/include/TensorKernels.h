@@ -40,22 +40,14 @@ void wb_log_softmax(const float *x, float *y, size_t n);
 /// The log-softmax's backward for one row: gx = g - exp(y) * sum(g).
 void wb_log_softmax_backward(const float *y, const float *g, float *gx, size_t n);
 
-/// One row of a CSR matrix times a dense [*, d] matrix: out[0..<d] += sum_k values[k] *
-/// dense[columns[k]], summed in k order (as a sequence of axpys would), 64 outputs at a time.
-void wb_sparse_row(const int32_t *columns, const float *values, size_t nnz, const float *dense, size_t d, float *out);
-
-/// Rows lo..<hi of a CSR matrix (row_start, columns, values) times dense [*, d], with a layer sum
-/// fused in: acc = base + A dense (base NULL: 0); out = acc * out_scale (out may equal base, or be
-/// NULL); sum = (sum + acc) * sum_scale (sum may be NULL).
-void wb_sparse_rows(const int64_t *row_start, const int32_t *columns, const float *values, size_t lo, size_t hi,
+/// Rows lo..<hi of CSR A times dense [*, d], a layer sum fused in: acc = base + A dense (base NULL: 0);
+/// out = acc * out_scale (out may be base, or NULL); sum = (sum + acc) * sum_scale (or NULL).
+void wb_sparse_rows(const ptrdiff_t *row_start, const int32_t *columns, const float *values, size_t lo, size_t hi,
                     const float *dense, size_t d, const float *base, float *out, float out_scale, float *sum,
                     float sum_scale);
 
 /// The sum over the listed rows of x [*, d] of x_r . x_r (each dot summed as wb_dot does).
 float wb_rows_sum_squares(const float *x, size_t d, const int32_t *rows, size_t count);
-
-/// y_r += a x_r for each listed row of x and y [*, d], in list order.
-void wb_rows_axpy(float a, const float *x, size_t d, const int32_t *rows, size_t count, float *y);
 
 /// The number of non-zero elements of x (NaN counts as non-zero).
 size_t wb_count_nonzero(const float *x, size_t n);
