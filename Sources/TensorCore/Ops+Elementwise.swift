@@ -99,12 +99,6 @@ struct LogOp: UnaryOp {
     func forward(_ x: Float) -> Float { Foundation.log(x) }
     func derivative(_ x: Float, _ y: Float) -> Float { 1 / x }
 }
-/// x times a constant.
-struct ScaleOp: UnaryOp {
-    let factor: Float
-    func forward(_ x: Float) -> Float { x * factor }
-    func derivative(_ x: Float, _ y: Float) -> Float { factor }
-}
 struct SqrtOp: UnaryOp {
     func forward(_ x: Float) -> Float { x.squareRoot() }
     func derivative(_ x: Float, _ y: Float) -> Float { 0.5 / y }

@@ -90,8 +90,16 @@ func runReference(_ script: String, python: String, arguments: [String]) throws 
 /// A bench's result: one JSON object with `--json` (what other tools read), else every value
 /// on its own line under its dotted key.
 func printResult(_ object: [String: Any], json: Bool) throws {
+    // JSON has no NaN: a figure a side could not give (a missing key, a reference that failed) is null.
+    func finite(_ value: Any) -> Any {
+        if let dict = value as? [String: Any] { return dict.mapValues(finite) }
+        if let numbers = value as? [Double] { return numbers.map { $0.isFinite ? $0 as Any : NSNull() } }
+        if let list = value as? [Any] { return list.map(finite) }
+        if let x = value as? Double, !x.isFinite { return NSNull() }
+        return value
+    }
     guard !json else {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        let data = try JSONSerialization.data(withJSONObject: finite(object), options: [.prettyPrinted, .sortedKeys])
         print(String(decoding: data, as: UTF8.self))
         return
     }

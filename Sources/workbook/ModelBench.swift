@@ -37,9 +37,17 @@ struct ReferenceOptions: ParsableArguments {
     }
 }
 
+/// The mean and the sample standard deviation (NaN for fewer than two values).
+func meanAndSD(_ x: [Double]) -> (mean: Double, sd: Double) {
+    let mean = x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count)
+    let sd = x.count < 2 ? .nan : (x.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(x.count - 1)).squareRoot()
+    return (mean, sd)
+}
+
+/// The middle value (the mean of the two middle ones for an even count).
 func median(_ x: [Double]) -> Double {
-    let s = x.sorted()
-    return s.isEmpty ? .nan : s[s.count / 2]
+    let s = x.sorted(), n = s.count
+    return n == 0 ? .nan : n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2
 }
 
 struct NCFBench: ParsableCommand {
@@ -253,13 +261,17 @@ struct Item2VecBench: ParsableCommand {
             "timings": [
                 "train_seconds": seconds, "words_per_second": words / seconds, "runs_seconds": runs.map(\.seconds),
             ],
-            "quality": ["HR@10": median(runs.map(\.result.hr)), "NDCG@10": median(runs.map(\.result.ndcg))],
+            "quality": [
+                "HR@10": median(runs.map(\.result.hr)), "NDCG@10": median(runs.map(\.result.ndcg)),
+                "HR@10_mean": meanAndSD(runs.map(\.result.hr)).mean, "HR@10_sd": meanAndSD(runs.map(\.result.hr)).sd,
+            ],
         ]
         if !references.isEmpty {
             let refSeconds = median(references.map(\.seconds))
             result["reference"] = [
                 "train_seconds": refSeconds, "words_per_second": words / refSeconds,
                 "runs_seconds": references.map(\.seconds), "HR@10": median(references.map(\.hr)),
+                "HR@10_mean": meanAndSD(references.map(\.hr)).mean, "HR@10_sd": meanAndSD(references.map(\.hr)).sd,
                 "NDCG@10": median(references.map(\.ndcg)), "script": "peers/item2vec.py (gensim)",
             ]
             result["throughput_ratio"] = refSeconds / seconds
@@ -305,6 +317,21 @@ struct GNNBench: ParsableCommand {
             evaluator.evaluate(lightgcn, ks: [20]).metrics, evaluator.evaluate(mf, ks: [20]).metrics
         )
         var ours = [median(lightgcn.record.epochSeconds)], references: [Double] = []
+        // Timed runs, ours then the reference's (when there is one), alternating; quality is from the first.
+        let firstReference = try reference.run("lightgcn.py", ["--epochs", "\(epochs)", "--out", "bench_gnn_reference"])
+        if let ref = firstReference { references.append(median((ref["epoch_train_s"] as? [Double]) ?? [])) }
+        for _ in 1..<repeats {
+            let again = try LightGCN.fit(
+                FitInput(data: data, rows: split.train, seed: seed, progress: input.progress), config: config)
+            ours.append(median(again.record.epochSeconds))
+            var line = String(format: "timed run %d: %.3f s per epoch", ours.count, ours.last ?? .nan)
+            if firstReference != nil {
+                let run = try reference.run("lightgcn.py", ["--epochs", "\(epochs)", "--out", "bench_gnn_reference"])
+                references.append(median((run?["epoch_train_s"] as? [Double]) ?? []))
+                line += String(format: ", reference %.3f s", references.last ?? .nan)
+            }
+            log(line)
+        }
         var result: [String: Any] = [
             "bench": "gnn", "threads": Kernels.threadCount, "dataset": data.name, "protocol": "holdout-20",
             "config": [
@@ -312,7 +339,7 @@ struct GNNBench: ParsableCommand {
                 "batchSize": config.batchSize, "epochs": epochs, "learningRate": Double(config.learningRate),
                 "l2": Double(config.l2), "settings": "the reference's (GraphConfig), not the book's preset",
             ],
-            "timings": ["epoch_seconds": ours[0]],
+            "timings": ["epoch_seconds": median(ours), "runs_epoch_seconds": ours],
             "quality": [
                 "Recall@20": (metrics["Recall@20"] ?? .nan), "RecallCapped@20": (metrics["RecallCapped@20"] ?? .nan),
                 "NDCG@20": (metrics["NDCG@20"] ?? .nan),
@@ -322,19 +349,8 @@ struct GNNBench: ParsableCommand {
                 "RecallCapped@20": (mfMetrics["RecallCapped@20"] ?? .nan), "NDCG@20": (mfMetrics["NDCG@20"] ?? .nan),
             ],
         ]
-        if let ref = try reference.run("lightgcn.py", ["--epochs", "\(epochs)", "--out", "bench_gnn_reference"]) {
-            references.append(median((ref["epoch_train_s"] as? [Double]) ?? []))
-            for _ in 1..<repeats {
-                let again = try LightGCN.fit(
-                    FitInput(data: data, rows: split.train, seed: seed, progress: nil), config: config)
-                ours.append(median(again.record.epochSeconds))
-                let run = try reference.run("lightgcn.py", ["--epochs", "\(epochs)", "--out", "bench_gnn_reference"])
-                references.append(median((run?["epoch_train_s"] as? [Double]) ?? []))
-                log(String(format: "timed run %d: %.3f s per epoch, reference %.3f s", ours.count, ours.last ?? .nan,
-                           references.last ?? .nan))
-            }
+        if let ref = firstReference {
             let refEpoch = median(references)
-            result["timings"] = ["epoch_seconds": median(ours), "runs_epoch_seconds": ours]
             result["reference"] = [
                 "epoch_seconds": refEpoch, "runs_epoch_seconds": references,
                 "Recall@20": ref["recall_plain@20"] ?? NSNull(),
