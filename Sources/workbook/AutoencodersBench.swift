@@ -93,13 +93,10 @@ struct AutoencodersBench: ParsableCommand {
 
     func run() throws {
         let data = try location.load()
-        var runs: [(autorec: Double, multvae: Double, quality: [String: Double])] = []
-        var referenceRuns: [(autorec: Double, multvae: Double, quality: [String: Double])] = []
-        for r in 1...repeats {
-            log("timing run \(r) of \(repeats)")
-            runs.append(try ours(data, seed: seed))
-            if let ref = try references(seed: nil) { referenceRuns.append(ref) }
-        }
+        let (runs, referenceRuns) = try alternating(repeats) { r in
+            log("timing run \(r + 1) of \(repeats)")
+            return try ours(data, seed: seed)
+        } reference: { _ in try references(seed: nil) }
         let timings = [
             "autorec_epoch_seconds": median(runs.map(\.autorec)), "multvae_epoch_seconds": median(runs.map(\.multvae)),
         ]
@@ -142,11 +139,7 @@ struct AutoencodersBench: ParsableCommand {
             func summary(_ runs: [[String: Double]]) -> [String: Any] {
                 Dictionary(
                     uniqueKeysWithValues: ["autorec_RMSE", "multvae_Recall@20", "multvae_NDCG@20"].map { key in
-                        let values = runs.map { $0[key] ?? .nan }
-                        let mean = values.reduce(0, +) / Double(max(values.count, 1))
-                        let sd =
-                            (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(max(values.count - 1, 1)))
-                            .squareRoot()
+                        let values = runs.map { $0[key] ?? .nan }, (mean, sd) = meanAndSD(values)
                         return (key, ["by_seed": values, "mean": mean, "sd": sd] as [String: Any])
                     })
             }

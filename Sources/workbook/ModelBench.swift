@@ -44,6 +44,20 @@ func meanAndSD(_ x: [Double]) -> (mean: Double, sd: Double) {
     return (mean, sd)
 }
 
+/// Runs ours and the reference's `repeats` times, alternating (ours, reference, ours, ...), so
+/// that both sides see the same drift of a shared machine's speed. Run r gets index r; once the
+/// reference gives nothing (no `--peers`), it is not asked again.
+func alternating<Ours, Reference>(
+    _ repeats: Int, ours: (Int) throws -> Ours, reference: (Int) throws -> Reference?
+) rethrows -> (ours: [Ours], references: [Reference]) {
+    var mine: [Ours] = [], theirs: [Reference] = []
+    for r in 0..<repeats {
+        mine.append(try ours(r))
+        if r == theirs.count, let run = try reference(r) { theirs.append(run) }
+    }
+    return (mine, theirs)
+}
+
 /// The middle value (the mean of the two middle ones for an even count).
 func median(_ x: [Double]) -> Double {
     let s = x.sorted(), n = s.count
@@ -226,28 +240,28 @@ struct Item2VecBench: ParsableCommand {
         config.minimumCount = minCount
         config.threads = threads
         config.sharedNegatives = sharedNegatives
-        var runs: [(seconds: Double, result: NextItemResult)] = []
-        var references: [(seconds: Double, hr: Double, ndcg: Double)] = []
-        for r in 0..<repeats {
+        let (runs, references) = try alternating(repeats) { r in
             let vectors = try trainSGNS(
-                sessions: cases.map(\.context), itemCount: data.itemCount, config: config,
-                seed: seed &+ UInt64(r)
+                sessions: cases.map(\.context), itemCount: data.itemCount, config: config, seed: seed &+ UInt64(r)
             ).vectors
-            runs.append((vectors.trainSeconds, nextItemEvaluation(vectors, cases: cases)))
+            let result = nextItemEvaluation(vectors, cases: cases)
+            log(String(format: "run %d: %.2f s, HR@10 %.4f", r + 1, vectors.trainSeconds, result.hr))
+            return (seconds: vectors.trainSeconds, result: result)
+        } reference: { r -> (seconds: Double, hr: Double, ndcg: Double)? in
             let arguments = [
                 "--window", "\(window)", "--epochs", "\(epochs)", "--workers", "\(threads)", "--min-count",
                 "\(minCount)", "--seed", "\(seed &+ UInt64(r))", "--out", "bench_item2vec_reference",
             ]
-            var line = String(format: "run %d: %.2f s, HR@10 %.4f", r + 1, vectors.trainSeconds, runs[r].result.hr)
-            if let ref = try reference.run("item2vec.py", arguments) {
-                references.append(
-                    (ref["train_s"] as? Double ?? ref["train_wall_s"] as? Double ?? .nan,
-                     ref["next_item_hr@10"] as? Double ?? .nan, ref["next_item_ndcg@10"] as? Double ?? .nan))
-                line += String(format: "; gensim %.2f s, HR@10 %.4f", references[r].seconds, references[r].hr)
-            }
-            log(line)
+            guard let ref = try reference.run("item2vec.py", arguments) else { return nil }
+            let run = (
+                seconds: ref["train_s"] as? Double ?? ref["train_wall_s"] as? Double ?? .nan,
+                hr: ref["next_item_hr@10"] as? Double ?? .nan, ndcg: ref["next_item_ndcg@10"] as? Double ?? .nan
+            )
+            log(String(format: "run %d: gensim %.2f s, HR@10 %.4f", r + 1, run.seconds, run.hr))
+            return run
         }
         let words = Double(cases.reduce(0) { $0 + $1.context.count } * epochs)
+        let (ourHR, theirHR) = (meanAndSD(runs.map(\.result.hr)), meanAndSD(references.map(\.hr)))
         let seconds = median(runs.map(\.seconds))
         var result: [String: Any] = [
             "bench": "item2vec", "threads": threads, "dataset": data.name,
@@ -263,7 +277,7 @@ struct Item2VecBench: ParsableCommand {
             ],
             "quality": [
                 "HR@10": median(runs.map(\.result.hr)), "NDCG@10": median(runs.map(\.result.ndcg)),
-                "HR@10_mean": meanAndSD(runs.map(\.result.hr)).mean, "HR@10_sd": meanAndSD(runs.map(\.result.hr)).sd,
+                "HR@10_mean": ourHR.mean, "HR@10_sd": ourHR.sd,
             ],
         ]
         if !references.isEmpty {
@@ -271,7 +285,7 @@ struct Item2VecBench: ParsableCommand {
             result["reference"] = [
                 "train_seconds": refSeconds, "words_per_second": words / refSeconds,
                 "runs_seconds": references.map(\.seconds), "HR@10": median(references.map(\.hr)),
-                "HR@10_mean": meanAndSD(references.map(\.hr)).mean, "HR@10_sd": meanAndSD(references.map(\.hr)).sd,
+                "HR@10_mean": theirHR.mean, "HR@10_sd": theirHR.sd,
                 "NDCG@10": median(references.map(\.ndcg)), "script": "peers/item2vec.py (gensim)",
             ]
             result["throughput_ratio"] = refSeconds / seconds
@@ -316,21 +330,17 @@ struct GNNBench: ParsableCommand {
         let (metrics, mfMetrics) = (
             evaluator.evaluate(lightgcn, ks: [20]).metrics, evaluator.evaluate(mf, ks: [20]).metrics
         )
-        var ours = [median(lightgcn.record.epochSeconds)], references: [Double] = []
-        // Timed runs, ours then the reference's (when there is one), alternating; quality is from the first.
-        let firstReference = try reference.run("lightgcn.py", ["--epochs", "\(epochs)", "--out", "bench_gnn_reference"])
-        if let ref = firstReference { references.append(median((ref["epoch_train_s"] as? [Double]) ?? [])) }
-        for _ in 1..<repeats {
-            let again = try LightGCN.fit(
-                FitInput(data: data, rows: split.train, seed: seed, progress: input.progress), config: config)
-            ours.append(median(again.record.epochSeconds))
-            var line = String(format: "timed run %d: %.3f s per epoch", ours.count, ours.last ?? .nan)
-            if firstReference != nil {
-                let run = try reference.run("lightgcn.py", ["--epochs", "\(epochs)", "--out", "bench_gnn_reference"])
-                references.append(median((run?["epoch_train_s"] as? [Double]) ?? []))
-                line += String(format: ", reference %.3f s", references.last ?? .nan)
-            }
-            log(line)
+        // Timed runs, alternating with the reference's; the first of ours is the one trained above.
+        let referenceArguments = ["--epochs", "\(epochs)", "--out", "bench_gnn_reference"]
+        var firstReference: [String: Any]?
+        let (ours, references) = try alternating(repeats) { r in
+            let run = r == 0 ? lightgcn : try LightGCN.fit(input, config: config)
+            log(String(format: "timed run %d: %.3f s per epoch", r + 1, median(run.record.epochSeconds)))
+            return median(run.record.epochSeconds)
+        } reference: { r -> Double? in
+            guard let run = try reference.run("lightgcn.py", referenceArguments) else { return nil }
+            if r == 0 { firstReference = run }
+            return median((run["epoch_train_s"] as? [Double]) ?? [])
         }
         var result: [String: Any] = [
             "bench": "gnn", "threads": Kernels.threadCount, "dataset": data.name, "protocol": "holdout-20",

@@ -248,7 +248,7 @@ extension TimeToQualityBench {
                     point.seconds.append(vectors.trainSeconds)
                     point.hr.append(nextItemEvaluation(vectors, cases: cases).hr)
                 }
-                func mean(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }
+                func mean(_ x: [Double]) -> Double { meanAndSD(x).mean }
                 ref.seconds.append(mean(point.refSeconds))
                 ref.values.append(mean(point.refHR))
                 ours.seconds.append(mean(point.seconds))
