@@ -35,19 +35,27 @@ extension Tensor {
         let total = widths.reduce(0, +), rows = lead.reduce(1, *)
         var y = [Float](repeating: 0, count: rows * total)
         var offset = 0
-        for (p, w) in zip(parts, widths) {
-            for r in 0..<rows {
-                for j in 0..<w { y[r * total + offset + j] = p.data[r * w + j] }
+        y.withUnsafeMutableBufferPointer { out in
+            for (p, w) in zip(parts, widths) where w > 0 {
+                p.data.withUnsafeBufferPointer { x in
+                    for r in 0..<rows {
+                        (out.baseAddress! + r * total + offset).update(from: x.baseAddress! + r * w, count: w)
+                    }
+                }
+                offset += w
             }
-            offset += w
         }
         return record(Tensor(y, shape: lead + [total]), parts) { out in
             let g = out.grad!
             var offset = 0
             for (p, w) in zip(parts, widths) {
-                if p.requiresGrad {
+                if p.requiresGrad, w > 0 {
                     var gp = [Float](repeating: 0, count: rows * w)
-                    for r in 0..<rows { for j in 0..<w { gp[r * w + j] = g[r * total + offset + j] } }
+                    gp.withUnsafeMutableBufferPointer { dst in g.withUnsafeBufferPointer { src in
+                        for r in 0..<rows {
+                            (dst.baseAddress! + r * w).update(from: src.baseAddress! + r * total + offset, count: w)
+                        }
+                    } }
                     p.accumulateGrad(gp)
                 }
                 offset += w
@@ -136,8 +144,9 @@ extension Tensor {
         precondition(p >= 0 && p < 1, "dropout probability must be in [0, 1), got \(p)")
         guard training, p > 0 else { return self }
         let scale = 1 / (1 - p)
-        var mask = [Float](repeating: 0, count: count)
-        mask.withUnsafeMutableBufferPointer { m in for i in 0..<m.count where rng.nextFloat() >= p { m[i] = scale } }
+        let mask = rng.floats(count).withUnsafeBufferPointer { u in
+            Kernels.fill(u.count) { r, out in for i in r { out[i] = u[i] >= p ? scale : 0 } }
+        }
         return Tensor.record(Tensor(Kernels.apply(data, mask, MulOp()), shape: shape), [self]) { out in
             self.accumulateGrad(Kernels.apply(out.grad!, mask, MulOp()))
         }

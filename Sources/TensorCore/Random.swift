@@ -27,13 +27,28 @@ public final class RandomGenerator: RandomNumberGenerator {
     }
 
     @inline(__always)
-    public func next() -> UInt64 {
+    public func next() -> UInt64 { Self.step(&s0, &s1, &s2, &s3) }
+
+    @inline(__always)
+    private static func step(_ s0: inout UInt64, _ s1: inout UInt64, _ s2: inout UInt64, _ s3: inout UInt64) -> UInt64 {
         let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
         let t = s1 << 17
         s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
         s2 ^= t
         s3 = (s3 << 45) | (s3 >> 19)
         return result
+    }
+
+    /// `count` uniforms in [0, 1): the numbers `count` calls of `nextFloat()` give, with the state
+    /// in locals (a dropout mask draws one per element; a class's stored state is checked per access).
+    public func floats(_ count: Int) -> [Float] {
+        var (a, b, c, d) = (s0, s1, s2, s3)
+        let out = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for i in 0..<count { buffer[i] = Float(Self.step(&a, &b, &c, &d) >> 40) * 0x1p-24 }
+            initialized = count
+        }
+        (s0, s1, s2, s3) = (a, b, c, d)
+        return out
     }
 
     /// A named stream of a run: the seed mixed with the name's FNV-1a hash (each part of a chapter

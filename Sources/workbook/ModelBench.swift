@@ -29,11 +29,14 @@ struct ReferenceOptions: ParsableArguments {
     }
 
     /// Runs `script` with `arguments` in the peers folder; returns its one-line JSON result.
-    func run(_ script: String, _ arguments: [String]) throws -> [String: Any]? {
+    /// `inBenchmarks`: the script is this repository's Benchmarks/`script` (a reference the peers
+    /// lack, written on their harness), still run with their Python in their folder.
+    func run(_ script: String, _ arguments: [String], inBenchmarks: Bool = false) throws -> [String: Any]? {
         guard let peers else { return nil }
+        let path =
+            inBenchmarks ? repositoryRoot.appendingPathComponent("Benchmarks/\(script)").path : "\(peers)/\(script)"
         return try runReferenceScript(
-            python: self.python ?? "\(peers)/.venv/bin/python", script: "\(peers)/\(script)", arguments: arguments,
-            directory: peers)
+            python: self.python ?? "\(peers)/.venv/bin/python", script: path, arguments: arguments, directory: peers)
     }
 }
 
@@ -294,15 +297,38 @@ struct Item2VecBench: ParsableCommand {
     }
 }
 
+/// The graph models `bench gnn` times, each with its PyTorch reference.
+enum GNNBenchModel: String, ExpressibleByArgument, CaseIterable {
+    case lightgcn, ngcf
+
+    /// The reference script, and whether it is this repository's (Benchmarks/) rather than the peers'.
+    var reference: (script: String, inBenchmarks: Bool, label: String) {
+        switch self {
+        case .lightgcn: ("lightgcn.py", false, "peers/lightgcn.py (PyTorch)")
+        case .ngcf:
+            ("ngcf_reference.py", true, "Benchmarks/ngcf_reference.py (PyTorch, on peers/lightgcn.py's harness)")
+        }
+    }
+
+    func fit(_ input: FitInput, config: GraphConfig) throws -> any GraphModel {
+        switch self {
+        case .lightgcn: try LightGCN.fit(input, config: config)
+        case .ngcf: try NGCF.fit(input, config: config)
+        }
+    }
+}
+
 struct GNNBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gnn",
-        abstract: "LightGCN seconds per epoch and Recall@20/NDCG@20 (holdout-20) against the PyTorch reference.")
+        abstract: "LightGCN's or NGCF's seconds per epoch and Recall@20/NDCG@20 (holdout-20) against PyTorch's.")
     @Flag(help: "Print one JSON object (default: one value per line).")
     var json = false
     @OptionGroup var location: DataLocation
     @OptionGroup var reference: ReferenceOptions
-    @Option(parsing: .unconditional, help: "Epochs (the reference's default is 150).")
+    @Option(help: "lightgcn (reference: the peers' lightgcn.py) or ngcf (reference: Benchmarks/ngcf_reference.py).")
+    var model: GNNBenchModel = .lightgcn
+    @Option(parsing: .unconditional, help: "Epochs (LightGCN's reference trains 150).")
     var epochs = 150
     @Option(parsing: .unconditional, help: "Seed of the holdout-20 split and the model.")
     var seed: UInt64 = 42
@@ -323,49 +349,48 @@ struct GNNBench: ParsableCommand {
         config.training = .fixed(epochs)
         let input = FitInput(
             data: data, rows: split.train, seed: seed, progress: ProgressBar.factory(style: .current()))
-        let lightgcn = try LightGCN.fit(input, config: config)
-        // MF-BPR (no propagation) with the same settings, for "LightGCN beats MF-BPR".
-        let mf = try MFBPR.fit(input, config: config)
+        let first = try model.fit(input, config: config)
         let evaluator = FullRankingEvaluator(train: train, test: test)
-        let (metrics, mfMetrics) = (
-            evaluator.evaluate(lightgcn, ks: [20]).metrics, evaluator.evaluate(mf, ks: [20]).metrics
-        )
+        let metrics = evaluator.evaluate(first, ks: [20]).metrics
         // Timed runs, alternating with the reference's; the first of ours is the one trained above.
         let referenceArguments = ["--epochs", "\(epochs)", "--out", "bench_gnn_reference"]
         var firstReference: [String: Any]?
         let (ours, references) = try alternating(repeats) { r in
-            let run = r == 0 ? lightgcn : try LightGCN.fit(input, config: config)
+            let run = r == 0 ? first : try model.fit(input, config: config)
             log(String(format: "timed run %d: %.3f s per epoch", r + 1, median(run.record.epochSeconds)))
             return median(run.record.epochSeconds)
         } reference: { r -> Double? in
-            guard let run = try reference.run("lightgcn.py", referenceArguments) else { return nil }
+            let script = model.reference
+            guard let run = try reference.run(script.script, referenceArguments, inBenchmarks: script.inBenchmarks)
+            else { return nil }
             if r == 0 { firstReference = run }
             return median((run["epoch_train_s"] as? [Double]) ?? [])
+        }
+        func quality(_ metrics: [String: Double]) -> [String: Double] {
+            ["Recall@20", "RecallCapped@20", "NDCG@20"].reduce(into: [:]) { $0[$1] = metrics[$1] ?? .nan }
         }
         var result: [String: Any] = [
             "bench": "gnn", "threads": Kernels.threadCount, "dataset": data.name, "protocol": "holdout-20",
             "config": [
-                "model": "LightGCN", "layers": config.layers, "dimension": config.embeddingSize,
+                "model": first.name, "layers": config.layers, "dimension": config.embeddingSize,
                 "batchSize": config.batchSize, "epochs": epochs, "learningRate": Double(config.learningRate),
                 "l2": Double(config.l2), "settings": "the reference's (GraphConfig), not the book's preset",
             ],
             "timings": ["epoch_seconds": median(ours), "runs_epoch_seconds": ours],
-            "quality": [
-                "Recall@20": (metrics["Recall@20"] ?? .nan), "RecallCapped@20": (metrics["RecallCapped@20"] ?? .nan),
-                "NDCG@20": (metrics["NDCG@20"] ?? .nan),
-            ],
-            "mf_bpr_quality": [
-                "Recall@20": (mfMetrics["Recall@20"] ?? .nan),
-                "RecallCapped@20": (mfMetrics["RecallCapped@20"] ?? .nan), "NDCG@20": (mfMetrics["NDCG@20"] ?? .nan),
-            ],
+            "quality": quality(metrics),
         ]
+        if model == .lightgcn {
+            // MF-BPR (no propagation) with the same settings, for "LightGCN beats MF-BPR".
+            let mf = try MFBPR.fit(input, config: config)
+            result["mf_bpr_quality"] = quality(evaluator.evaluate(mf, ks: [20]).metrics)
+        }
         if let ref = firstReference {
             let refEpoch = median(references)
             result["reference"] = [
                 "epoch_seconds": refEpoch, "runs_epoch_seconds": references,
                 "Recall@20": ref["recall_plain@20"] ?? NSNull(),
                 "RecallCapped@20": ref["recall@20"] ?? NSNull(),
-                "NDCG@20": ref["ndcg@20"] ?? NSNull(), "script": "peers/lightgcn.py (PyTorch)",
+                "NDCG@20": ref["ndcg@20"] ?? NSNull(), "script": model.reference.label,
                 "split": "the reference's own seeded 80/20",
             ]
             result["epoch_time_ratio"] = median(ours) / refEpoch

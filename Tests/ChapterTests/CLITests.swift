@@ -221,6 +221,7 @@ final class CLITests: XCTestCase {
                 "--model must be one of neumf, mult-vae, lightgcn, i-autorec, sgns"
             ),
             (["bench", "gnn", "--repeats", "0"], "--epochs and --repeats must be at least 1"),
+            (["bench", "gnn", "--model", "gat"], "Please provide one of 'lightgcn' and 'ngcf'"),
             (["bench", "item2vec", "--threads", "0"], "--epochs, --repeats and --threads must be at least 1"),
             (["frobnicate"], "workbook: "),
         ] {

@@ -233,4 +233,25 @@ final class GraphKernelTests: XCTestCase {
             $0[0].dropout(0.3, training: true, rng: RandomGenerator(seed: 5))
         }
     }
+
+    /// NGCF's fused row ops give the composed ops' numbers, on a graph-sized matrix split across threads.
+    func testNGCFRowOpsAreTheComposedOps() {
+        let rng = RandomGenerator(seed: 41)
+        let (n, d) = (3_000, 64)  // above the parallel threshold
+        let s = Tensor.randomNormal([n, d], rng: rng), e = Tensor.randomNormal([n, d], rng: rng)
+        XCTAssertEqual(Tensor.biInteraction(s, e).data, Tensor.concat([s + e, s * e]).data)
+        let composed = (e / (e.pow(2).sum(axis: 1, keepDims: true) + 1e-12).sqrt()).data
+        let fused = e.rowNormalized().data
+        XCTAssertEqual(fused.count, composed.count)
+        XCTAssertLessThan(zip(fused, composed).map { abs($0 - $1) }.max() ?? 1, 1e-6)
+        XCTAssertEqual(Tensor.zeros([0, 4]).rowNormalized().shape, [0, 4])
+    }
+
+    /// A dropout mask draws from the generator in bulk: the same numbers as one `nextFloat()` per element.
+    func testBulkFloatsAreTheStreamOfNextFloat() {
+        let (a, b) = (RandomGenerator(seed: 7), RandomGenerator(seed: 7))
+        XCTAssertEqual(a.floats(1_001), (0..<1_001).map { _ in b.nextFloat() })
+        XCTAssertEqual(a.next(), b.next(), "both generators are left in the same state")
+        XCTAssertEqual(a.floats(0), [])
+    }
 }

@@ -90,6 +90,18 @@ final class GradientTests: XCTestCase {
         checkGradients([table]) { $0[0].gather([1, 5, 1, 3]).tanh() }
         XCTAssertNil(table.grad, "a sparse table must not get a dense gradient")
     }
+    func testRowNormalized() {
+        // rows of different norms, and a row of width 1 (its output is +-1: a zero gradient)
+        checkGradients([awayFromZero([3, 5], seed: 21)]) { $0[0].rowNormalized() }
+        checkGradients([awayFromZero([4, 1], seed: 22)]) { $0[0].rowNormalized() + $0[0] }
+    }
+    func testBiInteraction() {
+        checkGradients([awayFromZero([3, 4], seed: 23), awayFromZero([3, 4], seed: 24)]) {
+            Tensor.biInteraction($0[0], $0[1])
+        }
+        // one tensor in both places (NGCF's E enters as itself and through Â E)
+        checkGradients([awayFromZero([2, 3], seed: 25)]) { Tensor.biInteraction($0[0] * 2, $0[0]) }
+    }
     func testDropout() {
         // The same seed inside f gives the same mask on every evaluation.
         checkGradients([awayFromZero([4, 5], seed: 14)]) {

@@ -6,9 +6,10 @@ import XCTest
 /// chapter 4's speed targets (bias-in-GEMM, the multinomial NLL, bulk normals); counting the C
 /// kernels as well, and with every line under 120 columns, it was 2,500; the graph models' fused BPR, row-wise
 /// L2 and layer-mean ops (chapter 6's epoch-time targets) brought it to 2,600; a dense layer evaluated at a sparse
-/// pattern's entries (AutoRec's decoder, chapter 4's time-to-quality target) to 2,700.
+/// pattern's entries (AutoRec's decoder, chapter 4's time-to-quality target) to 2,700; NGCF's fused row ops
+/// (normalised rows, bi-interaction features, bulk uniforms for dropout; chapter 6's epoch-time target) to 2,800.
 final class LineBudgetTests: XCTestCase {
-    static let budget = 2_700
+    static let budget = 2_800
 
     func lines(in folder: String, suffixes: [String]) throws -> Int {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources")

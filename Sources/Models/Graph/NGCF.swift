@@ -53,14 +53,20 @@ public final class NGCF: GraphModel {
         var outputs = [ego]
         for (w1, w2) in zip(transforms, interactions) {
             let side = graph.matmul(e, transpose: graph)  // Â E: [N, d]
-            let message = (w1(side + e) + w2(side * e)).leakyRelu(slope: 0.2)
-            e = message.dropout(dropout, training: isTraining, rng: rng)
-            let norm = (e.pow(2).sum(axis: 1, keepDims: true) + 1e-12).sqrt()  // [N, 1]
-            outputs.append(e / norm)
+            // (Â E + E) W1 + (Â E ⊙ E) W2 as one product: [Â E + E | Â E ⊙ E] [W1; W2] + (b1 + b2)
+            let weights = Tensor.concat([w1.weight.transposed(), w2.weight.transposed()]).transposed()  // [2d, d]
+            let message = Tensor.biInteraction(side, e).matmul(weights, plus: Self.sum(w1.bias, w2.bias))
+            e = message.leakyRelu(slope: 0.2).dropout(dropout, training: isTraining, rng: rng)
+            outputs.append(e.rowNormalized())  // e / |e| per row
         }
         return Tensor.concat(outputs)  // [N, d (L + 1)]
     }
     // end listing
+
+    private static func sum(_ a: Tensor?, _ b: Tensor?) -> Tensor? {
+        guard let a, let b else { return a ?? b }
+        return a + b
+    }
 
     /// Chosen on validation NDCG@20 (holdout-20, test untouched): batches of 8,192 triples at lr 0.005 reach
     /// 0.288 / 0.284 / 0.284 (split seeds 42 / 7 / 2024) by epoch 55-60, in 14 s where batches of 2,048 at
