@@ -10,7 +10,7 @@ where, as in the NGCF authors' code and the workbook, the next layer propagates 
 row normalisation (RecBole propagates the normalised rows; the work per batch is the same).
 Everything else is lightgcn.py's: the whole graph propagated once per batch of 2,048 triples, its
 triple sampling, BPR, L2 1e-4 on the batch's ego rows, Adam lr 1e-3, 2 threads.
-Prints one JSON line with the same keys as lightgcn.py (epoch_train_s, recall_plain@20, ...).
+Prints one JSON line with the keys the bench reads from lightgcn.py (epoch_train_s, recall_plain@20, ...).
 """
 import argparse
 import os

@@ -1,10 +1,10 @@
-// Row-wise ops fused into one pass each way (NGCF's layer runs them on every node at every step):
+// Row-wise ops fused into one op each (NGCF's layer runs them on every node at every step):
 // L2-normalised rows, and NGCF's bi-interaction features.
 
 extension Tensor {
-    /// Each row of a matrix divided by its L2 norm, x / sqrt(|x|² + ε) (PyTorch's F.normalize;
-    /// NGCF's layer outputs). It is `self / (self.pow(2).sum(axis: 1, keepDims: true) + ε).sqrt()`
-    /// in one pass; backward (g - y (y · g)) / sqrt(|x|² + ε) per row.
+    /// Each row of a matrix divided by its L2 norm, x / sqrt(|x|² + ε) (NGCF's layer outputs; PyTorch's
+    /// F.normalize divides by max(|x|, ε) instead). It is `self / (self.pow(2).sum(axis: 1, keepDims: true)
+    /// + ε).sqrt()` in two passes (norms, then rows) instead of five ops; backward (g - y (y · g)) / norm per row.
     public func rowNormalized(epsilon: Float = 1e-12) -> Tensor {
         precondition(rank == 2, "rowNormalized() needs a matrix, got shape \(shape)")
         let (n, d) = (shape[0], shape[1])
@@ -66,8 +66,8 @@ extension Tensor {
                     return Kernels.fill(n * d, rows: n) { rows, dx in
                         guard let g, let o else { return }
                         for r in rows {
-                            let (g1, g2, or, dr) = (g + 2 * r * d, g + 2 * r * d + d, o + r * d, dx + r * d)
-                            for j in 0..<d { dr[j] = g1[j] + g2[j] * or[j] }
+                            let (g1, g2, other, dr) = (g + 2 * r * d, g + 2 * r * d + d, o + r * d, dx + r * d)
+                            for j in 0..<d { dr[j] = g1[j] + g2[j] * other[j] }
                         }
                     }
                 } }

@@ -33,17 +33,17 @@ extension Tensor {
                      "concat: leading shapes differ: \(parts.map(\.shape))")
         let widths = parts.map { $0.shape.last ?? 1 }
         let total = widths.reduce(0, +), rows = lead.reduce(1, *)
-        var y = [Float](repeating: 0, count: rows * total)
-        var offset = 0
-        y.withUnsafeMutableBufferPointer { out in
+        let y = [Float](unsafeUninitializedCapacity: rows * total) { out, initialized in
+            var offset = 0
             for (p, w) in zip(parts, widths) where w > 0 {
                 p.data.withUnsafeBufferPointer { x in
                     for r in 0..<rows {
-                        (out.baseAddress! + r * total + offset).update(from: x.baseAddress! + r * w, count: w)
+                        (out.baseAddress! + r * total + offset).initialize(from: x.baseAddress! + r * w, count: w)
                     }
                 }
                 offset += w
             }
+            initialized = rows * total
         }
         return record(Tensor(y, shape: lead + [total]), parts) { out in
             let g = out.grad!

@@ -44,7 +44,7 @@ public final class RandomGenerator: RandomNumberGenerator {
     public func floats(_ count: Int) -> [Float] {
         var (a, b, c, d) = (s0, s1, s2, s3)
         let out = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            for i in 0..<count { buffer[i] = Float(Self.step(&a, &b, &c, &d) >> 40) * 0x1p-24 }
+            for i in 0..<count { buffer[i] = Self.unit(Self.step(&a, &b, &c, &d)) }
             initialized = count
         }
         (s0, s1, s2, s3) = (a, b, c, d)
@@ -63,7 +63,10 @@ public final class RandomGenerator: RandomNumberGenerator {
 
     /// Uniform in [0, 1) with 24 random bits.
     @inline(__always)
-    public func nextFloat() -> Float { Float(next() >> 40) * 0x1p-24 }
+    public func nextFloat() -> Float { Self.unit(next()) }
+
+    @inline(__always)
+    private static func unit(_ bits: UInt64) -> Float { Float(bits >> 40) * 0x1p-24 }
 
     /// Uniform in [0, 1) with 53 random bits.
     @inline(__always)

@@ -83,9 +83,11 @@ func runReference(_ script: String, python: String, arguments: [String]) throws 
             fix: "pass --python PATH (a Python with numpy, and torch for the MLP step)")
     }
     return try runReferenceScript(
-        python: executable, script: repositoryRoot.appendingPathComponent("Benchmarks/\(script)").path,
-        arguments: arguments)
+        python: executable, script: benchmarkScript(script), arguments: arguments)
 }
+
+/// The path of this repository's Benchmarks/`script`.
+func benchmarkScript(_ script: String) -> String { repositoryRoot.appendingPathComponent("Benchmarks/\(script)").path }
 
 /// A bench's result: one JSON object with `--json` (what other tools read), else every value
 /// on its own line under its dotted key.

@@ -33,8 +33,7 @@ struct ReferenceOptions: ParsableArguments {
     /// lack, written on their harness), still run with their Python in their folder.
     func run(_ script: String, _ arguments: [String], inBenchmarks: Bool = false) throws -> [String: Any]? {
         guard let peers else { return nil }
-        let path =
-            inBenchmarks ? repositoryRoot.appendingPathComponent("Benchmarks/\(script)").path : "\(peers)/\(script)"
+        let path = inBenchmarks ? benchmarkScript(script) : "\(peers)/\(script)"
         return try runReferenceScript(
             python: self.python ?? "\(peers)/.venv/bin/python", script: path, arguments: arguments, directory: peers)
     }
@@ -328,7 +327,7 @@ struct GNNBench: ParsableCommand {
     @OptionGroup var reference: ReferenceOptions
     @Option(help: "lightgcn (reference: the peers' lightgcn.py) or ngcf (reference: Benchmarks/ngcf_reference.py).")
     var model: GNNBenchModel = .lightgcn
-    @Option(parsing: .unconditional, help: "Epochs (LightGCN's reference trains 150).")
+    @Option(parsing: .unconditional, help: "Epochs of each side (the peers' run_all.sh trains LightGCN for 150).")
     var epochs = 150
     @Option(parsing: .unconditional, help: "Seed of the holdout-20 split and the model.")
     var seed: UInt64 = 42
@@ -353,7 +352,13 @@ struct GNNBench: ParsableCommand {
         let evaluator = FullRankingEvaluator(train: train, test: test)
         let metrics = evaluator.evaluate(first, ks: [20]).metrics
         // Timed runs, alternating with the reference's; the first of ours is the one trained above.
-        let referenceArguments = ["--epochs", "\(epochs)", "--out", "bench_gnn_reference"]
+        // The reference gets our settings (its own defaults are the same, but a changed GraphConfig must follow).
+        var referenceArguments = [
+            "--epochs", "\(epochs)", "--layers", "\(config.layers)", "--dim", "\(config.embeddingSize)",
+            "--lr", "\(config.learningRate)", "--batch", "\(config.batchSize)", "--wd", "\(config.l2)",
+            "--threads", "\(Kernels.threadCount)", "--out", "bench_gnn_\(model.rawValue)_reference",
+        ]
+        if model == .ngcf { referenceArguments += ["--dropout", "\(config.messageDropout)"] }
         var firstReference: [String: Any]?
         let (ours, references) = try alternating(repeats) { r in
             let run = r == 0 ? first : try model.fit(input, config: config)
@@ -374,7 +379,8 @@ struct GNNBench: ParsableCommand {
             "config": [
                 "model": first.name, "layers": config.layers, "dimension": config.embeddingSize,
                 "batchSize": config.batchSize, "epochs": epochs, "learningRate": Double(config.learningRate),
-                "l2": Double(config.l2), "settings": "the reference's (GraphConfig), not the book's preset",
+                "l2": Double(config.l2), "messageDropout": model == .ngcf ? Double(config.messageDropout) : NSNull(),
+                "settings": "the reference's (GraphConfig, passed to it), not the book's preset",
             ],
             "timings": ["epoch_seconds": median(ours), "runs_epoch_seconds": ours],
             "quality": quality(metrics),

@@ -31,6 +31,23 @@ final class GNNModelTests: XCTestCase {
         XCTAssertEqual(Tensor.withoutGrad { model.propagate() }.data, expected.data)
     }
 
+    /// NGCF's one product with stacked weights is the paper's layer, written with its two products.
+    func testNGCFLayerByHand() {
+        let train = ToyData.ncfMatrix()
+        let model = NGCF(train: train, dimension: 3, layers: 1, messageDropout: 0, rng: RandomGenerator(seed: 4))
+        let (a, e, w1, w2) = (normalizedAdjacency(train), model.ego, model.transforms[0], model.interactions[0])
+        w1.bias?.data = [0.1, -0.2, 0.3]  // both biases count
+        w2.bias?.data = [0.05, 0.4, -0.1]
+        let expected = Tensor.withoutGrad {
+            let side = a.matmul(e)
+            let next = (w1(side + e) + w2(side * e)).leakyRelu(slope: 0.2)
+            return Tensor.concat([e, next / (next.pow(2).sum(axis: 1, keepDims: true) + 1e-12).sqrt()])
+        }
+        let got = Tensor.withoutGrad { model.propagate() }
+        XCTAssertEqual(got.shape, expected.shape)
+        for (x, y) in zip(got.data, expected.data) { XCTAssertEqual(x, y, accuracy: 1e-6) }
+    }
+
     func testBPRTrainingLowersTheLossOnTheToyGraph() throws {
         let train = ToyData.ncfMatrix()
         let users: [Int32] = [0, 1, 2, 3], positives: [Int32] = [0, 1, 3, 4], negatives: [Int32] = [3, 0, 0, 1]

@@ -99,8 +99,9 @@ final class GradientTests: XCTestCase {
         checkGradients([awayFromZero([3, 4], seed: 23), awayFromZero([3, 4], seed: 24)]) {
             Tensor.biInteraction($0[0], $0[1])
         }
-        // one tensor in both places (NGCF's E enters as itself and through Â E)
-        checkGradients([awayFromZero([2, 3], seed: 25)]) { Tensor.biInteraction($0[0] * 2, $0[0]) }
+        // one tensor in both places, itself and through another op (NGCF's E enters as itself and through Â E)
+        checkGradients([awayFromZero([2, 3], seed: 25)]) { Tensor.biInteraction($0[0], $0[0]) }
+        checkGradients([awayFromZero([2, 3], seed: 26)]) { Tensor.biInteraction($0[0] * 2, $0[0]) }
     }
     func testDropout() {
         // The same seed inside f gives the same mask on every evaluation.
