@@ -27,7 +27,11 @@ public final class RandomGenerator: RandomNumberGenerator {
     }
 
     @inline(__always)
-    public func next() -> UInt64 { Self.step(&s0, &s1, &s2, &s3) }
+    public func next() -> UInt64 {
+        var (a, b, c, d) = (s0, s1, s2, s3)  // locals, not inout access to the stored state
+        defer { (s0, s1, s2, s3) = (a, b, c, d) }
+        return Self.step(&a, &b, &c, &d)
+    }
 
     @inline(__always)
     private static func step(_ s0: inout UInt64, _ s1: inout UInt64, _ s2: inout UInt64, _ s3: inout UInt64) -> UInt64 {
@@ -43,12 +47,8 @@ public final class RandomGenerator: RandomNumberGenerator {
     /// in locals (a dropout mask draws one per element; a class's stored state is checked per access).
     public func floats(_ count: Int) -> [Float] {
         var (a, b, c, d) = (s0, s1, s2, s3)
-        let out = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            for i in 0..<count { buffer[i] = Self.unit(Self.step(&a, &b, &c, &d)) }
-            initialized = count
-        }
-        (s0, s1, s2, s3) = (a, b, c, d)
-        return out
+        defer { (s0, s1, s2, s3) = (a, b, c, d) }
+        return (0..<count).map { _ in Self.unit(Self.step(&a, &b, &c, &d)) }
     }
 
     /// A named stream of a run: the seed mixed with the name's FNV-1a hash (each part of a chapter
@@ -65,8 +65,7 @@ public final class RandomGenerator: RandomNumberGenerator {
     @inline(__always)
     public func nextFloat() -> Float { Self.unit(next()) }
 
-    @inline(__always)
-    private static func unit(_ bits: UInt64) -> Float { Float(bits >> 40) * 0x1p-24 }
+    @inline(__always) private static func unit(_ bits: UInt64) -> Float { Float(bits >> 40) * 0x1p-24 }
 
     /// Uniform in [0, 1) with 53 random bits.
     @inline(__always)
