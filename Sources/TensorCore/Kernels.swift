@@ -232,7 +232,8 @@ public enum Kernels {
         guard pieces > 1, extent >= 16 * pieces else { return block(rows: 0..<m, columns: 0..<n) }
         // A multiple of 16 rows or columns (the kernels' tile) each.
         let chunk = ((extent + pieces - 1) / pieces + 15) / 16 * 16
-        parallelRanges((extent + chunk - 1) / chunk, threshold: 2) { pieces in
+        // Below 2^23 multiply-adds (tens of microseconds) the blocks run here: waking a worker costs more.
+        parallelRanges((extent + chunk - 1) / chunk, threshold: m * n * k < 1 << 23 ? Int.max : 2) { pieces in
             for t in pieces {
                 let range = (t * chunk)..<min(extent, (t + 1) * chunk)
                 if splitRows { block(rows: range, columns: 0..<n) } else { block(rows: 0..<m, columns: range) }
