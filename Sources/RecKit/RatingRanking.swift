@@ -44,7 +44,7 @@ public func perUserEvaluation(users: [Int32], predictions: [Float], ratings: [Fl
     var byUser: [Int32: [Int]] = [:]
     for (row, u) in users.enumerated() { byUser[u, default: []].append(row) }
     var p = 0.0, r = 0.0, n = 0.0, count = 0
-    for rows in byUser.values {
+    for (_, rows) in byUser.sorted(by: { $0.key < $1.key }) {  // in user order: the same sums on every run
         let relevant = Set(rows.filter { ratings[$0] > 3.5 }.map { Int32($0) })
         guard !relevant.isEmpty else { continue }
         let ranked = rows.sorted { (predictions[$0], -$0) > (predictions[$1], -$1) }.map { Int32($0) }

@@ -57,4 +57,31 @@ final class NCFModelTests: XCTestCase {
         XCTAssertEqual(document.precision, 0.4, accuracy: 1e-12)
         XCTAssertEqual(document.recall, 0.5, accuracy: 1e-12)
     }
+
+    /// The per-user means sum the users in user order, so a run's numbers do not depend on a dictionary's
+    /// per-process order (chapter 2's per_user_ndcg@10 differed in its last digits between two runs).
+    func testPerUserEvaluationSumsInUserOrder() {
+        let rng = RandomGenerator(seed: 8)
+        var users: [Int32] = [], predictions: [Float] = [], ratings: [Float] = []
+        for u in (0..<300).reversed() {
+            for _ in 0..<(3 + u % 7) {
+                users.append(Int32(u))
+                predictions.append(rng.nextFloat())
+                ratings.append(Float(1 + rng.nextInt(below: 5)))
+            }
+        }
+        var (p, n, count) = (0.0, 0.0, 0)
+        for u in 0..<Int32(300) {
+            let rows = users.indices.filter { users[$0] == u }
+            let relevant = Set(rows.filter { ratings[$0] > 3.5 }.map { Int32($0) })
+            guard !relevant.isEmpty else { continue }
+            let ranked = rows.sorted { (predictions[$0], -$0) > (predictions[$1], -$1) }.map { Int32($0) }
+            let m = UserMetrics.compute(ranked: ranked, relevant: relevant, k: 10)
+            (p, n, count) = (p + m.precision, n + m.ndcg, count + 1)
+        }
+        let summary = perUserEvaluation(users: users, predictions: predictions, ratings: ratings, k: 10)
+        XCTAssertEqual(summary.groups, count)
+        XCTAssertEqual(summary.precision, p / Double(count))  // exactly: the same additions in the same order
+        XCTAssertEqual(summary.ndcg, n / Double(count))
+    }
 }
