@@ -298,10 +298,10 @@ float wb_bpr_rows(const float *restrict f, size_t d, const int32_t *restrict use
             for (int l = 0; l < 8; l++) s[l] += u[k + l] * (p[k + l] - n[k + l]);
         float x = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
         for (; k < d; k++) x += u[k] * (p[k] - n[k]);
-        /* softplus(-x) = max(-x, 0) + log1p(e^-|x|), stable for any x */
-        total += (x < 0 ? -x : 0.0f) + log1pf(expf(-fabsf(x)));
-        if (!df) continue;
-        float sg = x >= 0 ? expf(-x) / (1 + expf(-x)) : 1 / (1 + expf(x));  /* sigmoid(-x) */
+        float e = expf(-fabsf(x));
+        /* the loss, softplus(-x) = max(-x, 0) + log1p(e^-|x|), stable for any x */
+        if (!df) { total += (x < 0 ? -x : 0.0f) + log1pf(e); continue; }
+        float sg = x >= 0 ? e / (1 + e) : 1 / (1 + e);  /* its gradient's sigmoid(-x), from the same e^-|x| */
         float g = -sg * scale;
         /* a row may be a triple's positive and negative: one loop per destination, each reading f */
         float *du = df + (size_t)users[b] * d, *dp = df + (size_t)positives[b] * d, *dn = df + (size_t)negatives[b] * d;

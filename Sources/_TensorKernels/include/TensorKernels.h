@@ -71,7 +71,7 @@ void wb_multinomial_nll_backward_row(const float *z, size_t n, const int32_t *co
                                      float log_sum_exp, float g, float *gz);
 
 /// Mean BPR loss over triples of rows of f [N, d]: mean softplus(-(f_u . (f_i - f_j))). With
-/// `df`, also adds scale * d(loss sum)/df into it (scale = upstream gradient / count).
+/// `df`, adds scale * d(loss sum)/df into it instead (scale = upstream gradient / count) and returns 0.
 float wb_bpr_rows(const float *f, size_t d, const int32_t *users, const int32_t *positives, const int32_t *negatives,
                   size_t count, float *df, float scale);
 
