@@ -144,9 +144,8 @@ extension Tensor {
         precondition(p >= 0 && p < 1, "dropout probability must be in [0, 1), got \(p)")
         guard training, p > 0 else { return self }
         let scale = 1 / (1 - p)
-        let mask = rng.floats(count).withUnsafeBufferPointer { u in
-            Kernels.fill(u.count) { r, out in for i in r { out[i] = u[i] >= p ? scale : 0 } }
-        }
+        var mask = rng.floats(count)  // uniforms, turned in place into the kept elements' scale or 0
+        for i in mask.indices { mask[i] = mask[i] >= p ? scale : 0 }
         return Tensor.record(Tensor(Kernels.apply(data, mask, MulOp()), shape: shape), [self]) { out in
             self.accumulateGrad(Kernels.apply(out.grad!, mask, MulOp()))
         }

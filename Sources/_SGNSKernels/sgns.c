@@ -67,9 +67,8 @@ void wb_sgns_update(float *restrict input, float *restrict outputs, const int *r
 // (targets[0] the centre, label 1; the rest noise, label 0), G = lr (labels - sigmoid(logits)),
 // In += G Out and Out += Gᵀ In, both from the old values. `work` holds n * (m + d) floats.
 //
-// Written on 16-float vectors (the compiler's vector extension: one AVX-512 register, two AVX2
-// ones), with each row's vectors held in registers across the other side's rows; specialised
-// below for the usual sizes, so that the row loops are unrolled.
+// On the 16-float vectors above, each row's vectors held in registers across the other side's rows;
+// specialised below for the usual sizes, so that the row loops are unrolled.
 static inline __attribute__((always_inline)) float sgns_window_rows(
     float *restrict syn0, float *restrict syn1, const int *restrict inputs, int n, const int *restrict targets,
     int m, float lr, size_t d, float *restrict work) {
