@@ -47,6 +47,10 @@ public enum MovieLensFetcher {
         if source == nil, let existing = try? verify(directory: cached) {
             return FetchReport(directory: cached, source: "cache", verified: existing, alreadyPresent: true)
         }
+        // A data folder this call creates holds only its own scratch until the end: a failure removes it.
+        let rootExisted = fm.fileExists(atPath: root.path)
+        var fetched = false
+        defer { if !rootExisted && !fetched { try? fm.removeItem(at: root) } }
         try fm.createDirectory(at: root, withIntermediateDirectories: true)
         // Everything is assembled in a scratch folder and renamed into place at the end.
         let scratch = root.appendingPathComponent(".ml-100k.partial-\(ProcessInfo.processInfo.processIdentifier)")
@@ -82,6 +86,7 @@ public enum MovieLensFetcher {
                 LibraryWords.say("fetch.move", ["path": target.path]),
                 fix: LibraryWords.say("fetch.move.fix", ["path": root.path]))
         }
+        fetched = true
         return FetchReport(directory: target, source: description, verified: verified, alreadyPresent: false)
     }
 

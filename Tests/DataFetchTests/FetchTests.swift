@@ -21,6 +21,7 @@ final class FetchTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("not MovieLens-100K's 100,000 / 943 / 1,682"), "\(error)")
         }
         XCTAssertEqual(leftovers(), [], "no partial folder may stay behind")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cache.path), "nor the data folder the fetch created")
     }
 
     func testFetchFromAFolderCopiesAndVerifiesShape() throws {
