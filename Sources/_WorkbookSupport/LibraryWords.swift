@@ -32,6 +32,7 @@ public enum LibraryWords {
         "settings.cdae.rescaled": "{{corruption}} (rescaled)",
         "settings.ncf": "f = {{f}}, {{layers}} layers ({{pyramid}}), {{negatives}} negatives, {{adam}}, {{training}}",
         "settings.ncf.l2": "{{lr}} (L2 {{decay}})",
+        "settings.ncf.dropout": "{{pyramid}}, dropout {{p}}",
         "settings.graph": "d = {{d}}, {{layers}} layers, BPR, L2 {{l2}}, {{adam}}, {{training}}",
         "settings.biased-mf": "k = {{k}}, L2 {{l2}}, {{adam}}, {{training}}",
         "settings.itemknn": "cosine, shrinkage {{shrinkage}}, k = {{k}}",

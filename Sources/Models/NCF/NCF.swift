@@ -57,10 +57,13 @@ public struct NCFConfig: TrainableConfig {
             weightDecay > 0
             ? LibraryWords.say("settings.ncf.l2", ["lr": short(learningRate), "decay": short(weightDecay)])
             : short(learningRate)
+        let widths = pyramid.map(String.init).joined(separator: "-")
+        let tower =
+            dropout > 0 ? LibraryWords.say("settings.ncf.dropout", ["pyramid": widths, "p": short(dropout)]) : widths
         return LibraryWords.say(
             "settings.ncf",
             [
-                "f": factors, "layers": layers, "pyramid": pyramid.map(String.init).joined(separator: "-"),
+                "f": factors, "layers": layers, "pyramid": tower,
                 "negatives": negativeCount, "adam": LibraryWords.say("settings.adam", ["lr": lr, "batch": batchSize]),
                 "training": training.summary,
             ])
