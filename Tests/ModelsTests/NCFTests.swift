@@ -26,6 +26,30 @@ final class NCFModelTests: XCTestCase {
         XCTAssertEqual(model.predict.inputSize, 8)
     }
 
+    /// A full ranking splits the MLP's first layer into a user half and an item half; the scores are
+    /// the pairs' own, with dropout in the tower, every weight and bias of order one (not the tiny
+    /// initial embeddings, under which every score is nearly the same) and more users than one chunk holds.
+    func testFullRankingScoresEqualThePairsScores() {
+        var config = NCFConfig(mode: .standard)
+        (config.factors, config.dropout) = (4, 0.3)
+        let (users, items) = (40, 900)
+        let neumf = NeuMF(userCount: users, itemCount: items, config: config, rng: RandomGenerator(seed: 5))
+        let mlp = MLP(userCount: users, itemCount: items, config: config, rng: RandomGenerator(seed: 6))
+        for (k, p) in (neumf.parameters + mlp.parameters).enumerated() {
+            p.assign((0..<p.data.count).map { sin(Float($0) * 0.73 + Float(k)) * 0.8 })
+        }
+        let who: [Int32] = Array(0..<Int32(users)).reversed()
+        let each = who.flatMap { [Int32](repeating: $0, count: items) }
+        let all = (0..<who.count).flatMap { _ in 0..<Int32(items) }
+        for model in [neumf, mlp] as [any NCFModel] {
+            let fast = model.scores(users: who), slow = model.predict(users: each, items: all)
+            XCTAssertEqual(fast.count, slow.count)
+            let worst = zip(fast, slow).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? .infinity
+            XCTAssertLessThan(worst, 1e-5, model.name)
+            XCTAssertGreaterThan(Set(fast.map { ($0 * 1e3).rounded() }).count, 1000, "the scores vary")
+        }
+    }
+
     func testPretrainedNeuMFCombinesBothHeads() {
         let rng = RandomGenerator(seed: 3)
         let gmf = GMF(userCount: 3, itemCount: 4, factors: 2, rng: rng)

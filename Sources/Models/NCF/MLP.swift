@@ -72,3 +72,42 @@ public final class MLP: NCFModel {
     }
     public func setTraining(_ training: Bool) { tower.setTraining(training) }
 }
+
+extension MLP {
+    /// The tower's output for each of `users` against every item, in evaluation mode: [B·I, f], the
+    /// pair (b, i) in row b·I + i. The first layer is linear in [p_u ; q_i], so W [p_u ; q_i] + b =
+    /// (W_u p_u + b) + W_i q_i: its two halves are computed once per user and once per item instead of
+    /// once per pair. At f = 16 that is three quarters of a full ranking's multiply-adds. Nil while
+    /// training (its dropout comes before the first layer) or for a tower of another shape.
+    func interactionWithAllItems(_ users: [Int32]) -> Tensor? {
+        let items = itemEmbedding.table, n = items.shape[0]
+        guard let k = tower.layers.firstIndex(where: { $0 is Linear }), let first = tower.layers[k] as? Linear,
+            tower.layers[..<k].allSatisfy({ ($0 as? Dropout)?.isTraining == false })
+        else { return nil }
+        let e = items.shape[1], h = first.outputSize, w = first.weight.data
+        let byUser = userEmbedding(users).matmul(Tensor(Array(w[..<(e * h)]), shape: [e, h]), plus: first.bias).data
+        let byItem = items.matmul(Tensor(Array(w[(e * h)...]), shape: [e, h])).data  // [I, h]
+        var sum = [Float](repeating: 0, count: users.count * n * h)
+        sum.withUnsafeMutableBufferPointer { out in
+            byUser.withUnsafeBufferPointer { u in
+                byItem.withUnsafeBufferPointer { v in
+                    for b in users.indices {
+                        for i in 0..<n {
+                            let row = (b * n + i) * h
+                            for j in 0..<h { out[row + j] = u[b * h + j] + v[i * h + j] }
+                        }
+                    }
+                }
+            }
+        }
+        return Sequential(Array(tower.layers[(k + 1)...]))(Tensor(sum, shape: [users.count * n, h]))
+    }
+
+    /// Every item's score for each of `users` (a full ranking), with the first layer split as above.
+    public func scores(users: [Int32]) -> [Float] {
+        inUserChunks(users, itemCount: itemCount) { chunk in
+            interactionWithAllItems(chunk).map { predict($0).data }
+                ?? scoresOfAllItems(users: chunk, itemCount: itemCount)
+        }
+    }
+}

@@ -31,7 +31,7 @@ public struct NCFConfig: TrainableConfig {
     public init(mode: RunMode) {
         switch mode {
         case .quick: training = .fixed(2)
-        // Converged: validation NDCG every 2 epochs (a full ranking costs an epoch's tenth), patience 3.
+        // Converged: validation NDCG every 2 epochs (loo-99 costs an epoch's fiftieth, a full ranking half), patience 3.
         case .standard: training = TrainerSettings(maxEpochs: 60, evaluateEvery: 2, patience: 3)
         case .full: training = .fixed(20)
         }
@@ -83,6 +83,19 @@ extension PairScorer {
         return Tensor.withoutGrad {
             stride(from: 0, to: users.count, by: chunk).flatMap { s in
                 self(Array(users[s..<min(users.count, s + chunk)]), Array(items[s..<min(items.count, s + chunk)])).data
+            }
+        }
+    }
+
+    /// `score(chunk)` for chunks of `users` of about 16k (user, item) pairs, concatenated, in
+    /// evaluation mode and without gradients (a full ranking of many users at once).
+    func inUserChunks(_ users: [Int32], itemCount: Int, _ score: ([Int32]) -> [Float]) -> [Float] {
+        setTraining(false)
+        defer { setTraining(true) }
+        let chunk = max(1, 16_384 / max(itemCount, 1))
+        return Tensor.withoutGrad {
+            stride(from: 0, to: users.count, by: chunk).flatMap { s in
+                score(Array(users[s..<min(users.count, s + chunk)]))
             }
         }
     }

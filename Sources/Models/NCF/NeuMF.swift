@@ -57,6 +57,19 @@ public final class NeuMF: NCFModel {
         return c
     }
 
+    /// Every item's score for each of `users` (a full ranking): GMF's products for every pair, and the
+    /// MLP tower with its first layer computed once per user and once per item (`MLP.interactionWithAllItems`).
+    public func scores(users: [Int32]) -> [Float] {
+        inUserChunks(users, itemCount: itemCount) { chunk in
+            guard let tower = mlp.interactionWithAllItems(chunk) else {
+                return scoresOfAllItems(users: chunk, itemCount: itemCount)
+            }
+            let each = chunk.flatMap { [Int32](repeating: $0, count: itemCount) }
+            let items = [[Int32]](repeating: (0..<Int32(itemCount)).map { $0 }, count: chunk.count).flatMap { $0 }
+            return predict(Tensor.concat([gmf.interaction(each, items), tower])).reshaped([-1]).data
+        }
+    }
+
     public static let info = ModelInfo(
         key: "neumf", name: "NeuMF", chapter: 2, paper: "He et al., Neural Collaborative Filtering, WWW 2017")
     public let itemCount: Int
