@@ -31,7 +31,7 @@ public struct NCFConfig: TrainableConfig {
     public init(mode: RunMode) {
         switch mode {
         case .quick: training = .fixed(2)
-        // Converged: validation NDCG every 2 epochs (loo-99 costs an epoch's fiftieth, a full ranking half), patience 3.
+        // Converged: validation NDCG every 2 epochs (a loo-99 check costs 1/50 of an epoch, a full ranking 1/2).
         case .standard: training = TrainerSettings(maxEpochs: 60, evaluateEvery: 2, patience: 3)
         case .full: training = .fixed(20)
         }
