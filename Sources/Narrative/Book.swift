@@ -321,7 +321,8 @@ public enum BookBuilder {
         nav a.edition { font-weight: bold; border: 1px solid #2b7bb9; border-radius: 4px; padding: 0 .4rem; }
         li.depth1 { margin-left: 1.5rem; } li.depth2 { margin-left: 3rem; } li.missing { color: #7b8794; }
         ol.toc li { margin: .4rem 0; font-size: 1.1rem; }
-        div.math { margin: .6rem 0 1rem 1.5rem; overflow-x: auto; font-family: "DejaVu Sans Mono", monospace; }
+        div.math { margin: .6rem 0 1rem 1.5rem; overflow-x: auto; overflow-y: hidden;
+          padding: .15rem 0; font-family: "DejaVu Sans Mono", monospace; }
         div.math .katex-display { margin: 0; text-align: left; }
         div.sidebar { font-size: .88rem; line-height: 1.35; }
         div.sidebar ol { list-style: none; padding-left: .8rem; } div.sidebar li { margin: .3rem 0; }
