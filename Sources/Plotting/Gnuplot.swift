@@ -143,6 +143,13 @@ public enum Gnuplot {
         case .lines(let series):
             // Keep the first and last points off the frame (applies to autoscaled axes only).
             s.append("set offsets graph 0.02, graph 0.02, graph 0.04, graph 0.04")
+            // Epochs from 1: the offset would reach below 0 and gnuplot round the axis down to -10.
+            let xs = series.flatMap(\.points).map(\.x).filter(\.isFinite)
+            if figure.xRange == nil, !figure.logX, let low = xs.min(), let high = xs.max(), low > 0,
+                low - 0.02 * (high - low) < 0
+            {
+                s.append("set xrange [0:*]")
+            }
             // Series on the second axis get the right-hand scale (and say so in the legend).
             let right = Set(figure.secondAxis?.series ?? [])
             if let second = figure.secondAxis, series.contains(where: { right.contains($0.name) }) {
