@@ -48,6 +48,14 @@ final class NCFModelTests: XCTestCase {
             XCTAssertLessThan(worst, 1e-5, model.name)
             XCTAssertGreaterThan(Set(fast.map { ($0 * 1e3).rounded() }).count, 1000, "the scores vary")
         }
+        // The split path is the one that ran (the pairs' path would pass the comparison too), and training resumes.
+        for tower in [neumf.mlp, mlp] {
+            XCTAssertEqual((tower.tower.layers.first as? Dropout)?.isTraining, true, "training mode is restored")
+            XCTAssertNil(tower.firstLayerSplit(), "no split while the dropout trains")
+            tower.setTraining(false)
+            XCTAssertEqual(tower.firstLayerSplit()?.width, 4 * config.factors)
+            tower.setTraining(true)
+        }
     }
 
     func testPretrainedNeuMFCombinesBothHeads() {

@@ -74,23 +74,40 @@ public final class MLP: NCFModel {
 }
 
 extension MLP {
-    /// The tower's output for each of `users` against every item, in evaluation mode: [B·I, f], the
-    /// pair (b, i) in row b·I + i. The first layer is linear in [p_u ; q_i], so W [p_u ; q_i] + b =
-    /// (W_u p_u + b) + W_i q_i: its two halves are computed once per user and once per item instead of
-    /// once per pair. At f = 16 that is three quarters of a full ranking's multiply-adds. Nil while
-    /// training (its dropout comes before the first layer) or for a tower of another shape.
-    func interactionWithAllItems(_ users: [Int32]) -> Tensor? {
-        let items = itemEmbedding.table, n = items.shape[0]
+    /// The MLP's first layer split for a full ranking. The layer is linear in [p_u ; q_i], so
+    /// W [p_u ; q_i] + b = (W_u p_u + b) + W_i q_i: the item half is computed once per ranking and the user half
+    /// once per user, instead of both once per pair (at f = 16, three quarters of a ranking's multiply-adds).
+    public struct FirstLayerSplit {
+        let index: Int  // the first Linear in the tower
+        let userWeight: Tensor  // W_u: [e, h]
+        let bias: Tensor?
+        let byItem: [Float]  // W_i q_i for every item: [I, h]
+        public let width: Int  // h
+    }
+
+    /// The split of the current first layer, in evaluation mode only: nil while training (a dropout comes
+    /// before the first layer) or for a tower that does not start with [p_u ; q_i] -> Linear.
+    public func firstLayerSplit() -> FirstLayerSplit? {
+        let items = itemEmbedding.table, e = items.shape[1]
         guard let k = tower.layers.firstIndex(where: { $0 is Linear }), let first = tower.layers[k] as? Linear,
+            first.inputSize == 2 * e, userEmbedding.table.shape[1] == e,
             tower.layers[..<k].allSatisfy({ ($0 as? Dropout)?.isTraining == false })
         else { return nil }
-        let e = items.shape[1], h = first.outputSize, w = first.weight.data
-        let byUser = userEmbedding(users).matmul(Tensor(Array(w[..<(e * h)]), shape: [e, h]), plus: first.bias).data
-        let byItem = items.matmul(Tensor(Array(w[(e * h)...]), shape: [e, h])).data  // [I, h]
+        let h = first.outputSize, w = first.weight.data
+        let byItem = Tensor.withoutGrad { items.matmul(Tensor(Array(w[(e * h)...]), shape: [e, h])).data }
+        return FirstLayerSplit(
+            index: k, userWeight: Tensor(Array(w[..<(e * h)]), shape: [e, h]), bias: first.bias, byItem: byItem,
+            width: h)
+    }
+
+    /// The tower's output for each of `users` against every item: [B·I, f], the pair (b, i) in row b·I + i.
+    func interactionWithAllItems(_ users: [Int32], _ split: FirstLayerSplit) -> Tensor {
+        let n = itemEmbedding.table.shape[0], h = split.width
+        let byUser = userEmbedding(users).matmul(split.userWeight, plus: split.bias).data
         var sum = [Float](repeating: 0, count: users.count * n * h)
         sum.withUnsafeMutableBufferPointer { out in
             byUser.withUnsafeBufferPointer { u in
-                byItem.withUnsafeBufferPointer { v in
+                split.byItem.withUnsafeBufferPointer { v in
                     for b in users.indices {
                         for i in 0..<n {
                             let row = (b * n + i) * h
@@ -100,14 +117,13 @@ extension MLP {
                 }
             }
         }
-        return Sequential(Array(tower.layers[(k + 1)...]))(Tensor(sum, shape: [users.count * n, h]))
+        return Sequential(Array(tower.layers[(split.index + 1)...]))(Tensor(sum, shape: [users.count * n, h]))
     }
 
     /// Every item's score for each of `users` (a full ranking), with the first layer split as above.
     public func scores(users: [Int32]) -> [Float] {
-        inUserChunks(users, itemCount: itemCount) { chunk in
-            interactionWithAllItems(chunk).map { predict($0).data }
-                ?? scoresOfAllItems(users: chunk, itemCount: itemCount)
-        }
+        setTraining(false)
+        guard let split = firstLayerSplit() else { return scoresOfAllItems(users: users, itemCount: itemCount) }
+        return inUserChunks(users, itemCount: itemCount) { predict(interactionWithAllItems($0, split)).data }
     }
 }

@@ -64,14 +64,14 @@ public final class NeuMF: NCFModel {
     }
 
     /// Every item's score for each of `users` (a full ranking): GMF's products for every pair, and the
-    /// MLP tower with its first layer computed once per user and once per item (`MLP.interactionWithAllItems`).
+    /// MLP tower with its first layer split into a user and an item half (`MLP.FirstLayerSplit`).
     public func scores(users: [Int32]) -> [Float] {
-        inUserChunks(users, itemCount: itemCount) { chunk in
-            guard let tower = mlp.interactionWithAllItems(chunk) else {
-                return scoresOfAllItems(users: chunk, itemCount: itemCount)
-            }
+        setTraining(false)
+        guard let split = mlp.firstLayerSplit() else { return scoresOfAllItems(users: users, itemCount: itemCount) }
+        return inUserChunks(users, itemCount: itemCount) { chunk in
             let each = chunk.flatMap { [Int32](repeating: $0, count: itemCount) }
             let items = [[Int32]](repeating: (0..<Int32(itemCount)).map { $0 }, count: chunk.count).flatMap { $0 }
+            let tower = mlp.interactionWithAllItems(chunk, split)
             return predict(Tensor.concat([gmf.interaction(each, items), tower])).reshaped([-1]).data
         }
     }
