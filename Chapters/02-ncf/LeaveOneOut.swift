@@ -47,8 +47,9 @@ extension NCFChapter {
         let config = GMF.defaultConfig(mode)
         say.prose(t("loo.configuration", ["config": config.summary]))
         let neumfConfig = NeuMF.defaultConfig(mode)
-        if neumfConfig.factors != config.factors || neumfConfig.weightDecay != config.weightDecay {
-            say.prose(t("loo.configuration.neumf", ["config": neumfConfig.summary]))
+        if neumfConfig.summary != config.summary {
+            say.prose(
+                t("loo.configuration.neumf", ["config": neumfConfig.summary, "patience": config.training.patience ?? 0]))
         }
         say.listing(try listing("train-implicit", ModelsSource.file("NCF/NCF.swift")))
         var fitted: [String: FittedModel] = [:], evaluations: [String: Evaluation] = [:]

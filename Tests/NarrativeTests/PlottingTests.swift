@@ -136,8 +136,19 @@ final class PlottingTests: XCTestCase {
         XCTAssertEqual(apart.map(\.alignment), ["left", "left"])
     }
 
-    /// A heatmap is sized to its labels with square cells; a second axis, an epoch axis from 0 and a kept-epoch
-    /// circle are drawn.
+    /// Epochs 1...60: the axis starts at 0, not at -10 (the 2% offset below epoch 1, rounded down to a tic);
+    /// an axis far from 0 keeps gnuplot's autoscale.
+    func testEpochAxisStartsAtZero() {
+        let epochs = Figure(
+            name: "loss", title: "loss", xLabel: "epoch", yLabel: "loss",
+            kind: .lines([Series("BCE", perEpoch: (1...60).map { 1 / Double($0) })]))
+        XCTAssertTrue(Gnuplot.script(for: epochs, output: "l.png", dataFile: "l.dat").contains("set xrange [0:*]"))
+        let later = Figure(
+            name: "t", title: "t", xLabel: "year", yLabel: "n", kind: .lines([Series("n", [(1990, 1), (2000, 2)])]))
+        XCTAssertFalse(Gnuplot.script(for: later, output: "t.png", dataFile: "t.dat").contains("xrange"))
+    }
+
+    /// A heatmap is sized to its labels with square cells; a second axis and a kept-epoch circle are drawn.
     func testHeatmapLayoutSecondAxisAndKeptEpochs() {
         let layout = Gnuplot.HeatmapLayout(rows: ["a long row label", "b"], columns: ["x", "y", "z"])
         let cellWidth = (layout.right - layout.left) * Double(layout.width) / 3
@@ -152,14 +163,6 @@ final class PlottingTests: XCTestCase {
         for line in ["set y2tics", "set y2label 'NDCG'", "axes x1y2", "title 'NDCG (right axis)'"] {
             XCTAssertTrue(script.contains(line), "\(line) missing from:\n\(script)")
         }
-        // Epochs 1...60: the axis starts at 0, not at -10 (the offset below 1, rounded down to a tic).
-        let epochs = Figure(
-            name: "loss", title: "loss", xLabel: "epoch", yLabel: "loss",
-            kind: .lines([Series("BCE", perEpoch: (1...60).map { 1 / Double($0) })]))
-        XCTAssertTrue(Gnuplot.script(for: epochs, output: "l.png", dataFile: "l.dat").contains("set xrange [0:*]"))
-        let later = Figure(
-            name: "t", title: "t", xLabel: "year", yLabel: "n", kind: .lines([Series("n", [(1990, 1), (2000, 2)])]))
-        XCTAssertFalse(Gnuplot.script(for: later, output: "t.png", dataFile: "t.dat").contains("xrange"))
         let curves = Figure.validationCurves(
             name: "v", title: "v", yLabel: "NDCG",
             runs: [("GMF", [(x: 1, y: 0.2), (x: 2, y: 0.3), (x: 3, y: 0.25)], 2)])
