@@ -48,8 +48,8 @@ extension NCFChapter {
         say.prose(t("loo.configuration", ["config": config.summary]))
         let neumfConfig = NeuMF.defaultConfig(mode)
         if neumfConfig.summary != config.summary {
-            say.prose(
-                t("loo.configuration.neumf", ["config": neumfConfig.summary, "patience": config.training.patience ?? 0]))
+            let patience = config.training.patience ?? 0
+            say.prose(t("loo.configuration.neumf", ["config": neumfConfig.summary, "patience": patience]))
         }
         say.listing(try listing("train-implicit", ModelsSource.file("NCF/NCF.swift")))
         var fitted: [String: FittedModel] = [:], evaluations: [String: Evaluation] = [:]
