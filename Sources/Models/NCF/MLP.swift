@@ -77,52 +77,40 @@ extension MLP {
     /// The MLP's first layer split for a full ranking. The layer is linear in [p_u ; q_i], so
     /// W [p_u ; q_i] + b = (W_u p_u + b) + W_i q_i: the item half is computed once per ranking and the user half
     /// once per user, instead of both once per pair (at f = 16, three quarters of a ranking's multiply-adds).
+    /// For evaluation mode only: the dropouts before the first layer are skipped.
     public struct FirstLayerSplit {
-        let index: Int  // the first Linear in the tower
         let userWeight: Tensor  // W_u: [e, h]
         let bias: Tensor?
-        let byItem: [Float]  // W_i q_i for every item: [I, h]
-        public let width: Int  // h
+        let byItem: Tensor  // W_i q_i for every item: [I, h]
+        let rest: Sequential  // the tower after its first Linear
     }
 
-    /// The split of the current first layer, in evaluation mode only: nil while training (a dropout comes
-    /// before the first layer) or for a tower that does not start with [p_u ; q_i] -> Linear.
+    /// The split of the current first layer; nil for a tower that does not start with [p_u ; q_i] -> Linear
+    /// (dropouts aside).
     public func firstLayerSplit() -> FirstLayerSplit? {
         let items = itemEmbedding.table, e = items.shape[1]
         guard let k = tower.layers.firstIndex(where: { $0 is Linear }), let first = tower.layers[k] as? Linear,
             first.inputSize == 2 * e, userEmbedding.table.shape[1] == e,
-            tower.layers[..<k].allSatisfy({ ($0 as? Dropout)?.isTraining == false })
+            tower.layers[..<k].allSatisfy({ $0 is Dropout })
         else { return nil }
         let h = first.outputSize, w = first.weight.data
-        let byItem = Tensor.withoutGrad { items.matmul(Tensor(Array(w[(e * h)...]), shape: [e, h])).data }
         return FirstLayerSplit(
-            index: k, userWeight: Tensor(Array(w[..<(e * h)]), shape: [e, h]), bias: first.bias, byItem: byItem,
-            width: h)
+            userWeight: Tensor(Array(w[..<(e * h)]), shape: [e, h]), bias: first.bias,
+            byItem: Tensor.withoutGrad { items.matmul(Tensor(Array(w[(e * h)...]), shape: [e, h])) },
+            rest: Sequential(Array(tower.layers[(k + 1)...])))
     }
 
-    /// The tower's output for each of `users` against every item: [B·I, f], the pair (b, i) in row b·I + i.
+    /// The tower's output for each of `users` against every item, in evaluation mode: [B·I, f], the pair (b, i)
+    /// in row b·I + i.
     func interactionWithAllItems(_ users: [Int32], _ split: FirstLayerSplit) -> Tensor {
-        let n = itemEmbedding.table.shape[0], h = split.width
-        let byUser = userEmbedding(users).matmul(split.userWeight, plus: split.bias).data
-        var sum = [Float](repeating: 0, count: users.count * n * h)
-        sum.withUnsafeMutableBufferPointer { out in
-            byUser.withUnsafeBufferPointer { u in
-                split.byItem.withUnsafeBufferPointer { v in
-                    for b in users.indices {
-                        for i in 0..<n {
-                            let row = (b * n + i) * h
-                            for j in 0..<h { out[row + j] = u[b * h + j] + v[i * h + j] }
-                        }
-                    }
-                }
-            }
-        }
-        return Sequential(Array(tower.layers[(split.index + 1)...]))(Tensor(sum, shape: [users.count * n, h]))
+        let (n, h) = (split.byItem.shape[0], split.byItem.shape[1])
+        let byUser = userEmbedding(users).matmul(split.userWeight, plus: split.bias)  // [B, h]
+        let first = byUser.reshaped([users.count, 1, h]) + split.byItem.reshaped([1, n, h])  // [B, I, h]
+        return split.rest(first.reshaped([users.count * n, h]))
     }
 
     /// Every item's score for each of `users` (a full ranking), with the first layer split as above.
     public func scores(users: [Int32]) -> [Float] {
-        setTraining(false)
         guard let split = firstLayerSplit() else { return scoresOfAllItems(users: users, itemCount: itemCount) }
         return inUserChunks(users, itemCount: itemCount) { predict(interactionWithAllItems($0, split)).data }
     }

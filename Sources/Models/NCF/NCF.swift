@@ -79,25 +79,22 @@ public protocol PairScorer: Module {
 extension PairScorer {
     /// Scores of (user, item) pairs in evaluation mode, in chunks.
     public func predict(users: [Int32], items: [Int32], chunk: Int = 8192) -> [Float] {
-        setTraining(false)
-        defer { setTraining(true) }
-        return Tensor.withoutGrad {
-            stride(from: 0, to: users.count, by: chunk).flatMap { s in
-                self(Array(users[s..<min(users.count, s + chunk)]), Array(items[s..<min(items.count, s + chunk)])).data
-            }
-        }
+        evaluating(users.count, by: chunk) { self(Array(users[$0]), Array(items[$0])).data }
     }
 
-    /// `score(chunk)` for chunks of `users` of about 16k (user, item) pairs, concatenated, in
-    /// evaluation mode and without gradients (a full ranking of many users at once).
+    /// `score(chunk)` for chunks of `users` of about 16k (user, item) pairs, concatenated (a full ranking of
+    /// many users at once), in evaluation mode.
     func inUserChunks(_ users: [Int32], itemCount: Int, _ score: ([Int32]) -> [Float]) -> [Float] {
+        evaluating(users.count, by: max(1, 16_384 / max(itemCount, 1))) { score(Array(users[$0])) }
+    }
+
+    /// `body` over consecutive ranges of 0..<count, at most `size` long, concatenated: in evaluation mode and
+    /// without gradients, and back in training mode afterwards.
+    private func evaluating(_ count: Int, by size: Int, _ body: (Range<Int>) -> [Float]) -> [Float] {
         setTraining(false)
         defer { setTraining(true) }
-        let chunk = max(1, 16_384 / max(itemCount, 1))
         return Tensor.withoutGrad {
-            stride(from: 0, to: users.count, by: chunk).flatMap { s in
-                score(Array(users[s..<min(users.count, s + chunk)]))
-            }
+            stride(from: 0, to: count, by: size).flatMap { body($0..<min(count, $0 + size)) }
         }
     }
 

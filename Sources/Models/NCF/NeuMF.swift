@@ -63,16 +63,18 @@ public final class NeuMF: NCFModel {
         return c
     }
 
-    /// Every item's score for each of `users` (a full ranking): GMF's products for every pair, and the
-    /// MLP tower with its first layer split into a user and an item half (`MLP.FirstLayerSplit`).
+    /// Every item's score for each of `users` (a full ranking). ŷ = h_G · (p_u ⊙ q_i) + h_M · MLP(u, i) + b,
+    /// and the GMF term is (p_u ⊙ h_G) · q_i: one product of the users' rows with every item's, with no per-pair
+    /// embeddings or concatenation. The MLP term splits its first layer (`MLP.FirstLayerSplit`).
     public func scores(users: [Int32]) -> [Float] {
-        setTraining(false)
         guard let split = mlp.firstLayerSplit() else { return scoresOfAllItems(users: users, itemCount: itemCount) }
+        let f = gmf.predict.inputSize, h = predict.weight.data, bias = predict.bias?.data[0] ?? 0
+        let (hGMF, hMLP) = (Tensor(Array(h[..<f]), shape: [1, f]), Tensor(Array(h[f...]), shape: [f, 1]))
+        let items = Tensor.withoutGrad { gmf.itemEmbedding.table.transposed() }  // [f, I]
         return inUserChunks(users, itemCount: itemCount) { chunk in
-            let each = chunk.flatMap { [Int32](repeating: $0, count: itemCount) }
-            let items = [[Int32]](repeating: (0..<Int32(itemCount)).map { $0 }, count: chunk.count).flatMap { $0 }
-            let tower = mlp.interactionWithAllItems(chunk, split)
-            return predict(Tensor.concat([gmf.interaction(each, items), tower])).reshaped([-1]).data
+            let byGMF = (gmf.userEmbedding(chunk) * hGMF).matmul(items).data  // [B, I]
+            let byMLP = mlp.interactionWithAllItems(chunk, split).matmul(hMLP).data  // [B·I, 1]
+            return zip(byGMF, byMLP).map { $0 + $1 + bias }
         }
     }
 
