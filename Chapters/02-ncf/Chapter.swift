@@ -167,7 +167,12 @@ public enum NCFChapter: Chapter {
         ]
         var previous = "cat"
         for (k, width) in pyramid.dropFirst().enumerated() {
-            d.nodes.append(.init("l\(k)", t("diagram.layer", ["from": pyramid[k], "to": width]), fill: mlp))
+            // The tower's order: Dropout (when it has one), Linear, ReLU.
+            let widths: [String: any CustomStringConvertible] = [
+                "from": pyramid[k], "to": width, "p": String(format: "%g", config.dropout),
+            ]
+            let layer = t(config.dropout > 0 ? "diagram.layer.dropout" : "diagram.layer", widths)
+            d.nodes.append(.init("l\(k)", layer, fill: mlp))
             d.edges.append(.init(previous, "l\(k)"))
             previous = "l\(k)"
         }
